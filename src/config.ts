@@ -1,0 +1,73 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { Problems } from "./errors.js";
+import { isPlainObject, readJsonFile } from "./json.js";
+import { checkAgainstMeta } from "./meta.js";
+import { displayPath } from "./paths.js";
+
+/** What one run of the generator needs. Paths are absolute once resolved. */
+export interface CodegenConfig {
+  /** The catalogue folder: <provider>/provider.json and <provider>/<version>/. */
+  schemas: string;
+  /** The output folder. */
+  out: string;
+  /** Only these providers; all when absent. */
+  providers?: readonly string[];
+  /** Format the output with prettier (default true). */
+  format?: boolean;
+  /** Paths in banners and messages are shown relative to this (default: the working directory). */
+  cwd?: string;
+}
+
+/** The config file as written (see meta/config.schema.json). */
+export interface ConfigFile {
+  schemas?: string;
+  out?: string;
+  providers?: string[];
+  format?: boolean;
+}
+
+export const configFileName = "codegen.config.json";
+
+/** Typed helper for config written in code: `defineConfig({ schemas: "schemas" })`. */
+export function defineConfig(config: ConfigFile): ConfigFile {
+  return config;
+}
+
+/**
+ * Reads the config file (the one named, or ./codegen.config.json when present) and
+ * resolves its paths against the file's folder. With no file, the defaults hold:
+ * schemas/ → generated/ in the working directory.
+ */
+export async function loadConfig(options: { file?: string; cwd?: string } = {}): Promise<CodegenConfig> {
+  const cwd = options.cwd ?? process.cwd();
+  const problems = new Problems();
+  const file = options.file === undefined ? path.join(cwd, configFileName) : path.resolve(cwd, options.file);
+  const shown = displayPath(file, cwd);
+
+  let fromFile: ConfigFile = {};
+  if (existsSync(file)) {
+    const read = await readJsonFile(file, shown, problems);
+    problems.throwIfAny();
+    for (const problem of checkAgainstMeta("config", read?.json, shown, "config_invalid")) problems.add(problem);
+    problems.throwIfAny();
+    if (isPlainObject(read?.json)) fromFile = read.json as ConfigFile;
+  } else if (options.file !== undefined) {
+    problems.add({
+      code: "config_missing",
+      file: shown,
+      message: "config file not found",
+      hint: `create it (see the README), or run without --config to use ${configFileName} or the defaults`,
+    });
+    problems.throwIfAny();
+  }
+
+  const base = path.dirname(file);
+  return {
+    schemas: path.resolve(base, fromFile.schemas ?? "schemas"),
+    out: path.resolve(base, fromFile.out ?? "generated"),
+    ...(fromFile.providers ? { providers: fromFile.providers } : {}),
+    format: fromFile.format ?? true,
+    cwd,
+  };
+}

@@ -1,0 +1,75 @@
+import { compile } from "json-schema-to-typescript";
+import { isPlainObject } from "../json.js";
+import type { JsonSchema, VersionModel } from "../model/build.js";
+import { schemaArrayKeywords, schemaMapKeywords, singleSchemaKeywords } from "../model/schema-walk.js";
+import type { FileOutput } from "../output.js";
+
+/**
+ * types.ts: one named type per definition of the version (so a shared definition is
+ * one type), the union of every event payload, and a map from event name to type.
+ */
+export async function emitTypes(model: VersionModel, header: string): Promise<FileOutput> {
+  const title = model.provider.title;
+  const union = [
+    `/** Every ${title} webhook payload of version ${model.version}. */`,
+    `export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`,
+  ].join("\n");
+  const map = [
+    `/** The payload type of each ${title} event, by the name it is sent under. */`,
+    `export interface ${title}EventMap {`,
+    ...model.events.flatMap((e) => e.names.map((name) => `  ${JSON.stringify(name)}: ${e.typeName};`)),
+    "}",
+    "",
+    `export type ${title}EventName = keyof ${title}EventMap;`,
+  ].join("\n");
+  // One compile per definition: references between definitions are by name (see
+  // forTypes), so each compile declares exactly one type.
+  const declarations = await Promise.all(
+    Object.entries(model.definitions).map(([name, schema]) =>
+      compile(forTypes(structuredClone(schema), true) as Parameters<typeof compile>[0], name, options),
+    ),
+  );
+  const content = [header, union, map, ...declarations].join("\n\n");
+  return { path: `${model.provider.name}/${model.version}/types.ts`, content };
+}
+
+const options = {
+  bannerComment: "",
+  format: false,
+  additionalProperties: false,
+  strictIndexSignatures: true,
+  unknownAny: true,
+} as const;
+
+/**
+ * Prepares the model's schemas for json-schema-to-typescript:
+ * - a `$ref` becomes a reference to the definition's type by name. Left as a `$ref`, one
+ *   that carries a sibling (a description, say) would be declared again as Thread1,
+ *   Thread2, …; by name, each definition is one type and the description stays as a doc
+ *   comment on the property.
+ * - only definitions carry a title, so only they become named types.
+ * - `additionalProperties: true` lets unknown fields through at run time, but as an index
+ *   signature it would also let a misspelt field through `tsc`. Types describe the fields
+ *   a handler may read, so they leave it out; the validators keep it.
+ */
+function forTypes(schema: unknown, isDefinition = false): JsonSchema {
+  if (!isPlainObject(schema)) return {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === "title" && !isDefinition) {
+      // Only definitions are named types; a titled inline schema stays inline.
+      delete schema[key];
+    } else if (key === "$ref" && typeof value === "string") {
+      delete schema[key];
+      schema["tsType"] = value.slice("#/definitions/".length);
+    } else if (key === "additionalProperties" && (value === true || (isPlainObject(value) && Object.keys(value).length === 0))) {
+      delete schema[key];
+    } else if (schemaMapKeywords.has(key) && isPlainObject(value)) {
+      for (const sub of Object.values(value)) forTypes(sub);
+    } else if (singleSchemaKeywords.has(key) && isPlainObject(value)) {
+      forTypes(value);
+    } else if (schemaArrayKeywords.has(key) && Array.isArray(value)) {
+      for (const item of value) forTypes(item);
+    }
+  }
+  return schema;
+}

@@ -1,0 +1,74 @@
+/**
+ * Errors are values: every stage collects `Problem`s (what went wrong, in which
+ * file, at which JSON pointer, and what to do) and the run reports them together.
+ */
+export type ProblemCode =
+  | "config_missing"
+  | "config_invalid"
+  | "catalogue_missing"
+  | "manifest_missing"
+  | "manifest_invalid"
+  | "not_json"
+  | "schema_invalid"
+  | "ref_unresolved"
+  | "name_invalid"
+  | "name_collision"
+  | "sample_invalid"
+  | "unsupported";
+
+export interface Problem {
+  code: ProblemCode;
+  /** Path of the file at fault, relative to the working directory where possible. */
+  file: string;
+  /** JSON pointer inside that file ("" for the whole file). */
+  pointer?: string;
+  message: string;
+  /** What the user can do about it. */
+  hint?: string;
+}
+
+/** Thrown by `generate()` when the input is bad; carries every problem found. */
+export class CodegenError extends Error {
+  readonly problems: readonly Problem[];
+
+  constructor(problems: readonly Problem[]) {
+    super(problems.map(formatProblem).join("\n"));
+    this.name = "CodegenError";
+    this.problems = problems;
+  }
+}
+
+export function formatProblem(problem: Problem): string {
+  const where =
+    problem.pointer === undefined || problem.pointer === ""
+      ? problem.file
+      : `${problem.file}#${problem.pointer}`;
+  const hint = problem.hint ? `\n  → ${problem.hint}` : "";
+  return `${where}: ${problem.message}${hint}`;
+}
+
+/** Collects problems during a stage; `throwIfAny()` ends the stage when there were some. */
+export class Problems {
+  readonly list: Problem[] = [];
+
+  add(problem: Problem): void {
+    this.list.push(problem);
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  throwIfAny(): void {
+    if (this.list.length > 0) throw new CodegenError(this.list);
+  }
+}
+
+/** Escape one JSON pointer segment (RFC 6901). */
+export function pointerSegment(segment: string | number): string {
+  return String(segment).replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+export function joinPointer(base: string, ...segments: (string | number)[]): string {
+  return base + segments.map((s) => "/" + pointerSegment(s)).join("");
+}

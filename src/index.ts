@@ -1,0 +1,6 @@
+export * from "./config.js";
+export * from "./errors.js";
+export * from "./generate.js";
+export * from "./output.js";
+export * from "./write.js";
+export { main } from "./cli.js";

@@ -1,0 +1,32 @@
+/** The provider manifest, schemas/<provider>/provider.json (validated by meta/provider.schema.json). */
+export type Location = { in: "body"; pointer: string } | { in: "header"; name: string };
+
+export type Signing =
+  | {
+      scheme: "hmac-sha256";
+      header: string;
+      encoding: "hex" | "base64";
+      timestamp?: Location;
+      toleranceSeconds?: number;
+    }
+  | { scheme: "standard-webhooks"; headerPrefixes?: string[]; toleranceSeconds?: number };
+
+export interface Manifest {
+  name: string;
+  title: string;
+  description?: string;
+  docs?: string;
+  event: Location;
+  version?: Location;
+  signing: Signing;
+  publish?: { url: string };
+}
+
+/** The segments of a JSON pointer ("/payload/eventType" → ["payload", "eventType"]). */
+export function pointerSegments(pointer: string): string[] {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}

@@ -1,0 +1,70 @@
+// Format checks that are not a single regular expression. Regular-expression formats are
+// emitted inline by the validator compiler; these are the rest, with the verdicts of
+// ajv-formats' "full" mode (the test suite compares the two on many strings).
+const $formatDate = (() => {
+  const shape = /^(\d{4})-(\d{2})-(\d{2})$/;
+  const daysIn = (year, month) =>
+    month === 2
+      ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
+      : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return (str) => {
+    const m = shape.exec(str);
+    if (m === null) return false;
+    const year = Number(m[1]);
+    const month = Number(m[2]);
+    const day = Number(m[3]);
+    return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
+  };
+})();
+
+function $formatTimeChecker(zoneRequired) {
+  const shape = /^(\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)(z|([+-])(\d{2})(?::?(\d{2}))?)?$/i;
+  return (str) => {
+    const m = shape.exec(str);
+    if (m === null) return false;
+    const [, h, min, s, zone, sign, zh, zm] = m;
+    const hour = Number(h);
+    const minute = Number(min);
+    const second = Number(s);
+    const zoneHour = Number(zh ?? 0);
+    const zoneMinute = Number(zm ?? 0);
+    if (zoneHour > 23 || zoneMinute > 59) return false;
+    if (zoneRequired && zone === undefined) return false;
+    if (hour <= 23 && minute <= 59 && second < 60) return true;
+    // A leap second is valid only at 23:59:60 UTC.
+    const direction = sign === "-" ? -1 : 1;
+    const utcMinute = minute - zoneMinute * direction;
+    const utcHour = hour - zoneHour * direction - (utcMinute < 0 ? 1 : 0);
+    return (utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && second < 61;
+  };
+}
+
+function $formatDateTimeChecker(zoneRequired) {
+  const time = $formatTimeChecker(zoneRequired);
+  return (str) => {
+    const parts = str.split(/t|\s/i);
+    return parts.length === 2 && $formatDate(parts[0]) && time(parts[1]);
+  };
+}
+
+const $allFormats = {
+  date: $formatDate,
+  time: $formatTimeChecker(true),
+  "date-time": $formatDateTimeChecker(true),
+  "iso-time": $formatTimeChecker(false),
+  "iso-date-time": $formatDateTimeChecker(false),
+  byte: (str) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/m.test(str),
+  regex: (str) => {
+    if (/[^\\]\\Z/.test(str)) return false;
+    try {
+      new RegExp(str);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  int32: { type: "number", validate: (n) => Number.isInteger(n) && n <= 2147483647 && n >= -2147483648 },
+  int64: { type: "number", validate: (n) => Number.isInteger(n) },
+  float: { type: "number", validate: () => true },
+  double: { type: "number", validate: () => true },
+};
