@@ -41,23 +41,36 @@ export function checkAgainstMeta(
 }
 
 /**
- * Ajv reports every failed branch of a oneOf; a person wants the branch that came
- * closest. Keep the errors at the deepest paths, and drop the oneOf summary lines.
+ * Ajv reports every failed branch of a oneOf. Our oneOfs are tagged unions ("in":
+ * "body" | "header", "scheme": …): a branch whose tag did not match is the wrong branch,
+ * so its errors are noise when another branch's tag did match. Keep the rest.
  */
 function readableErrors(errors: ErrorObject[]): ErrorObject[] {
-  const specific = errors.filter((e) => e.keyword !== "oneOf" && e.keyword !== "if");
-  const pool = specific.length > 0 ? specific : errors;
-  const depth = (e: ErrorObject) => e.instancePath.split("/").length;
-  const deepest = Math.max(...pool.map(depth));
+  const branchOf = (e: ErrorObject) => /^(.*)\/oneOf\/(\d+)\//.exec(e.schemaPath);
+  const wrongBranches = new Set<string>();
+  const byUnion = new Map<string, Map<string, ErrorObject[]>>();
+  for (const error of errors) {
+    const match = branchOf(error);
+    if (!match) continue;
+    const branches = byUnion.get(`${error.instancePath.split("/").length} ${match[1]}`) ?? new Map();
+    byUnion.set(`${error.instancePath.split("/").length} ${match[1]}`, branches);
+    branches.set(match[0], [...(branches.get(match[0]) ?? []), error]);
+  }
+  for (const branches of byUnion.values()) {
+    const tagMatched = [...branches].filter(([, list]) => !list.some((e) => e.keyword === "const"));
+    if (tagMatched.length === 0) continue;
+    for (const [branch, list] of branches) if (list.some((e) => e.keyword === "const")) wrongBranches.add(branch);
+  }
   const seen = new Set<string>();
-  return pool
-    .filter((e) => depth(e) === deepest || !pool.some((o) => o.instancePath.startsWith(e.instancePath + "/")))
-    .filter((e) => {
-      const key = `${e.instancePath} ${describe(e)}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+  return errors.filter((e) => {
+    if (e.keyword === "oneOf") return false;
+    const match = branchOf(e);
+    if (match && wrongBranches.has(match[0])) return false;
+    const key = `${e.instancePath} ${describe(e)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function describe(error: ErrorObject): string {

@@ -1,0 +1,123 @@
+import { createRequire } from "node:module";
+import { fullFormats } from "ajv-formats/dist/formats.js";
+import { describe, expect, it } from "vitest";
+import { formatDefinitions, formatsSource, runtimeHelpers, supportedFormats } from "../src/runtime.js";
+
+// The helpers we inline into generated validators must give Ajv's verdicts exactly.
+const require = createRequire(import.meta.url);
+const ajvUcs2length = require("ajv/dist/runtime/ucs2length").default as (s: string) => number;
+const ajvEqual = require("ajv/dist/runtime/equal").default as (a: unknown, b: unknown) => boolean;
+
+function helper<T>(required: string): T {
+  const { name, source } = runtimeHelpers[required]!;
+  return new Function(`${source}\nreturn ${name};`)() as T;
+}
+
+type Check = (value: unknown) => boolean;
+const asCheck = (format: unknown): Check =>
+  typeof format === "function" ? (format as Check) : (format as { validate: Check }).validate;
+
+const ours = new Function(`${formatsSource}\nreturn $allFormats;`)() as Record<string, unknown>;
+
+/** Strings near the edges of each format, and random ones built from their alphabets. */
+function candidates(): string[] {
+  const fixed = [
+    "",
+    "2024-02-29",
+    "2023-02-29",
+    "1900-02-29",
+    "2000-02-29",
+    "2024-13-01",
+    "2024-00-10",
+    "2024-04-31",
+    "2024-12-31",
+    "2024-1-01",
+    "20240101",
+    "10:00:00Z",
+    "10:00:00",
+    "10:00:00.123+05:30",
+    "10:00:00+0530",
+    "10:00:00+05",
+    "23:59:60Z",
+    "23:59:60+01:00",
+    "00:59:60+01:00",
+    "22:59:60-01:00",
+    "23:59:61Z",
+    "24:00:00Z",
+    "10:60:00Z",
+    "10:00:00+24:00",
+    "10:00:00+05:60",
+    "2024-01-01T10:00:00Z",
+    "2024-01-01t10:00:00z",
+    "2024-01-01 10:00:00Z",
+    "2024-01-01\t10:00:00Z",
+    "2024-01-01T10:00:00",
+    "2024-01-01T10:00:00.000001-08:00",
+    "2024-01-01TT10:00:00Z",
+    "2024-02-30T10:00:00Z",
+    "aGVsbG8=",
+    "aGVsbG8",
+    "aGVsbA==",
+    "!!!\nAAAA",
+    "^a\\Z",
+    "a\\Z",
+    "(unclosed",
+    "[a-z]+",
+  ];
+  const alphabet = "0123456789-:T Zz.+tZ\nAa=/\\()[]";
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const generated: string[] = [];
+  for (const base of fixed) {
+    for (let i = 0; i < 40; i++) {
+      const chars = [...base];
+      const at = Math.floor(random() * (chars.length + 1));
+      const pick = alphabet[Math.floor(random() * alphabet.length)]!;
+      if (random() < 0.5) chars.splice(at, 1, pick);
+      else chars.splice(at, 0, pick);
+      generated.push(chars.join(""));
+    }
+  }
+  return [...fixed, ...generated];
+}
+
+describe("inlined format checks", () => {
+  const strings = candidates();
+  it.each(Object.keys(ours))("%s gives ajv-formats' verdicts", (name) => {
+    const mine = asCheck(ours[name]);
+    const theirs = asCheck((fullFormats as Record<string, unknown>)[name]);
+    const numeric = (ours[name] as { type?: string }).type === "number";
+    const values: unknown[] = numeric ? [0, 1.5, -1, 2 ** 31, 2 ** 31 - 1, -(2 ** 31), -(2 ** 31) - 1, 1e300, -0] : strings;
+    const disagreements = values.filter((v) => mine(v) !== theirs(v));
+    expect(disagreements).toEqual([]);
+  });
+
+  it("covers every function format of ajv-formats but uri; the rest are regular expressions Ajv inlines", () => {
+    const functionFormats = Object.entries(fullFormats)
+      .filter(([, format]) => !(format instanceof RegExp) && format !== true)
+      .map(([name]) => name);
+    // uri is not inlined yet: the model rejects a schema using it, naming file and pointer.
+    expect(functionFormats.filter((name) => !(name in ours))).toEqual(["uri"]);
+    expect(supportedFormats.has("uri")).toBe(false);
+    expect(supportedFormats.has("uuid")).toBe(true);
+    expect(Object.keys(formatDefinitions).sort()).toEqual([...supportedFormats].sort());
+  });
+});
+
+describe("inlined Ajv runtime helpers", () => {
+  it("ucs2length counts code points like Ajv's", () => {
+    const length = helper<(s: string) => number>('require("ajv/dist/runtime/ucs2length").default');
+    for (const s of ["", "abc", "héllo", "😀", "a😀b", "\ud83d", "\ude00x", "\ud83d\ud83d", "𝄞𝄞𝄞"]) {
+      expect(length(s), JSON.stringify(s)).toBe(ajvUcs2length(s));
+    }
+  });
+
+  it("equal compares JSON values like Ajv's", () => {
+    const equal = helper<(a: unknown, b: unknown) => boolean>('require("ajv/dist/runtime/equal").default');
+    const values: unknown[] = [
+      null, 0, 1, -0, "", "a", true, false, [], [1], [1, 2], [2, 1], {}, { a: 1 }, { a: 1, b: 2 }, { b: 2, a: 1 },
+      { a: [1, { b: null }] }, { a: [1, { b: 0 }] }, [[]], [{}], { a: undefined }, { b: undefined },
+    ];
+    for (const a of values) for (const b of values) expect(equal(a, b), `${JSON.stringify(a)} ${JSON.stringify(b)}`).toBe(ajvEqual(a, b));
+  });
+});
