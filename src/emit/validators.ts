@@ -35,6 +35,9 @@ function validatorModule(model: VersionModel): string {
     // rejected earlier, by the model, with the file and pointer.
     strict: false,
     allErrors: true,
+    // Each named definition is compiled once, as a function the events share, rather
+    // than inlined into every event that refers to it.
+    inlineRefs: false,
     formats: formatDefinitions,
   };
   const ajv = model.dialect === "2020-12" ? new Ajv2020(options) : new Ajv(options);

@@ -81,8 +81,8 @@ const $allFormats = {
   double: { type: "number", validate: () => true },
 };
 
-export const validateMessageReceived = validate11;
-const schema12 = {
+export const validateMessageReceived = validate22;
+const schema7 = {
   description:
     "A message arrived in an inbox. Spam, blocked and unauthenticated messages arrive with the same payload under their own event names.",
   type: "object",
@@ -104,7 +104,7 @@ const schema12 = {
   required: ["type", "event_type", "event_id", "message", "thread"],
   title: "MessageReceived",
 };
-const schema13 = {
+const schema8 = {
   type: "object",
   properties: {
     inbox_id: { type: "string" },
@@ -157,14 +157,98 @@ const schema13 = {
   ],
   title: "Message",
 };
-const schema14 = { type: "string", format: "date-time", title: "Timestamp" };
-const schema15 = {
+const schema9 = { type: "string", format: "date-time", title: "Timestamp" };
+const formats0 = $allFormats["date-time"];
+function validate24(
+  data,
+  { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (!formats0(data)) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: { format: "date-time" },
+        message: 'must match format "' + "date-time" + '"',
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "string" },
+      message: "must be string",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate24.errors = vErrors;
+  return errors === 0;
+}
+const schema10 = {
   description: "Email addresses, as `user@domain.com` or `Display Name <user@domain.com>`.",
   type: "array",
   items: { type: "string" },
   title: "Addresses",
 };
-const schema19 = {
+function validate26(
+  data,
+  { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (Array.isArray(data)) {
+    const len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) {
+      if (typeof data[i0] !== "string") {
+        const err0 = {
+          instancePath: instancePath + "/" + i0,
+          schemaPath: "#/items/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "array" },
+      message: "must be array",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate26.errors = vErrors;
+  return errors === 0;
+}
+const schema11 = {
   type: "object",
   properties: {
     attachment_id: { type: "string" },
@@ -177,8 +261,181 @@ const schema19 = {
   required: ["attachment_id", "size"],
   title: "Attachment",
 };
-const formats0 = $allFormats["date-time"];
-function validate12(
+function validate31(
+  data,
+  { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.attachment_id === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "attachment_id" },
+        message: "must have required property '" + "attachment_id" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.size === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "size" },
+        message: "must have required property '" + "size" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.attachment_id !== undefined) {
+      if (typeof data.attachment_id !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/attachment_id",
+          schemaPath: "#/properties/attachment_id/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.filename !== undefined) {
+      if (typeof data.filename !== "string") {
+        const err3 = {
+          instancePath: instancePath + "/filename",
+          schemaPath: "#/properties/filename/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.size !== undefined) {
+      let data2 = data.size;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2))) {
+        const err4 = {
+          instancePath: instancePath + "/size",
+          schemaPath: "#/properties/size/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.content_type !== undefined) {
+      if (typeof data.content_type !== "string") {
+        const err5 = {
+          instancePath: instancePath + "/content_type",
+          schemaPath: "#/properties/content_type/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.content_disposition !== undefined) {
+      let data4 = data.content_disposition;
+      if (typeof data4 !== "string") {
+        const err6 = {
+          instancePath: instancePath + "/content_disposition",
+          schemaPath: "#/properties/content_disposition/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+      if (!(data4 === "inline" || data4 === "attachment")) {
+        const err7 = {
+          instancePath: instancePath + "/content_disposition",
+          schemaPath: "#/properties/content_disposition/enum",
+          keyword: "enum",
+          params: { allowedValues: schema11.properties.content_disposition.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.content_id !== undefined) {
+      if (typeof data.content_id !== "string") {
+        const err8 = {
+          instancePath: instancePath + "/content_id",
+          schemaPath: "#/properties/content_id/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err9 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err9];
+    } else {
+      vErrors.push(err9);
+    }
+    errors++;
+  }
+  validate31.errors = vErrors;
+  return errors === 0;
+}
+function validate23(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -424,27 +681,92 @@ function validate12(
       }
     }
     if (data.timestamp !== undefined) {
-      let data5 = data.timestamp;
-      if (typeof data5 === "string") {
-        if (!formats0(data5)) {
-          const err15 = {
-            instancePath: instancePath + "/timestamp",
-            schemaPath: "#/definitions/Timestamp/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
-          }
-          errors++;
-        }
-      } else {
-        const err16 = {
+      if (
+        !validate24(data.timestamp, {
           instancePath: instancePath + "/timestamp",
-          schemaPath: "#/definitions/Timestamp/type",
+          parentData: data,
+          parentDataProperty: "timestamp",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.from !== undefined) {
+      if (typeof data.from !== "string") {
+        const err15 = {
+          instancePath: instancePath + "/from",
+          schemaPath: "#/properties/from/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.reply_to !== undefined) {
+      if (
+        !validate26(data.reply_to, {
+          instancePath: instancePath + "/reply_to",
+          parentData: data,
+          parentDataProperty: "reply_to",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.to !== undefined) {
+      if (
+        !validate26(data.to, {
+          instancePath: instancePath + "/to",
+          parentData: data,
+          parentDataProperty: "to",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.cc !== undefined) {
+      if (
+        !validate26(data.cc, {
+          instancePath: instancePath + "/cc",
+          parentData: data,
+          parentDataProperty: "cc",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.bcc !== undefined) {
+      if (
+        !validate26(data.bcc, {
+          instancePath: instancePath + "/bcc",
+          parentData: data,
+          parentDataProperty: "bcc",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.subject !== undefined) {
+      if (typeof data.subject !== "string") {
+        const err16 = {
+          instancePath: instancePath + "/subject",
+          schemaPath: "#/properties/subject/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -457,11 +779,11 @@ function validate12(
         errors++;
       }
     }
-    if (data.from !== undefined) {
-      if (typeof data.from !== "string") {
+    if (data.preview !== undefined) {
+      if (typeof data.preview !== "string") {
         const err17 = {
-          instancePath: instancePath + "/from",
-          schemaPath: "#/properties/from/type",
+          instancePath: instancePath + "/preview",
+          schemaPath: "#/properties/preview/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -474,34 +796,31 @@ function validate12(
         errors++;
       }
     }
-    if (data.reply_to !== undefined) {
-      let data7 = data.reply_to;
-      if (Array.isArray(data7)) {
-        const len1 = data7.length;
-        for (let i1 = 0; i1 < len1; i1++) {
-          if (typeof data7[i1] !== "string") {
-            const err18 = {
-              instancePath: instancePath + "/reply_to/" + i1,
-              schemaPath: "#/definitions/Addresses/items/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err18];
-            } else {
-              vErrors.push(err18);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err19 = {
-          instancePath: instancePath + "/reply_to",
-          schemaPath: "#/definitions/Addresses/type",
+    if (data.text !== undefined) {
+      if (typeof data.text !== "string") {
+        const err18 = {
+          instancePath: instancePath + "/text",
+          schemaPath: "#/properties/text/type",
           keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.html !== undefined) {
+      if (typeof data.html !== "string") {
+        const err19 = {
+          instancePath: instancePath + "/html",
+          schemaPath: "#/properties/html/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
         };
         if (vErrors === null) {
           vErrors = [err19];
@@ -511,34 +830,31 @@ function validate12(
         errors++;
       }
     }
-    if (data.to !== undefined) {
-      let data9 = data.to;
-      if (Array.isArray(data9)) {
-        const len2 = data9.length;
-        for (let i2 = 0; i2 < len2; i2++) {
-          if (typeof data9[i2] !== "string") {
-            const err20 = {
-              instancePath: instancePath + "/to/" + i2,
-              schemaPath: "#/definitions/Addresses/items/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err20];
-            } else {
-              vErrors.push(err20);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err21 = {
-          instancePath: instancePath + "/to",
-          schemaPath: "#/definitions/Addresses/type",
+    if (data.extracted_text !== undefined) {
+      if (typeof data.extracted_text !== "string") {
+        const err20 = {
+          instancePath: instancePath + "/extracted_text",
+          schemaPath: "#/properties/extracted_text/type",
           keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err20];
+        } else {
+          vErrors.push(err20);
+        }
+        errors++;
+      }
+    }
+    if (data.extracted_html !== undefined) {
+      if (typeof data.extracted_html !== "string") {
+        const err21 = {
+          instancePath: instancePath + "/extracted_html",
+          schemaPath: "#/properties/extracted_html/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
         };
         if (vErrors === null) {
           vErrors = [err21];
@@ -548,34 +864,47 @@ function validate12(
         errors++;
       }
     }
-    if (data.cc !== undefined) {
-      let data11 = data.cc;
-      if (Array.isArray(data11)) {
-        const len3 = data11.length;
-        for (let i3 = 0; i3 < len3; i3++) {
-          if (typeof data11[i3] !== "string") {
-            const err22 = {
-              instancePath: instancePath + "/cc/" + i3,
-              schemaPath: "#/definitions/Addresses/items/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err22];
-            } else {
-              vErrors.push(err22);
-            }
-            errors++;
+    if (data.attachments !== undefined) {
+      let data17 = data.attachments;
+      if (Array.isArray(data17)) {
+        const len1 = data17.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (
+            !validate31(data17[i1], {
+              instancePath: instancePath + "/attachments/" + i1,
+              parentData: data17,
+              parentDataProperty: i1,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+            errors = vErrors.length;
           }
         }
       } else {
-        const err23 = {
-          instancePath: instancePath + "/cc",
-          schemaPath: "#/definitions/Addresses/type",
+        const err22 = {
+          instancePath: instancePath + "/attachments",
+          schemaPath: "#/properties/attachments/type",
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+    if (data.in_reply_to !== undefined) {
+      if (typeof data.in_reply_to !== "string") {
+        const err23 = {
+          instancePath: instancePath + "/in_reply_to",
+          schemaPath: "#/properties/in_reply_to/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
         };
         if (vErrors === null) {
           vErrors = [err23];
@@ -585,15 +914,15 @@ function validate12(
         errors++;
       }
     }
-    if (data.bcc !== undefined) {
-      let data13 = data.bcc;
-      if (Array.isArray(data13)) {
-        const len4 = data13.length;
-        for (let i4 = 0; i4 < len4; i4++) {
-          if (typeof data13[i4] !== "string") {
+    if (data.references !== undefined) {
+      let data20 = data.references;
+      if (Array.isArray(data20)) {
+        const len2 = data20.length;
+        for (let i2 = 0; i2 < len2; i2++) {
+          if (typeof data20[i2] !== "string") {
             const err24 = {
-              instancePath: instancePath + "/bcc/" + i4,
-              schemaPath: "#/definitions/Addresses/items/type",
+              instancePath: instancePath + "/references/" + i2,
+              schemaPath: "#/properties/references/items/type",
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
@@ -608,8 +937,8 @@ function validate12(
         }
       } else {
         const err25 = {
-          instancePath: instancePath + "/bcc",
-          schemaPath: "#/definitions/Addresses/type",
+          instancePath: instancePath + "/references",
+          schemaPath: "#/properties/references/type",
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
@@ -622,31 +951,34 @@ function validate12(
         errors++;
       }
     }
-    if (data.subject !== undefined) {
-      if (typeof data.subject !== "string") {
-        const err26 = {
-          instancePath: instancePath + "/subject",
-          schemaPath: "#/properties/subject/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
+    if (data.headers !== undefined) {
+      let data22 = data.headers;
+      if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
+        for (const key0 in data22) {
+          if (typeof data22[key0] !== "string") {
+            const err26 = {
+              instancePath:
+                instancePath + "/headers/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
+              schemaPath: "#/properties/headers/additionalProperties/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
         }
-        errors++;
-      }
-    }
-    if (data.preview !== undefined) {
-      if (typeof data.preview !== "string") {
+      } else {
         const err27 = {
-          instancePath: instancePath + "/preview",
-          schemaPath: "#/properties/preview/type",
+          instancePath: instancePath + "/headers",
+          schemaPath: "#/properties/headers/type",
           keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
+          params: { type: "object" },
+          message: "must be object",
         };
         if (vErrors === null) {
           vErrors = [err27];
@@ -656,14 +988,15 @@ function validate12(
         errors++;
       }
     }
-    if (data.text !== undefined) {
-      if (typeof data.text !== "string") {
+    if (data.size !== undefined) {
+      let data24 = data.size;
+      if (!(typeof data24 == "number" && !(data24 % 1) && !isNaN(data24))) {
         const err28 = {
-          instancePath: instancePath + "/text",
-          schemaPath: "#/properties/text/type",
+          instancePath: instancePath + "/size",
+          schemaPath: "#/properties/size/type",
           keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
+          params: { type: "integer" },
+          message: "must be integer",
         };
         if (vErrors === null) {
           vErrors = [err28];
@@ -673,424 +1006,34 @@ function validate12(
         errors++;
       }
     }
-    if (data.html !== undefined) {
-      if (typeof data.html !== "string") {
-        const err29 = {
-          instancePath: instancePath + "/html",
-          schemaPath: "#/properties/html/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err29];
-        } else {
-          vErrors.push(err29);
-        }
-        errors++;
-      }
-    }
-    if (data.extracted_text !== undefined) {
-      if (typeof data.extracted_text !== "string") {
-        const err30 = {
-          instancePath: instancePath + "/extracted_text",
-          schemaPath: "#/properties/extracted_text/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err30];
-        } else {
-          vErrors.push(err30);
-        }
-        errors++;
-      }
-    }
-    if (data.extracted_html !== undefined) {
-      if (typeof data.extracted_html !== "string") {
-        const err31 = {
-          instancePath: instancePath + "/extracted_html",
-          schemaPath: "#/properties/extracted_html/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err31];
-        } else {
-          vErrors.push(err31);
-        }
-        errors++;
-      }
-    }
-    if (data.attachments !== undefined) {
-      let data21 = data.attachments;
-      if (Array.isArray(data21)) {
-        const len5 = data21.length;
-        for (let i5 = 0; i5 < len5; i5++) {
-          let data22 = data21[i5];
-          if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-            if (data22.attachment_id === undefined) {
-              const err32 = {
-                instancePath: instancePath + "/attachments/" + i5,
-                schemaPath: "#/definitions/Attachment/required",
-                keyword: "required",
-                params: { missingProperty: "attachment_id" },
-                message: "must have required property '" + "attachment_id" + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err32];
-              } else {
-                vErrors.push(err32);
-              }
-              errors++;
-            }
-            if (data22.size === undefined) {
-              const err33 = {
-                instancePath: instancePath + "/attachments/" + i5,
-                schemaPath: "#/definitions/Attachment/required",
-                keyword: "required",
-                params: { missingProperty: "size" },
-                message: "must have required property '" + "size" + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err33];
-              } else {
-                vErrors.push(err33);
-              }
-              errors++;
-            }
-            if (data22.attachment_id !== undefined) {
-              if (typeof data22.attachment_id !== "string") {
-                const err34 = {
-                  instancePath: instancePath + "/attachments/" + i5 + "/attachment_id",
-                  schemaPath: "#/definitions/Attachment/properties/attachment_id/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err34];
-                } else {
-                  vErrors.push(err34);
-                }
-                errors++;
-              }
-            }
-            if (data22.filename !== undefined) {
-              if (typeof data22.filename !== "string") {
-                const err35 = {
-                  instancePath: instancePath + "/attachments/" + i5 + "/filename",
-                  schemaPath: "#/definitions/Attachment/properties/filename/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err35];
-                } else {
-                  vErrors.push(err35);
-                }
-                errors++;
-              }
-            }
-            if (data22.size !== undefined) {
-              let data25 = data22.size;
-              if (!(typeof data25 == "number" && !(data25 % 1) && !isNaN(data25))) {
-                const err36 = {
-                  instancePath: instancePath + "/attachments/" + i5 + "/size",
-                  schemaPath: "#/definitions/Attachment/properties/size/type",
-                  keyword: "type",
-                  params: { type: "integer" },
-                  message: "must be integer",
-                };
-                if (vErrors === null) {
-                  vErrors = [err36];
-                } else {
-                  vErrors.push(err36);
-                }
-                errors++;
-              }
-            }
-            if (data22.content_type !== undefined) {
-              if (typeof data22.content_type !== "string") {
-                const err37 = {
-                  instancePath: instancePath + "/attachments/" + i5 + "/content_type",
-                  schemaPath: "#/definitions/Attachment/properties/content_type/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err37];
-                } else {
-                  vErrors.push(err37);
-                }
-                errors++;
-              }
-            }
-            if (data22.content_disposition !== undefined) {
-              let data27 = data22.content_disposition;
-              if (typeof data27 !== "string") {
-                const err38 = {
-                  instancePath: instancePath + "/attachments/" + i5 + "/content_disposition",
-                  schemaPath: "#/definitions/Attachment/properties/content_disposition/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err38];
-                } else {
-                  vErrors.push(err38);
-                }
-                errors++;
-              }
-              if (!(data27 === "inline" || data27 === "attachment")) {
-                const err39 = {
-                  instancePath: instancePath + "/attachments/" + i5 + "/content_disposition",
-                  schemaPath: "#/definitions/Attachment/properties/content_disposition/enum",
-                  keyword: "enum",
-                  params: { allowedValues: schema19.properties.content_disposition.enum },
-                  message: "must be equal to one of the allowed values",
-                };
-                if (vErrors === null) {
-                  vErrors = [err39];
-                } else {
-                  vErrors.push(err39);
-                }
-                errors++;
-              }
-            }
-            if (data22.content_id !== undefined) {
-              if (typeof data22.content_id !== "string") {
-                const err40 = {
-                  instancePath: instancePath + "/attachments/" + i5 + "/content_id",
-                  schemaPath: "#/definitions/Attachment/properties/content_id/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err40];
-                } else {
-                  vErrors.push(err40);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err41 = {
-              instancePath: instancePath + "/attachments/" + i5,
-              schemaPath: "#/definitions/Attachment/type",
-              keyword: "type",
-              params: { type: "object" },
-              message: "must be object",
-            };
-            if (vErrors === null) {
-              vErrors = [err41];
-            } else {
-              vErrors.push(err41);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err42 = {
-          instancePath: instancePath + "/attachments",
-          schemaPath: "#/properties/attachments/type",
-          keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err42];
-        } else {
-          vErrors.push(err42);
-        }
-        errors++;
-      }
-    }
-    if (data.in_reply_to !== undefined) {
-      if (typeof data.in_reply_to !== "string") {
-        const err43 = {
-          instancePath: instancePath + "/in_reply_to",
-          schemaPath: "#/properties/in_reply_to/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err43];
-        } else {
-          vErrors.push(err43);
-        }
-        errors++;
-      }
-    }
-    if (data.references !== undefined) {
-      let data30 = data.references;
-      if (Array.isArray(data30)) {
-        const len6 = data30.length;
-        for (let i6 = 0; i6 < len6; i6++) {
-          if (typeof data30[i6] !== "string") {
-            const err44 = {
-              instancePath: instancePath + "/references/" + i6,
-              schemaPath: "#/properties/references/items/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err44];
-            } else {
-              vErrors.push(err44);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err45 = {
-          instancePath: instancePath + "/references",
-          schemaPath: "#/properties/references/type",
-          keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err45];
-        } else {
-          vErrors.push(err45);
-        }
-        errors++;
-      }
-    }
-    if (data.headers !== undefined) {
-      let data32 = data.headers;
-      if (data32 && typeof data32 == "object" && !Array.isArray(data32)) {
-        for (const key0 in data32) {
-          if (typeof data32[key0] !== "string") {
-            const err46 = {
-              instancePath:
-                instancePath + "/headers/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),
-              schemaPath: "#/properties/headers/additionalProperties/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err46];
-            } else {
-              vErrors.push(err46);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err47 = {
-          instancePath: instancePath + "/headers",
-          schemaPath: "#/properties/headers/type",
-          keyword: "type",
-          params: { type: "object" },
-          message: "must be object",
-        };
-        if (vErrors === null) {
-          vErrors = [err47];
-        } else {
-          vErrors.push(err47);
-        }
-        errors++;
-      }
-    }
-    if (data.size !== undefined) {
-      let data34 = data.size;
-      if (!(typeof data34 == "number" && !(data34 % 1) && !isNaN(data34))) {
-        const err48 = {
-          instancePath: instancePath + "/size",
-          schemaPath: "#/properties/size/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err48];
-        } else {
-          vErrors.push(err48);
-        }
-        errors++;
-      }
-    }
     if (data.updated_at !== undefined) {
-      let data35 = data.updated_at;
-      if (typeof data35 === "string") {
-        if (!formats0(data35)) {
-          const err49 = {
-            instancePath: instancePath + "/updated_at",
-            schemaPath: "#/definitions/Timestamp/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err49];
-          } else {
-            vErrors.push(err49);
-          }
-          errors++;
-        }
-      } else {
-        const err50 = {
+      if (
+        !validate24(data.updated_at, {
           instancePath: instancePath + "/updated_at",
-          schemaPath: "#/definitions/Timestamp/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err50];
-        } else {
-          vErrors.push(err50);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "updated_at",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        errors = vErrors.length;
       }
     }
     if (data.created_at !== undefined) {
-      let data36 = data.created_at;
-      if (typeof data36 === "string") {
-        if (!formats0(data36)) {
-          const err51 = {
-            instancePath: instancePath + "/created_at",
-            schemaPath: "#/definitions/Timestamp/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err51];
-          } else {
-            vErrors.push(err51);
-          }
-          errors++;
-        }
-      } else {
-        const err52 = {
+      if (
+        !validate24(data.created_at, {
           instancePath: instancePath + "/created_at",
-          schemaPath: "#/definitions/Timestamp/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err52];
-        } else {
-          vErrors.push(err52);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "created_at",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        errors = vErrors.length;
       }
     }
   } else {
-    const err53 = {
+    const err29 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -1098,16 +1041,16 @@ function validate12(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err53];
+      vErrors = [err29];
     } else {
-      vErrors.push(err53);
+      vErrors.push(err29);
     }
     errors++;
   }
-  validate12.errors = vErrors;
+  validate23.errors = vErrors;
   return errors === 0;
 }
-const schema22 = {
+const schema12 = {
   type: "object",
   properties: {
     inbox_id: { type: "string" },
@@ -1145,7 +1088,7 @@ const schema22 = {
   ],
   title: "ThreadItem",
 };
-function validate14(
+function validate36(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -1389,27 +1332,92 @@ function validate14(
       }
     }
     if (data.timestamp !== undefined) {
-      let data4 = data.timestamp;
-      if (typeof data4 === "string") {
-        if (!formats0(data4)) {
-          const err15 = {
-            instancePath: instancePath + "/timestamp",
-            schemaPath: "#/definitions/Timestamp/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
-          }
-          errors++;
-        }
-      } else {
-        const err16 = {
+      if (
+        !validate24(data.timestamp, {
           instancePath: instancePath + "/timestamp",
-          schemaPath: "#/definitions/Timestamp/type",
+          parentData: data,
+          parentDataProperty: "timestamp",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.received_timestamp !== undefined) {
+      if (
+        !validate24(data.received_timestamp, {
+          instancePath: instancePath + "/received_timestamp",
+          parentData: data,
+          parentDataProperty: "received_timestamp",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.sent_timestamp !== undefined) {
+      if (
+        !validate24(data.sent_timestamp, {
+          instancePath: instancePath + "/sent_timestamp",
+          parentData: data,
+          parentDataProperty: "sent_timestamp",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.senders !== undefined) {
+      if (
+        !validate26(data.senders, {
+          instancePath: instancePath + "/senders",
+          parentData: data,
+          parentDataProperty: "senders",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.recipients !== undefined) {
+      if (
+        !validate26(data.recipients, {
+          instancePath: instancePath + "/recipients",
+          parentData: data,
+          parentDataProperty: "recipients",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.subject !== undefined) {
+      if (typeof data.subject !== "string") {
+        const err15 = {
+          instancePath: instancePath + "/subject",
+          schemaPath: "#/properties/subject/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.preview !== undefined) {
+      if (typeof data.preview !== "string") {
+        const err16 = {
+          instancePath: instancePath + "/preview",
+          schemaPath: "#/properties/preview/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -1422,28 +1430,44 @@ function validate14(
         errors++;
       }
     }
-    if (data.received_timestamp !== undefined) {
-      let data5 = data.received_timestamp;
-      if (typeof data5 === "string") {
-        if (!formats0(data5)) {
-          const err17 = {
-            instancePath: instancePath + "/received_timestamp",
-            schemaPath: "#/definitions/Timestamp/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
+    if (data.attachments !== undefined) {
+      let data11 = data.attachments;
+      if (Array.isArray(data11)) {
+        const len1 = data11.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (
+            !validate31(data11[i1], {
+              instancePath: instancePath + "/attachments/" + i1,
+              parentData: data11,
+              parentDataProperty: i1,
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+            errors = vErrors.length;
           }
-          errors++;
         }
       } else {
+        const err17 = {
+          instancePath: instancePath + "/attachments",
+          schemaPath: "#/properties/attachments/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+    if (data.last_message_id !== undefined) {
+      if (typeof data.last_message_id !== "string") {
         const err18 = {
-          instancePath: instancePath + "/received_timestamp",
-          schemaPath: "#/definitions/Timestamp/type",
+          instancePath: instancePath + "/last_message_id",
+          schemaPath: "#/properties/last_message_id/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -1456,31 +1480,33 @@ function validate14(
         errors++;
       }
     }
-    if (data.sent_timestamp !== undefined) {
-      let data6 = data.sent_timestamp;
-      if (typeof data6 === "string") {
-        if (!formats0(data6)) {
-          const err19 = {
-            instancePath: instancePath + "/sent_timestamp",
-            schemaPath: "#/definitions/Timestamp/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err19];
-          } else {
-            vErrors.push(err19);
-          }
-          errors++;
-        }
-      } else {
-        const err20 = {
-          instancePath: instancePath + "/sent_timestamp",
-          schemaPath: "#/definitions/Timestamp/type",
+    if (data.message_count !== undefined) {
+      let data14 = data.message_count;
+      if (!(typeof data14 == "number" && !(data14 % 1) && !isNaN(data14))) {
+        const err19 = {
+          instancePath: instancePath + "/message_count",
+          schemaPath: "#/properties/message_count/type",
           keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+    }
+    if (data.size !== undefined) {
+      let data15 = data.size;
+      if (!(typeof data15 == "number" && !(data15 % 1) && !isNaN(data15))) {
+        const err20 = {
+          instancePath: instancePath + "/size",
+          schemaPath: "#/properties/size/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
         };
         if (vErrors === null) {
           vErrors = [err20];
@@ -1490,425 +1516,34 @@ function validate14(
         errors++;
       }
     }
-    if (data.senders !== undefined) {
-      let data7 = data.senders;
-      if (Array.isArray(data7)) {
-        const len1 = data7.length;
-        for (let i1 = 0; i1 < len1; i1++) {
-          if (typeof data7[i1] !== "string") {
-            const err21 = {
-              instancePath: instancePath + "/senders/" + i1,
-              schemaPath: "#/definitions/Addresses/items/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err21];
-            } else {
-              vErrors.push(err21);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err22 = {
-          instancePath: instancePath + "/senders",
-          schemaPath: "#/definitions/Addresses/type",
-          keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
-        }
-        errors++;
-      }
-    }
-    if (data.recipients !== undefined) {
-      let data9 = data.recipients;
-      if (Array.isArray(data9)) {
-        const len2 = data9.length;
-        for (let i2 = 0; i2 < len2; i2++) {
-          if (typeof data9[i2] !== "string") {
-            const err23 = {
-              instancePath: instancePath + "/recipients/" + i2,
-              schemaPath: "#/definitions/Addresses/items/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err23];
-            } else {
-              vErrors.push(err23);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err24 = {
-          instancePath: instancePath + "/recipients",
-          schemaPath: "#/definitions/Addresses/type",
-          keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err24];
-        } else {
-          vErrors.push(err24);
-        }
-        errors++;
-      }
-    }
-    if (data.subject !== undefined) {
-      if (typeof data.subject !== "string") {
-        const err25 = {
-          instancePath: instancePath + "/subject",
-          schemaPath: "#/properties/subject/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err25];
-        } else {
-          vErrors.push(err25);
-        }
-        errors++;
-      }
-    }
-    if (data.preview !== undefined) {
-      if (typeof data.preview !== "string") {
-        const err26 = {
-          instancePath: instancePath + "/preview",
-          schemaPath: "#/properties/preview/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
-      }
-    }
-    if (data.attachments !== undefined) {
-      let data13 = data.attachments;
-      if (Array.isArray(data13)) {
-        const len3 = data13.length;
-        for (let i3 = 0; i3 < len3; i3++) {
-          let data14 = data13[i3];
-          if (data14 && typeof data14 == "object" && !Array.isArray(data14)) {
-            if (data14.attachment_id === undefined) {
-              const err27 = {
-                instancePath: instancePath + "/attachments/" + i3,
-                schemaPath: "#/definitions/Attachment/required",
-                keyword: "required",
-                params: { missingProperty: "attachment_id" },
-                message: "must have required property '" + "attachment_id" + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err27];
-              } else {
-                vErrors.push(err27);
-              }
-              errors++;
-            }
-            if (data14.size === undefined) {
-              const err28 = {
-                instancePath: instancePath + "/attachments/" + i3,
-                schemaPath: "#/definitions/Attachment/required",
-                keyword: "required",
-                params: { missingProperty: "size" },
-                message: "must have required property '" + "size" + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err28];
-              } else {
-                vErrors.push(err28);
-              }
-              errors++;
-            }
-            if (data14.attachment_id !== undefined) {
-              if (typeof data14.attachment_id !== "string") {
-                const err29 = {
-                  instancePath: instancePath + "/attachments/" + i3 + "/attachment_id",
-                  schemaPath: "#/definitions/Attachment/properties/attachment_id/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err29];
-                } else {
-                  vErrors.push(err29);
-                }
-                errors++;
-              }
-            }
-            if (data14.filename !== undefined) {
-              if (typeof data14.filename !== "string") {
-                const err30 = {
-                  instancePath: instancePath + "/attachments/" + i3 + "/filename",
-                  schemaPath: "#/definitions/Attachment/properties/filename/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err30];
-                } else {
-                  vErrors.push(err30);
-                }
-                errors++;
-              }
-            }
-            if (data14.size !== undefined) {
-              let data17 = data14.size;
-              if (!(typeof data17 == "number" && !(data17 % 1) && !isNaN(data17))) {
-                const err31 = {
-                  instancePath: instancePath + "/attachments/" + i3 + "/size",
-                  schemaPath: "#/definitions/Attachment/properties/size/type",
-                  keyword: "type",
-                  params: { type: "integer" },
-                  message: "must be integer",
-                };
-                if (vErrors === null) {
-                  vErrors = [err31];
-                } else {
-                  vErrors.push(err31);
-                }
-                errors++;
-              }
-            }
-            if (data14.content_type !== undefined) {
-              if (typeof data14.content_type !== "string") {
-                const err32 = {
-                  instancePath: instancePath + "/attachments/" + i3 + "/content_type",
-                  schemaPath: "#/definitions/Attachment/properties/content_type/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err32];
-                } else {
-                  vErrors.push(err32);
-                }
-                errors++;
-              }
-            }
-            if (data14.content_disposition !== undefined) {
-              let data19 = data14.content_disposition;
-              if (typeof data19 !== "string") {
-                const err33 = {
-                  instancePath: instancePath + "/attachments/" + i3 + "/content_disposition",
-                  schemaPath: "#/definitions/Attachment/properties/content_disposition/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err33];
-                } else {
-                  vErrors.push(err33);
-                }
-                errors++;
-              }
-              if (!(data19 === "inline" || data19 === "attachment")) {
-                const err34 = {
-                  instancePath: instancePath + "/attachments/" + i3 + "/content_disposition",
-                  schemaPath: "#/definitions/Attachment/properties/content_disposition/enum",
-                  keyword: "enum",
-                  params: { allowedValues: schema19.properties.content_disposition.enum },
-                  message: "must be equal to one of the allowed values",
-                };
-                if (vErrors === null) {
-                  vErrors = [err34];
-                } else {
-                  vErrors.push(err34);
-                }
-                errors++;
-              }
-            }
-            if (data14.content_id !== undefined) {
-              if (typeof data14.content_id !== "string") {
-                const err35 = {
-                  instancePath: instancePath + "/attachments/" + i3 + "/content_id",
-                  schemaPath: "#/definitions/Attachment/properties/content_id/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err35];
-                } else {
-                  vErrors.push(err35);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err36 = {
-              instancePath: instancePath + "/attachments/" + i3,
-              schemaPath: "#/definitions/Attachment/type",
-              keyword: "type",
-              params: { type: "object" },
-              message: "must be object",
-            };
-            if (vErrors === null) {
-              vErrors = [err36];
-            } else {
-              vErrors.push(err36);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err37 = {
-          instancePath: instancePath + "/attachments",
-          schemaPath: "#/properties/attachments/type",
-          keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err37];
-        } else {
-          vErrors.push(err37);
-        }
-        errors++;
-      }
-    }
-    if (data.last_message_id !== undefined) {
-      if (typeof data.last_message_id !== "string") {
-        const err38 = {
-          instancePath: instancePath + "/last_message_id",
-          schemaPath: "#/properties/last_message_id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err38];
-        } else {
-          vErrors.push(err38);
-        }
-        errors++;
-      }
-    }
-    if (data.message_count !== undefined) {
-      let data22 = data.message_count;
-      if (!(typeof data22 == "number" && !(data22 % 1) && !isNaN(data22))) {
-        const err39 = {
-          instancePath: instancePath + "/message_count",
-          schemaPath: "#/properties/message_count/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err39];
-        } else {
-          vErrors.push(err39);
-        }
-        errors++;
-      }
-    }
-    if (data.size !== undefined) {
-      let data23 = data.size;
-      if (!(typeof data23 == "number" && !(data23 % 1) && !isNaN(data23))) {
-        const err40 = {
-          instancePath: instancePath + "/size",
-          schemaPath: "#/properties/size/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err40];
-        } else {
-          vErrors.push(err40);
-        }
-        errors++;
-      }
-    }
     if (data.updated_at !== undefined) {
-      let data24 = data.updated_at;
-      if (typeof data24 === "string") {
-        if (!formats0(data24)) {
-          const err41 = {
-            instancePath: instancePath + "/updated_at",
-            schemaPath: "#/definitions/Timestamp/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err41];
-          } else {
-            vErrors.push(err41);
-          }
-          errors++;
-        }
-      } else {
-        const err42 = {
+      if (
+        !validate24(data.updated_at, {
           instancePath: instancePath + "/updated_at",
-          schemaPath: "#/definitions/Timestamp/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err42];
-        } else {
-          vErrors.push(err42);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "updated_at",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        errors = vErrors.length;
       }
     }
     if (data.created_at !== undefined) {
-      let data25 = data.created_at;
-      if (typeof data25 === "string") {
-        if (!formats0(data25)) {
-          const err43 = {
-            instancePath: instancePath + "/created_at",
-            schemaPath: "#/definitions/Timestamp/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err43];
-          } else {
-            vErrors.push(err43);
-          }
-          errors++;
-        }
-      } else {
-        const err44 = {
+      if (
+        !validate24(data.created_at, {
           instancePath: instancePath + "/created_at",
-          schemaPath: "#/definitions/Timestamp/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err44];
-        } else {
-          vErrors.push(err44);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "created_at",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+        errors = vErrors.length;
       }
     }
   } else {
-    const err45 = {
+    const err21 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -1916,16 +1551,16 @@ function validate14(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err45];
+      vErrors = [err21];
     } else {
-      vErrors.push(err45);
+      vErrors.push(err21);
     }
     errors++;
   }
-  validate14.errors = vErrors;
+  validate36.errors = vErrors;
   return errors === 0;
 }
-function validate11(
+function validate22(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -2067,7 +1702,7 @@ function validate11(
           instancePath: instancePath + "/event_type",
           schemaPath: "#/properties/event_type/enum",
           keyword: "enum",
-          params: { allowedValues: schema12.properties.event_type.enum },
+          params: { allowedValues: schema7.properties.event_type.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -2097,27 +1732,27 @@ function validate11(
     }
     if (data.message !== undefined) {
       if (
-        !validate12(data.message, {
+        !validate23(data.message, {
           instancePath: instancePath + "/message",
           parentData: data,
           parentDataProperty: "message",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
         errors = vErrors.length;
       }
     }
     if (data.thread !== undefined) {
       if (
-        !validate14(data.thread, {
+        !validate36(data.thread, {
           instancePath: instancePath + "/thread",
           parentData: data,
           parentDataProperty: "thread",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+        vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
         errors = vErrors.length;
       }
     }
@@ -2136,7 +1771,7 @@ function validate11(
     }
     errors++;
   }
-  validate11.errors = vErrors;
+  validate22.errors = vErrors;
   return errors === 0;
 }
 

@@ -89,8 +89,8 @@ const $allFormats = {
   double: { type: "number", validate: () => true },
 };
 
-export const validateThreadChatSent = validate11;
-const schema12 = {
+export const validateThreadChatSent = validate22;
+const schema7 = {
   description: "A chat message was sent to a customer.",
   type: "object",
   properties: {
@@ -114,7 +114,7 @@ const schema12 = {
   additionalProperties: true,
   title: "ThreadChatSent",
 };
-const schema13 = {
+const schema8 = {
   description:
     "A Plain id: a type prefix, an underscore and a ULID, e.g. th_01HD44FHMCDSSWE38N14FSYV6K.",
   type: "string",
@@ -123,7 +123,79 @@ const schema13 = {
   pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$",
   title: "Id",
 };
-const schema14 = {
+const func2 = $ucs2length;
+const pattern0 = new RegExp("^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$", "u");
+function validate23(
+  data,
+  { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (func2(data) > 50) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/maxLength",
+        keyword: "maxLength",
+        params: { limit: 50 },
+        message: "must NOT have more than 50 characters",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (func2(data) < 1) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/minLength",
+        keyword: "minLength",
+        params: { limit: 1 },
+        message: "must NOT have fewer than 1 characters",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (!pattern0.test(data)) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/pattern",
+        keyword: "pattern",
+        params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
+        message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "string" },
+      message: "must be string",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate23.errors = vErrors;
+  return errors === 0;
+}
+const schema9 = {
   description: "Every event type Plain sends at this version.",
   type: "string",
   enum: [
@@ -154,16 +226,118 @@ const schema14 = {
   ],
   title: "EventType",
 };
-const schema15 = {
+function validate25(
+  data,
+  { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "string") {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "string" },
+      message: "must be string",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(
+    data === "thread.thread_created" ||
+    data === "thread.thread_status_transitioned" ||
+    data === "thread.thread_assignment_transitioned" ||
+    data === "thread.email_received" ||
+    data === "thread.email_sent" ||
+    data === "thread.slack_message_received" ||
+    data === "thread.slack_message_sent" ||
+    data === "thread.ms_teams_message_sent" ||
+    data === "thread.ms_teams_message_received" ||
+    data === "thread.chat_sent" ||
+    data === "thread.note_created" ||
+    data === "thread.thread_labels_changed" ||
+    data === "thread.thread_priority_changed" ||
+    data === "thread.thread_field_created" ||
+    data === "thread.thread_field_updated" ||
+    data === "thread.thread_field_deleted" ||
+    data === "thread.service_level_agreement_status_transitioned" ||
+    data === "customer.customer_created" ||
+    data === "customer.customer_updated" ||
+    data === "customer.customer_deleted" ||
+    data === "customer.customer_changed" ||
+    data === "customer.customer_group_changed" ||
+    data === "customer.customer_group_memberships_changed" ||
+    data === "timeline.timeline_entry_changed"
+  )) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema9.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate25.errors = vErrors;
+  return errors === 0;
+}
+const schema10 = {
   description: "An ISO 8601 date and time with a time zone.",
   type: "string",
   format: "date-time",
   title: "Datetime",
 };
-const func2 = $ucs2length;
-const pattern0 = new RegExp("^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$", "u");
 const formats0 = $allFormats["date-time"];
-const schema17 = {
+function validate27(
+  data,
+  { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (!formats0(data)) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: { format: "date-time" },
+        message: 'must match format "' + "date-time" + '"',
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "string" },
+      message: "must be string",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate27.errors = vErrors;
+  return errors === 0;
+}
+const schema11 = {
   description: "About this delivery attempt.",
   type: "object",
   properties: {
@@ -187,7 +361,7 @@ const schema17 = {
   additionalProperties: true,
   title: "WebhookMetadata",
 };
-function validate12(
+function validate30(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -270,73 +444,22 @@ function validate12(
       errors++;
     }
     if (data.webhookTargetId !== undefined) {
-      let data0 = data.webhookTargetId;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
-          const err5 = {
-            instancePath: instancePath + "/webhookTargetId",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-        if (func2(data0) < 1) {
-          const err6 = {
-            instancePath: instancePath + "/webhookTargetId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data0)) {
-          const err7 = {
-            instancePath: instancePath + "/webhookTargetId",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-      } else {
-        const err8 = {
+      if (
+        !validate23(data.webhookTargetId, {
           instancePath: instancePath + "/webhookTargetId",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "webhookTargetId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
     if (data.webhookTargetVersion !== undefined) {
       let data1 = data.webhookTargetVersion;
       if (typeof data1 !== "string") {
-        const err9 = {
+        const err5 = {
           instancePath: instancePath + "/webhookTargetVersion",
           schemaPath: "#/properties/webhookTargetVersion/type",
           keyword: "type",
@@ -344,14 +467,14 @@ function validate12(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err9];
+          vErrors = [err5];
         } else {
-          vErrors.push(err9);
+          vErrors.push(err5);
         }
         errors++;
       }
       if ("2024-09-18" !== data1) {
-        const err10 = {
+        const err6 = {
           instancePath: instancePath + "/webhookTargetVersion",
           schemaPath: "#/properties/webhookTargetVersion/const",
           keyword: "const",
@@ -359,81 +482,30 @@ function validate12(
           message: "must be equal to constant",
         };
         if (vErrors === null) {
-          vErrors = [err10];
+          vErrors = [err6];
         } else {
-          vErrors.push(err10);
+          vErrors.push(err6);
         }
         errors++;
       }
     }
     if (data.webhookDeliveryAttemptId !== undefined) {
-      let data2 = data.webhookDeliveryAttemptId;
-      if (typeof data2 === "string") {
-        if (func2(data2) > 50) {
-          const err11 = {
-            instancePath: instancePath + "/webhookDeliveryAttemptId",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
-          }
-          errors++;
-        }
-        if (func2(data2) < 1) {
-          const err12 = {
-            instancePath: instancePath + "/webhookDeliveryAttemptId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data2)) {
-          const err13 = {
-            instancePath: instancePath + "/webhookDeliveryAttemptId",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err13];
-          } else {
-            vErrors.push(err13);
-          }
-          errors++;
-        }
-      } else {
-        const err14 = {
+      if (
+        !validate23(data.webhookDeliveryAttemptId, {
           instancePath: instancePath + "/webhookDeliveryAttemptId",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "webhookDeliveryAttemptId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
     if (data.webhookDeliveryAttemptNumber !== undefined) {
       let data3 = data.webhookDeliveryAttemptNumber;
       if (!(typeof data3 == "number" && !(data3 % 1) && !isNaN(data3))) {
-        const err15 = {
+        const err7 = {
           instancePath: instancePath + "/webhookDeliveryAttemptNumber",
           schemaPath: "#/properties/webhookDeliveryAttemptNumber/type",
           keyword: "type",
@@ -441,15 +513,15 @@ function validate12(
           message: "must be integer",
         };
         if (vErrors === null) {
-          vErrors = [err15];
+          vErrors = [err7];
         } else {
-          vErrors.push(err15);
+          vErrors.push(err7);
         }
         errors++;
       }
       if (typeof data3 == "number") {
         if (data3 <= 0 || isNaN(data3)) {
-          const err16 = {
+          const err8 = {
             instancePath: instancePath + "/webhookDeliveryAttemptNumber",
             schemaPath: "#/properties/webhookDeliveryAttemptNumber/exclusiveMinimum",
             keyword: "exclusiveMinimum",
@@ -457,50 +529,29 @@ function validate12(
             message: "must be > 0",
           };
           if (vErrors === null) {
-            vErrors = [err16];
+            vErrors = [err8];
           } else {
-            vErrors.push(err16);
+            vErrors.push(err8);
           }
           errors++;
         }
       }
     }
     if (data.webhookDeliveryAttemptTimestamp !== undefined) {
-      let data4 = data.webhookDeliveryAttemptTimestamp;
-      if (typeof data4 === "string") {
-        if (!formats0(data4)) {
-          const err17 = {
-            instancePath: instancePath + "/webhookDeliveryAttemptTimestamp",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
-          }
-          errors++;
-        }
-      } else {
-        const err18 = {
+      if (
+        !validate27(data.webhookDeliveryAttemptTimestamp, {
           instancePath: instancePath + "/webhookDeliveryAttemptTimestamp",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "webhookDeliveryAttemptTimestamp",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
   } else {
-    const err19 = {
+    const err9 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -508,16 +559,16 @@ function validate12(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err19];
+      vErrors = [err9];
     } else {
-      vErrors.push(err19);
+      vErrors.push(err9);
     }
     errors++;
   }
-  validate12.errors = vErrors;
+  validate30.errors = vErrors;
   return errors === 0;
 }
-const schema21 = {
+const schema12 = {
   type: "object",
   properties: {
     timelineEntryId: { $ref: "#/definitions/Id" },
@@ -543,7 +594,7 @@ const schema21 = {
   additionalProperties: true,
   title: "Chat",
 };
-const schema25 = {
+const schema13 = {
   type: "object",
   properties: {
     id: { $ref: "#/definitions/Id" },
@@ -570,7 +621,7 @@ const schema25 = {
   additionalProperties: true,
   title: "Attachment",
 };
-const schema28 = {
+const schema14 = {
   description: "Who did something: a user, a machine user, the system or a customer.",
   anyOf: [
     { $ref: "#/definitions/UnknownActor" },
@@ -581,7 +632,7 @@ const schema28 = {
   ],
   title: "Actor",
 };
-const schema29 = {
+const schema15 = {
   description: "An actor of a kind this version does not describe.",
   type: "object",
   properties: { actorType: { type: "string", const: "UNKNOWN" } },
@@ -589,14 +640,80 @@ const schema29 = {
   additionalProperties: true,
   title: "UnknownActor",
 };
-const schema34 = {
-  type: "object",
-  properties: { actorType: { type: "string", const: "system" }, system: { type: "string" } },
-  required: ["actorType", "system"],
-  additionalProperties: true,
-  title: "SystemActor",
-};
-const schema30 = {
+function validate43(
+  data,
+  { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.actorType === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "actorType" },
+        message: "must have required property '" + "actorType" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.actorType !== undefined) {
+      let data0 = data.actorType;
+      if (typeof data0 !== "string") {
+        const err1 = {
+          instancePath: instancePath + "/actorType",
+          schemaPath: "#/properties/actorType/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+      if ("UNKNOWN" !== data0) {
+        const err2 = {
+          instancePath: instancePath + "/actorType",
+          schemaPath: "#/properties/actorType/const",
+          keyword: "const",
+          params: { allowedValue: "UNKNOWN" },
+          message: "must be equal to constant",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  }
+  validate43.errors = vErrors;
+  return errors === 0;
+}
+const schema16 = {
   type: "object",
   properties: {
     actorType: { type: "string", const: "user" },
@@ -606,7 +723,7 @@ const schema30 = {
   additionalProperties: true,
   title: "UserActor",
 };
-function validate17(
+function validate45(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -677,71 +794,20 @@ function validate17(
       }
     }
     if (data.userId !== undefined) {
-      let data1 = data.userId;
-      if (typeof data1 === "string") {
-        if (func2(data1) > 50) {
-          const err4 = {
-            instancePath: instancePath + "/userId",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err4];
-          } else {
-            vErrors.push(err4);
-          }
-          errors++;
-        }
-        if (func2(data1) < 1) {
-          const err5 = {
-            instancePath: instancePath + "/userId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data1)) {
-          const err6 = {
-            instancePath: instancePath + "/userId",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-      } else {
-        const err7 = {
+      if (
+        !validate23(data.userId, {
           instancePath: instancePath + "/userId",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "userId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
   } else {
-    const err8 = {
+    const err4 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -749,16 +815,16 @@ function validate17(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err8];
+      vErrors = [err4];
     } else {
-      vErrors.push(err8);
+      vErrors.push(err4);
     }
     errors++;
   }
-  validate17.errors = vErrors;
+  validate45.errors = vErrors;
   return errors === 0;
 }
-const schema32 = {
+const schema17 = {
   type: "object",
   properties: {
     actorType: { type: "string", const: "machineUser" },
@@ -768,7 +834,7 @@ const schema32 = {
   additionalProperties: true,
   title: "MachineUserActor",
 };
-function validate19(
+function validate48(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -839,71 +905,20 @@ function validate19(
       }
     }
     if (data.machineUserId !== undefined) {
-      let data1 = data.machineUserId;
-      if (typeof data1 === "string") {
-        if (func2(data1) > 50) {
-          const err4 = {
-            instancePath: instancePath + "/machineUserId",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err4];
-          } else {
-            vErrors.push(err4);
-          }
-          errors++;
-        }
-        if (func2(data1) < 1) {
-          const err5 = {
-            instancePath: instancePath + "/machineUserId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data1)) {
-          const err6 = {
-            instancePath: instancePath + "/machineUserId",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-      } else {
-        const err7 = {
+      if (
+        !validate23(data.machineUserId, {
           instancePath: instancePath + "/machineUserId",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "machineUserId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
   } else {
-    const err8 = {
+    const err4 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -911,16 +926,128 @@ function validate19(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err8];
+      vErrors = [err4];
     } else {
-      vErrors.push(err8);
+      vErrors.push(err4);
     }
     errors++;
   }
-  validate19.errors = vErrors;
+  validate48.errors = vErrors;
   return errors === 0;
 }
-const schema35 = {
+const schema18 = {
+  type: "object",
+  properties: { actorType: { type: "string", const: "system" }, system: { type: "string" } },
+  required: ["actorType", "system"],
+  additionalProperties: true,
+  title: "SystemActor",
+};
+function validate51(
+  data,
+  { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.actorType === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "actorType" },
+        message: "must have required property '" + "actorType" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.system === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "system" },
+        message: "must have required property '" + "system" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.actorType !== undefined) {
+      let data0 = data.actorType;
+      if (typeof data0 !== "string") {
+        const err2 = {
+          instancePath: instancePath + "/actorType",
+          schemaPath: "#/properties/actorType/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+      if ("system" !== data0) {
+        const err3 = {
+          instancePath: instancePath + "/actorType",
+          schemaPath: "#/properties/actorType/const",
+          keyword: "const",
+          params: { allowedValue: "system" },
+          message: "must be equal to constant",
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.system !== undefined) {
+      if (typeof data.system !== "string") {
+        const err4 = {
+          instancePath: instancePath + "/system",
+          schemaPath: "#/properties/system/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  }
+  validate51.errors = vErrors;
+  return errors === 0;
+}
+const schema19 = {
   type: "object",
   properties: {
     actorType: { type: "string", const: "customer" },
@@ -930,7 +1057,7 @@ const schema35 = {
   additionalProperties: true,
   title: "CustomerActor",
 };
-function validate21(
+function validate53(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -1001,71 +1128,20 @@ function validate21(
       }
     }
     if (data.customerId !== undefined) {
-      let data1 = data.customerId;
-      if (typeof data1 === "string") {
-        if (func2(data1) > 50) {
-          const err4 = {
-            instancePath: instancePath + "/customerId",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err4];
-          } else {
-            vErrors.push(err4);
-          }
-          errors++;
-        }
-        if (func2(data1) < 1) {
-          const err5 = {
-            instancePath: instancePath + "/customerId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data1)) {
-          const err6 = {
-            instancePath: instancePath + "/customerId",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-      } else {
-        const err7 = {
+      if (
+        !validate23(data.customerId, {
           instancePath: instancePath + "/customerId",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "customerId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
   } else {
-    const err8 = {
+    const err4 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -1073,16 +1149,16 @@ function validate21(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err8];
+      vErrors = [err4];
     } else {
-      vErrors.push(err8);
+      vErrors.push(err4);
     }
     errors++;
   }
-  validate21.errors = vErrors;
+  validate53.errors = vErrors;
   return errors === 0;
 }
-function validate16(
+function validate42(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -1091,202 +1167,50 @@ function validate16(
   const _errs0 = errors;
   let valid0 = false;
   const _errs1 = errors;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.actorType === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: "#/definitions/UnknownActor/required",
-        keyword: "required",
-        params: { missingProperty: "actorType" },
-        message: "must have required property '" + "actorType" + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.actorType !== undefined) {
-      let data0 = data.actorType;
-      if (typeof data0 !== "string") {
-        const err1 = {
-          instancePath: instancePath + "/actorType",
-          schemaPath: "#/definitions/UnknownActor/properties/actorType/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-      if ("UNKNOWN" !== data0) {
-        const err2 = {
-          instancePath: instancePath + "/actorType",
-          schemaPath: "#/definitions/UnknownActor/properties/actorType/const",
-          keyword: "const",
-          params: { allowedValue: "UNKNOWN" },
-          message: "must be equal to constant",
-        };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err3 = {
-      instancePath,
-      schemaPath: "#/definitions/UnknownActor/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err3];
-    } else {
-      vErrors.push(err3);
-    }
-    errors++;
+  if (!validate43(data, { instancePath, parentData, parentDataProperty, rootData })) {
+    vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+    errors = vErrors.length;
   }
   var _valid0 = _errs1 === errors;
   valid0 = valid0 || _valid0;
   if (!valid0) {
-    const _errs7 = errors;
-    if (!validate17(data, { instancePath, parentData, parentDataProperty, rootData })) {
-      vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
+    const _errs2 = errors;
+    if (!validate45(data, { instancePath, parentData, parentDataProperty, rootData })) {
+      vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
       errors = vErrors.length;
     }
-    var _valid0 = _errs7 === errors;
+    var _valid0 = _errs2 === errors;
     valid0 = valid0 || _valid0;
     if (!valid0) {
-      const _errs8 = errors;
-      if (!validate19(data, { instancePath, parentData, parentDataProperty, rootData })) {
-        vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+      const _errs3 = errors;
+      if (!validate48(data, { instancePath, parentData, parentDataProperty, rootData })) {
+        vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
         errors = vErrors.length;
       }
-      var _valid0 = _errs8 === errors;
+      var _valid0 = _errs3 === errors;
       valid0 = valid0 || _valid0;
       if (!valid0) {
-        const _errs9 = errors;
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-          if (data.actorType === undefined) {
-            const err4 = {
-              instancePath,
-              schemaPath: "#/definitions/SystemActor/required",
-              keyword: "required",
-              params: { missingProperty: "actorType" },
-              message: "must have required property '" + "actorType" + "'",
-            };
-            if (vErrors === null) {
-              vErrors = [err4];
-            } else {
-              vErrors.push(err4);
-            }
-            errors++;
-          }
-          if (data.system === undefined) {
-            const err5 = {
-              instancePath,
-              schemaPath: "#/definitions/SystemActor/required",
-              keyword: "required",
-              params: { missingProperty: "system" },
-              message: "must have required property '" + "system" + "'",
-            };
-            if (vErrors === null) {
-              vErrors = [err5];
-            } else {
-              vErrors.push(err5);
-            }
-            errors++;
-          }
-          if (data.actorType !== undefined) {
-            let data1 = data.actorType;
-            if (typeof data1 !== "string") {
-              const err6 = {
-                instancePath: instancePath + "/actorType",
-                schemaPath: "#/definitions/SystemActor/properties/actorType/type",
-                keyword: "type",
-                params: { type: "string" },
-                message: "must be string",
-              };
-              if (vErrors === null) {
-                vErrors = [err6];
-              } else {
-                vErrors.push(err6);
-              }
-              errors++;
-            }
-            if ("system" !== data1) {
-              const err7 = {
-                instancePath: instancePath + "/actorType",
-                schemaPath: "#/definitions/SystemActor/properties/actorType/const",
-                keyword: "const",
-                params: { allowedValue: "system" },
-                message: "must be equal to constant",
-              };
-              if (vErrors === null) {
-                vErrors = [err7];
-              } else {
-                vErrors.push(err7);
-              }
-              errors++;
-            }
-          }
-          if (data.system !== undefined) {
-            if (typeof data.system !== "string") {
-              const err8 = {
-                instancePath: instancePath + "/system",
-                schemaPath: "#/definitions/SystemActor/properties/system/type",
-                keyword: "type",
-                params: { type: "string" },
-                message: "must be string",
-              };
-              if (vErrors === null) {
-                vErrors = [err8];
-              } else {
-                vErrors.push(err8);
-              }
-              errors++;
-            }
-          }
-        } else {
-          const err9 = {
-            instancePath,
-            schemaPath: "#/definitions/SystemActor/type",
-            keyword: "type",
-            params: { type: "object" },
-            message: "must be object",
-          };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
+        const _errs4 = errors;
+        if (!validate51(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+          errors = vErrors.length;
         }
-        var _valid0 = _errs9 === errors;
+        var _valid0 = _errs4 === errors;
         valid0 = valid0 || _valid0;
         if (!valid0) {
-          const _errs17 = errors;
-          if (!validate21(data, { instancePath, parentData, parentDataProperty, rootData })) {
-            vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+          const _errs5 = errors;
+          if (!validate53(data, { instancePath, parentData, parentDataProperty, rootData })) {
+            vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
             errors = vErrors.length;
           }
-          var _valid0 = _errs17 === errors;
+          var _valid0 = _errs5 === errors;
           valid0 = valid0 || _valid0;
         }
       }
     }
   }
   if (!valid0) {
-    const err10 = {
+    const err0 = {
       instancePath,
       schemaPath: "#/anyOf",
       keyword: "anyOf",
@@ -1294,9 +1218,9 @@ function validate16(
       message: "must match a schema in anyOf",
     };
     if (vErrors === null) {
-      vErrors = [err10];
+      vErrors = [err0];
     } else {
-      vErrors.push(err10);
+      vErrors.push(err0);
     }
     errors++;
   } else {
@@ -1309,10 +1233,10 @@ function validate16(
       }
     }
   }
-  validate16.errors = vErrors;
+  validate42.errors = vErrors;
   return errors === 0;
 }
-function validate15(
+function validate39(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -1455,15 +1379,28 @@ function validate15(
       errors++;
     }
     if (data.id !== undefined) {
-      let data0 = data.id;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
+      if (
+        !validate23(data.id, {
+          instancePath: instancePath + "/id",
+          parentData: data,
+          parentDataProperty: "id",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.fileName !== undefined) {
+      let data1 = data.fileName;
+      if (typeof data1 === "string") {
+        if (func2(data1) < 1) {
           const err9 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
+            instancePath: instancePath + "/fileName",
+            schemaPath: "#/properties/fileName/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
           };
           if (vErrors === null) {
             vErrors = [err9];
@@ -1472,59 +1409,64 @@ function validate15(
           }
           errors++;
         }
-        if (func2(data0) < 1) {
-          const err10 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data0)) {
-          const err11 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
-          }
-          errors++;
-        }
       } else {
-        const err12 = {
-          instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/Id/type",
+        const err10 = {
+          instancePath: instancePath + "/fileName",
+          schemaPath: "#/properties/fileName/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err12];
+          vErrors = [err10];
         } else {
-          vErrors.push(err12);
+          vErrors.push(err10);
         }
         errors++;
       }
     }
-    if (data.fileName !== undefined) {
-      let data1 = data.fileName;
-      if (typeof data1 === "string") {
-        if (func2(data1) < 1) {
+    if (data.fileSizeBytes !== undefined) {
+      let data2 = data.fileSizeBytes;
+      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2))) {
+        const err11 = {
+          instancePath: instancePath + "/fileSizeBytes",
+          schemaPath: "#/properties/fileSizeBytes/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+      if (typeof data2 == "number") {
+        if (data2 < 0 || isNaN(data2)) {
+          const err12 = {
+            instancePath: instancePath + "/fileSizeBytes",
+            schemaPath: "#/properties/fileSizeBytes/minimum",
+            keyword: "minimum",
+            params: { comparison: ">=", limit: 0 },
+            message: "must be >= 0",
+          };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.fileMimeType !== undefined) {
+      let data3 = data.fileMimeType;
+      if (typeof data3 === "string") {
+        if (func2(data3) < 1) {
           const err13 = {
-            instancePath: instancePath + "/fileName",
-            schemaPath: "#/properties/fileName/minLength",
+            instancePath: instancePath + "/fileMimeType",
+            schemaPath: "#/properties/fileMimeType/minLength",
             keyword: "minLength",
             params: { limit: 1 },
             message: "must NOT have fewer than 1 characters",
@@ -1538,8 +1480,8 @@ function validate15(
         }
       } else {
         const err14 = {
-          instancePath: instancePath + "/fileName",
-          schemaPath: "#/properties/fileName/type",
+          instancePath: instancePath + "/fileMimeType",
+          schemaPath: "#/properties/fileMimeType/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -1552,15 +1494,15 @@ function validate15(
         errors++;
       }
     }
-    if (data.fileSizeBytes !== undefined) {
-      let data2 = data.fileSizeBytes;
-      if (!(typeof data2 == "number" && !(data2 % 1) && !isNaN(data2))) {
+    if (data.fileExtension !== undefined) {
+      let data4 = data.fileExtension;
+      if (typeof data4 !== "string" && data4 !== null) {
         const err15 = {
-          instancePath: instancePath + "/fileSizeBytes",
-          schemaPath: "#/properties/fileSizeBytes/type",
+          instancePath: instancePath + "/fileExtension",
+          schemaPath: "#/properties/fileExtension/type",
           keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
+          params: { type: schema13.properties.fileExtension.type },
+          message: "must be string,null",
         };
         if (vErrors === null) {
           vErrors = [err15];
@@ -1569,172 +1511,61 @@ function validate15(
         }
         errors++;
       }
-      if (typeof data2 == "number") {
-        if (data2 < 0 || isNaN(data2)) {
-          const err16 = {
-            instancePath: instancePath + "/fileSizeBytes",
-            schemaPath: "#/properties/fileSizeBytes/minimum",
-            keyword: "minimum",
-            params: { comparison: ">=", limit: 0 },
-            message: "must be >= 0",
-          };
-          if (vErrors === null) {
-            vErrors = [err16];
-          } else {
-            vErrors.push(err16);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.fileMimeType !== undefined) {
-      let data3 = data.fileMimeType;
-      if (typeof data3 === "string") {
-        if (func2(data3) < 1) {
-          const err17 = {
-            instancePath: instancePath + "/fileMimeType",
-            schemaPath: "#/properties/fileMimeType/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
-          }
-          errors++;
-        }
-      } else {
-        const err18 = {
-          instancePath: instancePath + "/fileMimeType",
-          schemaPath: "#/properties/fileMimeType/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
-        }
-        errors++;
-      }
-    }
-    if (data.fileExtension !== undefined) {
-      let data4 = data.fileExtension;
-      if (typeof data4 !== "string" && data4 !== null) {
-        const err19 = {
-          instancePath: instancePath + "/fileExtension",
-          schemaPath: "#/properties/fileExtension/type",
-          keyword: "type",
-          params: { type: schema25.properties.fileExtension.type },
-          message: "must be string,null",
-        };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
-        }
-        errors++;
-      }
     }
     if (data.createdAt !== undefined) {
-      let data5 = data.createdAt;
-      if (typeof data5 === "string") {
-        if (!formats0(data5)) {
-          const err20 = {
-            instancePath: instancePath + "/createdAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err20];
-          } else {
-            vErrors.push(err20);
-          }
-          errors++;
-        }
-      } else {
-        const err21 = {
+      if (
+        !validate27(data.createdAt, {
           instancePath: instancePath + "/createdAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err21];
-        } else {
-          vErrors.push(err21);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "createdAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.createdBy !== undefined) {
       if (
-        !validate16(data.createdBy, {
+        !validate42(data.createdBy, {
           instancePath: instancePath + "/createdBy",
           parentData: data,
           parentDataProperty: "createdBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
     if (data.updatedAt !== undefined) {
-      let data7 = data.updatedAt;
-      if (typeof data7 === "string") {
-        if (!formats0(data7)) {
-          const err22 = {
-            instancePath: instancePath + "/updatedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err22];
-          } else {
-            vErrors.push(err22);
-          }
-          errors++;
-        }
-      } else {
-        const err23 = {
+      if (
+        !validate27(data.updatedAt, {
           instancePath: instancePath + "/updatedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "updatedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.updatedBy !== undefined) {
       if (
-        !validate16(data.updatedBy, {
+        !validate42(data.updatedBy, {
           instancePath: instancePath + "/updatedBy",
           parentData: data,
           parentDataProperty: "updatedBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
   } else {
-    const err24 = {
+    const err16 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -1742,16 +1573,16 @@ function validate15(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err24];
+      vErrors = [err16];
     } else {
-      vErrors.push(err24);
+      vErrors.push(err16);
     }
     errors++;
   }
-  validate15.errors = vErrors;
+  validate39.errors = vErrors;
   return errors === 0;
 }
-function validate14(
+function validate35(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -1879,15 +1710,58 @@ function validate14(
       errors++;
     }
     if (data.timelineEntryId !== undefined) {
-      let data0 = data.timelineEntryId;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
+      if (
+        !validate23(data.timelineEntryId, {
+          instancePath: instancePath + "/timelineEntryId",
+          parentData: data,
+          parentDataProperty: "timelineEntryId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.id !== undefined) {
+      if (
+        !validate23(data.id, {
+          instancePath: instancePath + "/id",
+          parentData: data,
+          parentDataProperty: "id",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.customerReadAt !== undefined) {
+      let data2 = data.customerReadAt;
+      const _errs5 = errors;
+      let valid1 = false;
+      const _errs6 = errors;
+      if (
+        !validate27(data2, {
+          instancePath: instancePath + "/customerReadAt",
+          parentData: data,
+          parentDataProperty: "customerReadAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
+      }
+      var _valid0 = _errs6 === errors;
+      valid1 = valid1 || _valid0;
+      if (!valid1) {
+        const _errs7 = errors;
+        if (data2 !== null) {
           const err8 = {
-            instancePath: instancePath + "/timelineEntryId",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
+            instancePath: instancePath + "/customerReadAt",
+            schemaPath: "#/properties/customerReadAt/anyOf/1/type",
+            keyword: "type",
+            params: { type: "null" },
+            message: "must be null",
           };
           if (vErrors === null) {
             vErrors = [err8];
@@ -1896,176 +1770,11 @@ function validate14(
           }
           errors++;
         }
-        if (func2(data0) < 1) {
-          const err9 = {
-            instancePath: instancePath + "/timelineEntryId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data0)) {
-          const err10 = {
-            instancePath: instancePath + "/timelineEntryId",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-      } else {
-        const err11 = {
-          instancePath: instancePath + "/timelineEntryId",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
+        var _valid0 = _errs7 === errors;
+        valid1 = valid1 || _valid0;
       }
-    }
-    if (data.id !== undefined) {
-      let data1 = data.id;
-      if (typeof data1 === "string") {
-        if (func2(data1) > 50) {
-          const err12 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-        if (func2(data1) < 1) {
-          const err13 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err13];
-          } else {
-            vErrors.push(err13);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data1)) {
-          const err14 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
-          }
-          errors++;
-        }
-      } else {
-        const err15 = {
-          instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
-        }
-        errors++;
-      }
-    }
-    if (data.customerReadAt !== undefined) {
-      let data2 = data.customerReadAt;
-      const _errs9 = errors;
-      let valid3 = false;
-      const _errs10 = errors;
-      if (typeof data2 === "string") {
-        if (!formats0(data2)) {
-          const err16 = {
-            instancePath: instancePath + "/customerReadAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err16];
-          } else {
-            vErrors.push(err16);
-          }
-          errors++;
-        }
-      } else {
-        const err17 = {
-          instancePath: instancePath + "/customerReadAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
-        }
-        errors++;
-      }
-      var _valid0 = _errs10 === errors;
-      valid3 = valid3 || _valid0;
-      if (!valid3) {
-        const _errs13 = errors;
-        if (data2 !== null) {
-          const err18 = {
-            instancePath: instancePath + "/customerReadAt",
-            schemaPath: "#/properties/customerReadAt/anyOf/1/type",
-            keyword: "type",
-            params: { type: "null" },
-            message: "must be null",
-          };
-          if (vErrors === null) {
-            vErrors = [err18];
-          } else {
-            vErrors.push(err18);
-          }
-          errors++;
-        }
-        var _valid0 = _errs13 === errors;
-        valid3 = valid3 || _valid0;
-      }
-      if (!valid3) {
-        const err19 = {
+      if (!valid1) {
+        const err9 = {
           instancePath: instancePath + "/customerReadAt",
           schemaPath: "#/properties/customerReadAt/anyOf",
           keyword: "anyOf",
@@ -2073,16 +1782,16 @@ function validate14(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err19];
+          vErrors = [err9];
         } else {
-          vErrors.push(err19);
+          vErrors.push(err9);
         }
         errors++;
       } else {
-        errors = _errs9;
+        errors = _errs5;
         if (vErrors !== null) {
-          if (_errs9) {
-            vErrors.length = _errs9;
+          if (_errs5) {
+            vErrors.length = _errs5;
           } else {
             vErrors = null;
           }
@@ -2091,12 +1800,12 @@ function validate14(
     }
     if (data.text !== undefined) {
       let data3 = data.text;
-      const _errs16 = errors;
-      let valid5 = false;
-      const _errs17 = errors;
+      const _errs10 = errors;
+      let valid2 = false;
+      const _errs11 = errors;
       if (typeof data3 === "string") {
         if (func2(data3) > 5000) {
-          const err20 = {
+          const err10 = {
             instancePath: instancePath + "/text",
             schemaPath: "#/properties/text/anyOf/0/maxLength",
             keyword: "maxLength",
@@ -2104,14 +1813,14 @@ function validate14(
             message: "must NOT have more than 5000 characters",
           };
           if (vErrors === null) {
-            vErrors = [err20];
+            vErrors = [err10];
           } else {
-            vErrors.push(err20);
+            vErrors.push(err10);
           }
           errors++;
         }
         if (func2(data3) < 1) {
-          const err21 = {
+          const err11 = {
             instancePath: instancePath + "/text",
             schemaPath: "#/properties/text/anyOf/0/minLength",
             keyword: "minLength",
@@ -2119,14 +1828,14 @@ function validate14(
             message: "must NOT have fewer than 1 characters",
           };
           if (vErrors === null) {
-            vErrors = [err21];
+            vErrors = [err11];
           } else {
-            vErrors.push(err21);
+            vErrors.push(err11);
           }
           errors++;
         }
       } else {
-        const err22 = {
+        const err12 = {
           instancePath: instancePath + "/text",
           schemaPath: "#/properties/text/anyOf/0/type",
           keyword: "type",
@@ -2134,18 +1843,18 @@ function validate14(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err22];
+          vErrors = [err12];
         } else {
-          vErrors.push(err22);
+          vErrors.push(err12);
         }
         errors++;
       }
-      var _valid1 = _errs17 === errors;
-      valid5 = valid5 || _valid1;
-      if (!valid5) {
-        const _errs19 = errors;
+      var _valid1 = _errs11 === errors;
+      valid2 = valid2 || _valid1;
+      if (!valid2) {
+        const _errs13 = errors;
         if (data3 !== null) {
-          const err23 = {
+          const err13 = {
             instancePath: instancePath + "/text",
             schemaPath: "#/properties/text/anyOf/1/type",
             keyword: "type",
@@ -2153,17 +1862,17 @@ function validate14(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err23];
+            vErrors = [err13];
           } else {
-            vErrors.push(err23);
+            vErrors.push(err13);
           }
           errors++;
         }
-        var _valid1 = _errs19 === errors;
-        valid5 = valid5 || _valid1;
+        var _valid1 = _errs13 === errors;
+        valid2 = valid2 || _valid1;
       }
-      if (!valid5) {
-        const err24 = {
+      if (!valid2) {
+        const err14 = {
           instancePath: instancePath + "/text",
           schemaPath: "#/properties/text/anyOf",
           keyword: "anyOf",
@@ -2171,16 +1880,16 @@ function validate14(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err24];
+          vErrors = [err14];
         } else {
-          vErrors.push(err24);
+          vErrors.push(err14);
         }
         errors++;
       } else {
-        errors = _errs16;
+        errors = _errs10;
         if (vErrors !== null) {
-          if (_errs16) {
-            vErrors.length = _errs16;
+          if (_errs10) {
+            vErrors.length = _errs10;
           } else {
             vErrors = null;
           }
@@ -2193,19 +1902,19 @@ function validate14(
         const len0 = data4.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate15(data4[i0], {
+            !validate39(data4[i0], {
               instancePath: instancePath + "/attachments/" + i0,
               parentData: data4,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
+            vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
             errors = vErrors.length;
           }
         }
       } else {
-        const err25 = {
+        const err15 = {
           instancePath: instancePath + "/attachments",
           schemaPath: "#/properties/attachments/type",
           keyword: "type",
@@ -2213,109 +1922,67 @@ function validate14(
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err25];
+          vErrors = [err15];
         } else {
-          vErrors.push(err25);
+          vErrors.push(err15);
         }
         errors++;
       }
     }
     if (data.createdAt !== undefined) {
-      let data6 = data.createdAt;
-      if (typeof data6 === "string") {
-        if (!formats0(data6)) {
-          const err26 = {
-            instancePath: instancePath + "/createdAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err26];
-          } else {
-            vErrors.push(err26);
-          }
-          errors++;
-        }
-      } else {
-        const err27 = {
+      if (
+        !validate27(data.createdAt, {
           instancePath: instancePath + "/createdAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err27];
-        } else {
-          vErrors.push(err27);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "createdAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.createdBy !== undefined) {
       if (
-        !validate16(data.createdBy, {
+        !validate42(data.createdBy, {
           instancePath: instancePath + "/createdBy",
           parentData: data,
           parentDataProperty: "createdBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
     if (data.updatedAt !== undefined) {
-      let data8 = data.updatedAt;
-      if (typeof data8 === "string") {
-        if (!formats0(data8)) {
-          const err28 = {
-            instancePath: instancePath + "/updatedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err28];
-          } else {
-            vErrors.push(err28);
-          }
-          errors++;
-        }
-      } else {
-        const err29 = {
+      if (
+        !validate27(data.updatedAt, {
           instancePath: instancePath + "/updatedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err29];
-        } else {
-          vErrors.push(err29);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "updatedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.updatedBy !== undefined) {
       if (
-        !validate16(data.updatedBy, {
+        !validate42(data.updatedBy, {
           instancePath: instancePath + "/updatedBy",
           parentData: data,
           parentDataProperty: "updatedBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
   } else {
-    const err30 = {
+    const err16 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -2323,16 +1990,16 @@ function validate14(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err30];
+      vErrors = [err16];
     } else {
-      vErrors.push(err30);
+      vErrors.push(err16);
     }
     errors++;
   }
-  validate14.errors = vErrors;
+  validate35.errors = vErrors;
   return errors === 0;
 }
-const schema40 = {
+const schema20 = {
   type: "object",
   properties: {
     id: { $ref: "#/definitions/Id" },
@@ -2391,12 +2058,7 @@ const schema40 = {
   additionalProperties: true,
   title: "Thread",
 };
-const schema63 = {
-  type: "string",
-  enum: ["TODO", "DONE", "SNOOZED", "UNKNOWN_THREAD_STATUS"],
-  title: "ThreadStatus",
-};
-const schema42 = {
+const schema21 = {
   type: "object",
   properties: {
     id: { $ref: "#/definitions/Id" },
@@ -2439,10 +2101,50 @@ const schema42 = {
   additionalProperties: true,
   title: "Customer",
 };
-const schema44 = { type: "string", format: "email", title: "EmailAddress" };
-const formats14 =
+const schema22 = { type: "string", format: "email", title: "EmailAddress" };
+const formats2 =
   /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
-const schema47 = {
+function validate69(
+  data,
+  { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data === "string") {
+    if (!formats2.test(data)) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/format",
+        keyword: "format",
+        params: { format: "email" },
+        message: 'must match format "' + "email" + '"',
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  } else {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "string" },
+      message: "must be string",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate69.errors = vErrors;
+  return errors === 0;
+}
+const schema23 = {
   description: "Who did something inside the workspace: a user, a machine user or the system.",
   anyOf: [
     { $ref: "#/definitions/UnknownActor" },
@@ -2452,7 +2154,7 @@ const schema47 = {
   ],
   title: "InternalActor",
 };
-function validate31(
+function validate73(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -2461,193 +2163,41 @@ function validate31(
   const _errs0 = errors;
   let valid0 = false;
   const _errs1 = errors;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.actorType === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: "#/definitions/UnknownActor/required",
-        keyword: "required",
-        params: { missingProperty: "actorType" },
-        message: "must have required property '" + "actorType" + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.actorType !== undefined) {
-      let data0 = data.actorType;
-      if (typeof data0 !== "string") {
-        const err1 = {
-          instancePath: instancePath + "/actorType",
-          schemaPath: "#/definitions/UnknownActor/properties/actorType/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-      if ("UNKNOWN" !== data0) {
-        const err2 = {
-          instancePath: instancePath + "/actorType",
-          schemaPath: "#/definitions/UnknownActor/properties/actorType/const",
-          keyword: "const",
-          params: { allowedValue: "UNKNOWN" },
-          message: "must be equal to constant",
-        };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err3 = {
-      instancePath,
-      schemaPath: "#/definitions/UnknownActor/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err3];
-    } else {
-      vErrors.push(err3);
-    }
-    errors++;
+  if (!validate43(data, { instancePath, parentData, parentDataProperty, rootData })) {
+    vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+    errors = vErrors.length;
   }
   var _valid0 = _errs1 === errors;
   valid0 = valid0 || _valid0;
   if (!valid0) {
-    const _errs7 = errors;
-    if (!validate17(data, { instancePath, parentData, parentDataProperty, rootData })) {
-      vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
+    const _errs2 = errors;
+    if (!validate45(data, { instancePath, parentData, parentDataProperty, rootData })) {
+      vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
       errors = vErrors.length;
     }
-    var _valid0 = _errs7 === errors;
+    var _valid0 = _errs2 === errors;
     valid0 = valid0 || _valid0;
     if (!valid0) {
-      const _errs8 = errors;
-      if (!validate19(data, { instancePath, parentData, parentDataProperty, rootData })) {
-        vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+      const _errs3 = errors;
+      if (!validate48(data, { instancePath, parentData, parentDataProperty, rootData })) {
+        vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
         errors = vErrors.length;
       }
-      var _valid0 = _errs8 === errors;
+      var _valid0 = _errs3 === errors;
       valid0 = valid0 || _valid0;
       if (!valid0) {
-        const _errs9 = errors;
-        if (data && typeof data == "object" && !Array.isArray(data)) {
-          if (data.actorType === undefined) {
-            const err4 = {
-              instancePath,
-              schemaPath: "#/definitions/SystemActor/required",
-              keyword: "required",
-              params: { missingProperty: "actorType" },
-              message: "must have required property '" + "actorType" + "'",
-            };
-            if (vErrors === null) {
-              vErrors = [err4];
-            } else {
-              vErrors.push(err4);
-            }
-            errors++;
-          }
-          if (data.system === undefined) {
-            const err5 = {
-              instancePath,
-              schemaPath: "#/definitions/SystemActor/required",
-              keyword: "required",
-              params: { missingProperty: "system" },
-              message: "must have required property '" + "system" + "'",
-            };
-            if (vErrors === null) {
-              vErrors = [err5];
-            } else {
-              vErrors.push(err5);
-            }
-            errors++;
-          }
-          if (data.actorType !== undefined) {
-            let data1 = data.actorType;
-            if (typeof data1 !== "string") {
-              const err6 = {
-                instancePath: instancePath + "/actorType",
-                schemaPath: "#/definitions/SystemActor/properties/actorType/type",
-                keyword: "type",
-                params: { type: "string" },
-                message: "must be string",
-              };
-              if (vErrors === null) {
-                vErrors = [err6];
-              } else {
-                vErrors.push(err6);
-              }
-              errors++;
-            }
-            if ("system" !== data1) {
-              const err7 = {
-                instancePath: instancePath + "/actorType",
-                schemaPath: "#/definitions/SystemActor/properties/actorType/const",
-                keyword: "const",
-                params: { allowedValue: "system" },
-                message: "must be equal to constant",
-              };
-              if (vErrors === null) {
-                vErrors = [err7];
-              } else {
-                vErrors.push(err7);
-              }
-              errors++;
-            }
-          }
-          if (data.system !== undefined) {
-            if (typeof data.system !== "string") {
-              const err8 = {
-                instancePath: instancePath + "/system",
-                schemaPath: "#/definitions/SystemActor/properties/system/type",
-                keyword: "type",
-                params: { type: "string" },
-                message: "must be string",
-              };
-              if (vErrors === null) {
-                vErrors = [err8];
-              } else {
-                vErrors.push(err8);
-              }
-              errors++;
-            }
-          }
-        } else {
-          const err9 = {
-            instancePath,
-            schemaPath: "#/definitions/SystemActor/type",
-            keyword: "type",
-            params: { type: "object" },
-            message: "must be object",
-          };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
+        const _errs4 = errors;
+        if (!validate51(data, { instancePath, parentData, parentDataProperty, rootData })) {
+          vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+          errors = vErrors.length;
         }
-        var _valid0 = _errs9 === errors;
+        var _valid0 = _errs4 === errors;
         valid0 = valid0 || _valid0;
       }
     }
   }
   if (!valid0) {
-    const err10 = {
+    const err0 = {
       instancePath,
       schemaPath: "#/anyOf",
       keyword: "anyOf",
@@ -2655,9 +2205,9 @@ function validate31(
       message: "must match a schema in anyOf",
     };
     if (vErrors === null) {
-      vErrors = [err10];
+      vErrors = [err0];
     } else {
-      vErrors.push(err10);
+      vErrors.push(err0);
     }
     errors++;
   } else {
@@ -2670,10 +2220,10 @@ function validate31(
       }
     }
   }
-  validate31.errors = vErrors;
+  validate73.errors = vErrors;
   return errors === 0;
 }
-const schema50 = {
+const schema24 = {
   type: "object",
   properties: {
     customerId: { $ref: "#/definitions/Id" },
@@ -2698,7 +2248,7 @@ const schema50 = {
   additionalProperties: true,
   title: "CustomerGroupMembership",
 };
-const schema56 = {
+const schema25 = {
   type: "object",
   properties: {
     id: { $ref: "#/definitions/Id" },
@@ -2725,8 +2275,8 @@ const schema56 = {
   additionalProperties: true,
   title: "CustomerGroup",
 };
-const pattern17 = new RegExp("^#([a-fA-F0-9]{3,4}|[a-fA-F0-9]{6}|[a-fA-F0-9]{8})$", "u");
-function validate38(
+const pattern1 = new RegExp("^#([a-fA-F0-9]{3,4}|[a-fA-F0-9]{6}|[a-fA-F0-9]{8})$", "u");
+function validate87(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -2869,15 +2419,41 @@ function validate38(
       errors++;
     }
     if (data.id !== undefined) {
-      let data0 = data.id;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
+      if (
+        !validate23(data.id, {
+          instancePath: instancePath + "/id",
+          parentData: data,
+          parentDataProperty: "id",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.workspaceId !== undefined) {
+      if (
+        !validate23(data.workspaceId, {
+          instancePath: instancePath + "/workspaceId",
+          parentData: data,
+          parentDataProperty: "workspaceId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.name !== undefined) {
+      let data2 = data.name;
+      if (typeof data2 === "string") {
+        if (func2(data2) > 500) {
           const err9 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/maxLength",
+            instancePath: instancePath + "/name",
+            schemaPath: "#/properties/name/maxLength",
             keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
+            params: { limit: 500 },
+            message: "must NOT have more than 500 characters",
           };
           if (vErrors === null) {
             vErrors = [err9];
@@ -2886,10 +2462,10 @@ function validate38(
           }
           errors++;
         }
-        if (func2(data0) < 1) {
+        if (func2(data2) < 1) {
           const err10 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/minLength",
+            instancePath: instancePath + "/name",
+            schemaPath: "#/properties/name/minLength",
             keyword: "minLength",
             params: { limit: 1 },
             message: "must NOT have fewer than 1 characters",
@@ -2901,47 +2477,47 @@ function validate38(
           }
           errors++;
         }
-        if (!pattern0.test(data0)) {
-          const err11 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
-          }
-          errors++;
-        }
       } else {
-        const err12 = {
-          instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/Id/type",
+        const err11 = {
+          instancePath: instancePath + "/name",
+          schemaPath: "#/properties/name/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err12];
+          vErrors = [err11];
         } else {
-          vErrors.push(err12);
+          vErrors.push(err11);
         }
         errors++;
       }
     }
-    if (data.workspaceId !== undefined) {
-      let data1 = data.workspaceId;
-      if (typeof data1 === "string") {
-        if (func2(data1) > 50) {
-          const err13 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/maxLength",
+    if (data.key !== undefined) {
+      let data3 = data.key;
+      if (typeof data3 === "string") {
+        if (func2(data3) > 50) {
+          const err12 = {
+            instancePath: instancePath + "/key",
+            schemaPath: "#/properties/key/maxLength",
             keyword: "maxLength",
             params: { limit: 50 },
             message: "must NOT have more than 50 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+        if (func2(data3) < 1) {
+          const err13 = {
+            instancePath: instancePath + "/key",
+            schemaPath: "#/properties/key/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
           };
           if (vErrors === null) {
             vErrors = [err13];
@@ -2950,28 +2526,33 @@ function validate38(
           }
           errors++;
         }
-        if (func2(data1) < 1) {
-          const err14 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
-          }
-          errors++;
+      } else {
+        const err14 = {
+          instancePath: instancePath + "/key",
+          schemaPath: "#/properties/key/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
         }
-        if (!pattern0.test(data1)) {
+        errors++;
+      }
+    }
+    if (data.color !== undefined) {
+      let data4 = data.color;
+      if (typeof data4 === "string") {
+        if (!pattern1.test(data4)) {
           const err15 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/pattern",
+            instancePath: instancePath + "/color",
+            schemaPath: "#/properties/color/pattern",
             keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
+            params: { pattern: "^#([a-fA-F0-9]{3,4}|[a-fA-F0-9]{6}|[a-fA-F0-9]{8})$" },
+            message:
+              'must match pattern "' + "^#([a-fA-F0-9]{3,4}|[a-fA-F0-9]{6}|[a-fA-F0-9]{8})$" + '"',
           };
           if (vErrors === null) {
             vErrors = [err15];
@@ -2982,8 +2563,8 @@ function validate38(
         }
       } else {
         const err16 = {
-          instancePath: instancePath + "/workspaceId",
-          schemaPath: "#/definitions/Id/type",
+          instancePath: instancePath + "/color",
+          schemaPath: "#/properties/color/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -2996,235 +2577,60 @@ function validate38(
         errors++;
       }
     }
-    if (data.name !== undefined) {
-      let data2 = data.name;
-      if (typeof data2 === "string") {
-        if (func2(data2) > 500) {
-          const err17 = {
-            instancePath: instancePath + "/name",
-            schemaPath: "#/properties/name/maxLength",
-            keyword: "maxLength",
-            params: { limit: 500 },
-            message: "must NOT have more than 500 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
-          }
-          errors++;
-        }
-        if (func2(data2) < 1) {
-          const err18 = {
-            instancePath: instancePath + "/name",
-            schemaPath: "#/properties/name/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err18];
-          } else {
-            vErrors.push(err18);
-          }
-          errors++;
-        }
-      } else {
-        const err19 = {
-          instancePath: instancePath + "/name",
-          schemaPath: "#/properties/name/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
-        }
-        errors++;
-      }
-    }
-    if (data.key !== undefined) {
-      let data3 = data.key;
-      if (typeof data3 === "string") {
-        if (func2(data3) > 50) {
-          const err20 = {
-            instancePath: instancePath + "/key",
-            schemaPath: "#/properties/key/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err20];
-          } else {
-            vErrors.push(err20);
-          }
-          errors++;
-        }
-        if (func2(data3) < 1) {
-          const err21 = {
-            instancePath: instancePath + "/key",
-            schemaPath: "#/properties/key/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err21];
-          } else {
-            vErrors.push(err21);
-          }
-          errors++;
-        }
-      } else {
-        const err22 = {
-          instancePath: instancePath + "/key",
-          schemaPath: "#/properties/key/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
-        }
-        errors++;
-      }
-    }
-    if (data.color !== undefined) {
-      let data4 = data.color;
-      if (typeof data4 === "string") {
-        if (!pattern17.test(data4)) {
-          const err23 = {
-            instancePath: instancePath + "/color",
-            schemaPath: "#/properties/color/pattern",
-            keyword: "pattern",
-            params: { pattern: "^#([a-fA-F0-9]{3,4}|[a-fA-F0-9]{6}|[a-fA-F0-9]{8})$" },
-            message:
-              'must match pattern "' + "^#([a-fA-F0-9]{3,4}|[a-fA-F0-9]{6}|[a-fA-F0-9]{8})$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err23];
-          } else {
-            vErrors.push(err23);
-          }
-          errors++;
-        }
-      } else {
-        const err24 = {
-          instancePath: instancePath + "/color",
-          schemaPath: "#/properties/color/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err24];
-        } else {
-          vErrors.push(err24);
-        }
-        errors++;
-      }
-    }
     if (data.createdAt !== undefined) {
-      let data5 = data.createdAt;
-      if (typeof data5 === "string") {
-        if (!formats0(data5)) {
-          const err25 = {
-            instancePath: instancePath + "/createdAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err25];
-          } else {
-            vErrors.push(err25);
-          }
-          errors++;
-        }
-      } else {
-        const err26 = {
+      if (
+        !validate27(data.createdAt, {
           instancePath: instancePath + "/createdAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "createdAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.createdBy !== undefined) {
       if (
-        !validate31(data.createdBy, {
+        !validate73(data.createdBy, {
           instancePath: instancePath + "/createdBy",
           parentData: data,
           parentDataProperty: "createdBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
     if (data.updatedAt !== undefined) {
-      let data7 = data.updatedAt;
-      if (typeof data7 === "string") {
-        if (!formats0(data7)) {
-          const err27 = {
-            instancePath: instancePath + "/updatedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err27];
-          } else {
-            vErrors.push(err27);
-          }
-          errors++;
-        }
-      } else {
-        const err28 = {
+      if (
+        !validate27(data.updatedAt, {
           instancePath: instancePath + "/updatedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "updatedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.updatedBy !== undefined) {
       if (
-        !validate31(data.updatedBy, {
+        !validate73(data.updatedBy, {
           instancePath: instancePath + "/updatedBy",
           parentData: data,
           parentDataProperty: "updatedBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
   } else {
-    const err29 = {
+    const err17 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -3232,16 +2638,16 @@ function validate38(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err29];
+      vErrors = [err17];
     } else {
-      vErrors.push(err29);
+      vErrors.push(err17);
     }
     errors++;
   }
-  validate38.errors = vErrors;
+  validate87.errors = vErrors;
   return errors === 0;
 }
-function validate35(
+function validate79(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -3369,306 +2775,111 @@ function validate35(
       errors++;
     }
     if (data.customerId !== undefined) {
-      let data0 = data.customerId;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
-          const err8 = {
-            instancePath: instancePath + "/customerId",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err8];
-          } else {
-            vErrors.push(err8);
-          }
-          errors++;
-        }
-        if (func2(data0) < 1) {
-          const err9 = {
-            instancePath: instancePath + "/customerId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data0)) {
-          const err10 = {
-            instancePath: instancePath + "/customerId",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-      } else {
-        const err11 = {
+      if (
+        !validate23(data.customerId, {
           instancePath: instancePath + "/customerId",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "customerId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
     if (data.customerGroupId !== undefined) {
-      let data1 = data.customerGroupId;
-      if (typeof data1 === "string") {
-        if (func2(data1) > 50) {
-          const err12 = {
-            instancePath: instancePath + "/customerGroupId",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-        if (func2(data1) < 1) {
-          const err13 = {
-            instancePath: instancePath + "/customerGroupId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err13];
-          } else {
-            vErrors.push(err13);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data1)) {
-          const err14 = {
-            instancePath: instancePath + "/customerGroupId",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
-          }
-          errors++;
-        }
-      } else {
-        const err15 = {
+      if (
+        !validate23(data.customerGroupId, {
           instancePath: instancePath + "/customerGroupId",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "customerGroupId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
     if (data.workspaceId !== undefined) {
-      let data2 = data.workspaceId;
-      if (typeof data2 === "string") {
-        if (func2(data2) > 50) {
-          const err16 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err16];
-          } else {
-            vErrors.push(err16);
-          }
-          errors++;
-        }
-        if (func2(data2) < 1) {
-          const err17 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data2)) {
-          const err18 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err18];
-          } else {
-            vErrors.push(err18);
-          }
-          errors++;
-        }
-      } else {
-        const err19 = {
+      if (
+        !validate23(data.workspaceId, {
           instancePath: instancePath + "/workspaceId",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "workspaceId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
     if (data.createdAt !== undefined) {
-      let data3 = data.createdAt;
-      if (typeof data3 === "string") {
-        if (!formats0(data3)) {
-          const err20 = {
-            instancePath: instancePath + "/createdAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err20];
-          } else {
-            vErrors.push(err20);
-          }
-          errors++;
-        }
-      } else {
-        const err21 = {
+      if (
+        !validate27(data.createdAt, {
           instancePath: instancePath + "/createdAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err21];
-        } else {
-          vErrors.push(err21);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "createdAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.createdBy !== undefined) {
       if (
-        !validate31(data.createdBy, {
+        !validate73(data.createdBy, {
           instancePath: instancePath + "/createdBy",
           parentData: data,
           parentDataProperty: "createdBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
     if (data.updatedAt !== undefined) {
-      let data5 = data.updatedAt;
-      if (typeof data5 === "string") {
-        if (!formats0(data5)) {
-          const err22 = {
-            instancePath: instancePath + "/updatedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err22];
-          } else {
-            vErrors.push(err22);
-          }
-          errors++;
-        }
-      } else {
-        const err23 = {
+      if (
+        !validate27(data.updatedAt, {
           instancePath: instancePath + "/updatedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "updatedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.updatedBy !== undefined) {
       if (
-        !validate31(data.updatedBy, {
+        !validate73(data.updatedBy, {
           instancePath: instancePath + "/updatedBy",
           parentData: data,
           parentDataProperty: "updatedBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
     if (data.customerGroup !== undefined) {
       if (
-        !validate38(data.customerGroup, {
+        !validate87(data.customerGroup, {
           instancePath: instancePath + "/customerGroup",
           parentData: data,
           parentDataProperty: "customerGroup",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+        vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
         errors = vErrors.length;
       }
     }
   } else {
-    const err24 = {
+    const err8 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -3676,16 +2887,16 @@ function validate35(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err24];
+      vErrors = [err8];
     } else {
-      vErrors.push(err24);
+      vErrors.push(err8);
     }
     errors++;
   }
-  validate35.errors = vErrors;
+  validate79.errors = vErrors;
   return errors === 0;
 }
-function validate30(
+function validate67(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -3843,15 +3054,28 @@ function validate30(
       errors++;
     }
     if (data.id !== undefined) {
-      let data0 = data.id;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
+      if (
+        !validate23(data.id, {
+          instancePath: instancePath + "/id",
+          parentData: data,
+          parentDataProperty: "id",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.email !== undefined) {
+      let data1 = data.email;
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        if (data1.email === undefined) {
           const err10 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
+            instancePath: instancePath + "/email",
+            schemaPath: "#/properties/email/required",
+            keyword: "required",
+            params: { missingProperty: "email" },
+            message: "must have required property '" + "email" + "'",
           };
           if (vErrors === null) {
             vErrors = [err10];
@@ -3860,13 +3084,13 @@ function validate30(
           }
           errors++;
         }
-        if (func2(data0) < 1) {
+        if (data1.isVerified === undefined) {
           const err11 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
+            instancePath: instancePath + "/email",
+            schemaPath: "#/properties/email/required",
+            keyword: "required",
+            params: { missingProperty: "isVerified" },
+            message: "must have required property '" + "isVerified" + "'",
           };
           if (vErrors === null) {
             vErrors = [err11];
@@ -3875,13 +3099,13 @@ function validate30(
           }
           errors++;
         }
-        if (!pattern0.test(data0)) {
+        if (data1.verifiedAt === undefined) {
           const err12 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
+            instancePath: instancePath + "/email",
+            schemaPath: "#/properties/email/required",
+            keyword: "required",
+            params: { missingProperty: "verifiedAt" },
+            message: "must have required property '" + "verifiedAt" + "'",
           };
           if (vErrors === null) {
             vErrors = [err12];
@@ -3890,107 +3114,22 @@ function validate30(
           }
           errors++;
         }
-      } else {
-        const err13 = {
-          instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    if (data.email !== undefined) {
-      let data1 = data.email;
-      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
-        if (data1.email === undefined) {
-          const err14 = {
-            instancePath: instancePath + "/email",
-            schemaPath: "#/properties/email/required",
-            keyword: "required",
-            params: { missingProperty: "email" },
-            message: "must have required property '" + "email" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
-          }
-          errors++;
-        }
-        if (data1.isVerified === undefined) {
-          const err15 = {
-            instancePath: instancePath + "/email",
-            schemaPath: "#/properties/email/required",
-            keyword: "required",
-            params: { missingProperty: "isVerified" },
-            message: "must have required property '" + "isVerified" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
-          }
-          errors++;
-        }
-        if (data1.verifiedAt === undefined) {
-          const err16 = {
-            instancePath: instancePath + "/email",
-            schemaPath: "#/properties/email/required",
-            keyword: "required",
-            params: { missingProperty: "verifiedAt" },
-            message: "must have required property '" + "verifiedAt" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err16];
-          } else {
-            vErrors.push(err16);
-          }
-          errors++;
-        }
         if (data1.email !== undefined) {
-          let data2 = data1.email;
-          if (typeof data2 === "string") {
-            if (!formats14.test(data2)) {
-              const err17 = {
-                instancePath: instancePath + "/email/email",
-                schemaPath: "#/definitions/EmailAddress/format",
-                keyword: "format",
-                params: { format: "email" },
-                message: 'must match format "' + "email" + '"',
-              };
-              if (vErrors === null) {
-                vErrors = [err17];
-              } else {
-                vErrors.push(err17);
-              }
-              errors++;
-            }
-          } else {
-            const err18 = {
+          if (
+            !validate69(data1.email, {
               instancePath: instancePath + "/email/email",
-              schemaPath: "#/definitions/EmailAddress/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err18];
-            } else {
-              vErrors.push(err18);
-            }
-            errors++;
+              parentData: data1,
+              parentDataProperty: "email",
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+            errors = vErrors.length;
           }
         }
         if (data1.isVerified !== undefined) {
           if (typeof data1.isVerified !== "boolean") {
-            const err19 = {
+            const err13 = {
               instancePath: instancePath + "/email/isVerified",
               schemaPath: "#/properties/email/properties/isVerified/type",
               keyword: "type",
@@ -3998,55 +3137,35 @@ function validate30(
               message: "must be boolean",
             };
             if (vErrors === null) {
-              vErrors = [err19];
+              vErrors = [err13];
             } else {
-              vErrors.push(err19);
+              vErrors.push(err13);
             }
             errors++;
           }
         }
         if (data1.verifiedAt !== undefined) {
           let data4 = data1.verifiedAt;
-          const _errs14 = errors;
-          let valid4 = false;
-          const _errs15 = errors;
-          if (typeof data4 === "string") {
-            if (!formats0(data4)) {
-              const err20 = {
-                instancePath: instancePath + "/email/verifiedAt",
-                schemaPath: "#/definitions/Datetime/format",
-                keyword: "format",
-                params: { format: "date-time" },
-                message: 'must match format "' + "date-time" + '"',
-              };
-              if (vErrors === null) {
-                vErrors = [err20];
-              } else {
-                vErrors.push(err20);
-              }
-              errors++;
-            }
-          } else {
-            const err21 = {
+          const _errs10 = errors;
+          let valid2 = false;
+          const _errs11 = errors;
+          if (
+            !validate27(data4, {
               instancePath: instancePath + "/email/verifiedAt",
-              schemaPath: "#/definitions/Datetime/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err21];
-            } else {
-              vErrors.push(err21);
-            }
-            errors++;
+              parentData: data1,
+              parentDataProperty: "verifiedAt",
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+            errors = vErrors.length;
           }
-          var _valid0 = _errs15 === errors;
-          valid4 = valid4 || _valid0;
-          if (!valid4) {
-            const _errs18 = errors;
+          var _valid0 = _errs11 === errors;
+          valid2 = valid2 || _valid0;
+          if (!valid2) {
+            const _errs12 = errors;
             if (data4 !== null) {
-              const err22 = {
+              const err14 = {
                 instancePath: instancePath + "/email/verifiedAt",
                 schemaPath: "#/properties/email/properties/verifiedAt/anyOf/1/type",
                 keyword: "type",
@@ -4054,17 +3173,17 @@ function validate30(
                 message: "must be null",
               };
               if (vErrors === null) {
-                vErrors = [err22];
+                vErrors = [err14];
               } else {
-                vErrors.push(err22);
+                vErrors.push(err14);
               }
               errors++;
             }
-            var _valid0 = _errs18 === errors;
-            valid4 = valid4 || _valid0;
+            var _valid0 = _errs12 === errors;
+            valid2 = valid2 || _valid0;
           }
-          if (!valid4) {
-            const err23 = {
+          if (!valid2) {
+            const err15 = {
               instancePath: instancePath + "/email/verifiedAt",
               schemaPath: "#/properties/email/properties/verifiedAt/anyOf",
               keyword: "anyOf",
@@ -4072,16 +3191,16 @@ function validate30(
               message: "must match a schema in anyOf",
             };
             if (vErrors === null) {
-              vErrors = [err23];
+              vErrors = [err15];
             } else {
-              vErrors.push(err23);
+              vErrors.push(err15);
             }
             errors++;
           } else {
-            errors = _errs14;
+            errors = _errs10;
             if (vErrors !== null) {
-              if (_errs14) {
-                vErrors.length = _errs14;
+              if (_errs10) {
+                vErrors.length = _errs10;
               } else {
                 vErrors = null;
               }
@@ -4089,7 +3208,7 @@ function validate30(
           }
         }
       } else {
-        const err24 = {
+        const err16 = {
           instancePath: instancePath + "/email",
           schemaPath: "#/properties/email/type",
           keyword: "type",
@@ -4097,9 +3216,9 @@ function validate30(
           message: "must be object",
         };
         if (vErrors === null) {
-          vErrors = [err24];
+          vErrors = [err16];
         } else {
-          vErrors.push(err24);
+          vErrors.push(err16);
         }
         errors++;
       }
@@ -4107,24 +3226,24 @@ function validate30(
     if (data.externalId !== undefined) {
       let data5 = data.externalId;
       if (typeof data5 !== "string" && data5 !== null) {
-        const err25 = {
+        const err17 = {
           instancePath: instancePath + "/externalId",
           schemaPath: "#/properties/externalId/type",
           keyword: "type",
-          params: { type: schema42.properties.externalId.type },
+          params: { type: schema21.properties.externalId.type },
           message: "must be string,null",
         };
         if (vErrors === null) {
-          vErrors = [err25];
+          vErrors = [err17];
         } else {
-          vErrors.push(err25);
+          vErrors.push(err17);
         }
         errors++;
       }
     }
     if (data.fullName !== undefined) {
       if (typeof data.fullName !== "string") {
-        const err26 = {
+        const err18 = {
           instancePath: instancePath + "/fullName",
           schemaPath: "#/properties/fullName/type",
           keyword: "type",
@@ -4132,9 +3251,9 @@ function validate30(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err26];
+          vErrors = [err18];
         } else {
-          vErrors.push(err26);
+          vErrors.push(err18);
         }
         errors++;
       }
@@ -4142,63 +3261,43 @@ function validate30(
     if (data.shortName !== undefined) {
       let data7 = data.shortName;
       if (typeof data7 !== "string" && data7 !== null) {
-        const err27 = {
+        const err19 = {
           instancePath: instancePath + "/shortName",
           schemaPath: "#/properties/shortName/type",
           keyword: "type",
-          params: { type: schema42.properties.shortName.type },
+          params: { type: schema21.properties.shortName.type },
           message: "must be string,null",
         };
         if (vErrors === null) {
-          vErrors = [err27];
+          vErrors = [err19];
         } else {
-          vErrors.push(err27);
+          vErrors.push(err19);
         }
         errors++;
       }
     }
     if (data.markedAsSpamAt !== undefined) {
       let data8 = data.markedAsSpamAt;
-      const _errs27 = errors;
-      let valid6 = false;
-      const _errs28 = errors;
-      if (typeof data8 === "string") {
-        if (!formats0(data8)) {
-          const err28 = {
-            instancePath: instancePath + "/markedAsSpamAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err28];
-          } else {
-            vErrors.push(err28);
-          }
-          errors++;
-        }
-      } else {
-        const err29 = {
+      const _errs21 = errors;
+      let valid3 = false;
+      const _errs22 = errors;
+      if (
+        !validate27(data8, {
           instancePath: instancePath + "/markedAsSpamAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err29];
-        } else {
-          vErrors.push(err29);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "markedAsSpamAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
-      var _valid1 = _errs28 === errors;
-      valid6 = valid6 || _valid1;
-      if (!valid6) {
-        const _errs31 = errors;
+      var _valid1 = _errs22 === errors;
+      valid3 = valid3 || _valid1;
+      if (!valid3) {
+        const _errs23 = errors;
         if (data8 !== null) {
-          const err30 = {
+          const err20 = {
             instancePath: instancePath + "/markedAsSpamAt",
             schemaPath: "#/properties/markedAsSpamAt/anyOf/1/type",
             keyword: "type",
@@ -4206,17 +3305,17 @@ function validate30(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err30];
+            vErrors = [err20];
           } else {
-            vErrors.push(err30);
+            vErrors.push(err20);
           }
           errors++;
         }
-        var _valid1 = _errs31 === errors;
-        valid6 = valid6 || _valid1;
+        var _valid1 = _errs23 === errors;
+        valid3 = valid3 || _valid1;
       }
-      if (!valid6) {
-        const err31 = {
+      if (!valid3) {
+        const err21 = {
           instancePath: instancePath + "/markedAsSpamAt",
           schemaPath: "#/properties/markedAsSpamAt/anyOf",
           keyword: "anyOf",
@@ -4224,16 +3323,16 @@ function validate30(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err31];
+          vErrors = [err21];
         } else {
-          vErrors.push(err31);
+          vErrors.push(err21);
         }
         errors++;
       } else {
-        errors = _errs27;
+        errors = _errs21;
         if (vErrors !== null) {
-          if (_errs27) {
-            vErrors.length = _errs27;
+          if (_errs21) {
+            vErrors.length = _errs21;
           } else {
             vErrors = null;
           }
@@ -4242,26 +3341,26 @@ function validate30(
     }
     if (data.markedAsSpamBy !== undefined) {
       let data9 = data.markedAsSpamBy;
-      const _errs34 = errors;
-      let valid8 = false;
-      const _errs35 = errors;
+      const _errs26 = errors;
+      let valid4 = false;
+      const _errs27 = errors;
       if (
-        !validate31(data9, {
+        !validate73(data9, {
           instancePath: instancePath + "/markedAsSpamBy",
           parentData: data,
           parentDataProperty: "markedAsSpamBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
-      var _valid2 = _errs35 === errors;
-      valid8 = valid8 || _valid2;
-      if (!valid8) {
-        const _errs36 = errors;
+      var _valid2 = _errs27 === errors;
+      valid4 = valid4 || _valid2;
+      if (!valid4) {
+        const _errs28 = errors;
         if (data9 !== null) {
-          const err32 = {
+          const err22 = {
             instancePath: instancePath + "/markedAsSpamBy",
             schemaPath: "#/properties/markedAsSpamBy/anyOf/1/type",
             keyword: "type",
@@ -4269,17 +3368,17 @@ function validate30(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err32];
+            vErrors = [err22];
           } else {
-            vErrors.push(err32);
+            vErrors.push(err22);
           }
           errors++;
         }
-        var _valid2 = _errs36 === errors;
-        valid8 = valid8 || _valid2;
+        var _valid2 = _errs28 === errors;
+        valid4 = valid4 || _valid2;
       }
-      if (!valid8) {
-        const err33 = {
+      if (!valid4) {
+        const err23 = {
           instancePath: instancePath + "/markedAsSpamBy",
           schemaPath: "#/properties/markedAsSpamBy/anyOf",
           keyword: "anyOf",
@@ -4287,16 +3386,16 @@ function validate30(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err33];
+          vErrors = [err23];
         } else {
-          vErrors.push(err33);
+          vErrors.push(err23);
         }
         errors++;
       } else {
-        errors = _errs34;
+        errors = _errs26;
         if (vErrors !== null) {
-          if (_errs34) {
-            vErrors.length = _errs34;
+          if (_errs26) {
+            vErrors.length = _errs26;
           } else {
             vErrors = null;
           }
@@ -4309,19 +3408,19 @@ function validate30(
         const len0 = data10.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate35(data10[i0], {
+            !validate79(data10[i0], {
               instancePath: instancePath + "/customerGroupMemberships/" + i0,
               parentData: data10,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+            vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
             errors = vErrors.length;
           }
         }
       } else {
-        const err34 = {
+        const err24 = {
           instancePath: instancePath + "/customerGroupMemberships",
           schemaPath: "#/properties/customerGroupMemberships/type",
           keyword: "type",
@@ -4329,109 +3428,67 @@ function validate30(
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err34];
+          vErrors = [err24];
         } else {
-          vErrors.push(err34);
+          vErrors.push(err24);
         }
         errors++;
       }
     }
     if (data.createdAt !== undefined) {
-      let data12 = data.createdAt;
-      if (typeof data12 === "string") {
-        if (!formats0(data12)) {
-          const err35 = {
-            instancePath: instancePath + "/createdAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err35];
-          } else {
-            vErrors.push(err35);
-          }
-          errors++;
-        }
-      } else {
-        const err36 = {
+      if (
+        !validate27(data.createdAt, {
           instancePath: instancePath + "/createdAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err36];
-        } else {
-          vErrors.push(err36);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "createdAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.createdBy !== undefined) {
       if (
-        !validate16(data.createdBy, {
+        !validate42(data.createdBy, {
           instancePath: instancePath + "/createdBy",
           parentData: data,
           parentDataProperty: "createdBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
     if (data.updatedAt !== undefined) {
-      let data14 = data.updatedAt;
-      if (typeof data14 === "string") {
-        if (!formats0(data14)) {
-          const err37 = {
-            instancePath: instancePath + "/updatedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err37];
-          } else {
-            vErrors.push(err37);
-          }
-          errors++;
-        }
-      } else {
-        const err38 = {
+      if (
+        !validate27(data.updatedAt, {
           instancePath: instancePath + "/updatedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err38];
-        } else {
-          vErrors.push(err38);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "updatedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.updatedBy !== undefined) {
       if (
-        !validate16(data.updatedBy, {
+        !validate42(data.updatedBy, {
           instancePath: instancePath + "/updatedBy",
           parentData: data,
           parentDataProperty: "updatedBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
   } else {
-    const err39 = {
+    const err25 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -4439,16 +3496,65 @@ function validate30(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err39];
+      vErrors = [err25];
     } else {
-      vErrors.push(err39);
+      vErrors.push(err25);
     }
     errors++;
   }
-  validate30.errors = vErrors;
+  validate67.errors = vErrors;
   return errors === 0;
 }
-const schema65 = {
+const schema26 = {
+  type: "string",
+  enum: ["TODO", "DONE", "SNOOZED", "UNKNOWN_THREAD_STATUS"],
+  title: "ThreadStatus",
+};
+function validate101(
+  data,
+  { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (typeof data !== "string") {
+    const err0 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "string" },
+      message: "must be string",
+    };
+    if (vErrors === null) {
+      vErrors = [err0];
+    } else {
+      vErrors.push(err0);
+    }
+    errors++;
+  }
+  if (!(
+    data === "TODO" ||
+    data === "DONE" ||
+    data === "SNOOZED" ||
+    data === "UNKNOWN_THREAD_STATUS"
+  )) {
+    const err1 = {
+      instancePath,
+      schemaPath: "#/enum",
+      keyword: "enum",
+      params: { allowedValues: schema26.enum },
+      message: "must be equal to one of the allowed values",
+    };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate101.errors = vErrors;
+  return errors === 0;
+}
+const schema27 = {
   description: "Why a thread has its status.",
   anyOf: [
     { $ref: "#/definitions/UnknownObject" },
@@ -4536,7 +3642,7 @@ const schema65 = {
   ],
   title: "ThreadStatusDetail",
 };
-const schema66 = {
+const schema28 = {
   description: "A value of a kind this version does not describe.",
   type: "object",
   properties: { type: { type: "string", const: "UNKNOWN" } },
@@ -4544,21 +3650,17 @@ const schema66 = {
   additionalProperties: true,
   title: "UnknownObject",
 };
-const formats38 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
-function validate47(
+function validate106(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
   let vErrors = null;
   let errors = 0;
-  const _errs0 = errors;
-  let valid0 = false;
-  const _errs1 = errors;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.type === undefined) {
       const err0 = {
         instancePath,
-        schemaPath: "#/definitions/UnknownObject/required",
+        schemaPath: "#/required",
         keyword: "required",
         params: { missingProperty: "type" },
         message: "must have required property '" + "type" + "'",
@@ -4575,7 +3677,7 @@ function validate47(
       if (typeof data0 !== "string") {
         const err1 = {
           instancePath: instancePath + "/type",
-          schemaPath: "#/definitions/UnknownObject/properties/type/type",
+          schemaPath: "#/properties/type/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -4590,7 +3692,7 @@ function validate47(
       if ("UNKNOWN" !== data0) {
         const err2 = {
           instancePath: instancePath + "/type",
-          schemaPath: "#/definitions/UnknownObject/properties/type/const",
+          schemaPath: "#/properties/type/const",
           keyword: "const",
           params: { allowedValue: "UNKNOWN" },
           message: "must be equal to constant",
@@ -4606,7 +3708,7 @@ function validate47(
   } else {
     const err3 = {
       instancePath,
-      schemaPath: "#/definitions/UnknownObject/type",
+      schemaPath: "#/type",
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
@@ -4618,13 +3720,30 @@ function validate47(
     }
     errors++;
   }
+  validate106.errors = vErrors;
+  return errors === 0;
+}
+const formats4 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+function validate105(
+  data,
+  { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  const _errs0 = errors;
+  let valid0 = false;
+  const _errs1 = errors;
+  if (!validate106(data, { instancePath, parentData, parentDataProperty, rootData })) {
+    vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
+    errors = vErrors.length;
+  }
   var _valid0 = _errs1 === errors;
   valid0 = valid0 || _valid0;
   if (!valid0) {
-    const _errs7 = errors;
+    const _errs2 = errors;
     if (data && typeof data == "object" && !Array.isArray(data)) {
       if (data.type === undefined) {
-        const err4 = {
+        const err0 = {
           instancePath,
           schemaPath: "#/anyOf/1/required",
           keyword: "required",
@@ -4632,14 +3751,14 @@ function validate47(
           message: "must have required property '" + "type" + "'",
         };
         if (vErrors === null) {
-          vErrors = [err4];
+          vErrors = [err0];
         } else {
-          vErrors.push(err4);
+          vErrors.push(err0);
         }
         errors++;
       }
       if (data.createdAt === undefined) {
-        const err5 = {
+        const err1 = {
           instancePath,
           schemaPath: "#/anyOf/1/required",
           keyword: "required",
@@ -4647,16 +3766,16 @@ function validate47(
           message: "must have required property '" + "createdAt" + "'",
         };
         if (vErrors === null) {
-          vErrors = [err5];
+          vErrors = [err1];
         } else {
-          vErrors.push(err5);
+          vErrors.push(err1);
         }
         errors++;
       }
       if (data.type !== undefined) {
-        let data1 = data.type;
-        if (typeof data1 !== "string") {
-          const err6 = {
+        let data0 = data.type;
+        if (typeof data0 !== "string") {
+          const err2 = {
             instancePath: instancePath + "/type",
             schemaPath: "#/anyOf/1/properties/type/type",
             keyword: "type",
@@ -4664,14 +3783,14 @@ function validate47(
             message: "must be string",
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err2];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err2);
           }
           errors++;
         }
-        if ("CREATED" !== data1) {
-          const err7 = {
+        if ("CREATED" !== data0) {
+          const err3 = {
             instancePath: instancePath + "/type",
             schemaPath: "#/anyOf/1/properties/type/const",
             keyword: "const",
@@ -4679,49 +3798,28 @@ function validate47(
             message: "must be equal to constant",
           };
           if (vErrors === null) {
-            vErrors = [err7];
+            vErrors = [err3];
           } else {
-            vErrors.push(err7);
+            vErrors.push(err3);
           }
           errors++;
         }
       }
       if (data.createdAt !== undefined) {
-        let data2 = data.createdAt;
-        if (typeof data2 === "string") {
-          if (!formats0(data2)) {
-            const err8 = {
-              instancePath: instancePath + "/createdAt",
-              schemaPath: "#/definitions/Datetime/format",
-              keyword: "format",
-              params: { format: "date-time" },
-              message: 'must match format "' + "date-time" + '"',
-            };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
-            }
-            errors++;
-          }
-        } else {
-          const err9 = {
+        if (
+          !validate27(data.createdAt, {
             instancePath: instancePath + "/createdAt",
-            schemaPath: "#/definitions/Datetime/type",
-            keyword: "type",
-            params: { type: "string" },
-            message: "must be string",
-          };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
+            parentData: data,
+            parentDataProperty: "createdAt",
+            rootData,
+          })
+        ) {
+          vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+          errors = vErrors.length;
         }
       }
     } else {
-      const err10 = {
+      const err4 = {
         instancePath,
         schemaPath: "#/anyOf/1/type",
         keyword: "type",
@@ -4729,19 +3827,19 @@ function validate47(
         message: "must be object",
       };
       if (vErrors === null) {
-        vErrors = [err10];
+        vErrors = [err4];
       } else {
-        vErrors.push(err10);
+        vErrors.push(err4);
       }
       errors++;
     }
-    var _valid0 = _errs7 === errors;
+    var _valid0 = _errs2 === errors;
     valid0 = valid0 || _valid0;
     if (!valid0) {
-      const _errs15 = errors;
+      const _errs8 = errors;
       if (data && typeof data == "object" && !Array.isArray(data)) {
         if (data.type === undefined) {
-          const err11 = {
+          const err5 = {
             instancePath,
             schemaPath: "#/anyOf/2/required",
             keyword: "required",
@@ -4749,16 +3847,16 @@ function validate47(
             message: "must have required property '" + "type" + "'",
           };
           if (vErrors === null) {
-            vErrors = [err11];
+            vErrors = [err5];
           } else {
-            vErrors.push(err11);
+            vErrors.push(err5);
           }
           errors++;
         }
         if (data.type !== undefined) {
-          let data3 = data.type;
-          if (typeof data3 !== "string") {
-            const err12 = {
+          let data2 = data.type;
+          if (typeof data2 !== "string") {
+            const err6 = {
               instancePath: instancePath + "/type",
               schemaPath: "#/anyOf/2/properties/type/type",
               keyword: "type",
@@ -4766,14 +3864,14 @@ function validate47(
               message: "must be string",
             };
             if (vErrors === null) {
-              vErrors = [err12];
+              vErrors = [err6];
             } else {
-              vErrors.push(err12);
+              vErrors.push(err6);
             }
             errors++;
           }
-          if ("NEW_REPLY" !== data3) {
-            const err13 = {
+          if ("NEW_REPLY" !== data2) {
+            const err7 = {
               instancePath: instancePath + "/type",
               schemaPath: "#/anyOf/2/properties/type/const",
               keyword: "const",
@@ -4781,15 +3879,15 @@ function validate47(
               message: "must be equal to constant",
             };
             if (vErrors === null) {
-              vErrors = [err13];
+              vErrors = [err7];
             } else {
-              vErrors.push(err13);
+              vErrors.push(err7);
             }
             errors++;
           }
         }
       } else {
-        const err14 = {
+        const err8 = {
           instancePath,
           schemaPath: "#/anyOf/2/type",
           keyword: "type",
@@ -4797,19 +3895,19 @@ function validate47(
           message: "must be object",
         };
         if (vErrors === null) {
-          vErrors = [err14];
+          vErrors = [err8];
         } else {
-          vErrors.push(err14);
+          vErrors.push(err8);
         }
         errors++;
       }
-      var _valid0 = _errs15 === errors;
+      var _valid0 = _errs8 === errors;
       valid0 = valid0 || _valid0;
       if (!valid0) {
-        const _errs20 = errors;
+        const _errs13 = errors;
         if (data && typeof data == "object" && !Array.isArray(data)) {
           if (data.type === undefined) {
-            const err15 = {
+            const err9 = {
               instancePath,
               schemaPath: "#/anyOf/3/required",
               keyword: "required",
@@ -4817,16 +3915,16 @@ function validate47(
               message: "must have required property '" + "type" + "'",
             };
             if (vErrors === null) {
-              vErrors = [err15];
+              vErrors = [err9];
             } else {
-              vErrors.push(err15);
+              vErrors.push(err9);
             }
             errors++;
           }
           if (data.type !== undefined) {
-            let data4 = data.type;
-            if (typeof data4 !== "string") {
-              const err16 = {
+            let data3 = data.type;
+            if (typeof data3 !== "string") {
+              const err10 = {
                 instancePath: instancePath + "/type",
                 schemaPath: "#/anyOf/3/properties/type/type",
                 keyword: "type",
@@ -4834,14 +3932,14 @@ function validate47(
                 message: "must be string",
               };
               if (vErrors === null) {
-                vErrors = [err16];
+                vErrors = [err10];
               } else {
-                vErrors.push(err16);
+                vErrors.push(err10);
               }
               errors++;
             }
-            if ("IN_PROGRESS" !== data4) {
-              const err17 = {
+            if ("IN_PROGRESS" !== data3) {
+              const err11 = {
                 instancePath: instancePath + "/type",
                 schemaPath: "#/anyOf/3/properties/type/const",
                 keyword: "const",
@@ -4849,15 +3947,15 @@ function validate47(
                 message: "must be equal to constant",
               };
               if (vErrors === null) {
-                vErrors = [err17];
+                vErrors = [err11];
               } else {
-                vErrors.push(err17);
+                vErrors.push(err11);
               }
               errors++;
             }
           }
         } else {
-          const err18 = {
+          const err12 = {
             instancePath,
             schemaPath: "#/anyOf/3/type",
             keyword: "type",
@@ -4865,19 +3963,19 @@ function validate47(
             message: "must be object",
           };
           if (vErrors === null) {
-            vErrors = [err18];
+            vErrors = [err12];
           } else {
-            vErrors.push(err18);
+            vErrors.push(err12);
           }
           errors++;
         }
-        var _valid0 = _errs20 === errors;
+        var _valid0 = _errs13 === errors;
         valid0 = valid0 || _valid0;
         if (!valid0) {
-          const _errs25 = errors;
+          const _errs18 = errors;
           if (data && typeof data == "object" && !Array.isArray(data)) {
             if (data.type === undefined) {
-              const err19 = {
+              const err13 = {
                 instancePath,
                 schemaPath: "#/anyOf/4/required",
                 keyword: "required",
@@ -4885,16 +3983,16 @@ function validate47(
                 message: "must have required property '" + "type" + "'",
               };
               if (vErrors === null) {
-                vErrors = [err19];
+                vErrors = [err13];
               } else {
-                vErrors.push(err19);
+                vErrors.push(err13);
               }
               errors++;
             }
             if (data.type !== undefined) {
-              let data5 = data.type;
-              if (typeof data5 !== "string") {
-                const err20 = {
+              let data4 = data.type;
+              if (typeof data4 !== "string") {
+                const err14 = {
                   instancePath: instancePath + "/type",
                   schemaPath: "#/anyOf/4/properties/type/type",
                   keyword: "type",
@@ -4902,14 +4000,14 @@ function validate47(
                   message: "must be string",
                 };
                 if (vErrors === null) {
-                  vErrors = [err20];
+                  vErrors = [err14];
                 } else {
-                  vErrors.push(err20);
+                  vErrors.push(err14);
                 }
                 errors++;
               }
-              if ("WAITING_FOR_CUSTOMER" !== data5) {
-                const err21 = {
+              if ("WAITING_FOR_CUSTOMER" !== data4) {
+                const err15 = {
                   instancePath: instancePath + "/type",
                   schemaPath: "#/anyOf/4/properties/type/const",
                   keyword: "const",
@@ -4917,15 +4015,15 @@ function validate47(
                   message: "must be equal to constant",
                 };
                 if (vErrors === null) {
-                  vErrors = [err21];
+                  vErrors = [err15];
                 } else {
-                  vErrors.push(err21);
+                  vErrors.push(err15);
                 }
                 errors++;
               }
             }
           } else {
-            const err22 = {
+            const err16 = {
               instancePath,
               schemaPath: "#/anyOf/4/type",
               keyword: "type",
@@ -4933,19 +4031,19 @@ function validate47(
               message: "must be object",
             };
             if (vErrors === null) {
-              vErrors = [err22];
+              vErrors = [err16];
             } else {
-              vErrors.push(err22);
+              vErrors.push(err16);
             }
             errors++;
           }
-          var _valid0 = _errs25 === errors;
+          var _valid0 = _errs18 === errors;
           valid0 = valid0 || _valid0;
           if (!valid0) {
-            const _errs30 = errors;
+            const _errs23 = errors;
             if (data && typeof data == "object" && !Array.isArray(data)) {
               if (data.type === undefined) {
-                const err23 = {
+                const err17 = {
                   instancePath,
                   schemaPath: "#/anyOf/5/required",
                   keyword: "required",
@@ -4953,14 +4051,14 @@ function validate47(
                   message: "must have required property '" + "type" + "'",
                 };
                 if (vErrors === null) {
-                  vErrors = [err23];
+                  vErrors = [err17];
                 } else {
-                  vErrors.push(err23);
+                  vErrors.push(err17);
                 }
                 errors++;
               }
               if (data.waitingUntil === undefined) {
-                const err24 = {
+                const err18 = {
                   instancePath,
                   schemaPath: "#/anyOf/5/required",
                   keyword: "required",
@@ -4968,14 +4066,14 @@ function validate47(
                   message: "must have required property '" + "waitingUntil" + "'",
                 };
                 if (vErrors === null) {
-                  vErrors = [err24];
+                  vErrors = [err18];
                 } else {
-                  vErrors.push(err24);
+                  vErrors.push(err18);
                 }
                 errors++;
               }
               if (data.durationSeconds === undefined) {
-                const err25 = {
+                const err19 = {
                   instancePath,
                   schemaPath: "#/anyOf/5/required",
                   keyword: "required",
@@ -4983,16 +4081,16 @@ function validate47(
                   message: "must have required property '" + "durationSeconds" + "'",
                 };
                 if (vErrors === null) {
-                  vErrors = [err25];
+                  vErrors = [err19];
                 } else {
-                  vErrors.push(err25);
+                  vErrors.push(err19);
                 }
                 errors++;
               }
               if (data.type !== undefined) {
-                let data6 = data.type;
-                if (typeof data6 !== "string") {
-                  const err26 = {
+                let data5 = data.type;
+                if (typeof data5 !== "string") {
+                  const err20 = {
                     instancePath: instancePath + "/type",
                     schemaPath: "#/anyOf/5/properties/type/type",
                     keyword: "type",
@@ -5000,14 +4098,14 @@ function validate47(
                     message: "must be string",
                   };
                   if (vErrors === null) {
-                    vErrors = [err26];
+                    vErrors = [err20];
                   } else {
-                    vErrors.push(err26);
+                    vErrors.push(err20);
                   }
                   errors++;
                 }
-                if ("WAITING_FOR_DURATION" !== data6) {
-                  const err27 = {
+                if ("WAITING_FOR_DURATION" !== data5) {
+                  const err21 = {
                     instancePath: instancePath + "/type",
                     schemaPath: "#/anyOf/5/properties/type/const",
                     keyword: "const",
@@ -5015,50 +4113,30 @@ function validate47(
                     message: "must be equal to constant",
                   };
                   if (vErrors === null) {
-                    vErrors = [err27];
+                    vErrors = [err21];
                   } else {
-                    vErrors.push(err27);
+                    vErrors.push(err21);
                   }
                   errors++;
                 }
               }
               if (data.waitingUntil !== undefined) {
-                let data7 = data.waitingUntil;
-                if (typeof data7 === "string") {
-                  if (!formats0(data7)) {
-                    const err28 = {
-                      instancePath: instancePath + "/waitingUntil",
-                      schemaPath: "#/definitions/Datetime/format",
-                      keyword: "format",
-                      params: { format: "date-time" },
-                      message: 'must match format "' + "date-time" + '"',
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err28];
-                    } else {
-                      vErrors.push(err28);
-                    }
-                    errors++;
-                  }
-                } else {
-                  const err29 = {
+                if (
+                  !validate27(data.waitingUntil, {
                     instancePath: instancePath + "/waitingUntil",
-                    schemaPath: "#/definitions/Datetime/type",
-                    keyword: "type",
-                    params: { type: "string" },
-                    message: "must be string",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err29];
-                  } else {
-                    vErrors.push(err29);
-                  }
-                  errors++;
+                    parentData: data,
+                    parentDataProperty: "waitingUntil",
+                    rootData,
+                  })
+                ) {
+                  vErrors =
+                    vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+                  errors = vErrors.length;
                 }
               }
               if (data.durationSeconds !== undefined) {
                 if (!(typeof data.durationSeconds == "number")) {
-                  const err30 = {
+                  const err22 = {
                     instancePath: instancePath + "/durationSeconds",
                     schemaPath: "#/anyOf/5/properties/durationSeconds/type",
                     keyword: "type",
@@ -5066,15 +4144,15 @@ function validate47(
                     message: "must be number",
                   };
                   if (vErrors === null) {
-                    vErrors = [err30];
+                    vErrors = [err22];
                   } else {
-                    vErrors.push(err30);
+                    vErrors.push(err22);
                   }
                   errors++;
                 }
               }
             } else {
-              const err31 = {
+              const err23 = {
                 instancePath,
                 schemaPath: "#/anyOf/5/type",
                 keyword: "type",
@@ -5082,19 +4160,19 @@ function validate47(
                 message: "must be object",
               };
               if (vErrors === null) {
-                vErrors = [err31];
+                vErrors = [err23];
               } else {
-                vErrors.push(err31);
+                vErrors.push(err23);
               }
               errors++;
             }
-            var _valid0 = _errs30 === errors;
+            var _valid0 = _errs23 === errors;
             valid0 = valid0 || _valid0;
             if (!valid0) {
-              const _errs40 = errors;
+              const _errs31 = errors;
               if (data && typeof data == "object" && !Array.isArray(data)) {
                 if (data.type === undefined) {
-                  const err32 = {
+                  const err24 = {
                     instancePath,
                     schemaPath: "#/anyOf/6/required",
                     keyword: "required",
@@ -5102,16 +4180,16 @@ function validate47(
                     message: "must have required property '" + "type" + "'",
                   };
                   if (vErrors === null) {
-                    vErrors = [err32];
+                    vErrors = [err24];
                   } else {
-                    vErrors.push(err32);
+                    vErrors.push(err24);
                   }
                   errors++;
                 }
                 if (data.type !== undefined) {
-                  let data9 = data.type;
-                  if (typeof data9 !== "string") {
-                    const err33 = {
+                  let data8 = data.type;
+                  if (typeof data8 !== "string") {
+                    const err25 = {
                       instancePath: instancePath + "/type",
                       schemaPath: "#/anyOf/6/properties/type/type",
                       keyword: "type",
@@ -5119,14 +4197,14 @@ function validate47(
                       message: "must be string",
                     };
                     if (vErrors === null) {
-                      vErrors = [err33];
+                      vErrors = [err25];
                     } else {
-                      vErrors.push(err33);
+                      vErrors.push(err25);
                     }
                     errors++;
                   }
-                  if ("THREAD_LINK_UPDATED" !== data9) {
-                    const err34 = {
+                  if ("THREAD_LINK_UPDATED" !== data8) {
+                    const err26 = {
                       instancePath: instancePath + "/type",
                       schemaPath: "#/anyOf/6/properties/type/const",
                       keyword: "const",
@@ -5134,18 +4212,18 @@ function validate47(
                       message: "must be equal to constant",
                     };
                     if (vErrors === null) {
-                      vErrors = [err34];
+                      vErrors = [err26];
                     } else {
-                      vErrors.push(err34);
+                      vErrors.push(err26);
                     }
                     errors++;
                   }
                 }
                 if (data.linear !== undefined) {
-                  let data10 = data.linear;
-                  if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
-                    if (data10.issueId === undefined) {
-                      const err35 = {
+                  let data9 = data.linear;
+                  if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
+                    if (data9.issueId === undefined) {
+                      const err27 = {
                         instancePath: instancePath + "/linear",
                         schemaPath: "#/anyOf/6/properties/linear/required",
                         keyword: "required",
@@ -5153,17 +4231,17 @@ function validate47(
                         message: "must have required property '" + "issueId" + "'",
                       };
                       if (vErrors === null) {
-                        vErrors = [err35];
+                        vErrors = [err27];
                       } else {
-                        vErrors.push(err35);
+                        vErrors.push(err27);
                       }
                       errors++;
                     }
-                    if (data10.issueId !== undefined) {
-                      let data11 = data10.issueId;
-                      if (typeof data11 === "string") {
-                        if (!formats38.test(data11)) {
-                          const err36 = {
+                    if (data9.issueId !== undefined) {
+                      let data10 = data9.issueId;
+                      if (typeof data10 === "string") {
+                        if (!formats4.test(data10)) {
+                          const err28 = {
                             instancePath: instancePath + "/linear/issueId",
                             schemaPath: "#/anyOf/6/properties/linear/properties/issueId/format",
                             keyword: "format",
@@ -5171,16 +4249,153 @@ function validate47(
                             message: 'must match format "' + "uuid" + '"',
                           };
                           if (vErrors === null) {
-                            vErrors = [err36];
+                            vErrors = [err28];
                           } else {
-                            vErrors.push(err36);
+                            vErrors.push(err28);
                           }
                           errors++;
                         }
                       } else {
-                        const err37 = {
+                        const err29 = {
                           instancePath: instancePath + "/linear/issueId",
                           schemaPath: "#/anyOf/6/properties/linear/properties/issueId/type",
+                          keyword: "type",
+                          params: { type: "string" },
+                          message: "must be string",
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err29];
+                        } else {
+                          vErrors.push(err29);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err30 = {
+                      instancePath: instancePath + "/linear",
+                      schemaPath: "#/anyOf/6/properties/linear/type",
+                      keyword: "type",
+                      params: { type: "object" },
+                      message: "must be object",
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err30];
+                    } else {
+                      vErrors.push(err30);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err31 = {
+                  instancePath,
+                  schemaPath: "#/anyOf/6/type",
+                  keyword: "type",
+                  params: { type: "object" },
+                  message: "must be object",
+                };
+                if (vErrors === null) {
+                  vErrors = [err31];
+                } else {
+                  vErrors.push(err31);
+                }
+                errors++;
+              }
+              var _valid0 = _errs31 === errors;
+              valid0 = valid0 || _valid0;
+              if (!valid0) {
+                const _errs41 = errors;
+                if (data && typeof data == "object" && !Array.isArray(data)) {
+                  if (data.type === undefined) {
+                    const err32 = {
+                      instancePath,
+                      schemaPath: "#/anyOf/7/required",
+                      keyword: "required",
+                      params: { missingProperty: "type" },
+                      message: "must have required property '" + "type" + "'",
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err32];
+                    } else {
+                      vErrors.push(err32);
+                    }
+                    errors++;
+                  }
+                  if (data.type !== undefined) {
+                    let data11 = data.type;
+                    if (typeof data11 !== "string") {
+                      const err33 = {
+                        instancePath: instancePath + "/type",
+                        schemaPath: "#/anyOf/7/properties/type/type",
+                        keyword: "type",
+                        params: { type: "string" },
+                        message: "must be string",
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err33];
+                      } else {
+                        vErrors.push(err33);
+                      }
+                      errors++;
+                    }
+                    if ("DONE_MANUALLY_SET" !== data11) {
+                      const err34 = {
+                        instancePath: instancePath + "/type",
+                        schemaPath: "#/anyOf/7/properties/type/const",
+                        keyword: "const",
+                        params: { allowedValue: "DONE_MANUALLY_SET" },
+                        message: "must be equal to constant",
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err34];
+                      } else {
+                        vErrors.push(err34);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err35 = {
+                    instancePath,
+                    schemaPath: "#/anyOf/7/type",
+                    keyword: "type",
+                    params: { type: "object" },
+                    message: "must be object",
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err35];
+                  } else {
+                    vErrors.push(err35);
+                  }
+                  errors++;
+                }
+                var _valid0 = _errs41 === errors;
+                valid0 = valid0 || _valid0;
+                if (!valid0) {
+                  const _errs46 = errors;
+                  if (data && typeof data == "object" && !Array.isArray(data)) {
+                    if (data.type === undefined) {
+                      const err36 = {
+                        instancePath,
+                        schemaPath: "#/anyOf/8/required",
+                        keyword: "required",
+                        params: { missingProperty: "type" },
+                        message: "must have required property '" + "type" + "'",
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err36];
+                      } else {
+                        vErrors.push(err36);
+                      }
+                      errors++;
+                    }
+                    if (data.type !== undefined) {
+                      let data12 = data.type;
+                      if (typeof data12 !== "string") {
+                        const err37 = {
+                          instancePath: instancePath + "/type",
+                          schemaPath: "#/anyOf/8/properties/type/type",
                           keyword: "type",
                           params: { type: "string" },
                           message: "must be string",
@@ -5192,118 +4407,114 @@ function validate47(
                         }
                         errors++;
                       }
+                      if ("IGNORED" !== data12) {
+                        const err38 = {
+                          instancePath: instancePath + "/type",
+                          schemaPath: "#/anyOf/8/properties/type/const",
+                          keyword: "const",
+                          params: { allowedValue: "IGNORED" },
+                          message: "must be equal to constant",
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err38];
+                        } else {
+                          vErrors.push(err38);
+                        }
+                        errors++;
+                      }
                     }
                   } else {
-                    const err38 = {
-                      instancePath: instancePath + "/linear",
-                      schemaPath: "#/anyOf/6/properties/linear/type",
+                    const err39 = {
+                      instancePath,
+                      schemaPath: "#/anyOf/8/type",
                       keyword: "type",
                       params: { type: "object" },
                       message: "must be object",
                     };
                     if (vErrors === null) {
-                      vErrors = [err38];
+                      vErrors = [err39];
                     } else {
-                      vErrors.push(err38);
+                      vErrors.push(err39);
                     }
                     errors++;
                   }
-                }
-              } else {
-                const err39 = {
-                  instancePath,
-                  schemaPath: "#/anyOf/6/type",
-                  keyword: "type",
-                  params: { type: "object" },
-                  message: "must be object",
-                };
-                if (vErrors === null) {
-                  vErrors = [err39];
-                } else {
-                  vErrors.push(err39);
-                }
-                errors++;
-              }
-              var _valid0 = _errs40 === errors;
-              valid0 = valid0 || _valid0;
-              if (!valid0) {
-                const _errs50 = errors;
-                if (data && typeof data == "object" && !Array.isArray(data)) {
-                  if (data.type === undefined) {
-                    const err40 = {
-                      instancePath,
-                      schemaPath: "#/anyOf/7/required",
-                      keyword: "required",
-                      params: { missingProperty: "type" },
-                      message: "must have required property '" + "type" + "'",
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err40];
+                  var _valid0 = _errs46 === errors;
+                  valid0 = valid0 || _valid0;
+                  if (!valid0) {
+                    const _errs51 = errors;
+                    if (data && typeof data == "object" && !Array.isArray(data)) {
+                      if (data.type === undefined) {
+                        const err40 = {
+                          instancePath,
+                          schemaPath: "#/anyOf/9/required",
+                          keyword: "required",
+                          params: { missingProperty: "type" },
+                          message: "must have required property '" + "type" + "'",
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err40];
+                        } else {
+                          vErrors.push(err40);
+                        }
+                        errors++;
+                      }
+                      if (data.type !== undefined) {
+                        let data13 = data.type;
+                        if (typeof data13 !== "string") {
+                          const err41 = {
+                            instancePath: instancePath + "/type",
+                            schemaPath: "#/anyOf/9/properties/type/type",
+                            keyword: "type",
+                            params: { type: "string" },
+                            message: "must be string",
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err41];
+                          } else {
+                            vErrors.push(err41);
+                          }
+                          errors++;
+                        }
+                        if ("DONE_AUTOMATICALLY_SET" !== data13) {
+                          const err42 = {
+                            instancePath: instancePath + "/type",
+                            schemaPath: "#/anyOf/9/properties/type/const",
+                            keyword: "const",
+                            params: { allowedValue: "DONE_AUTOMATICALLY_SET" },
+                            message: "must be equal to constant",
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err42];
+                          } else {
+                            vErrors.push(err42);
+                          }
+                          errors++;
+                        }
+                      }
+                      if (data.afterSeconds !== undefined) {
+                        if (!(typeof data.afterSeconds == "number")) {
+                          const err43 = {
+                            instancePath: instancePath + "/afterSeconds",
+                            schemaPath: "#/anyOf/9/properties/afterSeconds/type",
+                            keyword: "type",
+                            params: { type: "number" },
+                            message: "must be number",
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err43];
+                          } else {
+                            vErrors.push(err43);
+                          }
+                          errors++;
+                        }
+                      }
                     } else {
-                      vErrors.push(err40);
-                    }
-                    errors++;
-                  }
-                  if (data.type !== undefined) {
-                    let data12 = data.type;
-                    if (typeof data12 !== "string") {
-                      const err41 = {
-                        instancePath: instancePath + "/type",
-                        schemaPath: "#/anyOf/7/properties/type/type",
-                        keyword: "type",
-                        params: { type: "string" },
-                        message: "must be string",
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err41];
-                      } else {
-                        vErrors.push(err41);
-                      }
-                      errors++;
-                    }
-                    if ("DONE_MANUALLY_SET" !== data12) {
-                      const err42 = {
-                        instancePath: instancePath + "/type",
-                        schemaPath: "#/anyOf/7/properties/type/const",
-                        keyword: "const",
-                        params: { allowedValue: "DONE_MANUALLY_SET" },
-                        message: "must be equal to constant",
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err42];
-                      } else {
-                        vErrors.push(err42);
-                      }
-                      errors++;
-                    }
-                  }
-                } else {
-                  const err43 = {
-                    instancePath,
-                    schemaPath: "#/anyOf/7/type",
-                    keyword: "type",
-                    params: { type: "object" },
-                    message: "must be object",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err43];
-                  } else {
-                    vErrors.push(err43);
-                  }
-                  errors++;
-                }
-                var _valid0 = _errs50 === errors;
-                valid0 = valid0 || _valid0;
-                if (!valid0) {
-                  const _errs55 = errors;
-                  if (data && typeof data == "object" && !Array.isArray(data)) {
-                    if (data.type === undefined) {
                       const err44 = {
                         instancePath,
-                        schemaPath: "#/anyOf/8/required",
-                        keyword: "required",
-                        params: { missingProperty: "type" },
-                        message: "must have required property '" + "type" + "'",
+                        schemaPath: "#/anyOf/9/type",
+                        keyword: "type",
+                        params: { type: "object" },
+                        message: "must be object",
                       };
                       if (vErrors === null) {
                         vErrors = [err44];
@@ -5312,66 +4523,82 @@ function validate47(
                       }
                       errors++;
                     }
-                    if (data.type !== undefined) {
-                      let data13 = data.type;
-                      if (typeof data13 !== "string") {
-                        const err45 = {
-                          instancePath: instancePath + "/type",
-                          schemaPath: "#/anyOf/8/properties/type/type",
-                          keyword: "type",
-                          params: { type: "string" },
-                          message: "must be string",
-                        };
-                        if (vErrors === null) {
-                          vErrors = [err45];
-                        } else {
-                          vErrors.push(err45);
+                    var _valid0 = _errs51 === errors;
+                    valid0 = valid0 || _valid0;
+                    if (!valid0) {
+                      const _errs58 = errors;
+                      if (data && typeof data == "object" && !Array.isArray(data)) {
+                        if (data.type === undefined) {
+                          const err45 = {
+                            instancePath,
+                            schemaPath: "#/anyOf/10/required",
+                            keyword: "required",
+                            params: { missingProperty: "type" },
+                            message: "must have required property '" + "type" + "'",
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err45];
+                          } else {
+                            vErrors.push(err45);
+                          }
+                          errors++;
                         }
-                        errors++;
-                      }
-                      if ("IGNORED" !== data13) {
-                        const err46 = {
-                          instancePath: instancePath + "/type",
-                          schemaPath: "#/anyOf/8/properties/type/const",
-                          keyword: "const",
-                          params: { allowedValue: "IGNORED" },
-                          message: "must be equal to constant",
-                        };
-                        if (vErrors === null) {
-                          vErrors = [err46];
-                        } else {
-                          vErrors.push(err46);
+                        if (data.type !== undefined) {
+                          let data15 = data.type;
+                          if (typeof data15 !== "string") {
+                            const err46 = {
+                              instancePath: instancePath + "/type",
+                              schemaPath: "#/anyOf/10/properties/type/type",
+                              keyword: "type",
+                              params: { type: "string" },
+                              message: "must be string",
+                            };
+                            if (vErrors === null) {
+                              vErrors = [err46];
+                            } else {
+                              vErrors.push(err46);
+                            }
+                            errors++;
+                          }
+                          if ("THREAD_DISCUSSION_RESOLVED" !== data15) {
+                            const err47 = {
+                              instancePath: instancePath + "/type",
+                              schemaPath: "#/anyOf/10/properties/type/const",
+                              keyword: "const",
+                              params: { allowedValue: "THREAD_DISCUSSION_RESOLVED" },
+                              message: "must be equal to constant",
+                            };
+                            if (vErrors === null) {
+                              vErrors = [err47];
+                            } else {
+                              vErrors.push(err47);
+                            }
+                            errors++;
+                          }
                         }
-                        errors++;
-                      }
-                    }
-                  } else {
-                    const err47 = {
-                      instancePath,
-                      schemaPath: "#/anyOf/8/type",
-                      keyword: "type",
-                      params: { type: "object" },
-                      message: "must be object",
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err47];
-                    } else {
-                      vErrors.push(err47);
-                    }
-                    errors++;
-                  }
-                  var _valid0 = _errs55 === errors;
-                  valid0 = valid0 || _valid0;
-                  if (!valid0) {
-                    const _errs60 = errors;
-                    if (data && typeof data == "object" && !Array.isArray(data)) {
-                      if (data.type === undefined) {
+                        if (data.threadDiscussionId !== undefined) {
+                          if (
+                            !validate23(data.threadDiscussionId, {
+                              instancePath: instancePath + "/threadDiscussionId",
+                              parentData: data,
+                              parentDataProperty: "threadDiscussionId",
+                              rootData,
+                            })
+                          ) {
+                            vErrors =
+                              vErrors === null
+                                ? validate23.errors
+                                : vErrors.concat(validate23.errors);
+                            errors = vErrors.length;
+                          }
+                        }
+                      } else {
                         const err48 = {
                           instancePath,
-                          schemaPath: "#/anyOf/9/required",
-                          keyword: "required",
-                          params: { missingProperty: "type" },
-                          message: "must have required property '" + "type" + "'",
+                          schemaPath: "#/anyOf/10/type",
+                          keyword: "type",
+                          params: { type: "object" },
+                          message: "must be object",
                         };
                         if (vErrors === null) {
                           vErrors = [err48];
@@ -5380,207 +4607,7 @@ function validate47(
                         }
                         errors++;
                       }
-                      if (data.type !== undefined) {
-                        let data14 = data.type;
-                        if (typeof data14 !== "string") {
-                          const err49 = {
-                            instancePath: instancePath + "/type",
-                            schemaPath: "#/anyOf/9/properties/type/type",
-                            keyword: "type",
-                            params: { type: "string" },
-                            message: "must be string",
-                          };
-                          if (vErrors === null) {
-                            vErrors = [err49];
-                          } else {
-                            vErrors.push(err49);
-                          }
-                          errors++;
-                        }
-                        if ("DONE_AUTOMATICALLY_SET" !== data14) {
-                          const err50 = {
-                            instancePath: instancePath + "/type",
-                            schemaPath: "#/anyOf/9/properties/type/const",
-                            keyword: "const",
-                            params: { allowedValue: "DONE_AUTOMATICALLY_SET" },
-                            message: "must be equal to constant",
-                          };
-                          if (vErrors === null) {
-                            vErrors = [err50];
-                          } else {
-                            vErrors.push(err50);
-                          }
-                          errors++;
-                        }
-                      }
-                      if (data.afterSeconds !== undefined) {
-                        if (!(typeof data.afterSeconds == "number")) {
-                          const err51 = {
-                            instancePath: instancePath + "/afterSeconds",
-                            schemaPath: "#/anyOf/9/properties/afterSeconds/type",
-                            keyword: "type",
-                            params: { type: "number" },
-                            message: "must be number",
-                          };
-                          if (vErrors === null) {
-                            vErrors = [err51];
-                          } else {
-                            vErrors.push(err51);
-                          }
-                          errors++;
-                        }
-                      }
-                    } else {
-                      const err52 = {
-                        instancePath,
-                        schemaPath: "#/anyOf/9/type",
-                        keyword: "type",
-                        params: { type: "object" },
-                        message: "must be object",
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err52];
-                      } else {
-                        vErrors.push(err52);
-                      }
-                      errors++;
-                    }
-                    var _valid0 = _errs60 === errors;
-                    valid0 = valid0 || _valid0;
-                    if (!valid0) {
-                      const _errs67 = errors;
-                      if (data && typeof data == "object" && !Array.isArray(data)) {
-                        if (data.type === undefined) {
-                          const err53 = {
-                            instancePath,
-                            schemaPath: "#/anyOf/10/required",
-                            keyword: "required",
-                            params: { missingProperty: "type" },
-                            message: "must have required property '" + "type" + "'",
-                          };
-                          if (vErrors === null) {
-                            vErrors = [err53];
-                          } else {
-                            vErrors.push(err53);
-                          }
-                          errors++;
-                        }
-                        if (data.type !== undefined) {
-                          let data16 = data.type;
-                          if (typeof data16 !== "string") {
-                            const err54 = {
-                              instancePath: instancePath + "/type",
-                              schemaPath: "#/anyOf/10/properties/type/type",
-                              keyword: "type",
-                              params: { type: "string" },
-                              message: "must be string",
-                            };
-                            if (vErrors === null) {
-                              vErrors = [err54];
-                            } else {
-                              vErrors.push(err54);
-                            }
-                            errors++;
-                          }
-                          if ("THREAD_DISCUSSION_RESOLVED" !== data16) {
-                            const err55 = {
-                              instancePath: instancePath + "/type",
-                              schemaPath: "#/anyOf/10/properties/type/const",
-                              keyword: "const",
-                              params: { allowedValue: "THREAD_DISCUSSION_RESOLVED" },
-                              message: "must be equal to constant",
-                            };
-                            if (vErrors === null) {
-                              vErrors = [err55];
-                            } else {
-                              vErrors.push(err55);
-                            }
-                            errors++;
-                          }
-                        }
-                        if (data.threadDiscussionId !== undefined) {
-                          let data17 = data.threadDiscussionId;
-                          if (typeof data17 === "string") {
-                            if (func2(data17) > 50) {
-                              const err56 = {
-                                instancePath: instancePath + "/threadDiscussionId",
-                                schemaPath: "#/definitions/Id/maxLength",
-                                keyword: "maxLength",
-                                params: { limit: 50 },
-                                message: "must NOT have more than 50 characters",
-                              };
-                              if (vErrors === null) {
-                                vErrors = [err56];
-                              } else {
-                                vErrors.push(err56);
-                              }
-                              errors++;
-                            }
-                            if (func2(data17) < 1) {
-                              const err57 = {
-                                instancePath: instancePath + "/threadDiscussionId",
-                                schemaPath: "#/definitions/Id/minLength",
-                                keyword: "minLength",
-                                params: { limit: 1 },
-                                message: "must NOT have fewer than 1 characters",
-                              };
-                              if (vErrors === null) {
-                                vErrors = [err57];
-                              } else {
-                                vErrors.push(err57);
-                              }
-                              errors++;
-                            }
-                            if (!pattern0.test(data17)) {
-                              const err58 = {
-                                instancePath: instancePath + "/threadDiscussionId",
-                                schemaPath: "#/definitions/Id/pattern",
-                                keyword: "pattern",
-                                params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-                                message:
-                                  'must match pattern "' +
-                                  "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" +
-                                  '"',
-                              };
-                              if (vErrors === null) {
-                                vErrors = [err58];
-                              } else {
-                                vErrors.push(err58);
-                              }
-                              errors++;
-                            }
-                          } else {
-                            const err59 = {
-                              instancePath: instancePath + "/threadDiscussionId",
-                              schemaPath: "#/definitions/Id/type",
-                              keyword: "type",
-                              params: { type: "string" },
-                              message: "must be string",
-                            };
-                            if (vErrors === null) {
-                              vErrors = [err59];
-                            } else {
-                              vErrors.push(err59);
-                            }
-                            errors++;
-                          }
-                        }
-                      } else {
-                        const err60 = {
-                          instancePath,
-                          schemaPath: "#/anyOf/10/type",
-                          keyword: "type",
-                          params: { type: "object" },
-                          message: "must be object",
-                        };
-                        if (vErrors === null) {
-                          vErrors = [err60];
-                        } else {
-                          vErrors.push(err60);
-                        }
-                        errors++;
-                      }
-                      var _valid0 = _errs67 === errors;
+                      var _valid0 = _errs58 === errors;
                       valid0 = valid0 || _valid0;
                     }
                   }
@@ -5593,7 +4620,7 @@ function validate47(
     }
   }
   if (!valid0) {
-    const err61 = {
+    const err49 = {
       instancePath,
       schemaPath: "#/anyOf",
       keyword: "anyOf",
@@ -5601,9 +4628,9 @@ function validate47(
       message: "must match a schema in anyOf",
     };
     if (vErrors === null) {
-      vErrors = [err61];
+      vErrors = [err49];
     } else {
-      vErrors.push(err61);
+      vErrors.push(err49);
     }
     errors++;
   } else {
@@ -5616,10 +4643,10 @@ function validate47(
       }
     }
   }
-  validate47.errors = vErrors;
+  validate105.errors = vErrors;
   return errors === 0;
 }
-const schema70 = {
+const schema29 = {
   description: "Who a thread is assigned to: a user or a machine user.",
   anyOf: [
     { $ref: "#/definitions/UnknownObject" },
@@ -5634,7 +4661,7 @@ const schema70 = {
   ],
   title: "ThreadAssignee",
 };
-const schema72 = {
+const schema30 = {
   type: "object",
   properties: {
     id: { $ref: "#/definitions/Id" },
@@ -5667,7 +4694,7 @@ const schema72 = {
   additionalProperties: true,
   title: "User",
 };
-function validate50(
+function validate114(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -5855,106 +4882,34 @@ function validate50(
       errors++;
     }
     if (data.id !== undefined) {
-      let data0 = data.id;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
-          const err12 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-        if (func2(data0) < 1) {
-          const err13 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err13];
-          } else {
-            vErrors.push(err13);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data0)) {
-          const err14 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
-          }
-          errors++;
-        }
-      } else {
-        const err15 = {
+      if (
+        !validate23(data.id, {
           instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "id",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
     if (data.email !== undefined) {
-      let data1 = data.email;
-      if (typeof data1 === "string") {
-        if (!formats14.test(data1)) {
-          const err16 = {
-            instancePath: instancePath + "/email",
-            schemaPath: "#/definitions/EmailAddress/format",
-            keyword: "format",
-            params: { format: "email" },
-            message: 'must match format "' + "email" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err16];
-          } else {
-            vErrors.push(err16);
-          }
-          errors++;
-        }
-      } else {
-        const err17 = {
+      if (
+        !validate69(data.email, {
           instancePath: instancePath + "/email",
-          schemaPath: "#/definitions/EmailAddress/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "email",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+        errors = vErrors.length;
       }
     }
     if (data.fullName !== undefined) {
       if (typeof data.fullName !== "string") {
-        const err18 = {
+        const err12 = {
           instancePath: instancePath + "/fullName",
           schemaPath: "#/properties/fullName/type",
           keyword: "type",
@@ -5962,16 +4917,16 @@ function validate50(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err18];
+          vErrors = [err12];
         } else {
-          vErrors.push(err18);
+          vErrors.push(err12);
         }
         errors++;
       }
     }
     if (data.publicName !== undefined) {
       if (typeof data.publicName !== "string") {
-        const err19 = {
+        const err13 = {
           instancePath: instancePath + "/publicName",
           schemaPath: "#/properties/publicName/type",
           keyword: "type",
@@ -5979,9 +4934,9 @@ function validate50(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err19];
+          vErrors = [err13];
         } else {
-          vErrors.push(err19);
+          vErrors.push(err13);
         }
         errors++;
       }
@@ -5989,7 +4944,7 @@ function validate50(
     if (data.status !== undefined) {
       let data4 = data.status;
       if (typeof data4 !== "string") {
-        const err20 = {
+        const err14 = {
           instancePath: instancePath + "/status",
           schemaPath: "#/properties/status/type",
           keyword: "type",
@@ -5997,9 +4952,9 @@ function validate50(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err20];
+          vErrors = [err14];
         } else {
-          vErrors.push(err20);
+          vErrors.push(err14);
         }
         errors++;
       }
@@ -6009,191 +4964,108 @@ function validate50(
         data4 === "BREAK" ||
         data4 === "UNKNOWN_USER_STATUS"
       )) {
-        const err21 = {
+        const err15 = {
           instancePath: instancePath + "/status",
           schemaPath: "#/properties/status/enum",
           keyword: "enum",
-          params: { allowedValues: schema72.properties.status.enum },
+          params: { allowedValues: schema30.properties.status.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
-          vErrors = [err21];
+          vErrors = [err15];
         } else {
-          vErrors.push(err21);
+          vErrors.push(err15);
         }
         errors++;
       }
     }
     if (data.statusChangedAt !== undefined) {
-      let data5 = data.statusChangedAt;
-      if (typeof data5 === "string") {
-        if (!formats0(data5)) {
-          const err22 = {
-            instancePath: instancePath + "/statusChangedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err22];
-          } else {
-            vErrors.push(err22);
-          }
-          errors++;
-        }
-      } else {
-        const err23 = {
+      if (
+        !validate27(data.statusChangedAt, {
           instancePath: instancePath + "/statusChangedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "statusChangedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.createdAt !== undefined) {
-      let data6 = data.createdAt;
-      if (typeof data6 === "string") {
-        if (!formats0(data6)) {
-          const err24 = {
-            instancePath: instancePath + "/createdAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err24];
-          } else {
-            vErrors.push(err24);
-          }
-          errors++;
-        }
-      } else {
-        const err25 = {
+      if (
+        !validate27(data.createdAt, {
           instancePath: instancePath + "/createdAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err25];
-        } else {
-          vErrors.push(err25);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "createdAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.createdBy !== undefined) {
       if (
-        !validate31(data.createdBy, {
+        !validate73(data.createdBy, {
           instancePath: instancePath + "/createdBy",
           parentData: data,
           parentDataProperty: "createdBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
     if (data.updatedAt !== undefined) {
-      let data8 = data.updatedAt;
-      if (typeof data8 === "string") {
-        if (!formats0(data8)) {
-          const err26 = {
-            instancePath: instancePath + "/updatedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err26];
-          } else {
-            vErrors.push(err26);
-          }
-          errors++;
-        }
-      } else {
-        const err27 = {
+      if (
+        !validate27(data.updatedAt, {
           instancePath: instancePath + "/updatedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err27];
-        } else {
-          vErrors.push(err27);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "updatedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.updatedBy !== undefined) {
       if (
-        !validate31(data.updatedBy, {
+        !validate73(data.updatedBy, {
           instancePath: instancePath + "/updatedBy",
           parentData: data,
           parentDataProperty: "updatedBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
     if (data.deletedAt !== undefined) {
       let data10 = data.deletedAt;
-      const _errs26 = errors;
-      let valid6 = false;
-      const _errs27 = errors;
-      if (typeof data10 === "string") {
-        if (!formats0(data10)) {
-          const err28 = {
-            instancePath: instancePath + "/deletedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err28];
-          } else {
-            vErrors.push(err28);
-          }
-          errors++;
-        }
-      } else {
-        const err29 = {
+      const _errs16 = errors;
+      let valid1 = false;
+      const _errs17 = errors;
+      if (
+        !validate27(data10, {
           instancePath: instancePath + "/deletedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err29];
-        } else {
-          vErrors.push(err29);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "deletedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
-      var _valid0 = _errs27 === errors;
-      valid6 = valid6 || _valid0;
-      if (!valid6) {
-        const _errs30 = errors;
+      var _valid0 = _errs17 === errors;
+      valid1 = valid1 || _valid0;
+      if (!valid1) {
+        const _errs18 = errors;
         if (data10 !== null) {
-          const err30 = {
+          const err16 = {
             instancePath: instancePath + "/deletedAt",
             schemaPath: "#/properties/deletedAt/anyOf/1/type",
             keyword: "type",
@@ -6201,17 +5073,17 @@ function validate50(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err30];
+            vErrors = [err16];
           } else {
-            vErrors.push(err30);
+            vErrors.push(err16);
           }
           errors++;
         }
-        var _valid0 = _errs30 === errors;
-        valid6 = valid6 || _valid0;
+        var _valid0 = _errs18 === errors;
+        valid1 = valid1 || _valid0;
       }
-      if (!valid6) {
-        const err31 = {
+      if (!valid1) {
+        const err17 = {
           instancePath: instancePath + "/deletedAt",
           schemaPath: "#/properties/deletedAt/anyOf",
           keyword: "anyOf",
@@ -6219,16 +5091,16 @@ function validate50(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err31];
+          vErrors = [err17];
         } else {
-          vErrors.push(err31);
+          vErrors.push(err17);
         }
         errors++;
       } else {
-        errors = _errs26;
+        errors = _errs16;
         if (vErrors !== null) {
-          if (_errs26) {
-            vErrors.length = _errs26;
+          if (_errs16) {
+            vErrors.length = _errs16;
           } else {
             vErrors = null;
           }
@@ -6237,26 +5109,26 @@ function validate50(
     }
     if (data.deletedBy !== undefined) {
       let data11 = data.deletedBy;
-      const _errs33 = errors;
-      let valid8 = false;
-      const _errs34 = errors;
+      const _errs21 = errors;
+      let valid2 = false;
+      const _errs22 = errors;
       if (
-        !validate31(data11, {
+        !validate73(data11, {
           instancePath: instancePath + "/deletedBy",
           parentData: data,
           parentDataProperty: "deletedBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
-      var _valid1 = _errs34 === errors;
-      valid8 = valid8 || _valid1;
-      if (!valid8) {
-        const _errs35 = errors;
+      var _valid1 = _errs22 === errors;
+      valid2 = valid2 || _valid1;
+      if (!valid2) {
+        const _errs23 = errors;
         if (data11 !== null) {
-          const err32 = {
+          const err18 = {
             instancePath: instancePath + "/deletedBy",
             schemaPath: "#/properties/deletedBy/anyOf/1/type",
             keyword: "type",
@@ -6264,17 +5136,17 @@ function validate50(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err32];
+            vErrors = [err18];
           } else {
-            vErrors.push(err32);
+            vErrors.push(err18);
           }
           errors++;
         }
-        var _valid1 = _errs35 === errors;
-        valid8 = valid8 || _valid1;
+        var _valid1 = _errs23 === errors;
+        valid2 = valid2 || _valid1;
       }
-      if (!valid8) {
-        const err33 = {
+      if (!valid2) {
+        const err19 = {
           instancePath: instancePath + "/deletedBy",
           schemaPath: "#/properties/deletedBy/anyOf",
           keyword: "anyOf",
@@ -6282,16 +5154,16 @@ function validate50(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err33];
+          vErrors = [err19];
         } else {
-          vErrors.push(err33);
+          vErrors.push(err19);
         }
         errors++;
       } else {
-        errors = _errs33;
+        errors = _errs21;
         if (vErrors !== null) {
-          if (_errs33) {
-            vErrors.length = _errs33;
+          if (_errs21) {
+            vErrors.length = _errs21;
           } else {
             vErrors = null;
           }
@@ -6299,7 +5171,7 @@ function validate50(
       }
     }
   } else {
-    const err34 = {
+    const err20 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -6307,16 +5179,16 @@ function validate50(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err34];
+      vErrors = [err20];
     } else {
-      vErrors.push(err34);
+      vErrors.push(err20);
     }
     errors++;
   }
-  validate50.errors = vErrors;
+  validate114.errors = vErrors;
   return errors === 0;
 }
-const schema79 = {
+const schema31 = {
   type: "object",
   properties: {
     id: { $ref: "#/definitions/Id" },
@@ -6345,7 +5217,7 @@ const schema79 = {
   additionalProperties: true,
   title: "MachineUser",
 };
-function validate55(
+function validate125(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -6503,72 +5375,21 @@ function validate55(
       errors++;
     }
     if (data.id !== undefined) {
-      let data0 = data.id;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
-          const err10 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-        if (func2(data0) < 1) {
-          const err11 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err11];
-          } else {
-            vErrors.push(err11);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data0)) {
-          const err12 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-      } else {
-        const err13 = {
+      if (
+        !validate23(data.id, {
           instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "id",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
     if (data.fullName !== undefined) {
       if (typeof data.fullName !== "string") {
-        const err14 = {
+        const err10 = {
           instancePath: instancePath + "/fullName",
           schemaPath: "#/properties/fullName/type",
           keyword: "type",
@@ -6576,16 +5397,16 @@ function validate55(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err14];
+          vErrors = [err10];
         } else {
-          vErrors.push(err14);
+          vErrors.push(err10);
         }
         errors++;
       }
     }
     if (data.publicName !== undefined) {
       if (typeof data.publicName !== "string") {
-        const err15 = {
+        const err11 = {
           instancePath: instancePath + "/publicName",
           schemaPath: "#/properties/publicName/type",
           keyword: "type",
@@ -6593,9 +5414,9 @@ function validate55(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err15];
+          vErrors = [err11];
         } else {
-          vErrors.push(err15);
+          vErrors.push(err11);
         }
         errors++;
       }
@@ -6603,157 +5424,95 @@ function validate55(
     if (data.description !== undefined) {
       let data3 = data.description;
       if (typeof data3 !== "string" && data3 !== null) {
-        const err16 = {
+        const err12 = {
           instancePath: instancePath + "/description",
           schemaPath: "#/properties/description/type",
           keyword: "type",
-          params: { type: schema79.properties.description.type },
+          params: { type: schema31.properties.description.type },
           message: "must be string,null",
         };
         if (vErrors === null) {
-          vErrors = [err16];
+          vErrors = [err12];
         } else {
-          vErrors.push(err16);
+          vErrors.push(err12);
         }
         errors++;
       }
     }
     if (data.createdAt !== undefined) {
-      let data4 = data.createdAt;
-      if (typeof data4 === "string") {
-        if (!formats0(data4)) {
-          const err17 = {
-            instancePath: instancePath + "/createdAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
-          }
-          errors++;
-        }
-      } else {
-        const err18 = {
+      if (
+        !validate27(data.createdAt, {
           instancePath: instancePath + "/createdAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "createdAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.createdBy !== undefined) {
       if (
-        !validate31(data.createdBy, {
+        !validate73(data.createdBy, {
           instancePath: instancePath + "/createdBy",
           parentData: data,
           parentDataProperty: "createdBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
     if (data.updatedAt !== undefined) {
-      let data6 = data.updatedAt;
-      if (typeof data6 === "string") {
-        if (!formats0(data6)) {
-          const err19 = {
-            instancePath: instancePath + "/updatedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err19];
-          } else {
-            vErrors.push(err19);
-          }
-          errors++;
-        }
-      } else {
-        const err20 = {
+      if (
+        !validate27(data.updatedAt, {
           instancePath: instancePath + "/updatedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err20];
-        } else {
-          vErrors.push(err20);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "updatedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.updatedBy !== undefined) {
       if (
-        !validate31(data.updatedBy, {
+        !validate73(data.updatedBy, {
           instancePath: instancePath + "/updatedBy",
           parentData: data,
           parentDataProperty: "updatedBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
     if (data.deletedAt !== undefined) {
       let data8 = data.deletedAt;
-      const _errs20 = errors;
-      let valid4 = false;
-      const _errs21 = errors;
-      if (typeof data8 === "string") {
-        if (!formats0(data8)) {
-          const err21 = {
-            instancePath: instancePath + "/deletedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err21];
-          } else {
-            vErrors.push(err21);
-          }
-          errors++;
-        }
-      } else {
-        const err22 = {
+      const _errs14 = errors;
+      let valid1 = false;
+      const _errs15 = errors;
+      if (
+        !validate27(data8, {
           instancePath: instancePath + "/deletedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "deletedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
-      var _valid0 = _errs21 === errors;
-      valid4 = valid4 || _valid0;
-      if (!valid4) {
-        const _errs24 = errors;
+      var _valid0 = _errs15 === errors;
+      valid1 = valid1 || _valid0;
+      if (!valid1) {
+        const _errs16 = errors;
         if (data8 !== null) {
-          const err23 = {
+          const err13 = {
             instancePath: instancePath + "/deletedAt",
             schemaPath: "#/properties/deletedAt/anyOf/1/type",
             keyword: "type",
@@ -6761,17 +5520,17 @@ function validate55(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err23];
+            vErrors = [err13];
           } else {
-            vErrors.push(err23);
+            vErrors.push(err13);
           }
           errors++;
         }
-        var _valid0 = _errs24 === errors;
-        valid4 = valid4 || _valid0;
+        var _valid0 = _errs16 === errors;
+        valid1 = valid1 || _valid0;
       }
-      if (!valid4) {
-        const err24 = {
+      if (!valid1) {
+        const err14 = {
           instancePath: instancePath + "/deletedAt",
           schemaPath: "#/properties/deletedAt/anyOf",
           keyword: "anyOf",
@@ -6779,16 +5538,16 @@ function validate55(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err24];
+          vErrors = [err14];
         } else {
-          vErrors.push(err24);
+          vErrors.push(err14);
         }
         errors++;
       } else {
-        errors = _errs20;
+        errors = _errs14;
         if (vErrors !== null) {
-          if (_errs20) {
-            vErrors.length = _errs20;
+          if (_errs14) {
+            vErrors.length = _errs14;
           } else {
             vErrors = null;
           }
@@ -6797,26 +5556,26 @@ function validate55(
     }
     if (data.deletedBy !== undefined) {
       let data9 = data.deletedBy;
-      const _errs27 = errors;
-      let valid6 = false;
-      const _errs28 = errors;
+      const _errs19 = errors;
+      let valid2 = false;
+      const _errs20 = errors;
       if (
-        !validate31(data9, {
+        !validate73(data9, {
           instancePath: instancePath + "/deletedBy",
           parentData: data,
           parentDataProperty: "deletedBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
-      var _valid1 = _errs28 === errors;
-      valid6 = valid6 || _valid1;
-      if (!valid6) {
-        const _errs29 = errors;
+      var _valid1 = _errs20 === errors;
+      valid2 = valid2 || _valid1;
+      if (!valid2) {
+        const _errs21 = errors;
         if (data9 !== null) {
-          const err25 = {
+          const err15 = {
             instancePath: instancePath + "/deletedBy",
             schemaPath: "#/properties/deletedBy/anyOf/1/type",
             keyword: "type",
@@ -6824,17 +5583,17 @@ function validate55(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err25];
+            vErrors = [err15];
           } else {
-            vErrors.push(err25);
+            vErrors.push(err15);
           }
           errors++;
         }
-        var _valid1 = _errs29 === errors;
-        valid6 = valid6 || _valid1;
+        var _valid1 = _errs21 === errors;
+        valid2 = valid2 || _valid1;
       }
-      if (!valid6) {
-        const err26 = {
+      if (!valid2) {
+        const err16 = {
           instancePath: instancePath + "/deletedBy",
           schemaPath: "#/properties/deletedBy/anyOf",
           keyword: "anyOf",
@@ -6842,16 +5601,16 @@ function validate55(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err26];
+          vErrors = [err16];
         } else {
-          vErrors.push(err26);
+          vErrors.push(err16);
         }
         errors++;
       } else {
-        errors = _errs27;
+        errors = _errs19;
         if (vErrors !== null) {
-          if (_errs27) {
-            vErrors.length = _errs27;
+          if (_errs19) {
+            vErrors.length = _errs19;
           } else {
             vErrors = null;
           }
@@ -6859,7 +5618,7 @@ function validate55(
       }
     }
   } else {
-    const err27 = {
+    const err17 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -6867,16 +5626,16 @@ function validate55(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err27];
+      vErrors = [err17];
     } else {
-      vErrors.push(err27);
+      vErrors.push(err17);
     }
     errors++;
   }
-  validate55.errors = vErrors;
+  validate125.errors = vErrors;
   return errors === 0;
 }
-function validate49(
+function validate112(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -6885,93 +5644,33 @@ function validate49(
   const _errs0 = errors;
   let valid0 = false;
   const _errs1 = errors;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.type === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: "#/definitions/UnknownObject/required",
-        keyword: "required",
-        params: { missingProperty: "type" },
-        message: "must have required property '" + "type" + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.type !== undefined) {
-      let data0 = data.type;
-      if (typeof data0 !== "string") {
-        const err1 = {
-          instancePath: instancePath + "/type",
-          schemaPath: "#/definitions/UnknownObject/properties/type/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-      if ("UNKNOWN" !== data0) {
-        const err2 = {
-          instancePath: instancePath + "/type",
-          schemaPath: "#/definitions/UnknownObject/properties/type/const",
-          keyword: "const",
-          params: { allowedValue: "UNKNOWN" },
-          message: "must be equal to constant",
-        };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err3 = {
-      instancePath,
-      schemaPath: "#/definitions/UnknownObject/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err3];
-    } else {
-      vErrors.push(err3);
-    }
-    errors++;
+  if (!validate106(data, { instancePath, parentData, parentDataProperty, rootData })) {
+    vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
+    errors = vErrors.length;
   }
   var _valid0 = _errs1 === errors;
   valid0 = valid0 || _valid0;
   if (!valid0) {
-    const _errs7 = errors;
-    if (!validate50(data, { instancePath, parentData, parentDataProperty, rootData })) {
-      vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+    const _errs2 = errors;
+    if (!validate114(data, { instancePath, parentData, parentDataProperty, rootData })) {
+      vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
       errors = vErrors.length;
     }
-    var _valid0 = _errs7 === errors;
+    var _valid0 = _errs2 === errors;
     valid0 = valid0 || _valid0;
     if (!valid0) {
-      const _errs8 = errors;
-      if (!validate55(data, { instancePath, parentData, parentDataProperty, rootData })) {
-        vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+      const _errs3 = errors;
+      if (!validate125(data, { instancePath, parentData, parentDataProperty, rootData })) {
+        vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
         errors = vErrors.length;
       }
-      var _valid0 = _errs8 === errors;
+      var _valid0 = _errs3 === errors;
       valid0 = valid0 || _valid0;
       if (!valid0) {
-        const _errs9 = errors;
+        const _errs4 = errors;
         if (data && typeof data == "object" && !Array.isArray(data)) {
           if (data.id === undefined) {
-            const err4 = {
+            const err0 = {
               instancePath,
               schemaPath: "#/anyOf/3/required",
               keyword: "required",
@@ -6979,15 +5678,15 @@ function validate49(
               message: "must have required property '" + "id" + "'",
             };
             if (vErrors === null) {
-              vErrors = [err4];
+              vErrors = [err0];
             } else {
-              vErrors.push(err4);
+              vErrors.push(err0);
             }
             errors++;
           }
           if (data.id !== undefined) {
             if (typeof data.id !== "string") {
-              const err5 = {
+              const err1 = {
                 instancePath: instancePath + "/id",
                 schemaPath: "#/anyOf/3/properties/id/type",
                 keyword: "type",
@@ -6995,15 +5694,15 @@ function validate49(
                 message: "must be string",
               };
               if (vErrors === null) {
-                vErrors = [err5];
+                vErrors = [err1];
               } else {
-                vErrors.push(err5);
+                vErrors.push(err1);
               }
               errors++;
             }
           }
         } else {
-          const err6 = {
+          const err2 = {
             instancePath,
             schemaPath: "#/anyOf/3/type",
             keyword: "type",
@@ -7011,19 +5710,19 @@ function validate49(
             message: "must be object",
           };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err2];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err2);
           }
           errors++;
         }
-        var _valid0 = _errs9 === errors;
+        var _valid0 = _errs4 === errors;
         valid0 = valid0 || _valid0;
       }
     }
   }
   if (!valid0) {
-    const err7 = {
+    const err3 = {
       instancePath,
       schemaPath: "#/anyOf",
       keyword: "anyOf",
@@ -7031,9 +5730,9 @@ function validate49(
       message: "must match a schema in anyOf",
     };
     if (vErrors === null) {
-      vErrors = [err7];
+      vErrors = [err3];
     } else {
-      vErrors.push(err7);
+      vErrors.push(err3);
     }
     errors++;
   } else {
@@ -7046,10 +5745,10 @@ function validate49(
       }
     }
   }
-  validate49.errors = vErrors;
+  validate112.errors = vErrors;
   return errors === 0;
 }
-const schema85 = {
+const schema32 = {
   type: "object",
   properties: {
     id: { $ref: "#/definitions/Id" },
@@ -7063,7 +5762,7 @@ const schema85 = {
   additionalProperties: true,
   title: "Label",
 };
-const schema87 = {
+const schema33 = {
   type: "object",
   properties: {
     id: { $ref: "#/definitions/Id" },
@@ -7090,7 +5789,7 @@ const schema87 = {
   additionalProperties: true,
   title: "LabelType",
 };
-function validate62(
+function validate138(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -7218,15 +5917,28 @@ function validate62(
       errors++;
     }
     if (data.id !== undefined) {
-      let data0 = data.id;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
+      if (
+        !validate23(data.id, {
+          instancePath: instancePath + "/id",
+          parentData: data,
+          parentDataProperty: "id",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.name !== undefined) {
+      let data1 = data.name;
+      if (typeof data1 === "string") {
+        if (func2(data1) > 500) {
           const err8 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/maxLength",
+            instancePath: instancePath + "/name",
+            schemaPath: "#/properties/name/maxLength",
             keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
+            params: { limit: 500 },
+            message: "must NOT have more than 500 characters",
           };
           if (vErrors === null) {
             vErrors = [err8];
@@ -7235,10 +5947,10 @@ function validate62(
           }
           errors++;
         }
-        if (func2(data0) < 1) {
+        if (func2(data1) < 1) {
           const err9 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/minLength",
+            instancePath: instancePath + "/name",
+            schemaPath: "#/properties/name/minLength",
             keyword: "minLength",
             params: { limit: 1 },
             message: "must NOT have fewer than 1 characters",
@@ -7250,28 +5962,31 @@ function validate62(
           }
           errors++;
         }
-        if (!pattern0.test(data0)) {
-          const err10 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
       } else {
-        const err11 = {
-          instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/Id/type",
+        const err10 = {
+          instancePath: instancePath + "/name",
+          schemaPath: "#/properties/name/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.icon !== undefined) {
+      let data2 = data.icon;
+      if (typeof data2 !== "string" && data2 !== null) {
+        const err11 = {
+          instancePath: instancePath + "/icon",
+          schemaPath: "#/properties/icon/type",
+          keyword: "type",
+          params: { type: schema33.properties.icon.type },
+          message: "must be string,null",
         };
         if (vErrors === null) {
           vErrors = [err11];
@@ -7281,31 +5996,50 @@ function validate62(
         errors++;
       }
     }
-    if (data.name !== undefined) {
-      let data1 = data.name;
-      if (typeof data1 === "string") {
-        if (func2(data1) > 500) {
-          const err12 = {
-            instancePath: instancePath + "/name",
-            schemaPath: "#/properties/name/maxLength",
-            keyword: "maxLength",
-            params: { limit: 500 },
-            message: "must NOT have more than 500 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
+    if (data.isArchived !== undefined) {
+      if (typeof data.isArchived !== "boolean") {
+        const err12 = {
+          instancePath: instancePath + "/isArchived",
+          schemaPath: "#/properties/isArchived/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
         }
-        if (func2(data1) < 1) {
+        errors++;
+      }
+    }
+    if (data.archivedAt !== undefined) {
+      let data4 = data.archivedAt;
+      const _errs10 = errors;
+      let valid1 = false;
+      const _errs11 = errors;
+      if (
+        !validate27(data4, {
+          instancePath: instancePath + "/archivedAt",
+          parentData: data,
+          parentDataProperty: "archivedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
+      }
+      var _valid0 = _errs11 === errors;
+      valid1 = valid1 || _valid0;
+      if (!valid1) {
+        const _errs12 = errors;
+        if (data4 !== null) {
           const err13 = {
-            instancePath: instancePath + "/name",
-            schemaPath: "#/properties/name/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
+            instancePath: instancePath + "/archivedAt",
+            schemaPath: "#/properties/archivedAt/anyOf/1/type",
+            keyword: "type",
+            params: { type: "null" },
+            message: "must be null",
           };
           if (vErrors === null) {
             vErrors = [err13];
@@ -7314,117 +6048,11 @@ function validate62(
           }
           errors++;
         }
-      } else {
+        var _valid0 = _errs12 === errors;
+        valid1 = valid1 || _valid0;
+      }
+      if (!valid1) {
         const err14 = {
-          instancePath: instancePath + "/name",
-          schemaPath: "#/properties/name/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
-        }
-        errors++;
-      }
-    }
-    if (data.icon !== undefined) {
-      let data2 = data.icon;
-      if (typeof data2 !== "string" && data2 !== null) {
-        const err15 = {
-          instancePath: instancePath + "/icon",
-          schemaPath: "#/properties/icon/type",
-          keyword: "type",
-          params: { type: schema87.properties.icon.type },
-          message: "must be string,null",
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
-        }
-        errors++;
-      }
-    }
-    if (data.isArchived !== undefined) {
-      if (typeof data.isArchived !== "boolean") {
-        const err16 = {
-          instancePath: instancePath + "/isArchived",
-          schemaPath: "#/properties/isArchived/type",
-          keyword: "type",
-          params: { type: "boolean" },
-          message: "must be boolean",
-        };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
-        }
-        errors++;
-      }
-    }
-    if (data.archivedAt !== undefined) {
-      let data4 = data.archivedAt;
-      const _errs12 = errors;
-      let valid2 = false;
-      const _errs13 = errors;
-      if (typeof data4 === "string") {
-        if (!formats0(data4)) {
-          const err17 = {
-            instancePath: instancePath + "/archivedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
-          }
-          errors++;
-        }
-      } else {
-        const err18 = {
-          instancePath: instancePath + "/archivedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
-        }
-        errors++;
-      }
-      var _valid0 = _errs13 === errors;
-      valid2 = valid2 || _valid0;
-      if (!valid2) {
-        const _errs16 = errors;
-        if (data4 !== null) {
-          const err19 = {
-            instancePath: instancePath + "/archivedAt",
-            schemaPath: "#/properties/archivedAt/anyOf/1/type",
-            keyword: "type",
-            params: { type: "null" },
-            message: "must be null",
-          };
-          if (vErrors === null) {
-            vErrors = [err19];
-          } else {
-            vErrors.push(err19);
-          }
-          errors++;
-        }
-        var _valid0 = _errs16 === errors;
-        valid2 = valid2 || _valid0;
-      }
-      if (!valid2) {
-        const err20 = {
           instancePath: instancePath + "/archivedAt",
           schemaPath: "#/properties/archivedAt/anyOf",
           keyword: "anyOf",
@@ -7432,16 +6060,16 @@ function validate62(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err20];
+          vErrors = [err14];
         } else {
-          vErrors.push(err20);
+          vErrors.push(err14);
         }
         errors++;
       } else {
-        errors = _errs12;
+        errors = _errs10;
         if (vErrors !== null) {
-          if (_errs12) {
-            vErrors.length = _errs12;
+          if (_errs10) {
+            vErrors.length = _errs10;
           } else {
             vErrors = null;
           }
@@ -7450,26 +6078,26 @@ function validate62(
     }
     if (data.archivedBy !== undefined) {
       let data5 = data.archivedBy;
-      const _errs19 = errors;
-      let valid4 = false;
-      const _errs20 = errors;
+      const _errs15 = errors;
+      let valid2 = false;
+      const _errs16 = errors;
       if (
-        !validate31(data5, {
+        !validate73(data5, {
           instancePath: instancePath + "/archivedBy",
           parentData: data,
           parentDataProperty: "archivedBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
-      var _valid1 = _errs20 === errors;
-      valid4 = valid4 || _valid1;
-      if (!valid4) {
-        const _errs21 = errors;
+      var _valid1 = _errs16 === errors;
+      valid2 = valid2 || _valid1;
+      if (!valid2) {
+        const _errs17 = errors;
         if (data5 !== null) {
-          const err21 = {
+          const err15 = {
             instancePath: instancePath + "/archivedBy",
             schemaPath: "#/properties/archivedBy/anyOf/1/type",
             keyword: "type",
@@ -7477,17 +6105,17 @@ function validate62(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err21];
+            vErrors = [err15];
           } else {
-            vErrors.push(err21);
+            vErrors.push(err15);
           }
           errors++;
         }
-        var _valid1 = _errs21 === errors;
-        valid4 = valid4 || _valid1;
+        var _valid1 = _errs17 === errors;
+        valid2 = valid2 || _valid1;
       }
-      if (!valid4) {
-        const err22 = {
+      if (!valid2) {
+        const err16 = {
           instancePath: instancePath + "/archivedBy",
           schemaPath: "#/properties/archivedBy/anyOf",
           keyword: "anyOf",
@@ -7495,16 +6123,16 @@ function validate62(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err22];
+          vErrors = [err16];
         } else {
-          vErrors.push(err22);
+          vErrors.push(err16);
         }
         errors++;
       } else {
-        errors = _errs19;
+        errors = _errs15;
         if (vErrors !== null) {
-          if (_errs19) {
-            vErrors.length = _errs19;
+          if (_errs15) {
+            vErrors.length = _errs15;
           } else {
             vErrors = null;
           }
@@ -7512,101 +6140,59 @@ function validate62(
       }
     }
     if (data.createdAt !== undefined) {
-      let data6 = data.createdAt;
-      if (typeof data6 === "string") {
-        if (!formats0(data6)) {
-          const err23 = {
-            instancePath: instancePath + "/createdAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err23];
-          } else {
-            vErrors.push(err23);
-          }
-          errors++;
-        }
-      } else {
-        const err24 = {
+      if (
+        !validate27(data.createdAt, {
           instancePath: instancePath + "/createdAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err24];
-        } else {
-          vErrors.push(err24);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "createdAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.createdBy !== undefined) {
       if (
-        !validate31(data.createdBy, {
+        !validate73(data.createdBy, {
           instancePath: instancePath + "/createdBy",
           parentData: data,
           parentDataProperty: "createdBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
     if (data.updatedAt !== undefined) {
-      let data8 = data.updatedAt;
-      if (typeof data8 === "string") {
-        if (!formats0(data8)) {
-          const err25 = {
-            instancePath: instancePath + "/updatedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err25];
-          } else {
-            vErrors.push(err25);
-          }
-          errors++;
-        }
-      } else {
-        const err26 = {
+      if (
+        !validate27(data.updatedAt, {
           instancePath: instancePath + "/updatedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "updatedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.updatedBy !== undefined) {
       if (
-        !validate31(data.updatedBy, {
+        !validate73(data.updatedBy, {
           instancePath: instancePath + "/updatedBy",
           parentData: data,
           parentDataProperty: "updatedBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+        vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
         errors = vErrors.length;
       }
     }
   } else {
-    const err27 = {
+    const err17 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -7614,16 +6200,16 @@ function validate62(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err27];
+      vErrors = [err17];
     } else {
-      vErrors.push(err27);
+      vErrors.push(err17);
     }
     errors++;
   }
-  validate62.errors = vErrors;
+  validate138.errors = vErrors;
   return errors === 0;
 }
-function validate61(
+function validate136(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -7721,178 +6307,85 @@ function validate61(
       errors++;
     }
     if (data.id !== undefined) {
-      let data0 = data.id;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
-          const err6 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err6];
-          } else {
-            vErrors.push(err6);
-          }
-          errors++;
-        }
-        if (func2(data0) < 1) {
-          const err7 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data0)) {
-          const err8 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err8];
-          } else {
-            vErrors.push(err8);
-          }
-          errors++;
-        }
-      } else {
-        const err9 = {
+      if (
+        !validate23(data.id, {
           instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "id",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
     if (data.labelType !== undefined) {
       if (
-        !validate62(data.labelType, {
+        !validate138(data.labelType, {
           instancePath: instancePath + "/labelType",
           parentData: data,
           parentDataProperty: "labelType",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+        vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
         errors = vErrors.length;
       }
     }
     if (data.createdAt !== undefined) {
-      let data2 = data.createdAt;
-      if (typeof data2 === "string") {
-        if (!formats0(data2)) {
-          const err10 = {
-            instancePath: instancePath + "/createdAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-      } else {
-        const err11 = {
+      if (
+        !validate27(data.createdAt, {
           instancePath: instancePath + "/createdAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "createdAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.createdBy !== undefined) {
       if (
-        !validate16(data.createdBy, {
+        !validate42(data.createdBy, {
           instancePath: instancePath + "/createdBy",
           parentData: data,
           parentDataProperty: "createdBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
     if (data.updatedAt !== undefined) {
-      let data4 = data.updatedAt;
-      if (typeof data4 === "string") {
-        if (!formats0(data4)) {
-          const err12 = {
-            instancePath: instancePath + "/updatedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-      } else {
-        const err13 = {
+      if (
+        !validate27(data.updatedAt, {
           instancePath: instancePath + "/updatedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "updatedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.updatedBy !== undefined) {
       if (
-        !validate16(data.updatedBy, {
+        !validate42(data.updatedBy, {
           instancePath: instancePath + "/updatedBy",
           parentData: data,
           parentDataProperty: "updatedBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
   } else {
-    const err14 = {
+    const err6 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -7900,16 +6393,16 @@ function validate61(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err14];
+      vErrors = [err6];
     } else {
-      vErrors.push(err14);
+      vErrors.push(err6);
     }
     errors++;
   }
-  validate61.errors = vErrors;
+  validate136.errors = vErrors;
   return errors === 0;
 }
-const schema94 = {
+const schema34 = {
   type: "object",
   properties: {
     timestamp: { $ref: "#/definitions/Datetime" },
@@ -7936,7 +6429,7 @@ const schema94 = {
   additionalProperties: true,
   title: "ThreadMessageInfo",
 };
-function validate70(
+function validate152(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -7974,43 +6467,22 @@ function validate70(
       errors++;
     }
     if (data.timestamp !== undefined) {
-      let data0 = data.timestamp;
-      if (typeof data0 === "string") {
-        if (!formats0(data0)) {
-          const err2 = {
-            instancePath: instancePath + "/timestamp",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err2];
-          } else {
-            vErrors.push(err2);
-          }
-          errors++;
-        }
-      } else {
-        const err3 = {
+      if (
+        !validate27(data.timestamp, {
           instancePath: instancePath + "/timestamp",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "timestamp",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.messageSource !== undefined) {
       let data1 = data.messageSource;
       if (typeof data1 !== "string") {
-        const err4 = {
+        const err2 = {
           instancePath: instancePath + "/messageSource",
           schemaPath: "#/properties/messageSource/type",
           keyword: "type",
@@ -8018,9 +6490,9 @@ function validate70(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err4];
+          vErrors = [err2];
         } else {
-          vErrors.push(err4);
+          vErrors.push(err2);
         }
         errors++;
       }
@@ -8032,17 +6504,17 @@ function validate70(
         data1 === "MS_TEAMS" ||
         data1 === "UNKNOWN_THREAD_MESSAGE_INFO_MESSAGE_SOURCE"
       )) {
-        const err5 = {
+        const err3 = {
           instancePath: instancePath + "/messageSource",
           schemaPath: "#/properties/messageSource/enum",
           keyword: "enum",
-          params: { allowedValues: schema94.properties.messageSource.enum },
+          params: { allowedValues: schema34.properties.messageSource.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
-          vErrors = [err5];
+          vErrors = [err3];
         } else {
-          vErrors.push(err5);
+          vErrors.push(err3);
         }
         errors++;
       }
@@ -8050,28 +6522,28 @@ function validate70(
     if (data.actorId !== undefined) {
       let data2 = data.actorId;
       if (typeof data2 !== "string" && data2 !== null) {
-        const err6 = {
+        const err4 = {
           instancePath: instancePath + "/actorId",
           schemaPath: "#/properties/actorId/type",
           keyword: "type",
-          params: { type: schema94.properties.actorId.type },
+          params: { type: schema34.properties.actorId.type },
           message: "must be string,null",
         };
         if (vErrors === null) {
-          vErrors = [err6];
+          vErrors = [err4];
         } else {
-          vErrors.push(err6);
+          vErrors.push(err4);
         }
         errors++;
       }
     }
     if (data.actorType !== undefined) {
       let data3 = data.actorType;
-      const _errs10 = errors;
-      let valid2 = false;
-      const _errs11 = errors;
+      const _errs8 = errors;
+      let valid1 = false;
+      const _errs9 = errors;
       if (typeof data3 !== "string") {
-        const err7 = {
+        const err5 = {
           instancePath: instancePath + "/actorType",
           schemaPath: "#/properties/actorType/anyOf/0/type",
           keyword: "type",
@@ -8079,9 +6551,9 @@ function validate70(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err7];
+          vErrors = [err5];
         } else {
-          vErrors.push(err7);
+          vErrors.push(err5);
         }
         errors++;
       }
@@ -8091,26 +6563,26 @@ function validate70(
         data3 === "customer" ||
         data3 === "system"
       )) {
-        const err8 = {
+        const err6 = {
           instancePath: instancePath + "/actorType",
           schemaPath: "#/properties/actorType/anyOf/0/enum",
           keyword: "enum",
-          params: { allowedValues: schema94.properties.actorType.anyOf[0].enum },
+          params: { allowedValues: schema34.properties.actorType.anyOf[0].enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
-          vErrors = [err8];
+          vErrors = [err6];
         } else {
-          vErrors.push(err8);
+          vErrors.push(err6);
         }
         errors++;
       }
-      var _valid0 = _errs11 === errors;
-      valid2 = valid2 || _valid0;
-      if (!valid2) {
-        const _errs13 = errors;
+      var _valid0 = _errs9 === errors;
+      valid1 = valid1 || _valid0;
+      if (!valid1) {
+        const _errs11 = errors;
         if (data3 !== null) {
-          const err9 = {
+          const err7 = {
             instancePath: instancePath + "/actorType",
             schemaPath: "#/properties/actorType/anyOf/1/type",
             keyword: "type",
@@ -8118,17 +6590,17 @@ function validate70(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err9];
+            vErrors = [err7];
           } else {
-            vErrors.push(err9);
+            vErrors.push(err7);
           }
           errors++;
         }
-        var _valid0 = _errs13 === errors;
-        valid2 = valid2 || _valid0;
+        var _valid0 = _errs11 === errors;
+        valid1 = valid1 || _valid0;
       }
-      if (!valid2) {
-        const err10 = {
+      if (!valid1) {
+        const err8 = {
           instancePath: instancePath + "/actorType",
           schemaPath: "#/properties/actorType/anyOf",
           keyword: "anyOf",
@@ -8136,16 +6608,16 @@ function validate70(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err10];
+          vErrors = [err8];
         } else {
-          vErrors.push(err10);
+          vErrors.push(err8);
         }
         errors++;
       } else {
-        errors = _errs10;
+        errors = _errs8;
         if (vErrors !== null) {
-          if (_errs10) {
-            vErrors.length = _errs10;
+          if (_errs8) {
+            vErrors.length = _errs8;
           } else {
             vErrors = null;
           }
@@ -8153,7 +6625,7 @@ function validate70(
       }
     }
   } else {
-    const err11 = {
+    const err9 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -8161,16 +6633,16 @@ function validate70(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err11];
+      vErrors = [err9];
     } else {
-      vErrors.push(err11);
+      vErrors.push(err9);
     }
     errors++;
   }
-  validate70.errors = vErrors;
+  validate152.errors = vErrors;
   return errors === 0;
 }
-function validate29(
+function validate65(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -8478,15 +6950,41 @@ function validate29(
       errors++;
     }
     if (data.id !== undefined) {
-      let data0 = data.id;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
+      if (
+        !validate23(data.id, {
+          instancePath: instancePath + "/id",
+          parentData: data,
+          parentDataProperty: "id",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.customer !== undefined) {
+      if (
+        !validate67(data.customer, {
+          instancePath: instancePath + "/customer",
+          parentData: data,
+          parentDataProperty: "customer",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.title !== undefined) {
+      let data2 = data.title;
+      if (typeof data2 === "string") {
+        if (func2(data2) > 500) {
           const err20 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/maxLength",
+            instancePath: instancePath + "/title",
+            schemaPath: "#/properties/title/maxLength",
             keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
+            params: { limit: 500 },
+            message: "must NOT have more than 500 characters",
           };
           if (vErrors === null) {
             vErrors = [err20];
@@ -8495,10 +6993,10 @@ function validate29(
           }
           errors++;
         }
-        if (func2(data0) < 1) {
+        if (func2(data2) < 1) {
           const err21 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/minLength",
+            instancePath: instancePath + "/title",
+            schemaPath: "#/properties/title/minLength",
             keyword: "minLength",
             params: { limit: 1 },
             message: "must NOT have fewer than 1 characters",
@@ -8510,75 +7008,69 @@ function validate29(
           }
           errors++;
         }
-        if (!pattern0.test(data0)) {
-          const err22 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err22];
-          } else {
-            vErrors.push(err22);
-          }
-          errors++;
-        }
       } else {
-        const err23 = {
-          instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/Id/type",
+        const err22 = {
+          instancePath: instancePath + "/title",
+          schemaPath: "#/properties/title/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err23];
+          vErrors = [err22];
         } else {
-          vErrors.push(err23);
+          vErrors.push(err22);
         }
         errors++;
       }
     }
-    if (data.customer !== undefined) {
-      if (
-        !validate30(data.customer, {
-          instancePath: instancePath + "/customer",
-          parentData: data,
-          parentDataProperty: "customer",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.title !== undefined) {
-      let data2 = data.title;
-      if (typeof data2 === "string") {
-        if (func2(data2) > 500) {
-          const err24 = {
-            instancePath: instancePath + "/title",
-            schemaPath: "#/properties/title/maxLength",
+    if (data.previewText !== undefined) {
+      let data3 = data.previewText;
+      const _errs7 = errors;
+      let valid1 = false;
+      const _errs8 = errors;
+      if (typeof data3 === "string") {
+        if (func2(data3) > 500) {
+          const err23 = {
+            instancePath: instancePath + "/previewText",
+            schemaPath: "#/properties/previewText/anyOf/0/maxLength",
             keyword: "maxLength",
             params: { limit: 500 },
             message: "must NOT have more than 500 characters",
           };
           if (vErrors === null) {
-            vErrors = [err24];
+            vErrors = [err23];
           } else {
-            vErrors.push(err24);
+            vErrors.push(err23);
           }
           errors++;
         }
-        if (func2(data2) < 1) {
+      } else {
+        const err24 = {
+          instancePath: instancePath + "/previewText",
+          schemaPath: "#/properties/previewText/anyOf/0/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err24];
+        } else {
+          vErrors.push(err24);
+        }
+        errors++;
+      }
+      var _valid0 = _errs8 === errors;
+      valid1 = valid1 || _valid0;
+      if (!valid1) {
+        const _errs10 = errors;
+        if (data3 !== null) {
           const err25 = {
-            instancePath: instancePath + "/title",
-            schemaPath: "#/properties/title/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
+            instancePath: instancePath + "/previewText",
+            schemaPath: "#/properties/previewText/anyOf/1/type",
+            keyword: "type",
+            params: { type: "null" },
+            message: "must be null",
           };
           if (vErrors === null) {
             vErrors = [err25];
@@ -8587,82 +7079,11 @@ function validate29(
           }
           errors++;
         }
-      } else {
+        var _valid0 = _errs10 === errors;
+        valid1 = valid1 || _valid0;
+      }
+      if (!valid1) {
         const err26 = {
-          instancePath: instancePath + "/title",
-          schemaPath: "#/properties/title/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
-      }
-    }
-    if (data.previewText !== undefined) {
-      let data3 = data.previewText;
-      const _errs9 = errors;
-      let valid2 = false;
-      const _errs10 = errors;
-      if (typeof data3 === "string") {
-        if (func2(data3) > 500) {
-          const err27 = {
-            instancePath: instancePath + "/previewText",
-            schemaPath: "#/properties/previewText/anyOf/0/maxLength",
-            keyword: "maxLength",
-            params: { limit: 500 },
-            message: "must NOT have more than 500 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err27];
-          } else {
-            vErrors.push(err27);
-          }
-          errors++;
-        }
-      } else {
-        const err28 = {
-          instancePath: instancePath + "/previewText",
-          schemaPath: "#/properties/previewText/anyOf/0/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
-        }
-        errors++;
-      }
-      var _valid0 = _errs10 === errors;
-      valid2 = valid2 || _valid0;
-      if (!valid2) {
-        const _errs12 = errors;
-        if (data3 !== null) {
-          const err29 = {
-            instancePath: instancePath + "/previewText",
-            schemaPath: "#/properties/previewText/anyOf/1/type",
-            keyword: "type",
-            params: { type: "null" },
-            message: "must be null",
-          };
-          if (vErrors === null) {
-            vErrors = [err29];
-          } else {
-            vErrors.push(err29);
-          }
-          errors++;
-        }
-        var _valid0 = _errs12 === errors;
-        valid2 = valid2 || _valid0;
-      }
-      if (!valid2) {
-        const err30 = {
           instancePath: instancePath + "/previewText",
           schemaPath: "#/properties/previewText/anyOf",
           keyword: "anyOf",
@@ -8670,16 +7091,16 @@ function validate29(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err30];
+          vErrors = [err26];
         } else {
-          vErrors.push(err30);
+          vErrors.push(err26);
         }
         errors++;
       } else {
-        errors = _errs9;
+        errors = _errs7;
         if (vErrors !== null) {
-          if (_errs9) {
-            vErrors.length = _errs9;
+          if (_errs7) {
+            vErrors.length = _errs7;
           } else {
             vErrors = null;
           }
@@ -8688,7 +7109,7 @@ function validate29(
     }
     if (data.priority !== undefined) {
       if (!(typeof data.priority == "number")) {
-        const err31 = {
+        const err27 = {
           instancePath: instancePath + "/priority",
           schemaPath: "#/properties/priority/type",
           keyword: "type",
@@ -8696,21 +7117,21 @@ function validate29(
           message: "must be number",
         };
         if (vErrors === null) {
-          vErrors = [err31];
+          vErrors = [err27];
         } else {
-          vErrors.push(err31);
+          vErrors.push(err27);
         }
         errors++;
       }
     }
     if (data.externalId !== undefined) {
       let data5 = data.externalId;
-      const _errs17 = errors;
-      let valid3 = false;
-      const _errs18 = errors;
+      const _errs15 = errors;
+      let valid2 = false;
+      const _errs16 = errors;
       if (typeof data5 === "string") {
         if (func2(data5) > 500) {
-          const err32 = {
+          const err28 = {
             instancePath: instancePath + "/externalId",
             schemaPath: "#/properties/externalId/anyOf/0/maxLength",
             keyword: "maxLength",
@@ -8718,19 +7139,142 @@ function validate29(
             message: "must NOT have more than 500 characters",
           };
           if (vErrors === null) {
-            vErrors = [err32];
+            vErrors = [err28];
           } else {
-            vErrors.push(err32);
+            vErrors.push(err28);
           }
           errors++;
         }
         if (func2(data5) < 1) {
-          const err33 = {
+          const err29 = {
             instancePath: instancePath + "/externalId",
             schemaPath: "#/properties/externalId/anyOf/0/minLength",
             keyword: "minLength",
             params: { limit: 1 },
             message: "must NOT have fewer than 1 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
+        }
+      } else {
+        const err30 = {
+          instancePath: instancePath + "/externalId",
+          schemaPath: "#/properties/externalId/anyOf/0/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err30];
+        } else {
+          vErrors.push(err30);
+        }
+        errors++;
+      }
+      var _valid1 = _errs16 === errors;
+      valid2 = valid2 || _valid1;
+      if (!valid2) {
+        const _errs18 = errors;
+        if (data5 !== null) {
+          const err31 = {
+            instancePath: instancePath + "/externalId",
+            schemaPath: "#/properties/externalId/anyOf/1/type",
+            keyword: "type",
+            params: { type: "null" },
+            message: "must be null",
+          };
+          if (vErrors === null) {
+            vErrors = [err31];
+          } else {
+            vErrors.push(err31);
+          }
+          errors++;
+        }
+        var _valid1 = _errs18 === errors;
+        valid2 = valid2 || _valid1;
+      }
+      if (!valid2) {
+        const err32 = {
+          instancePath: instancePath + "/externalId",
+          schemaPath: "#/properties/externalId/anyOf",
+          keyword: "anyOf",
+          params: {},
+          message: "must match a schema in anyOf",
+        };
+        if (vErrors === null) {
+          vErrors = [err32];
+        } else {
+          vErrors.push(err32);
+        }
+        errors++;
+      } else {
+        errors = _errs15;
+        if (vErrors !== null) {
+          if (_errs15) {
+            vErrors.length = _errs15;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data.status !== undefined) {
+      if (
+        !validate101(data.status, {
+          instancePath: instancePath + "/status",
+          parentData: data,
+          parentDataProperty: "status",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.statusChangedAt !== undefined) {
+      if (
+        !validate27(data.statusChangedAt, {
+          instancePath: instancePath + "/statusChangedAt",
+          parentData: data,
+          parentDataProperty: "statusChangedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.statusChangedBy !== undefined) {
+      let data8 = data.statusChangedBy;
+      const _errs23 = errors;
+      let valid3 = false;
+      const _errs24 = errors;
+      if (
+        !validate42(data8, {
+          instancePath: instancePath + "/statusChangedBy",
+          parentData: data,
+          parentDataProperty: "statusChangedBy",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+        errors = vErrors.length;
+      }
+      var _valid2 = _errs24 === errors;
+      valid3 = valid3 || _valid2;
+      if (!valid3) {
+        const _errs25 = errors;
+        if (data8 !== null) {
+          const err33 = {
+            instancePath: instancePath + "/statusChangedBy",
+            schemaPath: "#/properties/statusChangedBy/anyOf/1/type",
+            keyword: "type",
+            params: { type: "null" },
+            message: "must be null",
           };
           if (vErrors === null) {
             vErrors = [err33];
@@ -8739,13 +7283,16 @@ function validate29(
           }
           errors++;
         }
-      } else {
+        var _valid2 = _errs25 === errors;
+        valid3 = valid3 || _valid2;
+      }
+      if (!valid3) {
         const err34 = {
-          instancePath: instancePath + "/externalId",
-          schemaPath: "#/properties/externalId/anyOf/0/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
+          instancePath: instancePath + "/statusChangedBy",
+          schemaPath: "#/properties/statusChangedBy/anyOf",
+          keyword: "anyOf",
+          params: {},
+          message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
           vErrors = [err34];
@@ -8753,15 +7300,41 @@ function validate29(
           vErrors.push(err34);
         }
         errors++;
+      } else {
+        errors = _errs23;
+        if (vErrors !== null) {
+          if (_errs23) {
+            vErrors.length = _errs23;
+          } else {
+            vErrors = null;
+          }
+        }
       }
-      var _valid1 = _errs18 === errors;
-      valid3 = valid3 || _valid1;
-      if (!valid3) {
-        const _errs20 = errors;
-        if (data5 !== null) {
+    }
+    if (data.statusDetail !== undefined) {
+      let data9 = data.statusDetail;
+      const _errs28 = errors;
+      let valid4 = false;
+      const _errs29 = errors;
+      if (
+        !validate105(data9, {
+          instancePath: instancePath + "/statusDetail",
+          parentData: data,
+          parentDataProperty: "statusDetail",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+        errors = vErrors.length;
+      }
+      var _valid3 = _errs29 === errors;
+      valid4 = valid4 || _valid3;
+      if (!valid4) {
+        const _errs30 = errors;
+        if (data9 !== null) {
           const err35 = {
-            instancePath: instancePath + "/externalId",
-            schemaPath: "#/properties/externalId/anyOf/1/type",
+            instancePath: instancePath + "/statusDetail",
+            schemaPath: "#/properties/statusDetail/anyOf/1/type",
             keyword: "type",
             params: { type: "null" },
             message: "must be null",
@@ -8773,13 +7346,13 @@ function validate29(
           }
           errors++;
         }
-        var _valid1 = _errs20 === errors;
-        valid3 = valid3 || _valid1;
+        var _valid3 = _errs30 === errors;
+        valid4 = valid4 || _valid3;
       }
-      if (!valid3) {
+      if (!valid4) {
         const err36 = {
-          instancePath: instancePath + "/externalId",
-          schemaPath: "#/properties/externalId/anyOf",
+          instancePath: instancePath + "/statusDetail",
+          schemaPath: "#/properties/statusDetail/anyOf",
           keyword: "anyOf",
           params: {},
           message: "must match a schema in anyOf",
@@ -8791,208 +7364,10 @@ function validate29(
         }
         errors++;
       } else {
-        errors = _errs17;
+        errors = _errs28;
         if (vErrors !== null) {
-          if (_errs17) {
-            vErrors.length = _errs17;
-          } else {
-            vErrors = null;
-          }
-        }
-      }
-    }
-    if (data.status !== undefined) {
-      let data6 = data.status;
-      if (typeof data6 !== "string") {
-        const err37 = {
-          instancePath: instancePath + "/status",
-          schemaPath: "#/definitions/ThreadStatus/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err37];
-        } else {
-          vErrors.push(err37);
-        }
-        errors++;
-      }
-      if (!(
-        data6 === "TODO" ||
-        data6 === "DONE" ||
-        data6 === "SNOOZED" ||
-        data6 === "UNKNOWN_THREAD_STATUS"
-      )) {
-        const err38 = {
-          instancePath: instancePath + "/status",
-          schemaPath: "#/definitions/ThreadStatus/enum",
-          keyword: "enum",
-          params: { allowedValues: schema63.enum },
-          message: "must be equal to one of the allowed values",
-        };
-        if (vErrors === null) {
-          vErrors = [err38];
-        } else {
-          vErrors.push(err38);
-        }
-        errors++;
-      }
-    }
-    if (data.statusChangedAt !== undefined) {
-      let data7 = data.statusChangedAt;
-      if (typeof data7 === "string") {
-        if (!formats0(data7)) {
-          const err39 = {
-            instancePath: instancePath + "/statusChangedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err39];
-          } else {
-            vErrors.push(err39);
-          }
-          errors++;
-        }
-      } else {
-        const err40 = {
-          instancePath: instancePath + "/statusChangedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err40];
-        } else {
-          vErrors.push(err40);
-        }
-        errors++;
-      }
-    }
-    if (data.statusChangedBy !== undefined) {
-      let data8 = data.statusChangedBy;
-      const _errs29 = errors;
-      let valid6 = false;
-      const _errs30 = errors;
-      if (
-        !validate16(data8, {
-          instancePath: instancePath + "/statusChangedBy",
-          parentData: data,
-          parentDataProperty: "statusChangedBy",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
-        errors = vErrors.length;
-      }
-      var _valid2 = _errs30 === errors;
-      valid6 = valid6 || _valid2;
-      if (!valid6) {
-        const _errs31 = errors;
-        if (data8 !== null) {
-          const err41 = {
-            instancePath: instancePath + "/statusChangedBy",
-            schemaPath: "#/properties/statusChangedBy/anyOf/1/type",
-            keyword: "type",
-            params: { type: "null" },
-            message: "must be null",
-          };
-          if (vErrors === null) {
-            vErrors = [err41];
-          } else {
-            vErrors.push(err41);
-          }
-          errors++;
-        }
-        var _valid2 = _errs31 === errors;
-        valid6 = valid6 || _valid2;
-      }
-      if (!valid6) {
-        const err42 = {
-          instancePath: instancePath + "/statusChangedBy",
-          schemaPath: "#/properties/statusChangedBy/anyOf",
-          keyword: "anyOf",
-          params: {},
-          message: "must match a schema in anyOf",
-        };
-        if (vErrors === null) {
-          vErrors = [err42];
-        } else {
-          vErrors.push(err42);
-        }
-        errors++;
-      } else {
-        errors = _errs29;
-        if (vErrors !== null) {
-          if (_errs29) {
-            vErrors.length = _errs29;
-          } else {
-            vErrors = null;
-          }
-        }
-      }
-    }
-    if (data.statusDetail !== undefined) {
-      let data9 = data.statusDetail;
-      const _errs34 = errors;
-      let valid7 = false;
-      const _errs35 = errors;
-      if (
-        !validate47(data9, {
-          instancePath: instancePath + "/statusDetail",
-          parentData: data,
-          parentDataProperty: "statusDetail",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
-        errors = vErrors.length;
-      }
-      var _valid3 = _errs35 === errors;
-      valid7 = valid7 || _valid3;
-      if (!valid7) {
-        const _errs36 = errors;
-        if (data9 !== null) {
-          const err43 = {
-            instancePath: instancePath + "/statusDetail",
-            schemaPath: "#/properties/statusDetail/anyOf/1/type",
-            keyword: "type",
-            params: { type: "null" },
-            message: "must be null",
-          };
-          if (vErrors === null) {
-            vErrors = [err43];
-          } else {
-            vErrors.push(err43);
-          }
-          errors++;
-        }
-        var _valid3 = _errs36 === errors;
-        valid7 = valid7 || _valid3;
-      }
-      if (!valid7) {
-        const err44 = {
-          instancePath: instancePath + "/statusDetail",
-          schemaPath: "#/properties/statusDetail/anyOf",
-          keyword: "anyOf",
-          params: {},
-          message: "must match a schema in anyOf",
-        };
-        if (vErrors === null) {
-          vErrors = [err44];
-        } else {
-          vErrors.push(err44);
-        }
-        errors++;
-      } else {
-        errors = _errs34;
-        if (vErrors !== null) {
-          if (_errs34) {
-            vErrors.length = _errs34;
+          if (_errs28) {
+            vErrors.length = _errs28;
           } else {
             vErrors = null;
           }
@@ -9001,26 +7376,26 @@ function validate29(
     }
     if (data.assignee !== undefined) {
       let data10 = data.assignee;
-      const _errs39 = errors;
-      let valid8 = false;
-      const _errs40 = errors;
+      const _errs33 = errors;
+      let valid5 = false;
+      const _errs34 = errors;
       if (
-        !validate49(data10, {
+        !validate112(data10, {
           instancePath: instancePath + "/assignee",
           parentData: data,
           parentDataProperty: "assignee",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+        vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
         errors = vErrors.length;
       }
-      var _valid4 = _errs40 === errors;
-      valid8 = valid8 || _valid4;
-      if (!valid8) {
-        const _errs41 = errors;
+      var _valid4 = _errs34 === errors;
+      valid5 = valid5 || _valid4;
+      if (!valid5) {
+        const _errs35 = errors;
         if (data10 !== null) {
-          const err45 = {
+          const err37 = {
             instancePath: instancePath + "/assignee",
             schemaPath: "#/properties/assignee/anyOf/1/type",
             keyword: "type",
@@ -9028,17 +7403,17 @@ function validate29(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err45];
+            vErrors = [err37];
           } else {
-            vErrors.push(err45);
+            vErrors.push(err37);
           }
           errors++;
         }
-        var _valid4 = _errs41 === errors;
-        valid8 = valid8 || _valid4;
+        var _valid4 = _errs35 === errors;
+        valid5 = valid5 || _valid4;
       }
-      if (!valid8) {
-        const err46 = {
+      if (!valid5) {
+        const err38 = {
           instancePath: instancePath + "/assignee",
           schemaPath: "#/properties/assignee/anyOf",
           keyword: "anyOf",
@@ -9046,16 +7421,16 @@ function validate29(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err46];
+          vErrors = [err38];
         } else {
-          vErrors.push(err46);
+          vErrors.push(err38);
         }
         errors++;
       } else {
-        errors = _errs39;
+        errors = _errs33;
         if (vErrors !== null) {
-          if (_errs39) {
-            vErrors.length = _errs39;
+          if (_errs33) {
+            vErrors.length = _errs33;
           } else {
             vErrors = null;
           }
@@ -9064,46 +7439,26 @@ function validate29(
     }
     if (data.assignedAt !== undefined) {
       let data11 = data.assignedAt;
-      const _errs44 = errors;
-      let valid9 = false;
-      const _errs45 = errors;
-      if (typeof data11 === "string") {
-        if (!formats0(data11)) {
-          const err47 = {
-            instancePath: instancePath + "/assignedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err47];
-          } else {
-            vErrors.push(err47);
-          }
-          errors++;
-        }
-      } else {
-        const err48 = {
+      const _errs38 = errors;
+      let valid6 = false;
+      const _errs39 = errors;
+      if (
+        !validate27(data11, {
           instancePath: instancePath + "/assignedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err48];
-        } else {
-          vErrors.push(err48);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "assignedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
-      var _valid5 = _errs45 === errors;
-      valid9 = valid9 || _valid5;
-      if (!valid9) {
-        const _errs48 = errors;
+      var _valid5 = _errs39 === errors;
+      valid6 = valid6 || _valid5;
+      if (!valid6) {
+        const _errs40 = errors;
         if (data11 !== null) {
-          const err49 = {
+          const err39 = {
             instancePath: instancePath + "/assignedAt",
             schemaPath: "#/properties/assignedAt/anyOf/1/type",
             keyword: "type",
@@ -9111,17 +7466,17 @@ function validate29(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err49];
+            vErrors = [err39];
           } else {
-            vErrors.push(err49);
+            vErrors.push(err39);
           }
           errors++;
         }
-        var _valid5 = _errs48 === errors;
-        valid9 = valid9 || _valid5;
+        var _valid5 = _errs40 === errors;
+        valid6 = valid6 || _valid5;
       }
-      if (!valid9) {
-        const err50 = {
+      if (!valid6) {
+        const err40 = {
           instancePath: instancePath + "/assignedAt",
           schemaPath: "#/properties/assignedAt/anyOf",
           keyword: "anyOf",
@@ -9129,16 +7484,16 @@ function validate29(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err50];
+          vErrors = [err40];
         } else {
-          vErrors.push(err50);
+          vErrors.push(err40);
         }
         errors++;
       } else {
-        errors = _errs44;
+        errors = _errs38;
         if (vErrors !== null) {
-          if (_errs44) {
-            vErrors.length = _errs44;
+          if (_errs38) {
+            vErrors.length = _errs38;
           } else {
             vErrors = null;
           }
@@ -9151,19 +7506,19 @@ function validate29(
         const len0 = data12.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate61(data12[i0], {
+            !validate136(data12[i0], {
               instancePath: instancePath + "/labels/" + i0,
               parentData: data12,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+            vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
             errors = vErrors.length;
           }
         }
       } else {
-        const err51 = {
+        const err41 = {
           instancePath: instancePath + "/labels",
           schemaPath: "#/properties/labels/type",
           keyword: "type",
@@ -9171,35 +7526,35 @@ function validate29(
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err51];
+          vErrors = [err41];
         } else {
-          vErrors.push(err51);
+          vErrors.push(err41);
         }
         errors++;
       }
     }
     if (data.firstInboundMessageInfo !== undefined) {
       let data14 = data.firstInboundMessageInfo;
-      const _errs54 = errors;
-      let valid13 = false;
-      const _errs55 = errors;
+      const _errs46 = errors;
+      let valid9 = false;
+      const _errs47 = errors;
       if (
-        !validate70(data14, {
+        !validate152(data14, {
           instancePath: instancePath + "/firstInboundMessageInfo",
           parentData: data,
           parentDataProperty: "firstInboundMessageInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+        vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
         errors = vErrors.length;
       }
-      var _valid6 = _errs55 === errors;
-      valid13 = valid13 || _valid6;
-      if (!valid13) {
-        const _errs56 = errors;
+      var _valid6 = _errs47 === errors;
+      valid9 = valid9 || _valid6;
+      if (!valid9) {
+        const _errs48 = errors;
         if (data14 !== null) {
-          const err52 = {
+          const err42 = {
             instancePath: instancePath + "/firstInboundMessageInfo",
             schemaPath: "#/properties/firstInboundMessageInfo/anyOf/1/type",
             keyword: "type",
@@ -9207,17 +7562,17 @@ function validate29(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err52];
+            vErrors = [err42];
           } else {
-            vErrors.push(err52);
+            vErrors.push(err42);
           }
           errors++;
         }
-        var _valid6 = _errs56 === errors;
-        valid13 = valid13 || _valid6;
+        var _valid6 = _errs48 === errors;
+        valid9 = valid9 || _valid6;
       }
-      if (!valid13) {
-        const err53 = {
+      if (!valid9) {
+        const err43 = {
           instancePath: instancePath + "/firstInboundMessageInfo",
           schemaPath: "#/properties/firstInboundMessageInfo/anyOf",
           keyword: "anyOf",
@@ -9225,16 +7580,16 @@ function validate29(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err53];
+          vErrors = [err43];
         } else {
-          vErrors.push(err53);
+          vErrors.push(err43);
         }
         errors++;
       } else {
-        errors = _errs54;
+        errors = _errs46;
         if (vErrors !== null) {
-          if (_errs54) {
-            vErrors.length = _errs54;
+          if (_errs46) {
+            vErrors.length = _errs46;
           } else {
             vErrors = null;
           }
@@ -9243,26 +7598,26 @@ function validate29(
     }
     if (data.firstOutboundMessageInfo !== undefined) {
       let data15 = data.firstOutboundMessageInfo;
-      const _errs59 = errors;
-      let valid14 = false;
-      const _errs60 = errors;
+      const _errs51 = errors;
+      let valid10 = false;
+      const _errs52 = errors;
       if (
-        !validate70(data15, {
+        !validate152(data15, {
           instancePath: instancePath + "/firstOutboundMessageInfo",
           parentData: data,
           parentDataProperty: "firstOutboundMessageInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+        vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
         errors = vErrors.length;
       }
-      var _valid7 = _errs60 === errors;
-      valid14 = valid14 || _valid7;
-      if (!valid14) {
-        const _errs61 = errors;
+      var _valid7 = _errs52 === errors;
+      valid10 = valid10 || _valid7;
+      if (!valid10) {
+        const _errs53 = errors;
         if (data15 !== null) {
-          const err54 = {
+          const err44 = {
             instancePath: instancePath + "/firstOutboundMessageInfo",
             schemaPath: "#/properties/firstOutboundMessageInfo/anyOf/1/type",
             keyword: "type",
@@ -9270,17 +7625,17 @@ function validate29(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err54];
+            vErrors = [err44];
           } else {
-            vErrors.push(err54);
+            vErrors.push(err44);
           }
           errors++;
         }
-        var _valid7 = _errs61 === errors;
-        valid14 = valid14 || _valid7;
+        var _valid7 = _errs53 === errors;
+        valid10 = valid10 || _valid7;
       }
-      if (!valid14) {
-        const err55 = {
+      if (!valid10) {
+        const err45 = {
           instancePath: instancePath + "/firstOutboundMessageInfo",
           schemaPath: "#/properties/firstOutboundMessageInfo/anyOf",
           keyword: "anyOf",
@@ -9288,16 +7643,16 @@ function validate29(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err55];
+          vErrors = [err45];
         } else {
-          vErrors.push(err55);
+          vErrors.push(err45);
         }
         errors++;
       } else {
-        errors = _errs59;
+        errors = _errs51;
         if (vErrors !== null) {
-          if (_errs59) {
-            vErrors.length = _errs59;
+          if (_errs51) {
+            vErrors.length = _errs51;
           } else {
             vErrors = null;
           }
@@ -9306,26 +7661,26 @@ function validate29(
     }
     if (data.lastInboundMessageInfo !== undefined) {
       let data16 = data.lastInboundMessageInfo;
-      const _errs64 = errors;
-      let valid15 = false;
-      const _errs65 = errors;
+      const _errs56 = errors;
+      let valid11 = false;
+      const _errs57 = errors;
       if (
-        !validate70(data16, {
+        !validate152(data16, {
           instancePath: instancePath + "/lastInboundMessageInfo",
           parentData: data,
           parentDataProperty: "lastInboundMessageInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+        vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
         errors = vErrors.length;
       }
-      var _valid8 = _errs65 === errors;
-      valid15 = valid15 || _valid8;
-      if (!valid15) {
-        const _errs66 = errors;
+      var _valid8 = _errs57 === errors;
+      valid11 = valid11 || _valid8;
+      if (!valid11) {
+        const _errs58 = errors;
         if (data16 !== null) {
-          const err56 = {
+          const err46 = {
             instancePath: instancePath + "/lastInboundMessageInfo",
             schemaPath: "#/properties/lastInboundMessageInfo/anyOf/1/type",
             keyword: "type",
@@ -9333,17 +7688,17 @@ function validate29(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err56];
+            vErrors = [err46];
           } else {
-            vErrors.push(err56);
+            vErrors.push(err46);
           }
           errors++;
         }
-        var _valid8 = _errs66 === errors;
-        valid15 = valid15 || _valid8;
+        var _valid8 = _errs58 === errors;
+        valid11 = valid11 || _valid8;
       }
-      if (!valid15) {
-        const err57 = {
+      if (!valid11) {
+        const err47 = {
           instancePath: instancePath + "/lastInboundMessageInfo",
           schemaPath: "#/properties/lastInboundMessageInfo/anyOf",
           keyword: "anyOf",
@@ -9351,16 +7706,16 @@ function validate29(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err57];
+          vErrors = [err47];
         } else {
-          vErrors.push(err57);
+          vErrors.push(err47);
         }
         errors++;
       } else {
-        errors = _errs64;
+        errors = _errs56;
         if (vErrors !== null) {
-          if (_errs64) {
-            vErrors.length = _errs64;
+          if (_errs56) {
+            vErrors.length = _errs56;
           } else {
             vErrors = null;
           }
@@ -9369,26 +7724,26 @@ function validate29(
     }
     if (data.lastOutboundMessageInfo !== undefined) {
       let data17 = data.lastOutboundMessageInfo;
-      const _errs69 = errors;
-      let valid16 = false;
-      const _errs70 = errors;
+      const _errs61 = errors;
+      let valid12 = false;
+      const _errs62 = errors;
       if (
-        !validate70(data17, {
+        !validate152(data17, {
           instancePath: instancePath + "/lastOutboundMessageInfo",
           parentData: data,
           parentDataProperty: "lastOutboundMessageInfo",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+        vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
         errors = vErrors.length;
       }
-      var _valid9 = _errs70 === errors;
-      valid16 = valid16 || _valid9;
-      if (!valid16) {
-        const _errs71 = errors;
+      var _valid9 = _errs62 === errors;
+      valid12 = valid12 || _valid9;
+      if (!valid12) {
+        const _errs63 = errors;
         if (data17 !== null) {
-          const err58 = {
+          const err48 = {
             instancePath: instancePath + "/lastOutboundMessageInfo",
             schemaPath: "#/properties/lastOutboundMessageInfo/anyOf/1/type",
             keyword: "type",
@@ -9396,17 +7751,17 @@ function validate29(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err58];
+            vErrors = [err48];
           } else {
-            vErrors.push(err58);
+            vErrors.push(err48);
           }
           errors++;
         }
-        var _valid9 = _errs71 === errors;
-        valid16 = valid16 || _valid9;
+        var _valid9 = _errs63 === errors;
+        valid12 = valid12 || _valid9;
       }
-      if (!valid16) {
-        const err59 = {
+      if (!valid12) {
+        const err49 = {
           instancePath: instancePath + "/lastOutboundMessageInfo",
           schemaPath: "#/properties/lastOutboundMessageInfo/anyOf",
           keyword: "anyOf",
@@ -9414,16 +7769,16 @@ function validate29(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err59];
+          vErrors = [err49];
         } else {
-          vErrors.push(err59);
+          vErrors.push(err49);
         }
         errors++;
       } else {
-        errors = _errs69;
+        errors = _errs61;
         if (vErrors !== null) {
-          if (_errs69) {
-            vErrors.length = _errs69;
+          if (_errs61) {
+            vErrors.length = _errs61;
           } else {
             vErrors = null;
           }
@@ -9436,7 +7791,7 @@ function validate29(
         const len1 = data18.length;
         for (let i1 = 0; i1 < len1; i1++) {
           if (typeof data18[i1] !== "string") {
-            const err60 = {
+            const err50 = {
               instancePath: instancePath + "/supportEmailAddresses/" + i1,
               schemaPath: "#/properties/supportEmailAddresses/items/type",
               keyword: "type",
@@ -9444,15 +7799,15 @@ function validate29(
               message: "must be string",
             };
             if (vErrors === null) {
-              vErrors = [err60];
+              vErrors = [err50];
             } else {
-              vErrors.push(err60);
+              vErrors.push(err50);
             }
             errors++;
           }
         }
       } else {
-        const err61 = {
+        const err51 = {
           instancePath: instancePath + "/supportEmailAddresses",
           schemaPath: "#/properties/supportEmailAddresses/type",
           keyword: "type",
@@ -9460,109 +7815,67 @@ function validate29(
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err61];
+          vErrors = [err51];
         } else {
-          vErrors.push(err61);
+          vErrors.push(err51);
         }
         errors++;
       }
     }
     if (data.createdAt !== undefined) {
-      let data20 = data.createdAt;
-      if (typeof data20 === "string") {
-        if (!formats0(data20)) {
-          const err62 = {
-            instancePath: instancePath + "/createdAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err62];
-          } else {
-            vErrors.push(err62);
-          }
-          errors++;
-        }
-      } else {
-        const err63 = {
+      if (
+        !validate27(data.createdAt, {
           instancePath: instancePath + "/createdAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err63];
-        } else {
-          vErrors.push(err63);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "createdAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.createdBy !== undefined) {
       if (
-        !validate16(data.createdBy, {
+        !validate42(data.createdBy, {
           instancePath: instancePath + "/createdBy",
           parentData: data,
           parentDataProperty: "createdBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
     if (data.updatedAt !== undefined) {
-      let data22 = data.updatedAt;
-      if (typeof data22 === "string") {
-        if (!formats0(data22)) {
-          const err64 = {
-            instancePath: instancePath + "/updatedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err64];
-          } else {
-            vErrors.push(err64);
-          }
-          errors++;
-        }
-      } else {
-        const err65 = {
+      if (
+        !validate27(data.updatedAt, {
           instancePath: instancePath + "/updatedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err65];
-        } else {
-          vErrors.push(err65);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "updatedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.updatedBy !== undefined) {
       if (
-        !validate16(data.updatedBy, {
+        !validate42(data.updatedBy, {
           instancePath: instancePath + "/updatedBy",
           parentData: data,
           parentDataProperty: "updatedBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
   } else {
-    const err66 = {
+    const err52 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -9570,16 +7883,16 @@ function validate29(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err66];
+      vErrors = [err52];
     } else {
-      vErrors.push(err66);
+      vErrors.push(err52);
     }
     errors++;
   }
-  validate29.errors = vErrors;
+  validate65.errors = vErrors;
   return errors === 0;
 }
-function validate11(
+function validate22(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -9677,15 +7990,80 @@ function validate11(
       errors++;
     }
     if (data.id !== undefined) {
-      let data0 = data.id;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
+      if (
+        !validate23(data.id, {
+          instancePath: instancePath + "/id",
+          parentData: data,
+          parentDataProperty: "id",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.type !== undefined) {
+      if (
+        !validate25(data.type, {
+          instancePath: instancePath + "/type",
+          parentData: data,
+          parentDataProperty: "type",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.timestamp !== undefined) {
+      if (
+        !validate27(data.timestamp, {
+          instancePath: instancePath + "/timestamp",
+          parentData: data,
+          parentDataProperty: "timestamp",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.workspaceId !== undefined) {
+      if (
+        !validate23(data.workspaceId, {
+          instancePath: instancePath + "/workspaceId",
+          parentData: data,
+          parentDataProperty: "workspaceId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.webhookMetadata !== undefined) {
+      if (
+        !validate30(data.webhookMetadata, {
+          instancePath: instancePath + "/webhookMetadata",
+          parentData: data,
+          parentDataProperty: "webhookMetadata",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.payload !== undefined) {
+      let data5 = data.payload;
+      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+        if (data5.eventType === undefined) {
           const err6 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
+            instancePath: instancePath + "/payload",
+            schemaPath: "#/properties/payload/required",
+            keyword: "required",
+            params: { missingProperty: "eventType" },
+            message: "must have required property '" + "eventType" + "'",
           };
           if (vErrors === null) {
             vErrors = [err6];
@@ -9694,13 +8072,13 @@ function validate11(
           }
           errors++;
         }
-        if (func2(data0) < 1) {
+        if (data5.chat === undefined) {
           const err7 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
+            instancePath: instancePath + "/payload",
+            schemaPath: "#/properties/payload/required",
+            keyword: "required",
+            params: { missingProperty: "chat" },
+            message: "must have required property '" + "chat" + "'",
           };
           if (vErrors === null) {
             vErrors = [err7];
@@ -9709,13 +8087,13 @@ function validate11(
           }
           errors++;
         }
-        if (!pattern0.test(data0)) {
+        if (data5.thread === undefined) {
           const err8 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
+            instancePath: instancePath + "/payload",
+            schemaPath: "#/properties/payload/required",
+            keyword: "required",
+            params: { missingProperty: "thread" },
+            message: "must have required property '" + "thread" + "'",
           };
           if (vErrors === null) {
             vErrors = [err8];
@@ -9724,71 +8102,72 @@ function validate11(
           }
           errors++;
         }
+        if (data5.eventType !== undefined) {
+          let data6 = data5.eventType;
+          if (typeof data6 !== "string") {
+            const err9 = {
+              instancePath: instancePath + "/payload/eventType",
+              schemaPath: "#/properties/payload/properties/eventType/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
+          }
+          if ("thread.chat_sent" !== data6) {
+            const err10 = {
+              instancePath: instancePath + "/payload/eventType",
+              schemaPath: "#/properties/payload/properties/eventType/const",
+              keyword: "const",
+              params: { allowedValue: "thread.chat_sent" },
+              message: "must be equal to constant",
+            };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+        }
+        if (data5.chat !== undefined) {
+          if (
+            !validate35(data5.chat, {
+              instancePath: instancePath + "/payload/chat",
+              parentData: data5,
+              parentDataProperty: "chat",
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+            errors = vErrors.length;
+          }
+        }
+        if (data5.thread !== undefined) {
+          if (
+            !validate65(data5.thread, {
+              instancePath: instancePath + "/payload/thread",
+              parentData: data5,
+              parentDataProperty: "thread",
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+            errors = vErrors.length;
+          }
+        }
       } else {
-        const err9 = {
-          instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
-    if (data.type !== undefined) {
-      let data1 = data.type;
-      if (typeof data1 !== "string") {
-        const err10 = {
-          instancePath: instancePath + "/type",
-          schemaPath: "#/definitions/EventType/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
-        }
-        errors++;
-      }
-      if (!(
-        data1 === "thread.thread_created" ||
-        data1 === "thread.thread_status_transitioned" ||
-        data1 === "thread.thread_assignment_transitioned" ||
-        data1 === "thread.email_received" ||
-        data1 === "thread.email_sent" ||
-        data1 === "thread.slack_message_received" ||
-        data1 === "thread.slack_message_sent" ||
-        data1 === "thread.ms_teams_message_sent" ||
-        data1 === "thread.ms_teams_message_received" ||
-        data1 === "thread.chat_sent" ||
-        data1 === "thread.note_created" ||
-        data1 === "thread.thread_labels_changed" ||
-        data1 === "thread.thread_priority_changed" ||
-        data1 === "thread.thread_field_created" ||
-        data1 === "thread.thread_field_updated" ||
-        data1 === "thread.thread_field_deleted" ||
-        data1 === "thread.service_level_agreement_status_transitioned" ||
-        data1 === "customer.customer_created" ||
-        data1 === "customer.customer_updated" ||
-        data1 === "customer.customer_deleted" ||
-        data1 === "customer.customer_changed" ||
-        data1 === "customer.customer_group_changed" ||
-        data1 === "customer.customer_group_memberships_changed" ||
-        data1 === "timeline.timeline_entry_changed"
-      )) {
         const err11 = {
-          instancePath: instancePath + "/type",
-          schemaPath: "#/definitions/EventType/enum",
-          keyword: "enum",
-          params: { allowedValues: schema14.enum },
-          message: "must be equal to one of the allowed values",
+          instancePath: instancePath + "/payload",
+          schemaPath: "#/properties/payload/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
         };
         if (vErrors === null) {
           vErrors = [err11];
@@ -9798,242 +8177,8 @@ function validate11(
         errors++;
       }
     }
-    if (data.timestamp !== undefined) {
-      let data2 = data.timestamp;
-      if (typeof data2 === "string") {
-        if (!formats0(data2)) {
-          const err12 = {
-            instancePath: instancePath + "/timestamp",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-      } else {
-        const err13 = {
-          instancePath: instancePath + "/timestamp",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    if (data.workspaceId !== undefined) {
-      let data3 = data.workspaceId;
-      if (typeof data3 === "string") {
-        if (func2(data3) > 50) {
-          const err14 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
-          }
-          errors++;
-        }
-        if (func2(data3) < 1) {
-          const err15 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data3)) {
-          const err16 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err16];
-          } else {
-            vErrors.push(err16);
-          }
-          errors++;
-        }
-      } else {
-        const err17 = {
-          instancePath: instancePath + "/workspaceId",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
-        }
-        errors++;
-      }
-    }
-    if (data.webhookMetadata !== undefined) {
-      if (
-        !validate12(data.webhookMetadata, {
-          instancePath: instancePath + "/webhookMetadata",
-          parentData: data,
-          parentDataProperty: "webhookMetadata",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.payload !== undefined) {
-      let data5 = data.payload;
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        if (data5.eventType === undefined) {
-          const err18 = {
-            instancePath: instancePath + "/payload",
-            schemaPath: "#/properties/payload/required",
-            keyword: "required",
-            params: { missingProperty: "eventType" },
-            message: "must have required property '" + "eventType" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err18];
-          } else {
-            vErrors.push(err18);
-          }
-          errors++;
-        }
-        if (data5.chat === undefined) {
-          const err19 = {
-            instancePath: instancePath + "/payload",
-            schemaPath: "#/properties/payload/required",
-            keyword: "required",
-            params: { missingProperty: "chat" },
-            message: "must have required property '" + "chat" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err19];
-          } else {
-            vErrors.push(err19);
-          }
-          errors++;
-        }
-        if (data5.thread === undefined) {
-          const err20 = {
-            instancePath: instancePath + "/payload",
-            schemaPath: "#/properties/payload/required",
-            keyword: "required",
-            params: { missingProperty: "thread" },
-            message: "must have required property '" + "thread" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err20];
-          } else {
-            vErrors.push(err20);
-          }
-          errors++;
-        }
-        if (data5.eventType !== undefined) {
-          let data6 = data5.eventType;
-          if (typeof data6 !== "string") {
-            const err21 = {
-              instancePath: instancePath + "/payload/eventType",
-              schemaPath: "#/properties/payload/properties/eventType/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err21];
-            } else {
-              vErrors.push(err21);
-            }
-            errors++;
-          }
-          if ("thread.chat_sent" !== data6) {
-            const err22 = {
-              instancePath: instancePath + "/payload/eventType",
-              schemaPath: "#/properties/payload/properties/eventType/const",
-              keyword: "const",
-              params: { allowedValue: "thread.chat_sent" },
-              message: "must be equal to constant",
-            };
-            if (vErrors === null) {
-              vErrors = [err22];
-            } else {
-              vErrors.push(err22);
-            }
-            errors++;
-          }
-        }
-        if (data5.chat !== undefined) {
-          if (
-            !validate14(data5.chat, {
-              instancePath: instancePath + "/payload/chat",
-              parentData: data5,
-              parentDataProperty: "chat",
-              rootData,
-            })
-          ) {
-            vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-            errors = vErrors.length;
-          }
-        }
-        if (data5.thread !== undefined) {
-          if (
-            !validate29(data5.thread, {
-              instancePath: instancePath + "/payload/thread",
-              parentData: data5,
-              parentDataProperty: "thread",
-              rootData,
-            })
-          ) {
-            vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
-            errors = vErrors.length;
-          }
-        }
-      } else {
-        const err23 = {
-          instancePath: instancePath + "/payload",
-          schemaPath: "#/properties/payload/type",
-          keyword: "type",
-          params: { type: "object" },
-          message: "must be object",
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
-      }
-    }
   } else {
-    const err24 = {
+    const err12 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -10041,17 +8186,17 @@ function validate11(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err24];
+      vErrors = [err12];
     } else {
-      vErrors.push(err24);
+      vErrors.push(err12);
     }
     errors++;
   }
-  validate11.errors = vErrors;
+  validate22.errors = vErrors;
   return errors === 0;
 }
-export const validateThreadEmailSent = validate78;
-const schema98 = {
+export const validateThreadEmailSent = validate163;
+const schema35 = {
   description: "An email was sent from the workspace.",
   type: "object",
   properties: {
@@ -10075,7 +8220,7 @@ const schema98 = {
   additionalProperties: true,
   title: "ThreadEmailSent",
 };
-const schema103 = {
+const schema36 = {
   type: "object",
   properties: {
     timelineEntryId: { $ref: "#/definitions/Id" },
@@ -10127,7 +8272,7 @@ const schema103 = {
   additionalProperties: true,
   title: "Email",
 };
-const schema106 = {
+const schema37 = {
   type: "object",
   properties: {
     email: { type: "string" },
@@ -10138,7 +8283,7 @@ const schema106 = {
   additionalProperties: true,
   title: "EmailParticipant",
 };
-const schema107 = {
+const schema38 = {
   description: "Who an email address belongs to.",
   anyOf: [
     { $ref: "#/definitions/UnknownActor" },
@@ -10165,7 +8310,7 @@ const schema107 = {
   ],
   title: "EmailActor",
 };
-function validate83(
+function validate174(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -10174,93 +8319,33 @@ function validate83(
   const _errs0 = errors;
   let valid0 = false;
   const _errs1 = errors;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.actorType === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: "#/definitions/UnknownActor/required",
-        keyword: "required",
-        params: { missingProperty: "actorType" },
-        message: "must have required property '" + "actorType" + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.actorType !== undefined) {
-      let data0 = data.actorType;
-      if (typeof data0 !== "string") {
-        const err1 = {
-          instancePath: instancePath + "/actorType",
-          schemaPath: "#/definitions/UnknownActor/properties/actorType/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err1];
-        } else {
-          vErrors.push(err1);
-        }
-        errors++;
-      }
-      if ("UNKNOWN" !== data0) {
-        const err2 = {
-          instancePath: instancePath + "/actorType",
-          schemaPath: "#/definitions/UnknownActor/properties/actorType/const",
-          keyword: "const",
-          params: { allowedValue: "UNKNOWN" },
-          message: "must be equal to constant",
-        };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err3 = {
-      instancePath,
-      schemaPath: "#/definitions/UnknownActor/type",
-      keyword: "type",
-      params: { type: "object" },
-      message: "must be object",
-    };
-    if (vErrors === null) {
-      vErrors = [err3];
-    } else {
-      vErrors.push(err3);
-    }
-    errors++;
+  if (!validate43(data, { instancePath, parentData, parentDataProperty, rootData })) {
+    vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+    errors = vErrors.length;
   }
   var _valid0 = _errs1 === errors;
   valid0 = valid0 || _valid0;
   if (!valid0) {
-    const _errs7 = errors;
-    if (!validate17(data, { instancePath, parentData, parentDataProperty, rootData })) {
-      vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
+    const _errs2 = errors;
+    if (!validate45(data, { instancePath, parentData, parentDataProperty, rootData })) {
+      vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
       errors = vErrors.length;
     }
-    var _valid0 = _errs7 === errors;
+    var _valid0 = _errs2 === errors;
     valid0 = valid0 || _valid0;
     if (!valid0) {
-      const _errs8 = errors;
-      if (!validate21(data, { instancePath, parentData, parentDataProperty, rootData })) {
-        vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+      const _errs3 = errors;
+      if (!validate53(data, { instancePath, parentData, parentDataProperty, rootData })) {
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
         errors = vErrors.length;
       }
-      var _valid0 = _errs8 === errors;
+      var _valid0 = _errs3 === errors;
       valid0 = valid0 || _valid0;
       if (!valid0) {
-        const _errs9 = errors;
+        const _errs4 = errors;
         if (data && typeof data == "object" && !Array.isArray(data)) {
           if (data.actorType === undefined) {
-            const err4 = {
+            const err0 = {
               instancePath,
               schemaPath: "#/anyOf/3/required",
               keyword: "required",
@@ -10268,14 +8353,14 @@ function validate83(
               message: "must have required property '" + "actorType" + "'",
             };
             if (vErrors === null) {
-              vErrors = [err4];
+              vErrors = [err0];
             } else {
-              vErrors.push(err4);
+              vErrors.push(err0);
             }
             errors++;
           }
           if (data.supportEmailAddress === undefined) {
-            const err5 = {
+            const err1 = {
               instancePath,
               schemaPath: "#/anyOf/3/required",
               keyword: "required",
@@ -10283,21 +8368,89 @@ function validate83(
               message: "must have required property '" + "supportEmailAddress" + "'",
             };
             if (vErrors === null) {
-              vErrors = [err5];
+              vErrors = [err1];
             } else {
-              vErrors.push(err5);
+              vErrors.push(err1);
             }
             errors++;
           }
           if (data.actorType !== undefined) {
-            let data1 = data.actorType;
-            if (typeof data1 !== "string") {
-              const err6 = {
+            let data0 = data.actorType;
+            if (typeof data0 !== "string") {
+              const err2 = {
                 instancePath: instancePath + "/actorType",
                 schemaPath: "#/anyOf/3/properties/actorType/type",
                 keyword: "type",
                 params: { type: "string" },
                 message: "must be string",
+              };
+              if (vErrors === null) {
+                vErrors = [err2];
+              } else {
+                vErrors.push(err2);
+              }
+              errors++;
+            }
+            if ("supportEmailAddress" !== data0) {
+              const err3 = {
+                instancePath: instancePath + "/actorType",
+                schemaPath: "#/anyOf/3/properties/actorType/const",
+                keyword: "const",
+                params: { allowedValue: "supportEmailAddress" },
+                message: "must be equal to constant",
+              };
+              if (vErrors === null) {
+                vErrors = [err3];
+              } else {
+                vErrors.push(err3);
+              }
+              errors++;
+            }
+          }
+          if (data.supportEmailAddress !== undefined) {
+            if (typeof data.supportEmailAddress !== "string") {
+              const err4 = {
+                instancePath: instancePath + "/supportEmailAddress",
+                schemaPath: "#/anyOf/3/properties/supportEmailAddress/type",
+                keyword: "type",
+                params: { type: "string" },
+                message: "must be string",
+              };
+              if (vErrors === null) {
+                vErrors = [err4];
+              } else {
+                vErrors.push(err4);
+              }
+              errors++;
+            }
+          }
+        } else {
+          const err5 = {
+            instancePath,
+            schemaPath: "#/anyOf/3/type",
+            keyword: "type",
+            params: { type: "object" },
+            message: "must be object",
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        var _valid0 = _errs4 === errors;
+        valid0 = valid0 || _valid0;
+        if (!valid0) {
+          const _errs11 = errors;
+          if (data && typeof data == "object" && !Array.isArray(data)) {
+            if (data.actorType === undefined) {
+              const err6 = {
+                instancePath,
+                schemaPath: "#/anyOf/4/required",
+                keyword: "required",
+                params: { missingProperty: "actorType" },
+                message: "must have required property '" + "actorType" + "'",
               };
               if (vErrors === null) {
                 vErrors = [err6];
@@ -10306,13 +8459,13 @@ function validate83(
               }
               errors++;
             }
-            if ("supportEmailAddress" !== data1) {
+            if (data.customerId === undefined) {
               const err7 = {
-                instancePath: instancePath + "/actorType",
-                schemaPath: "#/anyOf/3/properties/actorType/const",
-                keyword: "const",
-                params: { allowedValue: "supportEmailAddress" },
-                message: "must be equal to constant",
+                instancePath,
+                schemaPath: "#/anyOf/4/required",
+                keyword: "required",
+                params: { missingProperty: "customerId" },
+                message: "must have required property '" + "customerId" + "'",
               };
               if (vErrors === null) {
                 vErrors = [err7];
@@ -10321,78 +8474,10 @@ function validate83(
               }
               errors++;
             }
-          }
-          if (data.supportEmailAddress !== undefined) {
-            if (typeof data.supportEmailAddress !== "string") {
-              const err8 = {
-                instancePath: instancePath + "/supportEmailAddress",
-                schemaPath: "#/anyOf/3/properties/supportEmailAddress/type",
-                keyword: "type",
-                params: { type: "string" },
-                message: "must be string",
-              };
-              if (vErrors === null) {
-                vErrors = [err8];
-              } else {
-                vErrors.push(err8);
-              }
-              errors++;
-            }
-          }
-        } else {
-          const err9 = {
-            instancePath,
-            schemaPath: "#/anyOf/3/type",
-            keyword: "type",
-            params: { type: "object" },
-            message: "must be object",
-          };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
-          }
-          errors++;
-        }
-        var _valid0 = _errs9 === errors;
-        valid0 = valid0 || _valid0;
-        if (!valid0) {
-          const _errs16 = errors;
-          if (data && typeof data == "object" && !Array.isArray(data)) {
-            if (data.actorType === undefined) {
-              const err10 = {
-                instancePath,
-                schemaPath: "#/anyOf/4/required",
-                keyword: "required",
-                params: { missingProperty: "actorType" },
-                message: "must have required property '" + "actorType" + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err10];
-              } else {
-                vErrors.push(err10);
-              }
-              errors++;
-            }
-            if (data.customerId === undefined) {
-              const err11 = {
-                instancePath,
-                schemaPath: "#/anyOf/4/required",
-                keyword: "required",
-                params: { missingProperty: "customerId" },
-                message: "must have required property '" + "customerId" + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err11];
-              } else {
-                vErrors.push(err11);
-              }
-              errors++;
-            }
             if (data.actorType !== undefined) {
-              let data3 = data.actorType;
-              if (typeof data3 !== "string") {
-                const err12 = {
+              let data2 = data.actorType;
+              if (typeof data2 !== "string") {
+                const err8 = {
                   instancePath: instancePath + "/actorType",
                   schemaPath: "#/anyOf/4/properties/actorType/type",
                   keyword: "type",
@@ -10400,14 +8485,14 @@ function validate83(
                   message: "must be string",
                 };
                 if (vErrors === null) {
-                  vErrors = [err12];
+                  vErrors = [err8];
                 } else {
-                  vErrors.push(err12);
+                  vErrors.push(err8);
                 }
                 errors++;
               }
-              if ("deletedCustomer" !== data3) {
-                const err13 = {
+              if ("deletedCustomer" !== data2) {
+                const err9 = {
                   instancePath: instancePath + "/actorType",
                   schemaPath: "#/anyOf/4/properties/actorType/const",
                   keyword: "const",
@@ -10415,79 +8500,28 @@ function validate83(
                   message: "must be equal to constant",
                 };
                 if (vErrors === null) {
-                  vErrors = [err13];
+                  vErrors = [err9];
                 } else {
-                  vErrors.push(err13);
+                  vErrors.push(err9);
                 }
                 errors++;
               }
             }
             if (data.customerId !== undefined) {
-              let data4 = data.customerId;
-              if (typeof data4 === "string") {
-                if (func2(data4) > 50) {
-                  const err14 = {
-                    instancePath: instancePath + "/customerId",
-                    schemaPath: "#/definitions/Id/maxLength",
-                    keyword: "maxLength",
-                    params: { limit: 50 },
-                    message: "must NOT have more than 50 characters",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err14];
-                  } else {
-                    vErrors.push(err14);
-                  }
-                  errors++;
-                }
-                if (func2(data4) < 1) {
-                  const err15 = {
-                    instancePath: instancePath + "/customerId",
-                    schemaPath: "#/definitions/Id/minLength",
-                    keyword: "minLength",
-                    params: { limit: 1 },
-                    message: "must NOT have fewer than 1 characters",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err15];
-                  } else {
-                    vErrors.push(err15);
-                  }
-                  errors++;
-                }
-                if (!pattern0.test(data4)) {
-                  const err16 = {
-                    instancePath: instancePath + "/customerId",
-                    schemaPath: "#/definitions/Id/pattern",
-                    keyword: "pattern",
-                    params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-                    message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err16];
-                  } else {
-                    vErrors.push(err16);
-                  }
-                  errors++;
-                }
-              } else {
-                const err17 = {
+              if (
+                !validate23(data.customerId, {
                   instancePath: instancePath + "/customerId",
-                  schemaPath: "#/definitions/Id/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err17];
-                } else {
-                  vErrors.push(err17);
-                }
-                errors++;
+                  parentData: data,
+                  parentDataProperty: "customerId",
+                  rootData,
+                })
+              ) {
+                vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+                errors = vErrors.length;
               }
             }
           } else {
-            const err18 = {
+            const err10 = {
               instancePath,
               schemaPath: "#/anyOf/4/type",
               keyword: "type",
@@ -10495,20 +8529,20 @@ function validate83(
               message: "must be object",
             };
             if (vErrors === null) {
-              vErrors = [err18];
+              vErrors = [err10];
             } else {
-              vErrors.push(err18);
+              vErrors.push(err10);
             }
             errors++;
           }
-          var _valid0 = _errs16 === errors;
+          var _valid0 = _errs11 === errors;
           valid0 = valid0 || _valid0;
         }
       }
     }
   }
   if (!valid0) {
-    const err19 = {
+    const err11 = {
       instancePath,
       schemaPath: "#/anyOf",
       keyword: "anyOf",
@@ -10516,9 +8550,9 @@ function validate83(
       message: "must match a schema in anyOf",
     };
     if (vErrors === null) {
-      vErrors = [err19];
+      vErrors = [err11];
     } else {
-      vErrors.push(err19);
+      vErrors.push(err11);
     }
     errors++;
   } else {
@@ -10531,10 +8565,10 @@ function validate83(
       }
     }
   }
-  validate83.errors = vErrors;
+  validate174.errors = vErrors;
   return errors === 0;
 }
-function validate82(
+function validate173(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -10610,7 +8644,7 @@ function validate82(
           instancePath: instancePath + "/name",
           schemaPath: "#/properties/name/type",
           keyword: "type",
-          params: { type: schema106.properties.name.type },
+          params: { type: schema37.properties.name.type },
           message: "must be string,null",
         };
         if (vErrors === null) {
@@ -10627,14 +8661,14 @@ function validate82(
       let valid1 = false;
       const _errs8 = errors;
       if (
-        !validate83(data2, {
+        !validate174(data2, {
           instancePath: instancePath + "/emailActor",
           parentData: data,
           parentDataProperty: "emailActor",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
+        vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
         errors = vErrors.length;
       }
       var _valid0 = _errs8 === errors;
@@ -10699,10 +8733,10 @@ function validate82(
     }
     errors++;
   }
-  validate82.errors = vErrors;
+  validate173.errors = vErrors;
   return errors === 0;
 }
-function validate81(
+function validate170(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -11010,173 +9044,71 @@ function validate81(
       errors++;
     }
     if (data.timelineEntryId !== undefined) {
-      let data0 = data.timelineEntryId;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
-          const err20 = {
-            instancePath: instancePath + "/timelineEntryId",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err20];
-          } else {
-            vErrors.push(err20);
-          }
-          errors++;
-        }
-        if (func2(data0) < 1) {
-          const err21 = {
-            instancePath: instancePath + "/timelineEntryId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err21];
-          } else {
-            vErrors.push(err21);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data0)) {
-          const err22 = {
-            instancePath: instancePath + "/timelineEntryId",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err22];
-          } else {
-            vErrors.push(err22);
-          }
-          errors++;
-        }
-      } else {
-        const err23 = {
+      if (
+        !validate23(data.timelineEntryId, {
           instancePath: instancePath + "/timelineEntryId",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "timelineEntryId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
     if (data.id !== undefined) {
-      let data1 = data.id;
-      if (typeof data1 === "string") {
-        if (func2(data1) > 50) {
-          const err24 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err24];
-          } else {
-            vErrors.push(err24);
-          }
-          errors++;
-        }
-        if (func2(data1) < 1) {
-          const err25 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err25];
-          } else {
-            vErrors.push(err25);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data1)) {
-          const err26 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err26];
-          } else {
-            vErrors.push(err26);
-          }
-          errors++;
-        }
-      } else {
-        const err27 = {
+      if (
+        !validate23(data.id, {
           instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err27];
-        } else {
-          vErrors.push(err27);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "id",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
       }
     }
     if (data.to !== undefined) {
       if (
-        !validate82(data.to, {
+        !validate173(data.to, {
           instancePath: instancePath + "/to",
           parentData: data,
           parentDataProperty: "to",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+        vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
         errors = vErrors.length;
       }
     }
     if (data.from !== undefined) {
       if (
-        !validate82(data.from, {
+        !validate173(data.from, {
           instancePath: instancePath + "/from",
           parentData: data,
           parentDataProperty: "from",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+        vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
         errors = vErrors.length;
       }
     }
     if (data.replyTo !== undefined) {
       let data4 = data.replyTo;
       if (typeof data4 !== "string" && data4 !== null) {
-        const err28 = {
+        const err20 = {
           instancePath: instancePath + "/replyTo",
           schemaPath: "#/properties/replyTo/type",
           keyword: "type",
-          params: { type: schema103.properties.replyTo.type },
+          params: { type: schema36.properties.replyTo.type },
           message: "must be string,null",
         };
         if (vErrors === null) {
-          vErrors = [err28];
+          vErrors = [err20];
         } else {
-          vErrors.push(err28);
+          vErrors.push(err20);
         }
         errors++;
       }
@@ -11187,19 +9119,19 @@ function validate81(
         const len0 = data5.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate82(data5[i0], {
+            !validate173(data5[i0], {
               instancePath: instancePath + "/additionalRecipients/" + i0,
               parentData: data5,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+            vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
             errors = vErrors.length;
           }
         }
       } else {
-        const err29 = {
+        const err21 = {
           instancePath: instancePath + "/additionalRecipients",
           schemaPath: "#/properties/additionalRecipients/type",
           keyword: "type",
@@ -11207,9 +9139,9 @@ function validate81(
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err29];
+          vErrors = [err21];
         } else {
-          vErrors.push(err29);
+          vErrors.push(err21);
         }
         errors++;
       }
@@ -11220,19 +9152,19 @@ function validate81(
         const len1 = data7.length;
         for (let i1 = 0; i1 < len1; i1++) {
           if (
-            !validate82(data7[i1], {
+            !validate173(data7[i1], {
               instancePath: instancePath + "/hiddenRecipients/" + i1,
               parentData: data7,
               parentDataProperty: i1,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+            vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
             errors = vErrors.length;
           }
         }
       } else {
-        const err30 = {
+        const err22 = {
           instancePath: instancePath + "/hiddenRecipients",
           schemaPath: "#/properties/hiddenRecipients/type",
           keyword: "type",
@@ -11240,9 +9172,9 @@ function validate81(
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err30];
+          vErrors = [err22];
         } else {
-          vErrors.push(err30);
+          vErrors.push(err22);
         }
         errors++;
       }
@@ -11250,17 +9182,17 @@ function validate81(
     if (data.subject !== undefined) {
       let data9 = data.subject;
       if (typeof data9 !== "string" && data9 !== null) {
-        const err31 = {
+        const err23 = {
           instancePath: instancePath + "/subject",
           schemaPath: "#/properties/subject/type",
           keyword: "type",
-          params: { type: schema103.properties.subject.type },
+          params: { type: schema36.properties.subject.type },
           message: "must be string,null",
         };
         if (vErrors === null) {
-          vErrors = [err31];
+          vErrors = [err23];
         } else {
-          vErrors.push(err31);
+          vErrors.push(err23);
         }
         errors++;
       }
@@ -11268,17 +9200,17 @@ function validate81(
     if (data.textContent !== undefined) {
       let data10 = data.textContent;
       if (typeof data10 !== "string" && data10 !== null) {
-        const err32 = {
+        const err24 = {
           instancePath: instancePath + "/textContent",
           schemaPath: "#/properties/textContent/type",
           keyword: "type",
-          params: { type: schema103.properties.textContent.type },
+          params: { type: schema36.properties.textContent.type },
           message: "must be string,null",
         };
         if (vErrors === null) {
-          vErrors = [err32];
+          vErrors = [err24];
         } else {
-          vErrors.push(err32);
+          vErrors.push(err24);
         }
         errors++;
       }
@@ -11286,17 +9218,17 @@ function validate81(
     if (data.markdownContent !== undefined) {
       let data11 = data.markdownContent;
       if (typeof data11 !== "string" && data11 !== null) {
-        const err33 = {
+        const err25 = {
           instancePath: instancePath + "/markdownContent",
           schemaPath: "#/properties/markdownContent/type",
           keyword: "type",
-          params: { type: schema103.properties.markdownContent.type },
+          params: { type: schema36.properties.markdownContent.type },
           message: "must be string,null",
         };
         if (vErrors === null) {
-          vErrors = [err33];
+          vErrors = [err25];
         } else {
-          vErrors.push(err33);
+          vErrors.push(err25);
         }
         errors++;
       }
@@ -11304,7 +9236,7 @@ function validate81(
     if (data.authenticity !== undefined) {
       let data12 = data.authenticity;
       if (typeof data12 !== "string") {
-        const err34 = {
+        const err26 = {
           instancePath: instancePath + "/authenticity",
           schemaPath: "#/properties/authenticity/type",
           keyword: "type",
@@ -11312,9 +9244,9 @@ function validate81(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err34];
+          vErrors = [err26];
         } else {
-          vErrors.push(err34);
+          vErrors.push(err26);
         }
         errors++;
       }
@@ -11324,63 +9256,43 @@ function validate81(
         data12 === "UNKNOWN" ||
         data12 === "UNKNOWN_EMAIL_AUTHENTICITY"
       )) {
-        const err35 = {
+        const err27 = {
           instancePath: instancePath + "/authenticity",
           schemaPath: "#/properties/authenticity/enum",
           keyword: "enum",
-          params: { allowedValues: schema103.properties.authenticity.enum },
+          params: { allowedValues: schema36.properties.authenticity.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
-          vErrors = [err35];
+          vErrors = [err27];
         } else {
-          vErrors.push(err35);
+          vErrors.push(err27);
         }
         errors++;
       }
     }
     if (data.sentAt !== undefined) {
       let data13 = data.sentAt;
-      const _errs27 = errors;
-      let valid7 = false;
-      const _errs28 = errors;
-      if (typeof data13 === "string") {
-        if (!formats0(data13)) {
-          const err36 = {
-            instancePath: instancePath + "/sentAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err36];
-          } else {
-            vErrors.push(err36);
-          }
-          errors++;
-        }
-      } else {
-        const err37 = {
+      const _errs23 = errors;
+      let valid5 = false;
+      const _errs24 = errors;
+      if (
+        !validate27(data13, {
           instancePath: instancePath + "/sentAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err37];
-        } else {
-          vErrors.push(err37);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "sentAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
-      var _valid0 = _errs28 === errors;
-      valid7 = valid7 || _valid0;
-      if (!valid7) {
-        const _errs31 = errors;
+      var _valid0 = _errs24 === errors;
+      valid5 = valid5 || _valid0;
+      if (!valid5) {
+        const _errs25 = errors;
         if (data13 !== null) {
-          const err38 = {
+          const err28 = {
             instancePath: instancePath + "/sentAt",
             schemaPath: "#/properties/sentAt/anyOf/1/type",
             keyword: "type",
@@ -11388,17 +9300,17 @@ function validate81(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err38];
+            vErrors = [err28];
           } else {
-            vErrors.push(err38);
+            vErrors.push(err28);
           }
           errors++;
         }
-        var _valid0 = _errs31 === errors;
-        valid7 = valid7 || _valid0;
+        var _valid0 = _errs25 === errors;
+        valid5 = valid5 || _valid0;
       }
-      if (!valid7) {
-        const err39 = {
+      if (!valid5) {
+        const err29 = {
           instancePath: instancePath + "/sentAt",
           schemaPath: "#/properties/sentAt/anyOf",
           keyword: "anyOf",
@@ -11406,16 +9318,16 @@ function validate81(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err39];
+          vErrors = [err29];
         } else {
-          vErrors.push(err39);
+          vErrors.push(err29);
         }
         errors++;
       } else {
-        errors = _errs27;
+        errors = _errs23;
         if (vErrors !== null) {
-          if (_errs27) {
-            vErrors.length = _errs27;
+          if (_errs23) {
+            vErrors.length = _errs23;
           } else {
             vErrors = null;
           }
@@ -11424,46 +9336,26 @@ function validate81(
     }
     if (data.receivedAt !== undefined) {
       let data14 = data.receivedAt;
-      const _errs34 = errors;
-      let valid9 = false;
-      const _errs35 = errors;
-      if (typeof data14 === "string") {
-        if (!formats0(data14)) {
-          const err40 = {
-            instancePath: instancePath + "/receivedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err40];
-          } else {
-            vErrors.push(err40);
-          }
-          errors++;
-        }
-      } else {
-        const err41 = {
+      const _errs28 = errors;
+      let valid6 = false;
+      const _errs29 = errors;
+      if (
+        !validate27(data14, {
           instancePath: instancePath + "/receivedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err41];
-        } else {
-          vErrors.push(err41);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "receivedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
-      var _valid1 = _errs35 === errors;
-      valid9 = valid9 || _valid1;
-      if (!valid9) {
-        const _errs38 = errors;
+      var _valid1 = _errs29 === errors;
+      valid6 = valid6 || _valid1;
+      if (!valid6) {
+        const _errs30 = errors;
         if (data14 !== null) {
-          const err42 = {
+          const err30 = {
             instancePath: instancePath + "/receivedAt",
             schemaPath: "#/properties/receivedAt/anyOf/1/type",
             keyword: "type",
@@ -11471,17 +9363,17 @@ function validate81(
             message: "must be null",
           };
           if (vErrors === null) {
-            vErrors = [err42];
+            vErrors = [err30];
           } else {
-            vErrors.push(err42);
+            vErrors.push(err30);
           }
           errors++;
         }
-        var _valid1 = _errs38 === errors;
-        valid9 = valid9 || _valid1;
+        var _valid1 = _errs30 === errors;
+        valid6 = valid6 || _valid1;
       }
-      if (!valid9) {
-        const err43 = {
+      if (!valid6) {
+        const err31 = {
           instancePath: instancePath + "/receivedAt",
           schemaPath: "#/properties/receivedAt/anyOf",
           keyword: "anyOf",
@@ -11489,16 +9381,16 @@ function validate81(
           message: "must match a schema in anyOf",
         };
         if (vErrors === null) {
-          vErrors = [err43];
+          vErrors = [err31];
         } else {
-          vErrors.push(err43);
+          vErrors.push(err31);
         }
         errors++;
       } else {
-        errors = _errs34;
+        errors = _errs28;
         if (vErrors !== null) {
-          if (_errs34) {
-            vErrors.length = _errs34;
+          if (_errs28) {
+            vErrors.length = _errs28;
           } else {
             vErrors = null;
           }
@@ -11511,19 +9403,19 @@ function validate81(
         const len2 = data15.length;
         for (let i2 = 0; i2 < len2; i2++) {
           if (
-            !validate15(data15[i2], {
+            !validate39(data15[i2], {
               instancePath: instancePath + "/attachments/" + i2,
               parentData: data15,
               parentDataProperty: i2,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
+            vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
             errors = vErrors.length;
           }
         }
       } else {
-        const err44 = {
+        const err32 = {
           instancePath: instancePath + "/attachments",
           schemaPath: "#/properties/attachments/type",
           keyword: "type",
@@ -11531,9 +9423,9 @@ function validate81(
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err44];
+          vErrors = [err32];
         } else {
-          vErrors.push(err44);
+          vErrors.push(err32);
         }
         errors++;
       }
@@ -11541,24 +9433,24 @@ function validate81(
     if (data.inReplyToEmailId !== undefined) {
       let data17 = data.inReplyToEmailId;
       if (typeof data17 !== "string" && data17 !== null) {
-        const err45 = {
+        const err33 = {
           instancePath: instancePath + "/inReplyToEmailId",
           schemaPath: "#/properties/inReplyToEmailId/type",
           keyword: "type",
-          params: { type: schema103.properties.inReplyToEmailId.type },
+          params: { type: schema36.properties.inReplyToEmailId.type },
           message: "must be string,null",
         };
         if (vErrors === null) {
-          vErrors = [err45];
+          vErrors = [err33];
         } else {
-          vErrors.push(err45);
+          vErrors.push(err33);
         }
         errors++;
       }
     }
     if (data.isStartOfThread !== undefined) {
       if (typeof data.isStartOfThread !== "boolean") {
-        const err46 = {
+        const err34 = {
           instancePath: instancePath + "/isStartOfThread",
           schemaPath: "#/properties/isStartOfThread/type",
           keyword: "type",
@@ -11566,109 +9458,67 @@ function validate81(
           message: "must be boolean",
         };
         if (vErrors === null) {
-          vErrors = [err46];
+          vErrors = [err34];
         } else {
-          vErrors.push(err46);
+          vErrors.push(err34);
         }
         errors++;
       }
     }
     if (data.createdAt !== undefined) {
-      let data19 = data.createdAt;
-      if (typeof data19 === "string") {
-        if (!formats0(data19)) {
-          const err47 = {
-            instancePath: instancePath + "/createdAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err47];
-          } else {
-            vErrors.push(err47);
-          }
-          errors++;
-        }
-      } else {
-        const err48 = {
+      if (
+        !validate27(data.createdAt, {
           instancePath: instancePath + "/createdAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err48];
-        } else {
-          vErrors.push(err48);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "createdAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.createdBy !== undefined) {
       if (
-        !validate16(data.createdBy, {
+        !validate42(data.createdBy, {
           instancePath: instancePath + "/createdBy",
           parentData: data,
           parentDataProperty: "createdBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
     if (data.updatedAt !== undefined) {
-      let data21 = data.updatedAt;
-      if (typeof data21 === "string") {
-        if (!formats0(data21)) {
-          const err49 = {
-            instancePath: instancePath + "/updatedAt",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err49];
-          } else {
-            vErrors.push(err49);
-          }
-          errors++;
-        }
-      } else {
-        const err50 = {
+      if (
+        !validate27(data.updatedAt, {
           instancePath: instancePath + "/updatedAt",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err50];
-        } else {
-          vErrors.push(err50);
-        }
-        errors++;
+          parentData: data,
+          parentDataProperty: "updatedAt",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
       }
     }
     if (data.updatedBy !== undefined) {
       if (
-        !validate16(data.updatedBy, {
+        !validate42(data.updatedBy, {
           instancePath: instancePath + "/updatedBy",
           parentData: data,
           parentDataProperty: "updatedBy",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+        vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
         errors = vErrors.length;
       }
     }
   } else {
-    const err51 = {
+    const err35 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -11676,16 +9526,16 @@ function validate81(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err51];
+      vErrors = [err35];
     } else {
-      vErrors.push(err51);
+      vErrors.push(err35);
     }
     errors++;
   }
-  validate81.errors = vErrors;
+  validate170.errors = vErrors;
   return errors === 0;
 }
-function validate78(
+function validate163(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -11783,15 +9633,80 @@ function validate78(
       errors++;
     }
     if (data.id !== undefined) {
-      let data0 = data.id;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
+      if (
+        !validate23(data.id, {
+          instancePath: instancePath + "/id",
+          parentData: data,
+          parentDataProperty: "id",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.type !== undefined) {
+      if (
+        !validate25(data.type, {
+          instancePath: instancePath + "/type",
+          parentData: data,
+          parentDataProperty: "type",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.timestamp !== undefined) {
+      if (
+        !validate27(data.timestamp, {
+          instancePath: instancePath + "/timestamp",
+          parentData: data,
+          parentDataProperty: "timestamp",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.workspaceId !== undefined) {
+      if (
+        !validate23(data.workspaceId, {
+          instancePath: instancePath + "/workspaceId",
+          parentData: data,
+          parentDataProperty: "workspaceId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.webhookMetadata !== undefined) {
+      if (
+        !validate30(data.webhookMetadata, {
+          instancePath: instancePath + "/webhookMetadata",
+          parentData: data,
+          parentDataProperty: "webhookMetadata",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.payload !== undefined) {
+      let data5 = data.payload;
+      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+        if (data5.eventType === undefined) {
           const err6 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
+            instancePath: instancePath + "/payload",
+            schemaPath: "#/properties/payload/required",
+            keyword: "required",
+            params: { missingProperty: "eventType" },
+            message: "must have required property '" + "eventType" + "'",
           };
           if (vErrors === null) {
             vErrors = [err6];
@@ -11800,13 +9715,13 @@ function validate78(
           }
           errors++;
         }
-        if (func2(data0) < 1) {
+        if (data5.thread === undefined) {
           const err7 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
+            instancePath: instancePath + "/payload",
+            schemaPath: "#/properties/payload/required",
+            keyword: "required",
+            params: { missingProperty: "thread" },
+            message: "must have required property '" + "thread" + "'",
           };
           if (vErrors === null) {
             vErrors = [err7];
@@ -11815,13 +9730,13 @@ function validate78(
           }
           errors++;
         }
-        if (!pattern0.test(data0)) {
+        if (data5.email === undefined) {
           const err8 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
+            instancePath: instancePath + "/payload",
+            schemaPath: "#/properties/payload/required",
+            keyword: "required",
+            params: { missingProperty: "email" },
+            message: "must have required property '" + "email" + "'",
           };
           if (vErrors === null) {
             vErrors = [err8];
@@ -11830,71 +9745,72 @@ function validate78(
           }
           errors++;
         }
+        if (data5.eventType !== undefined) {
+          let data6 = data5.eventType;
+          if (typeof data6 !== "string") {
+            const err9 = {
+              instancePath: instancePath + "/payload/eventType",
+              schemaPath: "#/properties/payload/properties/eventType/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
+          }
+          if ("thread.email_sent" !== data6) {
+            const err10 = {
+              instancePath: instancePath + "/payload/eventType",
+              schemaPath: "#/properties/payload/properties/eventType/const",
+              keyword: "const",
+              params: { allowedValue: "thread.email_sent" },
+              message: "must be equal to constant",
+            };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+        }
+        if (data5.thread !== undefined) {
+          if (
+            !validate65(data5.thread, {
+              instancePath: instancePath + "/payload/thread",
+              parentData: data5,
+              parentDataProperty: "thread",
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+            errors = vErrors.length;
+          }
+        }
+        if (data5.email !== undefined) {
+          if (
+            !validate170(data5.email, {
+              instancePath: instancePath + "/payload/email",
+              parentData: data5,
+              parentDataProperty: "email",
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+            errors = vErrors.length;
+          }
+        }
       } else {
-        const err9 = {
-          instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
-    if (data.type !== undefined) {
-      let data1 = data.type;
-      if (typeof data1 !== "string") {
-        const err10 = {
-          instancePath: instancePath + "/type",
-          schemaPath: "#/definitions/EventType/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
-        }
-        errors++;
-      }
-      if (!(
-        data1 === "thread.thread_created" ||
-        data1 === "thread.thread_status_transitioned" ||
-        data1 === "thread.thread_assignment_transitioned" ||
-        data1 === "thread.email_received" ||
-        data1 === "thread.email_sent" ||
-        data1 === "thread.slack_message_received" ||
-        data1 === "thread.slack_message_sent" ||
-        data1 === "thread.ms_teams_message_sent" ||
-        data1 === "thread.ms_teams_message_received" ||
-        data1 === "thread.chat_sent" ||
-        data1 === "thread.note_created" ||
-        data1 === "thread.thread_labels_changed" ||
-        data1 === "thread.thread_priority_changed" ||
-        data1 === "thread.thread_field_created" ||
-        data1 === "thread.thread_field_updated" ||
-        data1 === "thread.thread_field_deleted" ||
-        data1 === "thread.service_level_agreement_status_transitioned" ||
-        data1 === "customer.customer_created" ||
-        data1 === "customer.customer_updated" ||
-        data1 === "customer.customer_deleted" ||
-        data1 === "customer.customer_changed" ||
-        data1 === "customer.customer_group_changed" ||
-        data1 === "customer.customer_group_memberships_changed" ||
-        data1 === "timeline.timeline_entry_changed"
-      )) {
         const err11 = {
-          instancePath: instancePath + "/type",
-          schemaPath: "#/definitions/EventType/enum",
-          keyword: "enum",
-          params: { allowedValues: schema14.enum },
-          message: "must be equal to one of the allowed values",
+          instancePath: instancePath + "/payload",
+          schemaPath: "#/properties/payload/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
         };
         if (vErrors === null) {
           vErrors = [err11];
@@ -11904,242 +9820,8 @@ function validate78(
         errors++;
       }
     }
-    if (data.timestamp !== undefined) {
-      let data2 = data.timestamp;
-      if (typeof data2 === "string") {
-        if (!formats0(data2)) {
-          const err12 = {
-            instancePath: instancePath + "/timestamp",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-      } else {
-        const err13 = {
-          instancePath: instancePath + "/timestamp",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    if (data.workspaceId !== undefined) {
-      let data3 = data.workspaceId;
-      if (typeof data3 === "string") {
-        if (func2(data3) > 50) {
-          const err14 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
-          }
-          errors++;
-        }
-        if (func2(data3) < 1) {
-          const err15 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data3)) {
-          const err16 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err16];
-          } else {
-            vErrors.push(err16);
-          }
-          errors++;
-        }
-      } else {
-        const err17 = {
-          instancePath: instancePath + "/workspaceId",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
-        }
-        errors++;
-      }
-    }
-    if (data.webhookMetadata !== undefined) {
-      if (
-        !validate12(data.webhookMetadata, {
-          instancePath: instancePath + "/webhookMetadata",
-          parentData: data,
-          parentDataProperty: "webhookMetadata",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.payload !== undefined) {
-      let data5 = data.payload;
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        if (data5.eventType === undefined) {
-          const err18 = {
-            instancePath: instancePath + "/payload",
-            schemaPath: "#/properties/payload/required",
-            keyword: "required",
-            params: { missingProperty: "eventType" },
-            message: "must have required property '" + "eventType" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err18];
-          } else {
-            vErrors.push(err18);
-          }
-          errors++;
-        }
-        if (data5.thread === undefined) {
-          const err19 = {
-            instancePath: instancePath + "/payload",
-            schemaPath: "#/properties/payload/required",
-            keyword: "required",
-            params: { missingProperty: "thread" },
-            message: "must have required property '" + "thread" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err19];
-          } else {
-            vErrors.push(err19);
-          }
-          errors++;
-        }
-        if (data5.email === undefined) {
-          const err20 = {
-            instancePath: instancePath + "/payload",
-            schemaPath: "#/properties/payload/required",
-            keyword: "required",
-            params: { missingProperty: "email" },
-            message: "must have required property '" + "email" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err20];
-          } else {
-            vErrors.push(err20);
-          }
-          errors++;
-        }
-        if (data5.eventType !== undefined) {
-          let data6 = data5.eventType;
-          if (typeof data6 !== "string") {
-            const err21 = {
-              instancePath: instancePath + "/payload/eventType",
-              schemaPath: "#/properties/payload/properties/eventType/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err21];
-            } else {
-              vErrors.push(err21);
-            }
-            errors++;
-          }
-          if ("thread.email_sent" !== data6) {
-            const err22 = {
-              instancePath: instancePath + "/payload/eventType",
-              schemaPath: "#/properties/payload/properties/eventType/const",
-              keyword: "const",
-              params: { allowedValue: "thread.email_sent" },
-              message: "must be equal to constant",
-            };
-            if (vErrors === null) {
-              vErrors = [err22];
-            } else {
-              vErrors.push(err22);
-            }
-            errors++;
-          }
-        }
-        if (data5.thread !== undefined) {
-          if (
-            !validate29(data5.thread, {
-              instancePath: instancePath + "/payload/thread",
-              parentData: data5,
-              parentDataProperty: "thread",
-              rootData,
-            })
-          ) {
-            vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
-            errors = vErrors.length;
-          }
-        }
-        if (data5.email !== undefined) {
-          if (
-            !validate81(data5.email, {
-              instancePath: instancePath + "/payload/email",
-              parentData: data5,
-              parentDataProperty: "email",
-              rootData,
-            })
-          ) {
-            vErrors = vErrors === null ? validate81.errors : vErrors.concat(validate81.errors);
-            errors = vErrors.length;
-          }
-        }
-      } else {
-        const err23 = {
-          instancePath: instancePath + "/payload",
-          schemaPath: "#/properties/payload/type",
-          keyword: "type",
-          params: { type: "object" },
-          message: "must be object",
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
-      }
-    }
   } else {
-    const err24 = {
+    const err12 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -12147,17 +9829,17 @@ function validate78(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err24];
+      vErrors = [err12];
     } else {
-      vErrors.push(err24);
+      vErrors.push(err12);
     }
     errors++;
   }
-  validate78.errors = vErrors;
+  validate163.errors = vErrors;
   return errors === 0;
 }
-export const validateThreadThreadAssignmentTransitioned = validate95;
-const schema114 = {
+export const validateThreadThreadAssignmentTransitioned = validate192;
+const schema39 = {
   description: "A thread was assigned, reassigned or unassigned.",
   type: "object",
   properties: {
@@ -12184,7 +9866,7 @@ const schema114 = {
   additionalProperties: true,
   title: "ThreadThreadAssignmentTransitioned",
 };
-function validate95(
+function validate192(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -12282,15 +9964,80 @@ function validate95(
       errors++;
     }
     if (data.id !== undefined) {
-      let data0 = data.id;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
+      if (
+        !validate23(data.id, {
+          instancePath: instancePath + "/id",
+          parentData: data,
+          parentDataProperty: "id",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.type !== undefined) {
+      if (
+        !validate25(data.type, {
+          instancePath: instancePath + "/type",
+          parentData: data,
+          parentDataProperty: "type",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.timestamp !== undefined) {
+      if (
+        !validate27(data.timestamp, {
+          instancePath: instancePath + "/timestamp",
+          parentData: data,
+          parentDataProperty: "timestamp",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.workspaceId !== undefined) {
+      if (
+        !validate23(data.workspaceId, {
+          instancePath: instancePath + "/workspaceId",
+          parentData: data,
+          parentDataProperty: "workspaceId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.webhookMetadata !== undefined) {
+      if (
+        !validate30(data.webhookMetadata, {
+          instancePath: instancePath + "/webhookMetadata",
+          parentData: data,
+          parentDataProperty: "webhookMetadata",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.payload !== undefined) {
+      let data5 = data.payload;
+      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+        if (data5.eventType === undefined) {
           const err6 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
+            instancePath: instancePath + "/payload",
+            schemaPath: "#/properties/payload/required",
+            keyword: "required",
+            params: { missingProperty: "eventType" },
+            message: "must have required property '" + "eventType" + "'",
           };
           if (vErrors === null) {
             vErrors = [err6];
@@ -12299,13 +10046,13 @@ function validate95(
           }
           errors++;
         }
-        if (func2(data0) < 1) {
+        if (data5.previousThread === undefined) {
           const err7 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
+            instancePath: instancePath + "/payload",
+            schemaPath: "#/properties/payload/required",
+            keyword: "required",
+            params: { missingProperty: "previousThread" },
+            message: "must have required property '" + "previousThread" + "'",
           };
           if (vErrors === null) {
             vErrors = [err7];
@@ -12314,13 +10061,13 @@ function validate95(
           }
           errors++;
         }
-        if (!pattern0.test(data0)) {
+        if (data5.thread === undefined) {
           const err8 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
+            instancePath: instancePath + "/payload",
+            schemaPath: "#/properties/payload/required",
+            keyword: "required",
+            params: { missingProperty: "thread" },
+            message: "must have required property '" + "thread" + "'",
           };
           if (vErrors === null) {
             vErrors = [err8];
@@ -12329,71 +10076,72 @@ function validate95(
           }
           errors++;
         }
+        if (data5.eventType !== undefined) {
+          let data6 = data5.eventType;
+          if (typeof data6 !== "string") {
+            const err9 = {
+              instancePath: instancePath + "/payload/eventType",
+              schemaPath: "#/properties/payload/properties/eventType/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
+          }
+          if ("thread.thread_assignment_transitioned" !== data6) {
+            const err10 = {
+              instancePath: instancePath + "/payload/eventType",
+              schemaPath: "#/properties/payload/properties/eventType/const",
+              keyword: "const",
+              params: { allowedValue: "thread.thread_assignment_transitioned" },
+              message: "must be equal to constant",
+            };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+        }
+        if (data5.previousThread !== undefined) {
+          if (
+            !validate65(data5.previousThread, {
+              instancePath: instancePath + "/payload/previousThread",
+              parentData: data5,
+              parentDataProperty: "previousThread",
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+            errors = vErrors.length;
+          }
+        }
+        if (data5.thread !== undefined) {
+          if (
+            !validate65(data5.thread, {
+              instancePath: instancePath + "/payload/thread",
+              parentData: data5,
+              parentDataProperty: "thread",
+              rootData,
+            })
+          ) {
+            vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+            errors = vErrors.length;
+          }
+        }
       } else {
-        const err9 = {
-          instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
-    if (data.type !== undefined) {
-      let data1 = data.type;
-      if (typeof data1 !== "string") {
-        const err10 = {
-          instancePath: instancePath + "/type",
-          schemaPath: "#/definitions/EventType/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
-        }
-        errors++;
-      }
-      if (!(
-        data1 === "thread.thread_created" ||
-        data1 === "thread.thread_status_transitioned" ||
-        data1 === "thread.thread_assignment_transitioned" ||
-        data1 === "thread.email_received" ||
-        data1 === "thread.email_sent" ||
-        data1 === "thread.slack_message_received" ||
-        data1 === "thread.slack_message_sent" ||
-        data1 === "thread.ms_teams_message_sent" ||
-        data1 === "thread.ms_teams_message_received" ||
-        data1 === "thread.chat_sent" ||
-        data1 === "thread.note_created" ||
-        data1 === "thread.thread_labels_changed" ||
-        data1 === "thread.thread_priority_changed" ||
-        data1 === "thread.thread_field_created" ||
-        data1 === "thread.thread_field_updated" ||
-        data1 === "thread.thread_field_deleted" ||
-        data1 === "thread.service_level_agreement_status_transitioned" ||
-        data1 === "customer.customer_created" ||
-        data1 === "customer.customer_updated" ||
-        data1 === "customer.customer_deleted" ||
-        data1 === "customer.customer_changed" ||
-        data1 === "customer.customer_group_changed" ||
-        data1 === "customer.customer_group_memberships_changed" ||
-        data1 === "timeline.timeline_entry_changed"
-      )) {
         const err11 = {
-          instancePath: instancePath + "/type",
-          schemaPath: "#/definitions/EventType/enum",
-          keyword: "enum",
-          params: { allowedValues: schema14.enum },
-          message: "must be equal to one of the allowed values",
+          instancePath: instancePath + "/payload",
+          schemaPath: "#/properties/payload/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
         };
         if (vErrors === null) {
           vErrors = [err11];
@@ -12403,242 +10151,8 @@ function validate95(
         errors++;
       }
     }
-    if (data.timestamp !== undefined) {
-      let data2 = data.timestamp;
-      if (typeof data2 === "string") {
-        if (!formats0(data2)) {
-          const err12 = {
-            instancePath: instancePath + "/timestamp",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-      } else {
-        const err13 = {
-          instancePath: instancePath + "/timestamp",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    if (data.workspaceId !== undefined) {
-      let data3 = data.workspaceId;
-      if (typeof data3 === "string") {
-        if (func2(data3) > 50) {
-          const err14 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
-          }
-          errors++;
-        }
-        if (func2(data3) < 1) {
-          const err15 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data3)) {
-          const err16 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err16];
-          } else {
-            vErrors.push(err16);
-          }
-          errors++;
-        }
-      } else {
-        const err17 = {
-          instancePath: instancePath + "/workspaceId",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
-        }
-        errors++;
-      }
-    }
-    if (data.webhookMetadata !== undefined) {
-      if (
-        !validate12(data.webhookMetadata, {
-          instancePath: instancePath + "/webhookMetadata",
-          parentData: data,
-          parentDataProperty: "webhookMetadata",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.payload !== undefined) {
-      let data5 = data.payload;
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        if (data5.eventType === undefined) {
-          const err18 = {
-            instancePath: instancePath + "/payload",
-            schemaPath: "#/properties/payload/required",
-            keyword: "required",
-            params: { missingProperty: "eventType" },
-            message: "must have required property '" + "eventType" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err18];
-          } else {
-            vErrors.push(err18);
-          }
-          errors++;
-        }
-        if (data5.previousThread === undefined) {
-          const err19 = {
-            instancePath: instancePath + "/payload",
-            schemaPath: "#/properties/payload/required",
-            keyword: "required",
-            params: { missingProperty: "previousThread" },
-            message: "must have required property '" + "previousThread" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err19];
-          } else {
-            vErrors.push(err19);
-          }
-          errors++;
-        }
-        if (data5.thread === undefined) {
-          const err20 = {
-            instancePath: instancePath + "/payload",
-            schemaPath: "#/properties/payload/required",
-            keyword: "required",
-            params: { missingProperty: "thread" },
-            message: "must have required property '" + "thread" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err20];
-          } else {
-            vErrors.push(err20);
-          }
-          errors++;
-        }
-        if (data5.eventType !== undefined) {
-          let data6 = data5.eventType;
-          if (typeof data6 !== "string") {
-            const err21 = {
-              instancePath: instancePath + "/payload/eventType",
-              schemaPath: "#/properties/payload/properties/eventType/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err21];
-            } else {
-              vErrors.push(err21);
-            }
-            errors++;
-          }
-          if ("thread.thread_assignment_transitioned" !== data6) {
-            const err22 = {
-              instancePath: instancePath + "/payload/eventType",
-              schemaPath: "#/properties/payload/properties/eventType/const",
-              keyword: "const",
-              params: { allowedValue: "thread.thread_assignment_transitioned" },
-              message: "must be equal to constant",
-            };
-            if (vErrors === null) {
-              vErrors = [err22];
-            } else {
-              vErrors.push(err22);
-            }
-            errors++;
-          }
-        }
-        if (data5.previousThread !== undefined) {
-          if (
-            !validate29(data5.previousThread, {
-              instancePath: instancePath + "/payload/previousThread",
-              parentData: data5,
-              parentDataProperty: "previousThread",
-              rootData,
-            })
-          ) {
-            vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
-            errors = vErrors.length;
-          }
-        }
-        if (data5.thread !== undefined) {
-          if (
-            !validate29(data5.thread, {
-              instancePath: instancePath + "/payload/thread",
-              parentData: data5,
-              parentDataProperty: "thread",
-              rootData,
-            })
-          ) {
-            vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
-            errors = vErrors.length;
-          }
-        }
-      } else {
-        const err23 = {
-          instancePath: instancePath + "/payload",
-          schemaPath: "#/properties/payload/type",
-          keyword: "type",
-          params: { type: "object" },
-          message: "must be object",
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
-      }
-    }
   } else {
-    const err24 = {
+    const err12 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -12646,17 +10160,17 @@ function validate95(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err24];
+      vErrors = [err12];
     } else {
-      vErrors.push(err24);
+      vErrors.push(err12);
     }
     errors++;
   }
-  validate95.errors = vErrors;
+  validate192.errors = vErrors;
   return errors === 0;
 }
-export const validateThreadThreadLabelsChanged = validate99;
-const schema119 = {
+export const validateThreadThreadLabelsChanged = validate200;
+const schema40 = {
   description: "Labels were added to or removed from a thread.",
   type: "object",
   properties: {
@@ -12684,7 +10198,7 @@ const schema119 = {
   additionalProperties: true,
   title: "ThreadThreadLabelsChanged",
 };
-function validate99(
+function validate200(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -12782,15 +10296,80 @@ function validate99(
       errors++;
     }
     if (data.id !== undefined) {
-      let data0 = data.id;
-      if (typeof data0 === "string") {
-        if (func2(data0) > 50) {
+      if (
+        !validate23(data.id, {
+          instancePath: instancePath + "/id",
+          parentData: data,
+          parentDataProperty: "id",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.type !== undefined) {
+      if (
+        !validate25(data.type, {
+          instancePath: instancePath + "/type",
+          parentData: data,
+          parentDataProperty: "type",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.timestamp !== undefined) {
+      if (
+        !validate27(data.timestamp, {
+          instancePath: instancePath + "/timestamp",
+          parentData: data,
+          parentDataProperty: "timestamp",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.workspaceId !== undefined) {
+      if (
+        !validate23(data.workspaceId, {
+          instancePath: instancePath + "/workspaceId",
+          parentData: data,
+          parentDataProperty: "workspaceId",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.webhookMetadata !== undefined) {
+      if (
+        !validate30(data.webhookMetadata, {
+          instancePath: instancePath + "/webhookMetadata",
+          parentData: data,
+          parentDataProperty: "webhookMetadata",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.payload !== undefined) {
+      let data5 = data.payload;
+      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+        if (data5.eventType === undefined) {
           const err6 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
+            instancePath: instancePath + "/payload",
+            schemaPath: "#/properties/payload/required",
+            keyword: "required",
+            params: { missingProperty: "eventType" },
+            message: "must have required property '" + "eventType" + "'",
           };
           if (vErrors === null) {
             vErrors = [err6];
@@ -12799,13 +10378,13 @@ function validate99(
           }
           errors++;
         }
-        if (func2(data0) < 1) {
+        if (data5.changeType === undefined) {
           const err7 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
+            instancePath: instancePath + "/payload",
+            schemaPath: "#/properties/payload/required",
+            keyword: "required",
+            params: { missingProperty: "changeType" },
+            message: "must have required property '" + "changeType" + "'",
           };
           if (vErrors === null) {
             vErrors = [err7];
@@ -12814,13 +10393,13 @@ function validate99(
           }
           errors++;
         }
-        if (!pattern0.test(data0)) {
+        if (data5.thread === undefined) {
           const err8 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
+            instancePath: instancePath + "/payload",
+            schemaPath: "#/properties/payload/required",
+            keyword: "required",
+            params: { missingProperty: "thread" },
+            message: "must have required property '" + "thread" + "'",
           };
           if (vErrors === null) {
             vErrors = [err8];
@@ -12829,241 +10408,8 @@ function validate99(
           }
           errors++;
         }
-      } else {
-        const err9 = {
-          instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
-    if (data.type !== undefined) {
-      let data1 = data.type;
-      if (typeof data1 !== "string") {
-        const err10 = {
-          instancePath: instancePath + "/type",
-          schemaPath: "#/definitions/EventType/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
-        }
-        errors++;
-      }
-      if (!(
-        data1 === "thread.thread_created" ||
-        data1 === "thread.thread_status_transitioned" ||
-        data1 === "thread.thread_assignment_transitioned" ||
-        data1 === "thread.email_received" ||
-        data1 === "thread.email_sent" ||
-        data1 === "thread.slack_message_received" ||
-        data1 === "thread.slack_message_sent" ||
-        data1 === "thread.ms_teams_message_sent" ||
-        data1 === "thread.ms_teams_message_received" ||
-        data1 === "thread.chat_sent" ||
-        data1 === "thread.note_created" ||
-        data1 === "thread.thread_labels_changed" ||
-        data1 === "thread.thread_priority_changed" ||
-        data1 === "thread.thread_field_created" ||
-        data1 === "thread.thread_field_updated" ||
-        data1 === "thread.thread_field_deleted" ||
-        data1 === "thread.service_level_agreement_status_transitioned" ||
-        data1 === "customer.customer_created" ||
-        data1 === "customer.customer_updated" ||
-        data1 === "customer.customer_deleted" ||
-        data1 === "customer.customer_changed" ||
-        data1 === "customer.customer_group_changed" ||
-        data1 === "customer.customer_group_memberships_changed" ||
-        data1 === "timeline.timeline_entry_changed"
-      )) {
-        const err11 = {
-          instancePath: instancePath + "/type",
-          schemaPath: "#/definitions/EventType/enum",
-          keyword: "enum",
-          params: { allowedValues: schema14.enum },
-          message: "must be equal to one of the allowed values",
-        };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
-      }
-    }
-    if (data.timestamp !== undefined) {
-      let data2 = data.timestamp;
-      if (typeof data2 === "string") {
-        if (!formats0(data2)) {
-          const err12 = {
-            instancePath: instancePath + "/timestamp",
-            schemaPath: "#/definitions/Datetime/format",
-            keyword: "format",
-            params: { format: "date-time" },
-            message: 'must match format "' + "date-time" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-      } else {
-        const err13 = {
-          instancePath: instancePath + "/timestamp",
-          schemaPath: "#/definitions/Datetime/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    if (data.workspaceId !== undefined) {
-      let data3 = data.workspaceId;
-      if (typeof data3 === "string") {
-        if (func2(data3) > 50) {
-          const err14 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/maxLength",
-            keyword: "maxLength",
-            params: { limit: 50 },
-            message: "must NOT have more than 50 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
-          }
-          errors++;
-        }
-        if (func2(data3) < 1) {
-          const err15 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err15];
-          } else {
-            vErrors.push(err15);
-          }
-          errors++;
-        }
-        if (!pattern0.test(data3)) {
-          const err16 = {
-            instancePath: instancePath + "/workspaceId",
-            schemaPath: "#/definitions/Id/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" },
-            message: 'must match pattern "' + "^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err16];
-          } else {
-            vErrors.push(err16);
-          }
-          errors++;
-        }
-      } else {
-        const err17 = {
-          instancePath: instancePath + "/workspaceId",
-          schemaPath: "#/definitions/Id/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
-        }
-        errors++;
-      }
-    }
-    if (data.webhookMetadata !== undefined) {
-      if (
-        !validate12(data.webhookMetadata, {
-          instancePath: instancePath + "/webhookMetadata",
-          parentData: data,
-          parentDataProperty: "webhookMetadata",
-          rootData,
-        })
-      ) {
-        vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.payload !== undefined) {
-      let data5 = data.payload;
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        if (data5.eventType === undefined) {
-          const err18 = {
-            instancePath: instancePath + "/payload",
-            schemaPath: "#/properties/payload/required",
-            keyword: "required",
-            params: { missingProperty: "eventType" },
-            message: "must have required property '" + "eventType" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err18];
-          } else {
-            vErrors.push(err18);
-          }
-          errors++;
-        }
-        if (data5.changeType === undefined) {
-          const err19 = {
-            instancePath: instancePath + "/payload",
-            schemaPath: "#/properties/payload/required",
-            keyword: "required",
-            params: { missingProperty: "changeType" },
-            message: "must have required property '" + "changeType" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err19];
-          } else {
-            vErrors.push(err19);
-          }
-          errors++;
-        }
-        if (data5.thread === undefined) {
-          const err20 = {
-            instancePath: instancePath + "/payload",
-            schemaPath: "#/properties/payload/required",
-            keyword: "required",
-            params: { missingProperty: "thread" },
-            message: "must have required property '" + "thread" + "'",
-          };
-          if (vErrors === null) {
-            vErrors = [err20];
-          } else {
-            vErrors.push(err20);
-          }
-          errors++;
-        }
         if (data5.previousThread === undefined) {
-          const err21 = {
+          const err9 = {
             instancePath: instancePath + "/payload",
             schemaPath: "#/properties/payload/required",
             keyword: "required",
@@ -13071,16 +10417,16 @@ function validate99(
             message: "must have required property '" + "previousThread" + "'",
           };
           if (vErrors === null) {
-            vErrors = [err21];
+            vErrors = [err9];
           } else {
-            vErrors.push(err21);
+            vErrors.push(err9);
           }
           errors++;
         }
         if (data5.eventType !== undefined) {
           let data6 = data5.eventType;
           if (typeof data6 !== "string") {
-            const err22 = {
+            const err10 = {
               instancePath: instancePath + "/payload/eventType",
               schemaPath: "#/properties/payload/properties/eventType/type",
               keyword: "type",
@@ -13088,14 +10434,14 @@ function validate99(
               message: "must be string",
             };
             if (vErrors === null) {
-              vErrors = [err22];
+              vErrors = [err10];
             } else {
-              vErrors.push(err22);
+              vErrors.push(err10);
             }
             errors++;
           }
           if ("thread.thread_labels_changed" !== data6) {
-            const err23 = {
+            const err11 = {
               instancePath: instancePath + "/payload/eventType",
               schemaPath: "#/properties/payload/properties/eventType/const",
               keyword: "const",
@@ -13103,9 +10449,9 @@ function validate99(
               message: "must be equal to constant",
             };
             if (vErrors === null) {
-              vErrors = [err23];
+              vErrors = [err11];
             } else {
-              vErrors.push(err23);
+              vErrors.push(err11);
             }
             errors++;
           }
@@ -13113,7 +10459,7 @@ function validate99(
         if (data5.changeType !== undefined) {
           let data7 = data5.changeType;
           if (typeof data7 !== "string") {
-            const err24 = {
+            const err12 = {
               instancePath: instancePath + "/payload/changeType",
               schemaPath: "#/properties/payload/properties/changeType/type",
               keyword: "type",
@@ -13121,56 +10467,56 @@ function validate99(
               message: "must be string",
             };
             if (vErrors === null) {
-              vErrors = [err24];
+              vErrors = [err12];
             } else {
-              vErrors.push(err24);
+              vErrors.push(err12);
             }
             errors++;
           }
           if (!(data7 === "ADDED" || data7 === "REMOVED")) {
-            const err25 = {
+            const err13 = {
               instancePath: instancePath + "/payload/changeType",
               schemaPath: "#/properties/payload/properties/changeType/enum",
               keyword: "enum",
-              params: { allowedValues: schema119.properties.payload.properties.changeType.enum },
+              params: { allowedValues: schema40.properties.payload.properties.changeType.enum },
               message: "must be equal to one of the allowed values",
             };
             if (vErrors === null) {
-              vErrors = [err25];
+              vErrors = [err13];
             } else {
-              vErrors.push(err25);
+              vErrors.push(err13);
             }
             errors++;
           }
         }
         if (data5.thread !== undefined) {
           if (
-            !validate29(data5.thread, {
+            !validate65(data5.thread, {
               instancePath: instancePath + "/payload/thread",
               parentData: data5,
               parentDataProperty: "thread",
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+            vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
             errors = vErrors.length;
           }
         }
         if (data5.previousThread !== undefined) {
           if (
-            !validate29(data5.previousThread, {
+            !validate65(data5.previousThread, {
               instancePath: instancePath + "/payload/previousThread",
               parentData: data5,
               parentDataProperty: "previousThread",
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+            vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
             errors = vErrors.length;
           }
         }
       } else {
-        const err26 = {
+        const err14 = {
           instancePath: instancePath + "/payload",
           schemaPath: "#/properties/payload/type",
           keyword: "type",
@@ -13178,15 +10524,15 @@ function validate99(
           message: "must be object",
         };
         if (vErrors === null) {
-          vErrors = [err26];
+          vErrors = [err14];
         } else {
-          vErrors.push(err26);
+          vErrors.push(err14);
         }
         errors++;
       }
     }
   } else {
-    const err27 = {
+    const err15 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -13194,13 +10540,13 @@ function validate99(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err27];
+      vErrors = [err15];
     } else {
-      vErrors.push(err27);
+      vErrors.push(err15);
     }
     errors++;
   }
-  validate99.errors = vErrors;
+  validate200.errors = vErrors;
   return errors === 0;
 }
 
