@@ -33,7 +33,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .description("Generate typed, validated webhook receivers from providers' JSON Schemas.")
     .version(toolVersion)
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .addHelpText("after", "\nWith no command, `codegen` generates: see `codegen generate --help` for --check, --schemas, --out and the rest.");
 
   program
     .command("generate", { isDefault: true })

@@ -96,12 +96,17 @@ async function readIfExists(file: string): Promise<string | undefined> {
   }
 }
 
-/** Files under `dir` whose first line is our banner, relative with forward slashes. */
+/**
+ * Files under `dir` whose first line is our banner, relative with forward slashes.
+ * node_modules and hidden folders are never searched: an output folder set to the
+ * project root must not reach into installed packages or .git.
+ */
 async function generatedFilesIn(dir: string): Promise<string[]> {
   if (!existsSync(dir)) return [];
   const found: string[] = [];
   async function walk(current: string, prefix: string): Promise<void> {
     for (const entry of await readdir(current, { withFileTypes: true })) {
+      if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
       const rel = prefix + entry.name;
       if (entry.isDirectory()) await walk(path.join(current, entry.name), rel + "/");
       else if (entry.isFile() && (await startsWithBanner(path.join(current, entry.name)))) found.push(rel);

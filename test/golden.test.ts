@@ -35,3 +35,15 @@ describe("golden output", () => {
     }
   });
 });
+
+describe("shared definitions", () => {
+  it("are declared once per version, however many events use them", async () => {
+    const files = await generate({ schemas: catalogueDir, out: "unused", cwd: repoRoot });
+    const types = files.find((f) => f.path === "plain/2024-09-18/types.ts")!.content;
+    const declarations = [...types.matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1]);
+    expect(new Set(declarations).size).toBe(declarations.length);
+    expect(declarations.filter((name) => /^(Thread|Actor|Customer)\d*$/.test(name!))).toEqual(["Actor", "Customer", "Thread"]);
+    // all four Plain events hold a Thread
+    expect(types.match(/thread: Thread;/g)!.length).toBeGreaterThanOrEqual(4);
+  });
+});
