@@ -189,12 +189,12 @@ describe("bad input: exit 2, a message naming the file and pointer, and the outp
       [/thread\.chat_sent\.schema\.json: the schema does not pin the event name at \/payload\/eventType/],
     ],
     [
-      "a format that cannot be inlined yet",
+      "an unsupported format",
       (p) =>
         editJson(path.join(p, plainVersion, "thread.chat_sent.schema.json"), (s) => {
-          s.properties.workspaceId = { type: "string", format: "uri" };
+          s.properties.workspaceId = { type: "string", format: "idn-email" };
         }),
-      [/thread\.chat_sent\.schema\.json#\/properties\/workspaceId\/format: format "uri" cannot be compiled into a self-contained validator yet/],
+      [/thread\.chat_sent\.schema\.json#\/properties\/workspaceId\/format: format "idn-email" is not supported/, /supported formats: .*uri/],
     ],
     [
       "an unknown provider",

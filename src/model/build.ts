@@ -196,7 +196,7 @@ function rewrite(
           code: "unsupported",
           file: file.shown,
           pointer: at,
-          message: `format "${value}" cannot be compiled into a self-contained validator yet`,
+          message: `format "${value}" is not supported: no self-contained check for it`,
           hint: `supported formats: ${[...supportedFormats].sort().join(", ")}`,
         });
       }

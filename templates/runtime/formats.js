@@ -47,12 +47,41 @@ function $formatDateTimeChecker(zoneRequired) {
   };
 }
 
+// RFC 3986 URI, assembled from the grammar's parts (with ajv-formats' verdicts: a single
+// "/" may also introduce an authority, and a port may be empty).
+const $formatUri = (() => {
+  const hex = "[0-9a-f]";
+  const escaped = `%${hex}{2}`;
+  const plain = "a-z0-9\\-._~!$&'()*+,;=";
+  const segmentChar = `(?:[${plain}:@]|${escaped})`;
+  const decOctet = "(?:25[0-5]|2[0-4]\\d|[01]?\\d\\d?)";
+  const ipv4 = `(?:${decOctet}\\.){3}${decOctet}`;
+  const h16 = `${hex}{1,4}`;
+  const ls32 = `(?:${h16}:${h16}|${ipv4})`;
+  const upTo = (n) => `(?:(?:${h16}:){0,${n}}${h16})?`;
+  const ipv6 =
+    `(?:(?:(?:${h16}:){6}|::(?:${h16}:){5}|(?:${h16})?::(?:${h16}:){4}|${upTo(1)}::(?:${h16}:){3}` +
+    `|${upTo(2)}::(?:${h16}:){2}|${upTo(3)}::${h16}:|${upTo(4)}::)${ls32}|${upTo(5)}::${h16}|${upTo(6)}::)`;
+  const ipFuture = `[Vv]${hex}+\\.[${plain}:]+`;
+  const host = `(?:\\[(?:${ipv6}|${ipFuture})\\]|${ipv4}|(?:[${plain}]|${escaped})*)`;
+  const authority = `\\/?\\/(?:(?:[${plain}:]|${escaped})*@)?${host}(?::\\d*)?(?:\\/${segmentChar}*)*`;
+  const absolute = `\\/(?:${segmentChar}+(?:\\/${segmentChar}*)*)?`;
+  const rootless = `${segmentChar}+(?:\\/${segmentChar}*)*`;
+  const tail = `(?:[${plain}:@/?]|${escaped})*`;
+  const uri = new RegExp(
+    `^(?:[a-z][a-z0-9+\\-.]*:)(?:${authority}|${absolute}|${rootless})(?:\\?${tail})?(?:#${tail})?$`,
+    "i",
+  );
+  return (str) => /\/|:/.test(str) && uri.test(str);
+})();
+
 const $allFormats = {
   date: $formatDate,
   time: $formatTimeChecker(true),
   "date-time": $formatDateTimeChecker(true),
   "iso-time": $formatTimeChecker(false),
   "iso-date-time": $formatDateTimeChecker(false),
+  uri: $formatUri,
   byte: (str) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/m.test(str),
   regex: (str) => {
     if (/[^\\]\\Z/.test(str)) return false;
