@@ -4,6 +4,7 @@ import { loadConfig, type CodegenConfig } from "./config.js";
 import { CodegenError, formatProblem } from "./errors.js";
 import { generate } from "./generate.js";
 import { displayPath, toolVersion } from "./paths.js";
+import { validatePayloads, type PayloadReport } from "./validate.js";
 import { compareOutput, writeOutput } from "./write.js";
 
 /** Exit codes: 0 done, 1 `--check` found stale output, 2 bad input or usage. */
@@ -49,6 +50,19 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--no-format", "skip prettier (faster; output differs from formatted runs)")
     .action(async (flags: GenerateFlags) => {
       code = await runGenerate(flags, io);
+    });
+
+  program
+    .command("validate")
+    .description("validate payload files against the catalogue; exit 1 when any is invalid")
+    .argument("<payload...>", "JSON files, one payload each")
+    .option("--provider <name>", "whose payloads these are (default: found from each payload)")
+    .option("--version <version>", "the schema version to validate against (default: the payload's own)")
+    .option("--schemas <path>", "catalogue folder, or one schema document with --provider")
+    .option("--config <file>", "config file (default: codegen.config.json when present)")
+    .option("--json", "print a machine-readable report")
+    .action(async (files: string[], flags: ValidateFlags) => {
+      code = await runValidate(files, flags, io);
     });
 
   try {
@@ -108,6 +122,56 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     }
     return exitCodes.failed;
   }
+}
+
+interface ValidateFlags {
+  provider?: string;
+  version?: string;
+  schemas?: string;
+  config?: string;
+  json?: boolean;
+}
+
+async function runValidate(files: string[], flags: ValidateFlags, io: Io): Promise<number> {
+  try {
+    const { provider, ...rest } = flags;
+    const config = await configFromFlags({ ...rest, format: false, ...(provider ? { provider: [provider] } : {}) }, io.cwd);
+    const reports = await validatePayloads(config, files, flags.version ? { version: flags.version } : {});
+    const invalid = reports.filter((r) => !r.ok).length;
+    if (flags.json) io.out(JSON.stringify({ ok: invalid === 0, files: reports }, null, 2));
+    else {
+      io.out(reports.map(describeReport).join("\n"));
+      io.out(`${reports.length - invalid} valid, ${invalid} invalid.`);
+    }
+    return invalid === 0 ? exitCodes.ok : exitCodes.stale;
+  } catch (error) {
+    if (!(error instanceof CodegenError)) throw error;
+    io.err(["codegen validate: the catalogue has problems:", ...error.problems.map(formatProblem)].join("\n"));
+    return exitCodes.failed;
+  }
+}
+
+const kinds: Record<NonNullable<PayloadReport["kind"]>, string> = {
+  unknown_event: "unknown event",
+  invalid_payload: "does not match its schema",
+  version_mismatch: "version mismatch",
+  unreadable: "not a JSON file",
+};
+
+function describeReport(report: PayloadReport): string {
+  const what =
+    [report.provider && `${report.provider}/${report.version}`, report.event].filter(Boolean).join(" ") +
+    (report.versionMissing ? " (the payload declares no version: checked against the latest)" : "");
+  if (report.ok) return `✅ ${report.file}  ${what}`;
+  const detail =
+    report.kind === "version_mismatch"
+      ? `version mismatch: the payload is ${report.payloadVersion}, the schemas ${report.version}` +
+        (report.errors.length > 1 ? `, and ${report.errors.length - 1} structural error(s)` : "; otherwise it matches")
+      : kinds[report.kind!];
+  const lines = report.errors
+    .filter((e, i) => !(report.kind === "version_mismatch" && i === 0))
+    .map((e) => `    ${e.path || "(root)"}: ${e.message}`);
+  return [`❌ ${report.file}  ${what}${what ? ": " : ""}${detail}`, ...lines].join("\n");
 }
 
 async function configFromFlags(flags: GenerateFlags, cwd: string): Promise<CodegenConfig> {

@@ -21,6 +21,9 @@ export const formatDefinitions: Record<string, Format> = Object.fromEntries(
 
 export const supportedFormats = new Set(Object.keys(formatDefinitions));
 
+/** Turns Ajv's errors into { path, message } a person can act on (used by validateEvent). */
+export const errorsSource = readPackageFile("templates/runtime/errors.js");
+
 /** Ajv's standalone `require(...)` of a runtime helper → the helper we inline instead. */
 export const runtimeHelpers: Record<string, { name: string; source: string }> = {
   'require("ajv/dist/runtime/ucs2length").default': {

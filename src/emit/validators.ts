@@ -6,7 +6,7 @@ import { CodegenError } from "../errors.js";
 import { pointerSegments } from "../load/manifest.js";
 import type { VersionModel } from "../model/build.js";
 import type { FileOutput } from "../output.js";
-import { formatDefinitions, formatsSource, runtimeHelpers } from "../runtime.js";
+import { errorsSource, formatDefinitions, formatsSource, runtimeHelpers } from "../runtime.js";
 
 // CommonJS default export, seen through NodeNext.
 const standaloneCode = (standaloneCodeModule as unknown as { default: typeof standaloneCodeModule.default }).default;
@@ -60,6 +60,7 @@ function inlineRuntime(code: string, model: VersionModel): string {
     prelude.push(helper.source);
   }
   if (body.includes("$allFormats")) prelude.push(formatsSource);
+  prelude.push(errorsSource);
   const leftover = /\brequire\(([^)]*)\)/.exec(body);
   if (leftover) {
     throw new CodegenError([
@@ -76,21 +77,25 @@ function inlineRuntime(code: string, model: VersionModel): string {
 function dispatcher(model: VersionModel): string {
   const names = model.events.flatMap((e) => e.names.map((name) => ({ name, validator: validatorName(e.typeName) })));
   names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const location = model.provider.manifest.event;
-  const path = location.in === "body" ? pointerSegments(location.pointer) : [];
-  const pointer = location.in === "body" ? location.pointer : "";
+  const { event, version } = model.provider.manifest;
+  const eventPointer = event.in === "body" ? event.pointer : "";
+  const versionPointer = version?.in === "body" ? version.pointer : undefined;
+  const literal = (value: unknown) => JSON.stringify(value);
   return `
 const $validators = new Map([
-${names.map((n) => `  [${JSON.stringify(n.name)}, ${n.validator}],`).join("\n")}
+${names.map((n) => `  [${literal(n.name)}, ${n.validator}],`).join("\n")}
 ]);
 
 /** Every event name this version knows, sorted. */
-export const eventNames = Object.freeze(${JSON.stringify(names.map((n) => n.name))});
+export const eventNames = Object.freeze(${literal(names.map((n) => n.name))});
 
-/** The event name a payload carries at ${pointer || "(a header)"}, or undefined. */
-export function eventNameOf(payload) {
+/** The schema version this module validates${model.pinnedVersion === undefined ? " (its schemas pin none)" : ""}. */
+export const schemaVersion = ${literal(model.pinnedVersion ?? null)};
+
+/** The string at a path of own properties, or undefined. */
+function $stringAt(payload, keys) {
   let node = payload;
-  for (const key of ${JSON.stringify(path)}) {
+  for (const key of keys) {
     if (typeof node !== "object" || node === null || Array.isArray(node)) return undefined;
     if (!Object.prototype.hasOwnProperty.call(node, key)) return undefined;
     node = node[key];
@@ -98,12 +103,26 @@ export function eventNameOf(payload) {
   return typeof node === "string" ? node : undefined;
 }
 
+/** The event name a payload carries${eventPointer ? ` at ${eventPointer}` : " (it travels in a header)"}, or undefined. */
+export function eventNameOf(payload) {
+  return ${eventPointer ? `$stringAt(payload, ${literal(pointerSegments(eventPointer))})` : "undefined"};
+}
+
+/** The schema version a payload declares${versionPointer ? ` at ${versionPointer}` : " (this provider does not version payloads)"}, or undefined. */
+export function versionOf(payload) {
+  return ${versionPointer ? `$stringAt(payload, ${literal(pointerSegments(versionPointer))})` : "undefined"};
+}
+
 /** The validator of one event, found by name (never by trying each schema in turn). */
 export function validatorFor(name) {
   return $validators.get(name);
 }
 
-/** Validates a payload against the schema of the event it names. */
+/**
+ * Validates a payload against the schema of the event it names. A payload that fails
+ * and declares another version than this module's is a version mismatch, not a
+ * structural error; its other errors are listed after the version's.
+ */
 export function validateEvent(payload, name = eventNameOf(payload)) {
   const validate = name === undefined ? undefined : $validators.get(name);
   if (validate === undefined) {
@@ -113,17 +132,39 @@ export function validateEvent(payload, name = eventNameOf(payload)) {
       name,
       errors: [
         {
-          instancePath: ${JSON.stringify(pointer)},
-          schemaPath: "",
+          path: ${literal(eventPointer)},
+          message: (name === undefined ? "must name an event" : "unknown event " + JSON.stringify(name)) + "; known events: " + eventNames.join(", "),
           keyword: "event",
+          schemaPath: "",
           params: { allowedValues: eventNames },
-          message: name === undefined ? "must name an event" : "must be one of the known events: " + eventNames.join(", "),
         },
       ],
     };
   }
   if (validate(payload)) return { ok: true, name, event: payload };
-  return { ok: false, kind: "invalid_payload", name, errors: validate.errors ?? [] };
+  const errors = $readableErrors(validate.errors ?? [], payload);
+  const version = versionOf(payload);
+  if (schemaVersion !== null && version !== undefined && version !== schemaVersion) {
+    const path = ${literal(versionPointer ?? "")};
+    return {
+      ok: false,
+      kind: "version_mismatch",
+      name,
+      version,
+      expected: schemaVersion,
+      errors: [
+        {
+          path,
+          message: "this payload is of version " + JSON.stringify(version) + "; these schemas are of version " + JSON.stringify(schemaVersion),
+          keyword: "version",
+          schemaPath: "",
+          params: { allowedValue: schemaVersion },
+        },
+        ...errors.filter((e) => e.path !== path),
+      ],
+    };
+  }
+  return { ok: false, kind: "invalid_payload", name, errors };
 }
 `;
 }
@@ -152,21 +193,32 @@ export interface Validator<T> {
 
 ${model.events.map((e) => `export declare const ${validatorName(e.typeName)}: Validator<${e.typeName}>;`).join("\n")}
 
+/** A validation error a person can act on. */
+export interface PayloadError {
+  /** JSON pointer to the failing value in the payload, e.g. /payload/thread/status. */
+  path: string;
+  /** e.g. 'must be one of TODO, DONE, SNOOZED; got "OPEN"'. */
+  message: string;
+  keyword: string;
+  schemaPath: string;
+  params: Record<string, unknown>;
+}
+
 export declare const eventNames: readonly ${t}EventName[];
 
+export declare const schemaVersion: ${model.pinnedVersion === undefined ? "null" : JSON.stringify(model.pinnedVersion)};
+
 export declare function eventNameOf(payload: unknown): string | undefined;
+
+export declare function versionOf(payload: unknown): string | undefined;
 
 export declare function validatorFor<N extends ${t}EventName>(name: N): Validator<${t}EventMap[N]>;
 export declare function validatorFor(name: string): Validator<${t}Event> | undefined;
 
 export type ValidateEventResult =
   | { [N in ${t}EventName]: { ok: true; name: N; event: ${t}EventMap[N] } }[${t}EventName]
-  | {
-      ok: false;
-      kind: "unknown_event" | "invalid_payload";
-      name: string | undefined;
-      errors: ValidationError[];
-    };
+  | { ok: false; kind: "unknown_event" | "invalid_payload"; name: string | undefined; errors: PayloadError[] }
+  | { ok: false; kind: "version_mismatch"; name: string; version: string; expected: string; errors: PayloadError[] };
 
 export declare function validateEvent(payload: unknown, name?: string): ValidateEventResult;
 `;

@@ -4,7 +4,7 @@ import path from "node:path";
 import { Problems } from "../errors.js";
 import { isPlainObject, readJsonFile } from "../json.js";
 import { checkAgainstMeta } from "../meta.js";
-import { displayPath } from "../paths.js";
+import { displayPath, packageRoot } from "../paths.js";
 import type { Manifest } from "./manifest.js";
 
 /**
@@ -35,6 +35,9 @@ export interface VersionSource {
   files: Map<string, SourceFile>;
   /** Event schemas: <event>.schema.json directly in the version folder. */
   events: { name: string; file: string }[];
+  /** Documents holding many events (*.bundle.json), split by the model. */
+  bundles: string[];
+  /** Sample payloads; the model matches each to its event by file name. */
   samples: SampleSource[];
 }
 
@@ -50,8 +53,6 @@ export interface SourceFile {
 export interface SampleSource {
   file: string;
   shown: string;
-  event: string;
-  case?: string;
   json: unknown;
   expect?: KnownBad;
 }
@@ -63,6 +64,7 @@ export interface KnownBad {
 }
 
 const eventSuffix = ".schema.json";
+const bundleSuffix = ".bundle.json";
 const knownBadFile = "known-bad.json";
 const safeFolderName = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -72,6 +74,7 @@ export async function loadCatalogue(
 ): Promise<Catalogue> {
   const problems = new Problems();
   const shownRoot = displayPath(root, options.cwd);
+  if (existsSync(root) && (await stat(root)).isFile()) return loadDocument(root, options);
   if (!existsSync(root) || !(await stat(root)).isDirectory()) {
     problems.add({
       code: "catalogue_missing",
@@ -108,6 +111,7 @@ async function loadProvider(
   name: string,
   cwd: string,
   problems: Problems,
+  options: { skipVersions?: boolean } = {},
 ): Promise<ProviderSource | undefined> {
   const dir = path.join(root, name);
   const shown = displayPath(dir, cwd);
@@ -139,6 +143,7 @@ async function loadProvider(
   }
 
   const versions: VersionSource[] = [];
+  if (options.skipVersions) return { name, shown, manifest, manifestText: read.text, versions };
   for (const version of await subfolders(dir)) {
     const source = `${path.basename(root)}/${name}/${version}`;
     const loaded = await loadVersion(path.join(dir, version), version, source, cwd, problems);
@@ -177,31 +182,23 @@ async function loadVersion(
     const read = await readJsonFile(path.join(dir, rel), fileShown, problems);
     if (read) files.set(rel, { rel, shown: fileShown, ...read });
   }
-  const events = [...files.keys()]
-    .filter((rel) => !rel.includes("/") && rel.endsWith(eventSuffix))
+  const topLevel = [...files.keys()].filter((rel) => !rel.includes("/"));
+  const events = topLevel
+    .filter((rel) => rel.endsWith(eventSuffix))
     .map((rel) => ({ name: rel.slice(0, -eventSuffix.length), file: rel }));
-  if (events.length === 0) {
+  const bundles = topLevel.filter((rel) => rel.endsWith(bundleSuffix));
+  if (events.length === 0 && bundles.length === 0) {
     problems.add({
       code: "catalogue_missing",
       file: shown,
-      message: "version folder holds no <event>.schema.json files",
+      message: "version folder holds no <event>.schema.json and no *.bundle.json files",
     });
   }
-  const samples = await loadSamples(
-    path.join(dir, "examples"),
-    `${shown}/examples`,
-    events.map((e) => e.name),
-    problems,
-  );
-  return { name, shown, source, files, events, samples };
+  const samples = await loadSamples(path.join(dir, "examples"), `${shown}/examples`, problems);
+  return { name, shown, source, files, events, bundles, samples };
 }
 
-async function loadSamples(
-  dir: string,
-  shown: string,
-  events: string[],
-  problems: Problems,
-): Promise<SampleSource[]> {
+async function loadSamples(dir: string, shown: string, problems: Problems): Promise<SampleSource[]> {
   if (!existsSync(dir)) return [];
   const names = (await jsonFilesUnder(dir, [])).filter((f) => !f.includes("/"));
   let knownBad: Record<string, KnownBad> = {};
@@ -216,32 +213,13 @@ async function loadSamples(
       });
     }
   }
-  // Event names hold dots too: match the longest event name that prefixes the file name.
-  const byLength = [...events].sort((a, b) => b.length - a.length);
   const samples: SampleSource[] = [];
   for (const file of names) {
     if (file === knownBadFile) continue;
-    const base = file.slice(0, -".json".length);
-    const event = byLength.find((e) => base === e || base.startsWith(e + "."));
-    if (!event) {
-      problems.add({
-        code: "sample_invalid",
-        file: `${shown}/${file}`,
-        message: `sample does not name an event of this version (expected <event>[.<case>].json; events: ${events.join(", ")})`,
-      });
-      continue;
-    }
     const read = await readJsonFile(path.join(dir, file), `${shown}/${file}`, problems);
     if (!read) continue;
     const expect = knownBad[file];
-    samples.push({
-      file,
-      shown: `${shown}/${file}`,
-      event,
-      ...(base === event ? {} : { case: base.slice(event.length + 1) }),
-      json: read.json,
-      ...(expect ? { expect } : {}),
-    });
+    samples.push({ file, shown: `${shown}/${file}`, json: read.json, ...(expect ? { expect } : {}) });
   }
   for (const listed of Object.keys(knownBad)) {
     if (!names.includes(listed)) {
@@ -254,6 +232,53 @@ async function loadSamples(
     }
   }
   return samples;
+}
+
+/**
+ * One published document given as the catalogue (`--schemas document.json --provider p`):
+ * a single version, named after the file, with the provider's manifest taken from
+ * ./schemas/<p>/provider.json or, failing that, from the catalogue shipped in the package.
+ */
+async function loadDocument(file: string, options: { providers?: readonly string[]; cwd: string }): Promise<Catalogue> {
+  const problems = new Problems();
+  const shown = displayPath(file, options.cwd);
+  const provider = options.providers?.length === 1 ? options.providers[0]! : undefined;
+  if (provider === undefined) {
+    problems.add({
+      code: "config_invalid",
+      file: shown,
+      message: "a single schema document needs exactly one --provider to say whose it is",
+      hint: `e.g. codegen --schemas ${shown} --provider plain`,
+    });
+    problems.throwIfAny();
+  }
+  const candidates = [path.join(options.cwd, "schemas"), path.join(packageRoot, "schemas")];
+  const catalogue = candidates.find((dir) => existsSync(path.join(dir, provider!, "provider.json")));
+  if (catalogue === undefined) {
+    problems.add({
+      code: "manifest_missing",
+      file: `schemas/${provider}/provider.json`,
+      message: `no manifest for provider "${provider}" in ./schemas or in the package's catalogue`,
+      hint: "add schemas/<provider>/provider.json (see the README)",
+    });
+    problems.throwIfAny();
+  }
+  const loaded = await loadProvider(catalogue!, provider!, options.cwd, problems, { skipVersions: true });
+  problems.throwIfAny();
+  const read = await readJsonFile(file, shown, problems);
+  problems.throwIfAny();
+  const base = path.basename(file);
+  const name = base.replace(/(\.bundle)?\.json$/, "");
+  const version: VersionSource = {
+    name,
+    shown,
+    source: base,
+    files: new Map([[base, { rel: base, shown, ...read! }]]),
+    events: [],
+    bundles: [base],
+    samples: [],
+  };
+  return { root: file, providers: [{ ...loaded!, versions: [version] }] };
 }
 
 function isKnownBadList(value: unknown): value is Record<string, KnownBad> {

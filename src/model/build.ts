@@ -33,9 +33,17 @@ export interface VersionModel {
   definitions: Record<string, JsonSchema>;
   /** Sorted by event name. */
   events: EventModel[];
+  /** The version every event's schema pins at the manifest's version pointer, if they do. */
+  pinnedVersion?: string;
   /** Hash of the manifest and every schema file of the version. */
   hash: string;
-  samples: SampleSource[];
+  samples: Sample[];
+}
+
+/** A sample payload, matched to its event by its file name (<event>[.<case>].json). */
+export interface Sample extends SampleSource {
+  event: string;
+  case?: string;
 }
 
 export interface EventModel {
@@ -78,13 +86,16 @@ function buildVersion(
   const names = new NameRegistry([`${title}Event`, `${title}EventMap`, `${title}EventName`]);
   const definitions = new Map<string, JsonSchema>();
   const targetNames = new Map<string, string>(); // "<file>#<pointer>" → definition name
-  const queue: { file: SourceFile; pointer: string; name: string }[] = [];
+  const queue: { file: SourceFile; pointer: string; name: string; node?: unknown }[] = [];
 
-  const events = [...version.events].sort((a, b) => compare(a.name, b.name));
+  const events: EventSource[] = [
+    ...version.events.map((e) => ({ name: e.name, file: version.files.get(e.file)!, pointer: "" })),
+    ...version.bundles.flatMap((rel) => splitBundle(version.files.get(rel)!, provider.manifest, problems)),
+  ].sort((a, b) => compare(a.name, b.name));
   for (const event of events) {
     const name = names.claim(pascalCase(event.name));
-    targetNames.set(`${event.file}#`, name);
-    queue.push({ file: version.files.get(event.file)!, pointer: "", name });
+    targetNames.set(`${event.file.rel}#${event.pointer}`, name);
+    queue.push({ file: event.file, pointer: event.pointer, name, ...(event.node ? { node: event.node } : {}) });
   }
 
   const refName = (from: SourceFile, at: string, ref: string): string | undefined => {
@@ -101,7 +112,7 @@ function buildVersion(
   };
 
   for (let item = queue.shift(); item; item = queue.shift()) {
-    const node = nodeAt(item.file.json, item.pointer);
+    const node = item.node ?? nodeAt(item.file.json, item.pointer);
     const copy = rewrite(node, item.file, item.pointer, refName, problems);
     if (isPlainObject(copy)) copy["title"] = item.name;
     definitions.set(item.name, isPlainObject(copy) ? copy : { allOf: [copy] });
@@ -109,16 +120,18 @@ function buildVersion(
 
   const sortedDefinitions = Object.fromEntries([...definitions].sort(([a], [b]) => compare(a, b)));
   const eventModels = events.map((event): EventModel => {
-    const typeName = targetNames.get(`${event.file}#`)!;
-    const shown = version.files.get(event.file)!.shown;
+    const typeName = targetNames.get(`${event.file.rel}#${event.pointer}`)!;
+    const shown = event.pointer === "" ? event.file.shown : `${event.file.shown}#${event.pointer}`;
     return {
       name: event.name,
       names: discriminatorValues(provider.manifest, event.name, typeName, sortedDefinitions, shown, problems),
       typeName,
-      file: event.file,
+      file: shown,
     };
   });
-  checkDistinctNames(eventModels, version, problems);
+  checkDistinctNames(eventModels, problems);
+  const samples = matchSamples(version, eventModels, problems);
+  const pinnedVersion = versionPinned(provider.manifest, eventModels, sortedDefinitions, version, problems);
   if (problems.size > before) return undefined;
 
   return {
@@ -128,8 +141,9 @@ function buildVersion(
     dialect,
     definitions: sortedDefinitions,
     events: eventModels,
+    ...(pinnedVersion === undefined ? {} : { pinnedVersion }),
     hash: hashSources(provider.manifestText, version),
-    samples: version.samples,
+    samples,
   };
 }
 
@@ -201,6 +215,8 @@ function rewrite(
         });
       }
       out[key] = value;
+    } else if (key === "pattern" && typeof value === "string") {
+      out[key] = unicodePattern(value, file, at, problems);
     } else if (singleSchemaKeywords.has(key) && (isPlainObject(value) || typeof value === "boolean")) {
       out[key] = rewrite(value, file, at, refName, problems);
     } else if (schemaArrayKeywords.has(key) && Array.isArray(value)) {
@@ -218,6 +234,37 @@ function rewrite(
     }
   }
   return out;
+}
+
+/**
+ * Validators compile patterns as Unicode regular expressions (flag u), where escaping a
+ * character that needs no escape, such as \" in Plain's older email pattern, is a syntax
+ * error. Without the flag such an escape means the character itself, so dropping the
+ * backslash keeps the pattern's meaning and lets it compile with the flag.
+ */
+function unicodePattern(pattern: string, file: SourceFile, at: string, problems: Problems): string {
+  if (compiles(pattern, "u")) return pattern;
+  const relaxed = pattern.replace(/\\(.)/gsu, (escape, char: string) =>
+    /[\^$\\.*+?()[\]{}|\/\-A-Za-z0-9]/.test(char) ? escape : char,
+  );
+  if (compiles(relaxed, "u") && compiles(pattern, "")) return relaxed;
+  problems.add({
+    code: "schema_invalid",
+    file: file.shown,
+    pointer: at,
+    message: `pattern ${JSON.stringify(pattern)} is not a valid Unicode regular expression`,
+    hint: "JSON Schema patterns are ECMA-262 regular expressions; fix the escape or class it reports",
+  });
+  return pattern;
+}
+
+function compiles(pattern: string, flags: string): boolean {
+  try {
+    new RegExp(pattern, flags);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 interface RefTarget {
@@ -299,7 +346,7 @@ function discriminatorValues(
 ): string[] {
   if (manifest.event.in !== "body") return [event];
   const pointer = manifest.event.pointer;
-  const values = valuesAt(definitions[typeName], pointerSegments(pointer), definitions, 0);
+  const values = valuesAt(definitions[typeName], pointerSegments(pointer), byName(definitions), 0);
   if (values === undefined || values.length === 0) {
     problems.add({
       code: "schema_invalid",
@@ -320,12 +367,15 @@ function discriminatorValues(
   return [...new Set(values)].sort(compare);
 }
 
-function valuesAt(
-  schema: unknown,
-  segments: string[],
-  definitions: Record<string, JsonSchema>,
-  depth: number,
-): string[] | undefined {
+type Resolve = (ref: string) => unknown;
+
+const byName =
+  (definitions: Record<string, JsonSchema>): Resolve =>
+  (ref) =>
+    definitions[ref.replace("#/definitions/", "")];
+
+/** The strings a schema allows at a path: the const or enum there, through refs and unions. */
+function valuesAt(schema: unknown, segments: string[], resolve: Resolve, depth: number): string[] | undefined {
   if (!isPlainObject(schema) || depth > 64) return undefined;
   const found: string[] = [];
   let pinned = false;
@@ -336,10 +386,10 @@ function valuesAt(
     }
   };
   const ref = schema["$ref"];
-  if (typeof ref === "string") take(valuesAt(definitions[ref.replace("#/definitions/", "")], segments, definitions, depth + 1));
+  if (typeof ref === "string") take(valuesAt(resolve(ref), segments, resolve, depth + 1));
   for (const keyword of ["allOf", "anyOf", "oneOf"]) {
     const branches = schema[keyword];
-    if (Array.isArray(branches)) for (const b of branches) take(valuesAt(b, segments, definitions, depth + 1));
+    if (Array.isArray(branches)) for (const b of branches) take(valuesAt(b, segments, resolve, depth + 1));
   }
   if (segments.length === 0) {
     if (typeof schema["const"] === "string") take([schema["const"]]);
@@ -348,28 +398,144 @@ function valuesAt(
   } else {
     const properties = schema["properties"];
     if (isPlainObject(properties) && Object.prototype.hasOwnProperty.call(properties, segments[0]!)) {
-      take(valuesAt(properties[segments[0]!], segments.slice(1), definitions, depth + 1));
+      take(valuesAt(properties[segments[0]!], segments.slice(1), resolve, depth + 1));
     }
   }
   return pinned ? found : undefined;
 }
 
-function checkDistinctNames(events: EventModel[], version: VersionSource, problems: Problems): void {
-  const owner = new Map<string, string>();
+interface EventSource {
+  name: string;
+  file: SourceFile;
+  /** Where the event's schema is in the file ("" for a whole <event>.schema.json). */
+  pointer: string;
+  /** For an event split out of a bundle: its schema, built from the document's root. */
+  node?: JsonSchema;
+}
+
+/**
+ * Splits a published document that holds many events (Plain's: an object whose `payload`
+ * is an `anyOf` over one definition per event) into one schema per event. Walking the
+ * manifest's event pointer from the root, the first `anyOf`/`oneOf` whose every branch
+ * pins the event name is the split point; each event's schema is the root with that union
+ * replaced by its branch. References stay as they are, relative to the document.
+ */
+function splitBundle(file: SourceFile, manifest: Manifest, problems: Problems): EventSource[] {
+  const fail = (message: string): EventSource[] => {
+    problems.add({ code: "schema_invalid", file: file.shown, message, hint: "a bundle must hold a union of event schemas, each pinning its event name" });
+    return [];
+  };
+  if (manifest.event.in !== "body") return fail("the provider names events in a header, so a bundle cannot be split by the payload");
+  const resolve: Resolve = (ref) => (ref.startsWith("#") ? nodeAt(file.json, decodeURIComponent(ref.slice(1))) : undefined);
+  const segments = pointerSegments(manifest.event.pointer);
+
+  // path: the keys from the root to the union, through properties (refs are inlined on the way)
+  let node: unknown = file.json;
+  const path: string[] = [];
+  for (let depth = 0; depth <= segments.length; depth++) {
+    for (let hops = 0; isPlainObject(node) && typeof node["$ref"] === "string" && hops < 32; hops++) node = resolve(node["$ref"]);
+    if (!isPlainObject(node)) break;
+    const rest = segments.slice(depth);
+    for (const keyword of ["anyOf", "oneOf"]) {
+      const branches = node[keyword];
+      if (!Array.isArray(branches) || branches.length === 0) continue;
+      const pinned = branches.map((b) => valuesAt(b, rest, resolve, 0));
+      if (!pinned.every((values) => values !== undefined && values.length > 0)) continue;
+      const union = node;
+      return branches.map((branch, i) => ({
+        name: pinned[i]![0]!,
+        file,
+        pointer: `${path.length ? "/" + path.join("/") : ""}/${keyword}/${i}`,
+        node: replaceAt(file.json, path, resolve, { ...withoutKey(union, keyword), allOf: [branch] }),
+      }));
+    }
+    if (depth === segments.length) break;
+    const properties = node["properties"];
+    if (!isPlainObject(properties) || !Object.prototype.hasOwnProperty.call(properties, segments[depth]!)) break;
+    path.push("properties", segments[depth]!);
+    node = properties[segments[depth]!];
+  }
+  return fail(`no anyOf/oneOf along ${manifest.event.pointer} whose branches each pin an event name`);
+}
+
+/** A copy of `root` in which the node at `path` (keys, refs followed) is `replacement`. */
+function replaceAt(root: unknown, path: string[], resolve: Resolve, replacement: JsonSchema): JsonSchema {
+  let node = root;
+  for (let hops = 0; isPlainObject(node) && typeof node["$ref"] === "string" && hops < 32; hops++) node = resolve(node["$ref"]);
+  if (path.length === 0) return replacement;
+  const copy = { ...(node as JsonSchema) };
+  const [key, ...rest] = path;
+  const child = copy[key!];
+  if (key === "properties" && rest.length > 0) {
+    const [name, ...deeper] = rest;
+    copy["properties"] = { ...(child as JsonSchema), [name!]: replaceAt((child as JsonSchema)[name!], deeper, resolve, replacement) };
+  }
+  return copy;
+}
+
+function withoutKey(schema: JsonSchema, key: string): JsonSchema {
+  const { [key]: _, ...rest } = schema;
+  return rest;
+}
+
+/** The one version constant the events' schemas agree on at the manifest's version pointer. */
+function versionPinned(
+  manifest: Manifest,
+  events: EventModel[],
+  definitions: Record<string, JsonSchema>,
+  version: VersionSource,
+  problems: Problems,
+): string | undefined {
+  if (manifest.version?.in !== "body") return undefined;
+  const segments = pointerSegments(manifest.version.pointer);
+  const pinned = new Set(events.flatMap((e) => valuesAt(definitions[e.typeName], segments, byName(definitions), 0) ?? []));
+  if (pinned.size > 1) {
+    problems.add({
+      code: "schema_invalid",
+      file: version.shown,
+      message: `the events of one version pin different versions at ${manifest.version.pointer}: ${[...pinned].sort(compare).join(", ")}`,
+      hint: "put each version's schemas in a folder of their own",
+    });
+  }
+  return pinned.size === 1 ? [...pinned][0] : undefined;
+}
+
+function checkDistinctNames(events: EventModel[], problems: Problems): void {
+  const owner = new Map<string, EventModel>();
   for (const event of events) {
-    for (const name of event.names) {
+    for (const name of new Set([event.name, ...event.names])) {
       const previous = owner.get(name);
-      if (previous !== undefined && previous !== event.name) {
+      if (previous !== undefined && previous !== event) {
         problems.add({
           code: "name_collision",
-          file: version.files.get(event.file)!.shown,
-          message: `event name "${name}" is also claimed by ${previous}.schema.json`,
+          file: event.file,
+          message: `event name "${name}" is also claimed by ${previous.file}`,
           hint: "each event name must belong to exactly one schema",
         });
       }
-      owner.set(name, event.name);
+      owner.set(name, event);
     }
   }
+}
+
+/** Matches each sample to the event whose name is the longest prefix of its file name. */
+function matchSamples(version: VersionSource, events: EventModel[], problems: Problems): Sample[] {
+  const byLength = events.map((e) => e.name).sort((a, b) => b.length - a.length);
+  const samples: Sample[] = [];
+  for (const sample of version.samples) {
+    const base = sample.file.replace(/\.json$/, "");
+    const event = byLength.find((e) => base === e || base.startsWith(e + "."));
+    if (event === undefined) {
+      problems.add({
+        code: "sample_invalid",
+        file: sample.shown,
+        message: `sample does not name an event of this version (expected <event>[.<case>].json; events: ${events.map((e) => e.name).join(", ")})`,
+      });
+      continue;
+    }
+    samples.push({ ...sample, event, ...(base === event ? {} : { case: base.slice(event.length + 1) }) });
+  }
+  return samples;
 }
 
 function hashSources(manifestText: string, version: VersionSource): string {

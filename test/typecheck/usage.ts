@@ -26,8 +26,14 @@ export function byValidator(payload: unknown): string | undefined {
   return undefined;
 }
 
-export function statuses(event: PlainEvent): "TODO" | "DONE" | "SNOOZED" | "UNKNOWN_THREAD_STATUS" {
+export function statuses(event: PlainEventMap["thread.chat_sent"]): "TODO" | "DONE" | "SNOOZED" | "UNKNOWN_THREAD_STATUS" {
   return event.payload.thread.status;
+}
+
+export function threadOf(event: PlainEvent): string | undefined {
+  // @ts-expect-error not every Plain event carries a thread (customer events do not)
+  const thread: unknown = event.payload.thread;
+  return "thread" in event.payload ? event.payload.thread.id : thread === undefined ? undefined : "?";
 }
 
 export const chatValidator = validatorFor("thread.chat_sent");

@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    // Generous limits, not timing assertions: several tests run the whole generator,
+    // tsc or a child process, and CI machines are shared.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
