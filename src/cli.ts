@@ -33,6 +33,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   const program = new Command("codegen")
     .description("Generate typed, validated webhook receivers from providers' JSON Schemas.")
     .version(toolVersion)
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .addHelpText("after", "\nWith no command, `codegen` generates: see `codegen generate --help` for --check, --schemas, --out and the rest.");

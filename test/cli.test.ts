@@ -255,3 +255,88 @@ describe("the codegen executable", () => {
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
+
+describe("codegen validate", () => {
+  it("passes the catalogue's own samples and exits 0", async () => {
+    const result = await run(["validate", "schemas/agentmail/2026-08-03/examples/message.sent.json", "schemas/plain/2024-09-18/examples/thread.email_sent.json"], repoRoot);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("✅ schemas/agentmail/2026-08-03/examples/message.sent.json  agentmail/2026-08-03 message.sent");
+    expect(result.stdout).toContain("✅ schemas/plain/2024-09-18/examples/thread.email_sent.json  plain/2024-09-18 thread.email_sent");
+    expect(result.stdout).toContain("2 valid, 0 invalid.");
+  });
+
+  it("prints each error with its path and what was found, tells the kinds apart, and exits 1", async () => {
+    const project = await projectWithCatalogue();
+    const sample = JSON.parse(await readFile(path.join(project, plainVersion, "examples/thread.email_sent.json"), "utf8"));
+    const write = (name: string, value: unknown) => writeFile(path.join(project, name), typeof value === "string" ? value : JSON.stringify(value));
+    await write("bad-status.json", { ...sample, payload: { ...sample.payload, thread: { ...sample.payload.thread, status: "OPEN" } } });
+    await write("other-version.json", { ...sample, webhookMetadata: { ...sample.webhookMetadata, webhookTargetVersion: "2025-01-01" } });
+    await write("unknown.json", { ...sample, payload: { ...sample.payload, eventType: "thread.exploded" } });
+    await write("broken.json", "{ nope");
+
+    const result = await run(["validate", "bad-status.json", "other-version.json", "unknown.json", "broken.json"], project);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("❌ bad-status.json  plain/2024-09-18 thread.email_sent: does not match its schema");
+    expect(result.stdout).toContain('    /payload/thread/status: must be one of TODO, DONE, SNOOZED, UNKNOWN_THREAD_STATUS; got "OPEN"');
+    expect(result.stdout).toMatch(/❌ other-version\.json  plain\/2026-02-27 thread\.email_sent: version mismatch: the payload is 2025-01-01, the schemas 2026-02-27; otherwise it matches/);
+    expect(result.stdout).toContain('❌ unknown.json  unknown event');
+    expect(result.stdout).toContain('no provider in the catalogue has an event named "thread.exploded"');
+    expect(result.stdout).toContain("❌ broken.json  not a JSON file");
+    expect(result.stdout).toContain("0 valid, 4 invalid.");
+  });
+
+  it("validates against the version given with --version", async () => {
+    const result = await run(
+      ["validate", "--provider", "plain", "--version", "2026-02-27", "schemas/plain/2024-09-18/examples/thread.email_sent.json", "--json"],
+      repoRoot,
+    );
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).files[0]).toMatchObject({ ok: false, kind: "version_mismatch", version: "2026-02-27", payloadVersion: "2024-09-18" });
+  });
+});
+
+describe("a version given as one published document (*.bundle.json)", () => {
+  it("is split into the same events, validators and verdicts as per-event files", async () => {
+    const project = await projectWithCatalogue();
+    const version = path.join(project, "schemas/agentmail/2026-08-03");
+    // the same two events, once as files and once as a document whose root is a union
+    const events = ["message.sent", "message.delivered"];
+    const bundled = {
+      $schema: "http://json-schema.org/draft-07/schema#",
+      anyOf: events.map((e) => ({ $ref: `#/definitions/${e.replace(".", "_")}` })),
+      definitions: Object.fromEntries(
+        await Promise.all(
+          events.map(async (e) => {
+            const schema = JSON.parse(await readFile(path.join(version, `${e}.schema.json`), "utf8"));
+            delete schema.$schema;
+            return [e.replace(".", "_"), JSON.parse(JSON.stringify(schema).replaceAll("shared/definitions.json#", "#"))];
+          }),
+        ),
+      ),
+    };
+    const shared = JSON.parse(await readFile(path.join(version, "shared/definitions.json"), "utf8"));
+    Object.assign(bundled.definitions, shared.definitions);
+    const bundleVersion = path.join(project, "schemas/agentmail/bundled");
+    await mkdir(path.join(bundleVersion, "examples"), { recursive: true });
+    await writeFile(path.join(bundleVersion, "agentmail.bundle.json"), JSON.stringify(bundled));
+    for (const e of events) {
+      await writeFile(path.join(bundleVersion, "examples", `${e}.json`), await readFile(path.join(version, "examples", `${e}.json`)));
+    }
+    expect((await run([], project)).code).toBe(0);
+
+    const fromFiles = await import(path.join(project, "generated/agentmail/2026-08-03/validators.js"));
+    const fromBundle = await import(path.join(project, "generated/agentmail/bundled/validators.js"));
+    expect(fromBundle.eventNames).toEqual(["message.delivered", "message.sent"]);
+    expect(typeof fromBundle.validateMessageSent).toBe("function");
+    for (const e of events) {
+      const sample = JSON.parse(await readFile(path.join(version, "examples", `${e}.json`), "utf8"));
+      expect(fromBundle.validateEvent(sample)).toEqual(fromFiles.validateEvent(sample));
+      const broken = { ...sample, event_id: 7 };
+      expect(fromBundle.validateEvent(broken).errors.map((x: { path: string }) => x.path)).toEqual(
+        fromFiles.validateEvent(broken).errors.map((x: { path: string }) => x.path),
+      );
+    }
+    const types = await readFile(path.join(project, "generated/agentmail/bundled/types.ts"), "utf8");
+    expect(types).toContain("export type AgentMailEvent = MessageDelivered | MessageSent;");
+  });
+});
