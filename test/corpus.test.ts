@@ -20,6 +20,9 @@ const suite = present ? "corpus (../shared/corpus)" : "corpus: SKIPPED, ../share
 const revisionsDir = path.join(corpus, "plain", "schema-history");
 const plainExamplesDir = path.join(corpus, "plain", "examples");
 const agentmailExamplesDir = path.join(corpus, "agentmail", "examples");
+if (!present) {
+  console.warn(`corpus tests skipped: ${corpus} not found (it sits beside the checkout in this project's CI; a user's clone has no ../shared)`);
+}
 const jsonFiles = (dir: string) => (present ? readdirSync(dir).filter((f) => f.endsWith(".json")).sort() : []);
 
 interface Outcome {
