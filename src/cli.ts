@@ -14,6 +14,7 @@ interface GenerateFlags {
   check?: boolean;
   schemas?: string;
   out?: string;
+  handlers?: string;
   config?: string;
   provider?: string[];
   quiet?: boolean;
@@ -44,6 +45,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--check", "generate in memory and compare with disk; exit 1 when anything differs")
     .option("--schemas <dir>", "catalogue folder (default: schemas, or the config's)")
     .option("--out <dir>", "output folder (default: generated, or the config's)")
+    .option("--handlers <dir>", "scaffold a handler stub per event here (never overwritten)")
     .option("--config <file>", "config file (default: codegen.config.json when present)")
     .addOption(new Option("--provider <name...>", "only these providers (repeatable)"))
     .option("--quiet", "print nothing but errors")
@@ -85,7 +87,7 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     const files = await generate(config);
 
     if (flags.check) {
-      const result = await compareOutput(config.out, files);
+      const result = await compareOutput(config.out, files, folders(config));
       const stale = result.stale.length + result.missing.length + result.extra.length > 0;
       if (json) io.out(JSON.stringify({ ok: !stale, command: "check", out: outShown, ...result }, null, 2));
       else if (stale) {
@@ -101,13 +103,18 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
       return stale ? exitCodes.stale : exitCodes.ok;
     }
 
-    const report = await writeOutput(config.out, files);
+    const report = await writeOutput(config.out, files, folders(config));
     if (json) io.out(JSON.stringify({ ok: true, command: "generate", out: outShown, ...report }, null, 2));
     else if (!flags.quiet) {
+      const handlersShown = config.handlers ? displayPath(config.handlers, io.cwd) : "";
       const lines = [
         ...report.written.map((f) => `  wrote    ${f}`),
         ...report.removed.map((f) => `  removed  ${f}`),
+        ...report.stubsCreated.map((f) => `  created  ${handlersShown}/${f} (handler stub: yours to edit)`),
         `${outShown}: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.removed.length} removed.`,
+        ...(config.handlers
+          ? [`${handlersShown}: ${report.stubsCreated.length} handler stubs created, ${report.stubsKept.length} kept as they are.`]
+          : []),
       ];
       io.out(lines.join("\n"));
     }
@@ -181,9 +188,14 @@ async function configFromFlags(flags: GenerateFlags, cwd: string): Promise<Codeg
     ...config,
     ...(flags.schemas ? { schemas: path.resolve(cwd, flags.schemas) } : {}),
     ...(flags.out ? { out: path.resolve(cwd, flags.out) } : {}),
+    ...(flags.handlers ? { handlers: path.resolve(cwd, flags.handlers) } : {}),
     ...(flags.provider ? { providers: flags.provider } : {}),
     ...(flags.format === false ? { format: false } : {}),
   };
+}
+
+function folders(config: CodegenConfig): { handlers?: string } {
+  return config.handlers ? { handlers: config.handlers } : {};
 }
 
 function defaultIo(): Io {

@@ -11,6 +11,8 @@ export interface CodegenConfig {
   schemas: string;
   /** The output folder. */
   out: string;
+  /** Where handler stubs are scaffolded (one file per event, never overwritten); none when absent. */
+  handlers?: string;
   /** Only these providers; all when absent. */
   providers?: readonly string[];
   /** Format the output with prettier (default true). */
@@ -23,6 +25,7 @@ export interface CodegenConfig {
 export interface ConfigFile {
   schemas?: string;
   out?: string;
+  handlers?: string;
   providers?: string[];
   format?: boolean;
 }
@@ -66,6 +69,7 @@ export async function loadConfig(options: { file?: string; cwd?: string } = {}):
   return {
     schemas: path.resolve(base, fromFile.schemas ?? "schemas"),
     out: path.resolve(base, fromFile.out ?? "generated"),
+    ...(fromFile.handlers ? { handlers: path.resolve(base, fromFile.handlers) } : {}),
     ...(fromFile.providers ? { providers: fromFile.providers } : {}),
     format: fromFile.format ?? true,
     cwd,

@@ -17,7 +17,7 @@ export async function formatFiles(files: FileOutput[]): Promise<FileOutput[]> {
     files.map(async (file) => {
       const parser = parsers.find(([suffix]) => file.path.endsWith(suffix))?.[1];
       if (!parser) return file;
-      return { path: file.path, content: await format(file.content, { parser, printWidth: 100, endOfLine: "lf" }) };
+      return { ...file, content: await format(file.content, { parser, printWidth: 100, endOfLine: "lf" }) };
     }),
   );
 }

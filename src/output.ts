@@ -1,7 +1,12 @@
-/** One generated file: a path relative to the output folder (forward slashes) and its text. */
+/**
+ * One file of the run: a path (forward slashes) relative to the output folder, or, for a
+ * handler stub, to the handlers folder; and its text. Stubs are the user's once written:
+ * created when missing, never changed or removed.
+ */
 export interface FileOutput {
   path: string;
   content: string;
+  stub?: true;
 }
 
 /** The first line of every generated file; the writer removes only files that start with it. */

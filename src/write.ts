@@ -11,9 +11,9 @@ import { bannerMarker, type FileOutput } from "./output.js";
  * run no longer produces are removed. A file without our banner is never touched.
  */
 export interface Comparison {
-  /** On disk with other content. */
+  /** On disk with other content (never a stub: a stub is the user's to change). */
   stale: string[];
-  /** Not on disk yet. */
+  /** Not on disk yet; stubs are listed as handlers/<path>. */
   missing: string[];
   /** Ours (they carry the banner) but no longer generated. */
   extra: string[];
@@ -24,10 +24,23 @@ export interface WriteReport {
   written: string[];
   removed: string[];
   unchanged: string[];
+  /** Handler stubs written because they were missing. */
+  stubsCreated: string[];
+  /** Handler stubs already there, left as they are. */
+  stubsKept: string[];
 }
 
-export async function compareOutput(outDir: string, files: FileOutput[]): Promise<Comparison> {
+/** Where stubs go, when the run has any. */
+export interface Folders {
+  handlers?: string;
+}
+
+export async function compareOutput(outDir: string, files: FileOutput[], folders: Folders = {}): Promise<Comparison> {
   const result: Comparison = { stale: [], missing: [], extra: [], unchanged: [] };
+  for (const file of files.filter((f) => f.stub)) {
+    if (!existsSync(resolveInside(stubFolder(folders), file.path))) result.missing.push(`handlers/${file.path}`);
+  }
+  files = files.filter((f) => !f.stub);
   for (const file of files) {
     const current = await readIfExists(resolveInside(outDir, file.path));
     if (current === undefined) result.missing.push(file.path);
@@ -39,9 +52,19 @@ export async function compareOutput(outDir: string, files: FileOutput[]): Promis
   return result;
 }
 
-export async function writeOutput(outDir: string, files: FileOutput[]): Promise<WriteReport> {
+export async function writeOutput(outDir: string, files: FileOutput[], folders: Folders = {}): Promise<WriteReport> {
+  const stubs = files.filter((f) => f.stub);
+  files = files.filter((f) => !f.stub);
   const comparison = await compareOutput(outDir, files);
   const changed = new Set([...comparison.stale, ...comparison.missing]);
+  const stubsCreated: string[] = [];
+  const stubsKept: string[] = [];
+  for (const stub of stubs) {
+    const target = resolveInside(stubFolder(folders), stub.path);
+    await mkdir(path.dirname(target), { recursive: true });
+    if (await createExclusively(target, stub.content)) stubsCreated.push(stub.path);
+    else stubsKept.push(stub.path);
+  }
   for (const file of files) {
     if (!changed.has(file.path)) continue;
     const target = resolveInside(outDir, file.path);
@@ -57,7 +80,30 @@ export async function writeOutput(outDir: string, files: FileOutput[]): Promise<
     written: files.filter((f) => changed.has(f.path)).map((f) => f.path),
     removed: comparison.extra,
     unchanged: comparison.unchanged,
+    stubsCreated,
+    stubsKept,
   };
+}
+
+function stubFolder(folders: Folders): string {
+  if (folders.handlers === undefined) throw new Error("handler stubs were generated without a handlers folder");
+  return folders.handlers;
+}
+
+/** Writes a file only if nothing is there (O_EXCL: no race with an editor saving it). */
+async function createExclusively(target: string, content: string): Promise<boolean> {
+  try {
+    const handle = await open(target, "wx");
+    try {
+      await handle.writeFile(content, "utf8");
+    } finally {
+      await handle.close();
+    }
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
 }
 
 async function writeAtomically(target: string, content: string): Promise<void> {

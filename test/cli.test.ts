@@ -80,6 +80,63 @@ describe("codegen (generate)", () => {
   });
 });
 
+describe("handler stubs", () => {
+  it("are created once, never overwritten, and come back when deleted; the run says which", async () => {
+    const project = await projectWithCatalogue();
+    const first = await run(["--handlers", "src/handlers"], project);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("created  src/handlers/plain/thread.email_sent.ts (handler stub: yours to edit)");
+    expect(first.stdout).toMatch(/src\/handlers: 30 handler stubs created, 0 kept as they are\./);
+    const stub = path.join(project, "src/handlers/plain/thread.email_sent.ts");
+    expect(await readFile(stub, "utf8")).toContain('event: PlainEventMap["thread.email_sent"]');
+
+    await writeFile(stub, (await readFile(stub, "utf8")).replace("// TODO: handle the event", "console.log(event.payload.email.subject);"));
+    const edited = await readFile(stub, "utf8");
+    await rm(path.join(project, "src/handlers/agentmail/message.sent.ts"));
+
+    const second = await run(["--handlers", "src/handlers"], project);
+    expect(second.code).toBe(0);
+    expect(await readFile(stub, "utf8")).toBe(edited);
+    expect(second.stdout).toContain("created  src/handlers/agentmail/message.sent.ts");
+    expect(second.stdout).toMatch(/src\/handlers: 1 handler stubs created, 29 kept as they are\./);
+    // the map from event name to stub is generated output, rewritten with the rest
+    expect(await readFile(path.join(project, "generated/plain/handlers.ts"), "utf8")).toContain(
+      'import { onThreadEmailSent } from "../../src/handlers/plain/thread.email_sent.js";',
+    );
+  });
+
+  it("--check lists a missing stub, and never calls an edited one stale", async () => {
+    const project = await projectWithCatalogue();
+    expect((await run(["--handlers", "stubs"], project)).code).toBe(0);
+    await writeFile(path.join(project, "stubs/plain/thread.chat_sent.ts"), "// all mine\n");
+    expect((await run(["--handlers", "stubs", "--check"], project)).code).toBe(0);
+    await rm(path.join(project, "stubs/plain/thread.chat_sent.ts"));
+    const result = await run(["--handlers", "stubs", "--check"], project);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("missing  handlers/plain/thread.chat_sent.ts");
+  });
+
+  it("turn hostile event names into safe file and function names", async () => {
+    const project = await projectWithCatalogue();
+    const version = path.join(project, "schemas/agentmail/2026-08-03");
+    const hostile = '../a"; process.exit(1); "';
+    // one payload shape sent under a plain name and a hostile one (an enum, like message.received's)
+    await editJson(path.join(version, "message.sent.schema.json"), (schema) => {
+      schema.properties.event_type = { type: "string", enum: ["message.sent", hostile] };
+    });
+    const result = await run(["--handlers", "h", "--provider", "agentmail"], project);
+    expect(result.code).toBe(0);
+    const stubs = [...(await snapshot(path.join(project, "h"))).keys()];
+    expect(stubs).toContain("agentmail/_.._a___process.exit_1____.ts");
+    expect(stubs.every((f) => /^agentmail\/[^/]+\.ts$/.test(f))).toBe(true);
+    const map = await readFile(path.join(project, "generated/agentmail/handlers.ts"), "utf8");
+    // the name stays a string literal (prettier picks the quotes), never code
+    expect(map).toContain(`'../a"; process.exit(1); "': onAProcessExit1,`);
+    const stub = await readFile(path.join(project, "h/agentmail/_.._a___process.exit_1____.ts"), "utf8");
+    expect(stub).toContain(`AgentMailEventMap['../a"; process.exit(1); "']`);
+  });
+});
+
 describe("codegen --check", () => {
   let project: string;
   beforeAll(async () => {

@@ -1,0 +1,117 @@
+import { createHash } from "node:crypto";
+import { pointerSegments, type Location } from "../load/manifest.js";
+import type { VersionModel } from "../model/build.js";
+import { NameRegistry } from "../model/names.js";
+import { banner, type FileOutput } from "../output.js";
+import { readPackageFile, toolVersion } from "../paths.js";
+
+/**
+ * The receiver: runtime.ts (the same for every provider, from templates/receiver/) and,
+ * per provider, index.ts: the runtime configured from the manifest, over the validators
+ * of every version of the provider, with types that follow the event name.
+ */
+export const runtimeTemplate = "templates/receiver/runtime.ts";
+
+export function emitRuntime(): FileOutput {
+  const source = readPackageFile(runtimeTemplate);
+  const hash = `sha256:${createHash("sha256").update(source).digest("hex").slice(0, 16)}`;
+  return { path: "runtime.ts", content: `${banner({ version: toolVersion, source: runtimeTemplate, hash })}\n${source}` };
+}
+
+/** `models`: every version of one provider, in ascending order. */
+export function emitProviderIndex(models: VersionModel[], header: string): FileOutput {
+  const { name, title, manifest } = models[0]!.provider;
+  const aliases = new NameRegistry(["config"]);
+  const versions = models.map((m) => ({
+    model: m,
+    key: m.pinnedVersion ?? m.version,
+    module: aliases.claim(`v${m.version.replace(/[^A-Za-z0-9]/g, "_")}`),
+    map: aliases.claim(`M${m.version.replace(/[^A-Za-z0-9]/g, "_")}`),
+  }));
+  const literal = (value: unknown) => JSON.stringify(value);
+  const path = (location: Location | undefined) =>
+    location?.in === "body" ? literal(pointerSegments(location.pointer)) : undefined;
+  const signing = manifest.signing;
+  const signingConfig =
+    signing.scheme === "hmac-sha256"
+      ? `{ scheme: "hmac-sha256", header: ${literal(signing.header)}, encoding: ${literal(signing.encoding)}, ${
+          signing.timestamp ? `timestamp: ${path(signing.timestamp)}, ` : ""
+        }toleranceSeconds: ${signing.toleranceSeconds ?? 300} }`
+      : `{ scheme: "standard-webhooks", headerPrefixes: ${literal(signing.headerPrefixes ?? ["webhook"])}, toleranceSeconds: ${
+          signing.toleranceSeconds ?? 300
+        } }`;
+  const keys = versions.map((v) => `keyof ${v.map}`).join(" | ");
+  const content = `${header}
+import {
+  createHandler,
+  createParser,
+  verifyDelivery,
+  type HandlerContext,
+  type Handlers,
+  type ParseResult,
+  type ProviderConfig,
+  type VerifyResult,
+  type WebhookHandlerOptions,
+} from "../runtime.js";
+${versions
+  .map(
+    (v) => `import * as ${v.module} from "./${v.model.version}/validators.js";
+import type { ${title}EventMap as ${v.map} } from "./${v.model.version}/types.js";`,
+  )
+  .join("\n")}
+
+export { toNodeListener, type HandlerContext, type ParseError, type PayloadError, type VerifyResult } from "../runtime.js";
+
+/** Each ${title} event by name, typed as its payload in every version that has it (${versions.map((v) => v.key).join(", ")}). */
+export type ${title}EventMap = {
+  [N in ${keys}]: ${versions.map((v) => `(N extends keyof ${v.map} ? ${v.map}[N] : never)`).join(" | ")};
+};
+
+export type ${title}EventName = keyof ${title}EventMap;
+
+export type ${title}Event = ${title}EventMap[${title}EventName];
+
+/** Handlers by event name; each receives its event's exact type. */
+export type ${title}Handlers = Handlers<${title}EventMap>;
+
+const config: ProviderConfig = {
+  provider: ${literal(name)},
+  event: ${path(manifest.event) ?? "[]"},
+${manifest.version?.in === "body" ? `  version: ${path(manifest.version)},\n` : ""}  versions: [${versions.map((v) => `[${literal(v.key)}, ${v.module}]`).join(", ")}],
+  signing: ${signingConfig},
+};
+
+/**
+ * Parses and validates a ${title} webhook body against the schemas of the version it
+ * declares (the latest when it declares none). It does not check the signature: that is
+ * verify${title}Webhook, or the handler, which does both.
+ */
+export const parse${title}Webhook: (body: string | Uint8Array) => ParseResult<${title}EventMap> =
+  createParser<${title}EventMap>(config);
+
+/** Checks a delivery's signature (over the raw body) and freshness. */
+export function verify${title}Webhook(
+  delivery: { headers: Headers | Record<string, string | readonly string[] | undefined>; body: string | Uint8Array },
+  secret: string | readonly string[],
+  options: { toleranceSeconds?: number; now?: () => number } = {},
+): Promise<VerifyResult> {
+  return verifyDelivery(config, delivery, secret, options);
+}
+
+/**
+ * A Fetch-style handler, \`(request: Request) => Promise<Response>\`: 200 when the event's
+ * handler succeeds, 401 for a missing, wrong or stale signature, 400 for a body that is not
+ * JSON or does not match its schema (with the errors), 200 (or \`unhandledStatus\`) for a valid
+ * event with no handler, 500 when a handler throws. Mount it in node:http or Express with
+ * \`toNodeListener\`.
+ */
+export function create${title}WebhookHandler(
+  options: WebhookHandlerOptions<${title}EventMap>,
+): (request: Request) => Promise<Response> {
+  return createHandler(config, options);
+}
+
+export type ${title}HandlerContext<N extends ${title}EventName = ${title}EventName> = HandlerContext<N>;
+`;
+  return { path: `${name}/index.ts`, content };
+}

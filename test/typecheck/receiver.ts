@@ -1,0 +1,50 @@
+// How a user's code meets the generated receiver; compiled by `npm test` with tsconfig.generated.json.
+import { createServer } from "node:http";
+import { createPlainWebhookHandler, parsePlainWebhook, toNodeListener, type PlainEventMap } from "../../generated/plain/index.js";
+import { createAgentMailWebhookHandler } from "../../generated/agentmail/index.js";
+
+export const plain = createPlainWebhookHandler({
+  secret: "whatever",
+  on: {
+    "thread.email_sent": async (event, context) => {
+      const subject: string | null = event.payload.email.subject;
+      const version: string = context.version;
+      // @ts-expect-error an email event has no chat
+      void event.payload.chat;
+      void subject;
+      void version;
+    },
+    "thread.chat_received": (event) => {
+      // only in 2026-02-27, and typed as such
+      const text: string | null | undefined = event.payload.chat.text;
+      void text;
+    },
+    "customer.customer_created": (event) => {
+      // @ts-expect-error a customer event carries no thread
+      void event.payload.thread;
+    },
+    // @ts-expect-error not a Plain event
+    "thread.exploded": () => {},
+  },
+});
+
+export const agentMail = createAgentMailWebhookHandler({
+  secret: ["whsec_a", "whsec_b"],
+  on: {
+    "message.received.spam": (event) => void event.message.subject,
+    // @ts-expect-error a bounce has no message
+    "message.bounced": (event) => void event.message,
+  },
+});
+
+export function parsed(body: string): PlainEventMap["thread.email_sent"] | undefined {
+  const result = parsePlainWebhook(body);
+  if (!result.ok) {
+    const kind: "invalid_json" | "unknown_event" | "invalid_payload" | "version_mismatch" = result.error.kind;
+    void kind;
+    return undefined;
+  }
+  return result.name === "thread.email_sent" ? result.event : undefined;
+}
+
+export const server = createServer(toNodeListener(plain));
