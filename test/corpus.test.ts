@@ -88,7 +88,13 @@ describe.skipIf(!present)(suite, () => {
       out = await tempDir();
       const files = await generate({ schemas: path.join(revisionsDir, revisionFile), providers: ["plain"], out, cwd: repoRoot });
       await writeOutput(out, files);
-      expect(files.map((f) => f.path)).toEqual([`plain/${revision}/types.ts`, `plain/${revision}/validators.d.ts`, `plain/${revision}/validators.js`]);
+      expect(files.map((f) => f.path)).toEqual([
+        `plain/${revision}/types.ts`,
+        `plain/${revision}/validators.d.ts`,
+        `plain/${revision}/validators.js`,
+        "plain/index.ts",
+        "runtime.ts",
+      ]);
       module = (await import(pathToFileURL(path.join(out, "plain", revision, "validators.js")).href)) as Module;
       const document = JSON.parse(readFileSync(path.join(revisionsDir, revisionFile), "utf8"));
       // every payload definition of the document's union is one event
@@ -98,8 +104,9 @@ describe.skipIf(!present)(suite, () => {
     it("passes tsc under strict settings", async () => {
       await cp(path.join(repoRoot, "tsconfig.generated.json"), path.join(out, "tsconfig.json"));
       const config = JSON.parse(readFileSync(path.join(out, "tsconfig.json"), "utf8"));
-      config.include = ["plain/**/*.ts"];
+      config.include = ["**/*.ts"];
       await writeFile(path.join(out, "tsconfig.json"), JSON.stringify(config));
+      await writeFile(path.join(out, "package.json"), JSON.stringify({ type: "module" }));
       const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
       const result = await promisify(execFile)(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: out }).then(
         () => "",

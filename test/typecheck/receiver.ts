@@ -1,5 +1,6 @@
-// How a user's code meets the generated receiver; compiled by `npm test` with tsconfig.generated.json.
-import { createServer } from "node:http";
+// How a user's code meets the generated receiver; compiled by `npm test` with tsconfig.generated.json
+// (no @types/node: the generated code must not need it; test/receiver.test.ts mounts the
+// listener in a real node:http server, type-checked against node's own types).
 import { createPlainWebhookHandler, parsePlainWebhook, toNodeListener, type PlainEventMap } from "../../generated/plain/index.js";
 import { createAgentMailWebhookHandler } from "../../generated/agentmail/index.js";
 
@@ -47,4 +48,4 @@ export function parsed(body: string): PlainEventMap["thread.email_sent"] | undef
   return result.name === "thread.email_sent" ? result.event : undefined;
 }
 
-export const server = createServer(toNodeListener(plain));
+export const listener = toNodeListener(plain, { maxBodyBytes: 100_000 });
