@@ -14,7 +14,8 @@ export type ProblemCode =
   | "name_invalid"
   | "name_collision"
   | "sample_invalid"
-  | "unsupported";
+  | "unsupported"
+  | "write_failed";
 
 export interface Problem {
   code: ProblemCode;

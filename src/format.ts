@@ -7,7 +7,7 @@ import type { FileOutput } from "./output.js";
  * `--check` compares formatted text with formatted text.
  */
 const parsers: [suffix: string, parser: string][] = [
-  [".ts", "typescript"],
+  [".ts", "babel-ts"], // prints as the typescript parser does, and is many times faster on large files
   [".js", "babel"],
   [".json", "json"],
 ];

@@ -2,14 +2,32 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
+import { CodegenError } from "./errors.js";
 import { bannerMarker, type FileOutput } from "./output.js";
 
 /**
  * Stage 5, write (and its dry twin, check): only here does the generator touch the output
- * folder. Files whose content is unchanged are left alone; changed ones are replaced
- * atomically (write a temporary file beside it, then rename); generated files that the
- * run no longer produces are removed. A file without our banner is never touched.
+ * folder. Unchanged files are left alone; generated files the run no longer produces are
+ * removed; a file without our banner is never touched.
+ *
+ * A run replaces many files, and must not leave a mix of old and new ones when it fails
+ * or is killed. So it writes in three steps:
+ *   1. every new content goes to a temporary file beside its target (a full disk or a
+ *      read-only folder fails here, the temporary files are removed, the tree is as it was);
+ *   2. the journal, listing the renames and removals still to do, is written atomically:
+ *      from this moment the run counts as done;
+ *   3. the renames and removals are carried out, and the journal removed.
+ * A run killed in step 3 is finished by the next one (`recoverOutput`, which every run
+ * calls first); one killed in step 1 leaves only temporary files, which the next run removes.
  */
+export const journalName = ".webhook-codegen-journal.json";
+const temporarySuffix = ".codegen-tmp";
+
+interface Journal {
+  renames: [from: string, to: string][];
+  removals: string[];
+}
+
 export interface Comparison {
   /** On disk with other content (never a stub: a stub is the user's to change). */
   stale: string[];
@@ -35,8 +53,18 @@ export interface Folders {
   handlers?: string;
 }
 
+/** How bytes reach the disk; tests replace it to simulate a full disk or a crash. */
+export interface WriteHooks {
+  writeFile?: (file: string, content: string) => Promise<void>;
+  rename?: (from: string, to: string) => Promise<void>;
+}
+
 export async function compareOutput(outDir: string, files: FileOutput[], folders: Folders = {}): Promise<Comparison> {
   const result: Comparison = { stale: [], missing: [], extra: [], unchanged: [] };
+  if (existsSync(path.join(outDir, journalName))) {
+    // an interrupted run: what is on disk is not what it meant to leave
+    result.stale.push(journalName);
+  }
   for (const file of files.filter((f) => f.stub)) {
     if (!existsSync(resolveInside(stubFolder(folders), file.path))) result.missing.push(`handlers/${file.path}`);
   }
@@ -52,37 +80,123 @@ export async function compareOutput(outDir: string, files: FileOutput[], folders
   return result;
 }
 
-export async function writeOutput(outDir: string, files: FileOutput[], folders: Folders = {}): Promise<WriteReport> {
+export async function writeOutput(
+  outDir: string,
+  files: FileOutput[],
+  folders: Folders = {},
+  hooks: WriteHooks = {},
+): Promise<WriteReport> {
+  const write = hooks.writeFile ?? writeDurably;
+  await recoverOutput(outDir);
   const stubs = files.filter((f) => f.stub);
   files = files.filter((f) => !f.stub);
   const comparison = await compareOutput(outDir, files);
-  const changed = new Set([...comparison.stale, ...comparison.missing]);
+  const changed = files.filter((f) => comparison.stale.includes(f.path) || comparison.missing.includes(f.path));
+
+  // 1. stage
+  const journal: Journal = { renames: [], removals: comparison.extra };
+  try {
+    for (const file of changed) {
+      const target = resolveInside(outDir, file.path);
+      await mkdir(path.dirname(target), { recursive: true });
+      const temporary = `${target}.${randomBytes(6).toString("hex")}${temporarySuffix}`;
+      journal.renames.push([path.relative(outDir, temporary), file.path]);
+      await write(temporary, file.content);
+    }
+  } catch (error) {
+    await Promise.all(journal.renames.map(([from]) => rm(path.join(outDir, from), { force: true })));
+    throw writeFailure(outDir, error);
+  }
+  // 2. commit, 3. apply
+  if (journal.renames.length + journal.removals.length > 0) {
+    await mkdir(outDir, { recursive: true });
+    const journalFile = path.join(outDir, journalName);
+    await write(`${journalFile}${temporarySuffix}`, JSON.stringify(journal));
+    await rename(`${journalFile}${temporarySuffix}`, journalFile);
+    await applyJournal(outDir, journal, hooks.rename ?? rename);
+    await rm(journalFile);
+  }
+
   const stubsCreated: string[] = [];
   const stubsKept: string[] = [];
   for (const stub of stubs) {
     const target = resolveInside(stubFolder(folders), stub.path);
-    await mkdir(path.dirname(target), { recursive: true });
-    if (await createExclusively(target, stub.content)) stubsCreated.push(stub.path);
-    else stubsKept.push(stub.path);
-  }
-  for (const file of files) {
-    if (!changed.has(file.path)) continue;
-    const target = resolveInside(outDir, file.path);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeAtomically(target, file.content);
-  }
-  for (const extra of comparison.extra) {
-    const target = resolveInside(outDir, extra);
-    await rm(target);
-    await removeEmptyParents(path.dirname(target), outDir);
+    try {
+      await mkdir(path.dirname(target), { recursive: true });
+      if (await createExclusively(target, stub.content)) stubsCreated.push(stub.path);
+      else stubsKept.push(stub.path);
+    } catch (error) {
+      throw writeFailure(stubFolder(folders), error);
+    }
   }
   return {
-    written: files.filter((f) => changed.has(f.path)).map((f) => f.path),
+    written: changed.map((f) => f.path),
     removed: comparison.extra,
     unchanged: comparison.unchanged,
     stubsCreated,
     stubsKept,
   };
+}
+
+/**
+ * Finishes a run that was killed after its journal was written, and removes the
+ * temporary files of one killed before. Safe to call at any time; a no-op normally.
+ */
+export async function recoverOutput(outDir: string): Promise<void> {
+  const journalFile = path.join(outDir, journalName);
+  if (existsSync(journalFile)) {
+    const journal = JSON.parse(await readFile(journalFile, "utf8")) as Journal;
+    await applyJournal(outDir, journal);
+    await rm(journalFile);
+  }
+  await rm(`${journalFile}${temporarySuffix}`, { force: true });
+  for (const leftover of await filesIn(outDir, (name) => name.endsWith(temporarySuffix))) {
+    await rm(path.join(outDir, leftover), { force: true });
+  }
+}
+
+async function applyJournal(
+  outDir: string,
+  journal: Journal,
+  move: (from: string, to: string) => Promise<void> = rename,
+): Promise<void> {
+  for (const [from, to] of journal.renames) {
+    const source = path.join(outDir, from);
+    if (existsSync(source)) await move(source, resolveInside(outDir, to));
+  }
+  for (const removal of journal.removals) {
+    const target = resolveInside(outDir, removal);
+    await rm(target, { force: true });
+    await removeEmptyParents(path.dirname(target), outDir);
+  }
+}
+
+export async function writeDurably(file: string, content: string): Promise<void> {
+  const handle = await open(file, "w");
+  try {
+    await handle.writeFile(content, "utf8");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function writeFailure(dir: string, error: unknown): CodegenError {
+  const cause = error as NodeJS.ErrnoException;
+  const hints: Record<string, string> = {
+    ENOSPC: "the disk is full: free some space and run again",
+    EACCES: "the folder is not writable: check its permissions",
+    EPERM: "the folder is not writable: check its permissions",
+    EROFS: "the file system is read-only",
+  };
+  return new CodegenError([
+    {
+      code: "write_failed",
+      file: cause.path ?? dir,
+      message: `cannot write: ${cause.message}; nothing was changed`,
+      ...(cause.code && hints[cause.code] ? { hint: hints[cause.code] } : {}),
+    },
+  ]);
 }
 
 function stubFolder(folders: Folders): string {
@@ -106,23 +220,6 @@ async function createExclusively(target: string, content: string): Promise<boole
   }
 }
 
-async function writeAtomically(target: string, content: string): Promise<void> {
-  const temporary = `${target}.${randomBytes(6).toString("hex")}.tmp`;
-  try {
-    const handle = await open(temporary, "w");
-    try {
-      await handle.writeFile(content, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, target);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
 /** Resolves a generated path inside the output folder, refusing anything that would leave it. */
 export function resolveInside(outDir: string, relative: string): string {
   const target = path.resolve(outDir, ...relative.split("/"));
@@ -142,12 +239,21 @@ async function readIfExists(file: string): Promise<string | undefined> {
   }
 }
 
+/** Files under `dir` whose first line is our banner. */
+async function generatedFilesIn(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const file of await filesIn(dir, (name) => !name.endsWith(temporarySuffix))) {
+    if (await startsWithBanner(path.join(dir, file))) found.push(file);
+  }
+  return found;
+}
+
 /**
- * Files under `dir` whose first line is our banner, relative with forward slashes.
+ * Files under `dir` whose names pass `keep`, relative with forward slashes, sorted.
  * node_modules and hidden folders are never searched: an output folder set to the
  * project root must not reach into installed packages or .git.
  */
-async function generatedFilesIn(dir: string): Promise<string[]> {
+async function filesIn(dir: string, keep: (name: string) => boolean): Promise<string[]> {
   if (!existsSync(dir)) return [];
   const found: string[] = [];
   async function walk(current: string, prefix: string): Promise<void> {
@@ -155,7 +261,7 @@ async function generatedFilesIn(dir: string): Promise<string[]> {
       if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
       const rel = prefix + entry.name;
       if (entry.isDirectory()) await walk(path.join(current, entry.name), rel + "/");
-      else if (entry.isFile() && (await startsWithBanner(path.join(current, entry.name)))) found.push(rel);
+      else if (entry.isFile() && keep(entry.name)) found.push(rel);
     }
   }
   await walk(dir, "");

@@ -119,6 +119,8 @@ function buildVersion(
   }
 
   const sortedDefinitions = Object.fromEntries([...definitions].sort(([a], [b]) => compare(a, b)));
+  const origins = new Map([...targetNames].map(([key, name]) => [name, key]));
+  checkRefCycles(sortedDefinitions, (name) => `${version.shown}/${origins.get(name) ?? name}`, problems);
   const eventModels = events.map((event): EventModel => {
     const typeName = targetNames.get(`${event.file.rel}#${event.pointer}`)!;
     const shown = event.pointer === "" ? event.file.shown : `${event.file.shown}#${event.pointer}`;
@@ -194,6 +196,9 @@ function rewrite(
     return {};
   }
   const out: JsonSchema = {};
+  // A schema key may be "__proto__" (a property of that name): define, never assign.
+  const set = (key: string, value: unknown) =>
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   for (const [key, value] of Object.entries(node)) {
     const at = joinPointer(pointer, key);
     if (key === "$id" || key === "$schema" || definitionKeywords.has(key)) continue;
@@ -203,7 +208,7 @@ function rewrite(
         continue;
       }
       const name = refName(file, at, value);
-      if (name !== undefined) out[key] = `#/definitions/${name}`;
+      if (name !== undefined) set(key, `#/definitions/${name}`);
     } else if (key === "format" && typeof value === "string") {
       if (!supportedFormats.has(value)) {
         problems.add({
@@ -214,23 +219,23 @@ function rewrite(
           hint: `supported formats: ${[...supportedFormats].sort().join(", ")}`,
         });
       }
-      out[key] = value;
+      set(key, value);
     } else if (key === "pattern" && typeof value === "string") {
-      out[key] = unicodePattern(value, file, at, problems);
+      set(key, unicodePattern(value, file, at, problems));
     } else if (singleSchemaKeywords.has(key) && (isPlainObject(value) || typeof value === "boolean")) {
-      out[key] = rewrite(value, file, at, refName, problems);
+      set(key, rewrite(value, file, at, refName, problems));
     } else if (schemaArrayKeywords.has(key) && Array.isArray(value)) {
-      out[key] = value.map((v, i) => rewrite(v, file, joinPointer(at, i), refName, problems));
+      set(key, value.map((v, i) => rewrite(v, file, joinPointer(at, i), refName, problems)));
     } else if (schemaMapKeywords.has(key) && isPlainObject(value)) {
-      out[key] = Object.fromEntries(
+      set(key, Object.fromEntries(
         Object.entries(value).map(([k, v]) => [
           k,
           // draft-07 "dependencies" may list property names instead of a schema
           Array.isArray(v) ? v : rewrite(v, file, joinPointer(at, k), refName, problems),
         ]),
-      );
+      ));
     } else {
-      out[key] = value;
+      set(key, value);
     }
   }
   return out;
@@ -476,6 +481,46 @@ function replaceAt(root: unknown, path: string[], resolve: Resolve, replacement:
 function withoutKey(schema: JsonSchema, key: string): JsonSchema {
   const { [key]: _, ...rest } = schema;
   return rest;
+}
+
+const annotations = new Set(["$ref", "title", "description", "$comment", "default", "examples", "deprecated"]);
+
+/**
+ * A definition that is nothing but a `$ref` to a definition that is nothing but a `$ref`…
+ * back to the first describes no value at all (validating it would never end). Recursion
+ * through a property (a thread whose parent is a thread) is fine and is not flagged.
+ */
+function checkRefCycles(
+  definitions: Record<string, JsonSchema>,
+  origin: (name: string) => string,
+  problems: Problems,
+): void {
+  const target = (name: string): string | undefined => {
+    const schema = definitions[name];
+    if (!schema || !Object.keys(schema).every((k) => annotations.has(k))) return undefined;
+    const ref = schema["$ref"];
+    return typeof ref === "string" ? ref.replace("#/definitions/", "") : undefined;
+  };
+  const reported = new Set<string>();
+  for (const start of Object.keys(definitions)) {
+    const chain = [start];
+    for (let next = target(start); next !== undefined; next = target(next)) {
+      if (chain.includes(next)) {
+        const cycle = chain.slice(chain.indexOf(next));
+        if (!cycle.some((n) => reported.has(n))) {
+          cycle.forEach((n) => reported.add(n));
+          problems.add({
+            code: "ref_unresolved",
+            file: origin(cycle[0]!),
+            message: `$ref cycle with no schema in between: ${[...cycle, next].map(origin).join(" → ")}`,
+            hint: "one of these definitions must describe a value, not only refer to the next",
+          });
+        }
+        break;
+      }
+      chain.push(next);
+    }
+  }
 }
 
 /** The one version constant the events' schemas agree on at the manifest's version pointer. */
