@@ -15,7 +15,8 @@ export type ProblemCode =
   | "name_collision"
   | "sample_invalid"
   | "unsupported"
-  | "write_failed";
+  | "write_failed"
+  | "pull_failed";
 
 export interface Problem {
   code: ProblemCode;
