@@ -17,8 +17,17 @@ export interface CodegenConfig {
   providers?: readonly string[];
   /** Format the output with prettier (default true). */
   format?: boolean;
+  /** Per provider: the versions to generate and accept (default all), and what to do with others. */
+  versions?: Readonly<Record<string, VersionChoice>>;
   /** Paths in banners and messages are shown relative to this (default: the working directory). */
   cwd?: string;
+}
+
+export interface VersionChoice {
+  /** Version folders to generate and accept; all when absent. */
+  accept?: readonly string[];
+  /** A payload of another version: "reject" (version_mismatch, the default) or validate it against the "latest". */
+  unknown?: "reject" | "latest";
 }
 
 /** The config file as written (see meta/config.schema.json). */
@@ -28,6 +37,7 @@ export interface ConfigFile {
   handlers?: string;
   providers?: string[];
   format?: boolean;
+  versions?: Record<string, VersionChoice>;
 }
 
 export const configFileName = "codegen.config.json";
@@ -72,6 +82,7 @@ export async function loadConfig(options: { file?: string; cwd?: string } = {}):
     ...(fromFile.handlers ? { handlers: path.resolve(base, fromFile.handlers) } : {}),
     ...(fromFile.providers ? { providers: fromFile.providers } : {}),
     format: fromFile.format ?? true,
+    ...(fromFile.versions ? { versions: fromFile.versions } : {}),
     cwd,
   };
 }

@@ -6,6 +6,7 @@ import { emitValidators } from "./emit/validators.js";
 import { formatFiles } from "./format.js";
 import { loadCatalogue } from "./load/catalogue.js";
 import { buildModels, compare, type VersionModel } from "./model/build.js";
+import { Problems } from "./errors.js";
 import { banner, type FileOutput } from "./output.js";
 import { toolVersion } from "./paths.js";
 
@@ -16,7 +17,7 @@ import { toolVersion } from "./paths.js";
 export async function generate(config: CodegenConfig): Promise<FileOutput[]> {
   const cwd = config.cwd ?? process.cwd();
   const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
-  const models = buildModels(catalogue.providers);
+  const models = chooseVersions(buildModels(catalogue.providers), config);
   const files = [
     ...(await Promise.all(models.map(emitVersion))).flat(),
     ...byProvider(models).flatMap((group) => emitProvider(group, config)),
@@ -31,10 +32,34 @@ function emitProvider(models: VersionModel[], config: CodegenConfig): FileOutput
   const hash = models.map((m) => m.hash).join("+");
   const source = models.map((m) => m.source).join(", ");
   const header = banner({ version: toolVersion, source, hash });
+  const choice = config.versions?.[models[0]!.provider.name];
   return [
-    emitProviderIndex(models, header),
+    emitProviderIndex(models, header, choice?.unknown ? { unknownVersion: choice.unknown } : {}),
     ...(config.handlers ? emitStubs(models, { out: config.out, handlers: config.handlers }, header) : []),
   ];
+}
+
+/** Keeps the versions the config accepts; naming one that does not exist is an error. */
+function chooseVersions(models: VersionModel[], config: CodegenConfig): VersionModel[] {
+  const problems = new Problems();
+  for (const [provider, choice] of Object.entries(config.versions ?? {})) {
+    const known = models.filter((m) => m.provider.name === provider).map((m) => m.version);
+    for (const version of choice.accept ?? []) {
+      if (!known.includes(version)) {
+        problems.add({
+          code: "config_invalid",
+          file: "codegen.config.json",
+          pointer: `/versions/${provider}/accept`,
+          message: `${provider} has no version "${version}" (it has: ${known.join(", ") || "none"})`,
+        });
+      }
+    }
+  }
+  problems.throwIfAny();
+  return models.filter((m) => {
+    const accept = config.versions?.[m.provider.name]?.accept;
+    return accept === undefined || accept.includes(m.version);
+  });
 }
 
 function byProvider(models: VersionModel[]): VersionModel[][] {

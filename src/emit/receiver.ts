@@ -19,7 +19,11 @@ export function emitRuntime(): FileOutput {
 }
 
 /** `models`: every version of one provider, in ascending order. */
-export function emitProviderIndex(models: VersionModel[], header: string): FileOutput {
+export function emitProviderIndex(
+  models: VersionModel[],
+  header: string,
+  choice: { unknownVersion?: "reject" | "latest" } = {},
+): FileOutput {
   const { name, title, manifest } = models[0]!.provider;
   const aliases = new NameRegistry(["config"]);
   const versions = models.map((m) => ({
@@ -78,7 +82,8 @@ const config: ProviderConfig = {
   provider: ${literal(name)},
   event: ${path(manifest.event) ?? "[]"},
 ${manifest.version?.in === "body" ? `  version: ${path(manifest.version)},\n` : ""}  versions: [${versions.map((v) => `[${literal(v.key)}, ${v.module}]`).join(", ")}],
-  signing: ${signingConfig},
+${manifest.version?.in === "body" ? `  unknownVersion: ${literal(choice.unknownVersion ?? "reject")},
+` : ""}  signing: ${signingConfig},
 };
 
 /**

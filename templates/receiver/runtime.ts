@@ -55,6 +55,12 @@ export interface ProviderConfig {
   version?: readonly string[];
   /** Validators by version, in ascending order; the last is the latest. */
   versions: readonly (readonly [string, VersionValidators])[];
+  /**
+   * A payload declaring a version not in `versions`: "reject" it (a version_mismatch that
+   * lists the accepted versions) or validate it against the "latest", accepting it when
+   * only its version differs.
+   */
+  unknownVersion?: "reject" | "latest";
   signing: SigningConfig;
 }
 
@@ -295,8 +301,21 @@ export function createParser<M>(config: ProviderConfig) {
       }
     }
     const declared = config.version ? stringAt(payload, config.version) : undefined;
-    const [version, validators] =
-      declared !== undefined && byVersion.has(declared) ? [declared, byVersion.get(declared)!] : [latestVersion, latest];
+    const unknown = declared !== undefined && !byVersion.has(declared);
+    if (unknown && config.unknownVersion !== "latest") {
+      const accepted = [...byVersion.keys()];
+      return {
+        ok: false,
+        error: {
+          kind: "version_mismatch",
+          event: stringAt(payload, config.event) ?? "",
+          version: declared,
+          expected: accepted,
+          errors: [{ path: "/" + config.version!.join("/"), message: `version ${JSON.stringify(declared)} is not accepted here; accepted: ${accepted.join(", ")}`, keyword: "version" }],
+        },
+      };
+    }
+    const [version, validators] = declared !== undefined && !unknown ? [declared, byVersion.get(declared)!] : [latestVersion, latest];
     let result: ReturnType<VersionValidators["validateEvent"]>;
     try {
       result = validators.validateEvent(payload);
@@ -308,6 +327,8 @@ export function createParser<M>(config: ProviderConfig) {
     const event = result.name ?? stringAt(payload, config.event);
     if (result.kind === "unknown_event") return { ok: false, error: { kind: "unknown_event", event, errors: result.errors } };
     if (result.kind === "version_mismatch") {
+      // under "latest", a payload whose only difference is its version is accepted
+      if (unknown && result.errors.length === 1) return { ok: true, name: event!, event: payload, version } as ParseResult<M>;
       return {
         ok: false,
         error: { kind: "version_mismatch", event: event ?? "", version: declared ?? "", expected: [...byVersion.keys()], errors: result.errors },
