@@ -1,6 +1,7 @@
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { loadConfig, type CodegenConfig } from "./config.js";
+import { diffModels, formatDiff, hasChangeAtLeast, loadDiffModels, type DiffFlags } from "./diff/index.js";
 import { CodegenError, formatProblem } from "./errors.js";
 import { generate } from "./generate.js";
 import { displayPath, toolVersion } from "./paths.js";
@@ -66,6 +67,23 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--json", "print a machine-readable report")
     .action(async (files: string[], flags: ValidateFlags) => {
       code = await runValidate(files, flags, io);
+    });
+
+  program
+    .command("diff")
+    .description("compare two versions of a provider's schemas; classify each change for a receiver")
+    .argument("[old]", "the old version: a version folder (schemas/plain/2024-09-18) or a schema document (.json)")
+    .argument("[new]", "the new version, likewise")
+    .option("--provider <name>", "whose schemas (for documents: default the provider whose manifest finds events in them)")
+    .option("--from <version>", "the old version, by folder name in the catalogue (with --to)")
+    .option("--to <version>", "the new version, by folder name in the catalogue (with --from)")
+    .option("--schemas <dir>", "catalogue folder for --from/--to (default: schemas, or the config's)")
+    .option("--config <file>", "config file (default: codegen.config.json when present)")
+    .addOption(new Option("--format <format>", "report format").choices(["text", "markdown", "json"]).default("text"))
+    .option("--json", "same as --format json")
+    .addOption(new Option("--fail-on <level>", "exit 1 when any change is at least this severe").choices(["breaking", "potentially-breaking"]))
+    .action(async (before: string | undefined, after: string | undefined, flags: DiffFlags) => {
+      code = await runDiff(before, after, flags, io);
     });
 
   try {
@@ -155,6 +173,20 @@ async function runValidate(files: string[], flags: ValidateFlags, io: Io): Promi
   } catch (error) {
     if (!(error instanceof CodegenError)) throw error;
     io.err(["codegen validate: the catalogue has problems:", ...error.problems.map(formatProblem)].join("\n"));
+    return exitCodes.failed;
+  }
+}
+
+async function runDiff(before: string | undefined, after: string | undefined, flags: DiffFlags, io: Io): Promise<number> {
+  try {
+    const { format, json, failOn, ...inputs } = flags;
+    const models = await loadDiffModels({ ...inputs, old: before, new: after, cwd: io.cwd });
+    const report = diffModels(models.before, models.after);
+    io.out(formatDiff(report, json ? "json" : format));
+    return failOn !== undefined && hasChangeAtLeast(report, failOn) ? exitCodes.stale : exitCodes.ok;
+  } catch (error) {
+    if (!(error instanceof CodegenError)) throw error;
+    io.err(["codegen diff: cannot compare:", ...error.problems.map(formatProblem)].join("\n"));
     return exitCodes.failed;
   }
 }

@@ -4,3 +4,4 @@ export * from "./generate.js";
 export * from "./output.js";
 export * from "./write.js";
 export { main } from "./cli.js";
+export * from "./diff/index.js";

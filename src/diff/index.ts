@@ -1,0 +1,45 @@
+/**
+ * `codegen diff`: what changed between two versions of a provider's schemas, classified
+ * for a receiver of the webhooks. `diffModels` is the core (two models in, a report
+ * out); the formatters render a report; `loadDiffModels` reads what the command line names.
+ */
+import { formatMarkdown } from "./markdown.js";
+import { classificationLabels, classifications, type Classification, type DiffReport } from "./report.js";
+import { formatText } from "./text.js";
+
+export { diffModels, hasChangeAtLeast } from "./models.js";
+export { loadDiffModels, versionFolder, type DiffInputs } from "./inputs.js";
+export { formatText } from "./text.js";
+export { formatMarkdown } from "./markdown.js";
+export { groupReport, type ChangeGroup, type GroupedReport } from "./group.js";
+export * from "./report.js";
+
+export type DiffFormat = "text" | "markdown" | "json";
+
+/** The options of `codegen diff`, as commander gives them. */
+export interface DiffFlags {
+  provider?: string;
+  from?: string;
+  to?: string;
+  schemas?: string;
+  config?: string;
+  format: DiffFormat;
+  json?: boolean;
+  failOn?: Classification;
+}
+
+export function formatDiff(report: DiffReport, format: DiffFormat): string {
+  if (format === "json") return JSON.stringify(report, null, 2);
+  return format === "markdown" ? formatMarkdown(report) : formatText(report);
+}
+
+/** One line, for `codegen` to print when a version changes: `plain 2024-09-18 → 2026-02-27: 1 breaking, …; 1 event added`. */
+export function formatSummary(report: DiffReport): string {
+  const { changes, eventsAdded, eventsRemoved } = report.summary;
+  const counts = classifications.map((c) => `${changes[c]} ${classificationLabels[c]}`).join(", ");
+  const events = [
+    eventsAdded.length ? `${eventsAdded.length} ${eventsAdded.length === 1 ? "event" : "events"} added` : "",
+    eventsRemoved.length ? `${eventsRemoved.length} ${eventsRemoved.length === 1 ? "event" : "events"} removed` : "",
+  ].filter(Boolean);
+  return `${report.from.provider} ${report.from.version} → ${report.to.version}: ${counts}${events.length ? `; ${events.join(", ")}` : ""}`;
+}

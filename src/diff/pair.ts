@@ -1,0 +1,124 @@
+import { compare } from "../model/build.js";
+import { describeTypes, propertyNames, tagValue, typesOf, type Branch, type Definitions } from "./normalize.js";
+
+/**
+ * Matches the alternatives of an old and a new union so that each old variant is compared
+ * with its own new version: by type first (a string with a string); among several objects,
+ * by the tag they pin (`actorType: "USER"`), then by the definition they come from, then by
+ * the properties they share. What is left over was added or removed.
+ */
+export interface Pair {
+  old: Branch;
+  new: Branch;
+  /** Names the variant in the path when a type alone does not: `[actorType=USER]`. */
+  qualifier: string;
+}
+
+export interface Pairing {
+  pairs: Pair[];
+  added: Variant[];
+  removed: Variant[];
+}
+
+/** An alternative without a counterpart, with the tag that names it when there is one. */
+export interface Variant {
+  branch: Branch;
+  tag?: string;
+}
+
+export function pairBranches(olds: Branch[], news: Branch[], oldDefinitions: Definitions, newDefinitions: Definitions): Pairing {
+  if (olds.length === 1 && news.length === 1) return { pairs: [{ old: olds[0]!, new: news[0]!, qualifier: "" }], added: [], removed: [] };
+  const result: Pairing = { pairs: [], added: [], removed: [] };
+  const keys = [...new Set([...olds, ...news].map(typeKey))].sort(compare);
+  for (const key of keys) {
+    const group = pairGroup(
+      olds.filter((b) => typeKey(b) === key),
+      news.filter((b) => typeKey(b) === key),
+      oldDefinitions,
+      newDefinitions,
+    );
+    result.pairs.push(...group.pairs);
+    result.added.push(...group.added);
+    result.removed.push(...group.removed);
+  }
+  return result;
+}
+
+function typeKey(branch: Branch): string {
+  return describeTypes(typesOf(branch.schema));
+}
+
+/** Pairs alternatives of one type. */
+function pairGroup(olds: Branch[], news: Branch[], oldDefinitions: Definitions, newDefinitions: Definitions): Pairing {
+  if (olds.length === 1 && news.length === 1) return { pairs: [{ old: olds[0]!, new: news[0]!, qualifier: "" }], added: [], removed: [] };
+  if (olds.length === 0 || news.length === 0) return { pairs: [], added: news.map((branch) => ({ branch })), removed: olds.map((branch) => ({ branch })) };
+  const pairs: Pair[] = [];
+  let left = { olds, news };
+
+  const tag = tagProperty(olds, news, oldDefinitions, newDefinitions);
+  if (tag !== undefined) {
+    const oldByTag = new Map(olds.map((b) => [tagValue(b, tag, oldDefinitions), b]));
+    for (const branch of news) {
+      const value = tagValue(branch, tag, newDefinitions)!;
+      const match = oldByTag.get(value);
+      if (match) pairs.push({ old: match, new: branch, qualifier: `[${tag}=${value}]` });
+    }
+    left = remaining(left, pairs);
+  }
+
+  // variants pinning different tags are different variants, whatever else they share
+  const compatible = (old: Branch, branch: Branch) => {
+    if (tag === undefined) return true;
+    const [a, b] = [tagValue(old, tag, oldDefinitions), tagValue(branch, tag, newDefinitions)];
+    return a === undefined || b === undefined || a === b;
+  };
+  for (const branch of left.news) {
+    const match = left.olds.find((b) => b.named !== undefined && b.named === branch.named && compatible(b, branch));
+    if (match) pairs.push({ old: match, new: branch, qualifier: `[${branch.named}]` });
+  }
+  left = remaining(left, pairs);
+
+  for (const branch of left.news) {
+    const match = mostAlike(branch, remaining(left, pairs).olds.filter((b) => compatible(b, branch)));
+    if (match) pairs.push({ old: match, new: branch, qualifier: `[${branch.named ?? `variant ${news.indexOf(branch) + 1}`}]` });
+  }
+  left = remaining(left, pairs);
+  const variant = (definitions: Definitions) => (branch: Branch): Variant => {
+    const value = tag === undefined ? undefined : tagValue(branch, tag, definitions);
+    return value === undefined ? { branch } : { branch, tag: `${tag} ${JSON.stringify(value)}` };
+  };
+  return { pairs, added: left.news.map(variant(newDefinitions)), removed: left.olds.map(variant(oldDefinitions)) };
+}
+
+function remaining(left: { olds: Branch[]; news: Branch[] }, pairs: Pair[]): { olds: Branch[]; news: Branch[] } {
+  const usedOld = new Set(pairs.map((p) => p.old));
+  const usedNew = new Set(pairs.map((p) => p.new));
+  return { olds: left.olds.filter((b) => !usedOld.has(b)), news: left.news.filter((b) => !usedNew.has(b)) };
+}
+
+/**
+ * A property every variant pins to a string of its own (on both sides), the first by name:
+ * `actorType` in Plain's actors, `entryType` in timeline entries.
+ */
+function tagProperty(olds: Branch[], news: Branch[], oldDefinitions: Definitions, newDefinitions: Definitions): string | undefined {
+  const candidates = [...new Set([...olds, ...news].flatMap((b) => propertyNames(b.schema)))].sort(compare);
+  const distinct = (branches: Branch[], definitions: Definitions, name: string) => {
+    const values = branches.map((b) => tagValue(b, name, definitions));
+    return values.every((v) => v !== undefined) && new Set(values).size === values.length;
+  };
+  return candidates.find((name) => distinct(olds, oldDefinitions, name) && distinct(news, newDefinitions, name));
+}
+
+/** The old variant sharing most properties with `branch`, if it shares at least half of them. */
+function mostAlike(branch: Branch, olds: Branch[]): Branch | undefined {
+  const mine = new Set(propertyNames(branch.schema));
+  let best: Branch | undefined;
+  let bestScore = 0;
+  for (const candidate of olds) {
+    const theirs = propertyNames(candidate.schema);
+    const shared = theirs.filter((n) => mine.has(n)).length;
+    const score = shared / Math.max(1, new Set([...mine, ...theirs]).size);
+    if (score > bestScore) [best, bestScore] = [candidate, score];
+  }
+  return bestScore >= 0.5 ? best : undefined;
+}
