@@ -5,7 +5,10 @@ import { diffModels, formatDiff, hasChangeAtLeast, loadDiffModels, type DiffFlag
 import { CodegenError, formatProblem } from "./errors.js";
 import { generate } from "./generate.js";
 import { displayPath, toolVersion } from "./paths.js";
+import { init } from "./init.js";
+import { pullSchemas } from "./pull.js";
 import { validatePayloads, type PayloadReport } from "./validate.js";
+import { watch } from "./watch.js";
 import { compareOutput, writeOutput } from "./write.js";
 
 /** Exit codes: 0 done, 1 `--check` found stale output, 2 bad input or usage. */
@@ -13,6 +16,7 @@ export const exitCodes = { ok: 0, stale: 1, failed: 2 } as const;
 
 interface GenerateFlags {
   check?: boolean;
+  watch?: boolean;
   schemas?: string;
   out?: string;
   handlers?: string;
@@ -27,6 +31,10 @@ interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   cwd: string;
+  /** Running in CI (CI=true): no per-file lines, one summary. */
+  ci?: boolean;
+  /** A terminal that can show progress on stderr. */
+  tty?: boolean;
 }
 
 /** Runs the command line; resolves to the exit code (the bin script sets it). */
@@ -51,9 +59,31 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .addOption(new Option("--provider <name...>", "only these providers (repeatable)"))
     .option("--quiet", "print nothing but errors")
     .option("--json", "print a machine-readable report")
+    .option("--watch", "regenerate whenever the catalogue changes (Ctrl-C to stop)")
     .option("--no-format", "skip prettier (faster; output differs from formatted runs)")
     .action(async (flags: GenerateFlags) => {
-      code = await runGenerate(flags, io);
+      code = flags.watch ? await runWatch(flags, io) : await runGenerate(flags, io);
+    });
+
+  program
+    .command("init")
+    .description("write a starter codegen.config.json and, with --provider, provider folders")
+    .addOption(new Option("--provider <name...>", "add these providers: copied from the shipped catalogue, or a skeleton"))
+    .action(async (flags: { provider?: string[] }) => {
+      code = await runInit(flags, io);
+    });
+
+  program
+    .command("pull")
+    .description("fetch a provider's published schema document into schemas/<provider>/<version>/")
+    .argument("<provider>", "the provider, as named in the catalogue")
+    .option("--version <version>", "the version to fetch (the manifest's publish.url says whether one is needed)")
+    .option("--schemas <dir>", "catalogue folder (default: schemas, or the config's)")
+    .option("--config <file>", "config file (default: codegen.config.json when present)")
+    .option("--timeout <seconds>", "give up after this long", "30")
+    .option("--json", "print a machine-readable report")
+    .action(async (provider: string, flags: PullFlags) => {
+      code = await runPull(provider, flags, io);
     });
 
   program
@@ -102,6 +132,7 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
   try {
     const config = await configFromFlags(flags, io.cwd);
     const outShown = displayPath(config.out, io.cwd);
+    if (io.tty && !flags.quiet && !json) io.err(`codegen: reading ${displayPath(config.schemas, io.cwd)} and generating…`);
     const files = await generate(config);
 
     if (flags.check) {
@@ -123,7 +154,10 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
 
     const report = await writeOutput(config.out, files, folders(config));
     if (json) io.out(JSON.stringify({ ok: true, command: "generate", out: outShown, ...report }, null, 2));
-    else if (!flags.quiet) {
+    else if (io.ci && !flags.quiet) {
+      // in CI, one line: the log stays readable
+      io.out(`codegen: ${outShown}: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.removed.length} removed.`);
+    } else if (!flags.quiet) {
       const handlersShown = config.handlers ? displayPath(config.handlers, io.cwd) : "";
       const lines = [
         ...report.written.map((f) => `  wrote    ${f}`),
@@ -231,9 +265,89 @@ function folders(config: CodegenConfig): { handlers?: string } {
 }
 
 function defaultIo(): Io {
+  // a closed pipe (codegen diff | head) ends the output, not the process with a stack trace
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  const ci = ["true", "1"].includes((process.env["CI"] ?? "").toLowerCase());
   return {
-    out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
-    err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+    out: (text) => void process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+    err: (text) => void process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
     cwd: process.cwd(),
+    ci,
+    tty: process.stderr.isTTY === true && !ci,
   };
+}
+
+interface PullFlags {
+  version?: string;
+  schemas?: string;
+  config?: string;
+  timeout: string;
+  json?: boolean;
+}
+
+async function runPull(provider: string, flags: PullFlags, io: Io): Promise<number> {
+  try {
+    const config = await configFromFlags({ format: false, ...(flags.schemas ? { schemas: flags.schemas } : {}), ...(flags.config ? { config: flags.config } : {}) }, io.cwd);
+    const report = await pullSchemas({
+      catalogue: config.schemas,
+      provider,
+      ...(flags.version ? { version: flags.version } : {}),
+      timeoutMs: Number(flags.timeout) * 1000,
+      cwd: io.cwd,
+    });
+    if (flags.json) io.out(JSON.stringify({ ok: true, ...report }, null, 2));
+    else if (report.status === "unchanged") io.out(`${report.file}: unchanged at ${report.url} (nothing downloaded).`);
+    else io.out(`${report.file}: ${report.changed ? "updated" : "downloaded, same as before"} from ${report.url}. Run \`npx codegen\` (and \`codegen diff\`) next.`);
+    return exitCodes.ok;
+  } catch (error) {
+    if (!(error instanceof CodegenError)) throw error;
+    if (flags.json) io.out(JSON.stringify({ ok: false, problems: error.problems }, null, 2));
+    else io.err(["codegen pull: nothing was changed.", ...error.problems.map(formatProblem)].join("\n"));
+    return exitCodes.failed;
+  }
+}
+
+async function runInit(flags: { provider?: string[] }, io: Io): Promise<number> {
+  try {
+    const report = await init({ cwd: io.cwd, ...(flags.provider ? { providers: flags.provider } : {}) });
+    io.out(
+      [
+        ...report.created.map((f) => `  created  ${f}`),
+        ...report.kept.map((f) => `  kept     ${f} (already there)`),
+        "Next: npx codegen",
+      ].join("\n"),
+    );
+    return exitCodes.ok;
+  } catch (error) {
+    if (!(error instanceof CodegenError)) throw error;
+    io.err(["codegen init:", ...error.problems.map(formatProblem)].join("\n"));
+    return exitCodes.failed;
+  }
+}
+
+/** Runs until the process is stopped; each run prints its summary or its problems. */
+async function runWatch(flags: GenerateFlags, io: Io): Promise<number> {
+  let config: CodegenConfig;
+  try {
+    config = await configFromFlags(flags, io.cwd);
+  } catch (error) {
+    if (!(error instanceof CodegenError)) throw error;
+    io.err(error.problems.map(formatProblem).join("\n"));
+    return exitCodes.failed;
+  }
+  const outShown = displayPath(config.out, io.cwd);
+  io.out(`codegen: watching ${displayPath(config.schemas, io.cwd)} (Ctrl-C to stop)`);
+  const watcher = watch(config, (run) => {
+    if (run.ok) {
+      io.out(`codegen: ${outShown}: ${run.report.written.length} written, ${run.report.removed.length} removed.`);
+    } else {
+      io.err([`codegen: ${run.problems.length} problem(s); waiting for a fix:`, ...run.problems.map(formatProblem)].join("\n"));
+    }
+  });
+  await new Promise<void>((resolve) => process.once("SIGINT", resolve));
+  await watcher.close();
+  return exitCodes.ok;
 }

@@ -397,3 +397,46 @@ describe("a version given as one published document (*.bundle.json)", () => {
     expect(types).toContain("export type AgentMailEvent = MessageDelivered | MessageSent;");
   });
 });
+
+describe("codegen init, pull and the output for machines", () => {
+  it("init writes a starter config and provider folders, and keeps what exists", async () => {
+    const project = await tempDirFor("init");
+    const first = await run(["init", "--provider", "plain", "acme"], project);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("created  codegen.config.json");
+    expect(first.stdout).toContain("created  schemas/plain");
+    expect(first.stdout).toContain("created  schemas/acme");
+    const config = JSON.parse(await readFile(path.join(project, "codegen.config.json"), "utf8"));
+    expect(config.$schema).toBe("./node_modules/webhook-codegen/meta/config.schema.json");
+    // the scaffold generates as it is, with the shipped provider beside it
+    const generated = await run([], project);
+    expect(generated.code, generated.stderr).toBe(0);
+    expect(generated.stdout).toContain("created  src/webhooks/handlers/acme/example.ping.ts");
+    const again = await run(["init", "--provider", "plain"], project);
+    expect(again.stdout).toContain("kept     codegen.config.json (already there)");
+    expect(again.stdout).toContain("kept     schemas/plain (already there)");
+  });
+
+  it("pull names what to add when the manifest has no publish.url, and exits 2", async () => {
+    const project = await projectWithCatalogue();
+    const result = await run(["pull", "plain", "--version", "2026-02-27"], project);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("schemas/plain/provider.json#/publish: the manifest does not say where the provider publishes its schemas");
+  });
+
+  it("in CI prints one summary line; --json prints the whole report", async () => {
+    const project = await projectWithCatalogue();
+    const ci = await run([], project, { ci: true });
+    expect(ci.stdout.trim().split("\n")).toHaveLength(1);
+    expect(ci.stdout).toMatch(/^codegen: generated: \d+ written, 0 unchanged, 0 removed\.$/m);
+    const json = JSON.parse((await run(["--json", "--handlers", "h"], project)).stdout);
+    expect(json).toMatchObject({ ok: true, command: "generate", written: ["agentmail/handlers.ts", "plain/handlers.ts"], removed: [] });
+    expect(json.stubsCreated.length).toBeGreaterThan(0);
+    expect(json.unchanged.length).toBeGreaterThan(0);
+  });
+});
+
+async function tempDirFor(name: string): Promise<string> {
+  const { tempDir } = await import("./helpers.js");
+  return tempDir(`codegen-${name}-`);
+}

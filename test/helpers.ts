@@ -49,13 +49,18 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
 }
 
 /** Runs the command line in-process, as `codegen <args>` in `cwd`. */
-export async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function run(
+  args: string[],
+  cwd: string,
+  env: { ci?: boolean } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const code = await main(args, {
     out: (text) => (stdout += text + "\n"),
     err: (text) => (stderr += text + "\n"),
     cwd,
+    ...(env.ci ? { ci: true } : {}),
   });
   return { code, stdout, stderr };
 }
