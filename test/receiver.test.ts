@@ -173,10 +173,41 @@ describe("a real node:http server on 127.0.0.1", () => {
     expect(await response.json()).toEqual({ ok: true, handled: false });
   });
 
-  it("refuses a body over the limit with 413", async () => {
+  it("refuses a body over the limit with 413, as soon as it passes the limit", async () => {
     const huge = new ArrayBuffer(300 * 1024);
     const response = await post("/plain", huge, { "plain-request-signature": "00" });
     expect(response.status).toBe(413);
+    // 10 MB streamed without a length: refused once 256 kB have arrived, not buffered whole
+    let sent = 0;
+    const chunk = new Uint8Array(64 * 1024).fill(32);
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 10 * 1024 * 1024) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const streamed = await fetch(`${base}/plain`, { method: "POST", body: stream, headers: { "plain-request-signature": "00" }, duplex: "half" } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(sent).toBeLessThan(10 * 1024 * 1024);
+  });
+
+  it("answers JSON nested 100 000 levels deep with 400, and keeps serving", async () => {
+    clock = 1_760_000_000_000;
+    const deep = '{"type":"event","event_type":"message.sent","event_id":"e","send":' + "[".repeat(100_000) + "]".repeat(100_000) + "}";
+    const response = await post("/agentmail", deep, signStandard(deep, clock / 1000));
+    expect(response.status).toBe(400);
+    const next = await post("/agentmail", agentMailBody, signStandard(agentMailBody, clock / 1000));
+    expect(next.status).toBe(200);
+  });
+
+  it("refuses a body whose text is the same but whose bytes are not the ones signed", async () => {
+    clock = 1_760_000_000_000;
+    // é as one code point was signed; é as e + combining accent is sent: equal to a reader, not to HMAC
+    const signedText = agentMailBody.replace('"event_id":"', '"event_id":"\u00e9');
+    const sentText = agentMailBody.replace('"event_id":"', '"event_id":"e\u0301');
+    const response = await post("/agentmail", sentText, signStandard(signedText, clock / 1000));
+    expect(response.status).toBe(401);
   });
 });
 
