@@ -3,7 +3,8 @@ import { Command, CommanderError, Option } from "commander";
 import { loadConfig, type CodegenConfig } from "./config.js";
 import { diffModels, formatDiff, hasChangeAtLeast, loadDiffModels, type DiffFlags } from "./diff/index.js";
 import { CodegenError, formatProblem } from "./errors.js";
-import { generate } from "./generate.js";
+import { changesOf, type VersionChange } from "./changes.js";
+import { generateWithModels } from "./generate.js";
 import { displayPath, toolVersion } from "./paths.js";
 import { init } from "./init.js";
 import { pullSchemas } from "./pull.js";
@@ -133,7 +134,7 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     const config = await configFromFlags(flags, io.cwd);
     const outShown = displayPath(config.out, io.cwd);
     if (io.tty && !flags.quiet && !json) io.err(`codegen: reading ${displayPath(config.schemas, io.cwd)} and generating…`);
-    const files = await generate(config);
+    const { files, models } = await generateWithModels(config);
 
     if (flags.check) {
       const result = await compareOutput(config.out, files, folders(config));
@@ -152,11 +153,13 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
       return stale ? exitCodes.stale : exitCodes.ok;
     }
 
+    const before = await compareOutput(config.out, files, folders(config));
     const report = await writeOutput(config.out, files, folders(config));
-    if (json) io.out(JSON.stringify({ ok: true, command: "generate", out: outShown, ...report }, null, 2));
+    const changes: VersionChange[] = await changesOf(models, before, config.schemas, io.cwd).catch(() => []);
+    if (json) io.out(JSON.stringify({ ok: true, command: "generate", out: outShown, ...report, changes }, null, 2));
     else if (io.ci && !flags.quiet) {
       // in CI, one line: the log stays readable
-      io.out(`codegen: ${outShown}: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.removed.length} removed.`);
+      io.out(`codegen: ${outShown}: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.removed.length} removed.${changes.length ? ` Changes: ${changes.map((c) => c.summary).join("; ")}.` : ""}`);
     } else if (!flags.quiet) {
       const handlersShown = config.handlers ? displayPath(config.handlers, io.cwd) : "";
       const lines = [
@@ -167,6 +170,9 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
         ...(config.handlers
           ? [`${handlersShown}: ${report.stubsCreated.length} handler stubs created, ${report.stubsKept.length} kept as they are.`]
           : []),
+        ...changes.map(
+          (c) => `changes (${c.reason}, against ${c.against}): ${c.summary}${c.breaking ? ` — see \`codegen diff\`` : ""}`,
+        ),
       ];
       io.out(lines.join("\n"));
     }

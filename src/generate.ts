@@ -15,6 +15,11 @@ import { toolVersion } from "./paths.js";
  * writes nothing; bad input throws a CodegenError listing every problem found.
  */
 export async function generate(config: CodegenConfig): Promise<FileOutput[]> {
+  return (await generateWithModels(config)).files;
+}
+
+/** generate(), also handing back the models it built (the command line compares versions with them). */
+export async function generateWithModels(config: CodegenConfig): Promise<{ files: FileOutput[]; models: VersionModel[] }> {
   const cwd = config.cwd ?? process.cwd();
   const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
   const models = chooseVersions(buildModels(catalogue.providers), config);
@@ -24,7 +29,7 @@ export async function generate(config: CodegenConfig): Promise<FileOutput[]> {
     ...(models.length > 0 ? [emitRuntime()] : []),
   ];
   const output = config.format === false ? files : await formatFiles(files);
-  return output.sort((a, b) => compare(a.path, b.path));
+  return { files: output.sort((a, b) => compare(a.path, b.path)), models };
 }
 
 /** The emitters of a provider see every version of it, oldest first. */
