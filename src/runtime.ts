@@ -3,10 +3,11 @@ import { fullFormats } from "ajv-formats/dist/formats.js";
 import { readPackageFile } from "./paths.js";
 
 /**
- * The code that generated validators carry inline instead of importing it: Ajv's
- * standalone output `require`s its runtime helpers and the format checks, so a
- * consumer would need ajv installed. We emit our own small versions of those
- * (templates/runtime/*.js) and give Ajv the very same functions when it compiles.
+ * The code that generated validators carry inline instead of importing it: our own small
+ * versions of the helpers and format checks Ajv would `require` (templates/runtime/*.js),
+ * the second pass that explains a failure, and the readable errors. Ajv is given the very
+ * same format functions when it compiles (the fallback and the tests' reference), so the
+ * verdicts are the same by construction.
  */
 export const formatsSource = readPackageFile("templates/runtime/formats.js");
 
@@ -24,6 +25,9 @@ export const supportedFormats = new Set(Object.keys(formatDefinitions));
 /** Turns Ajv's errors into { path, message } a person can act on (used by validateEvent). */
 export const errorsSource = readPackageFile("templates/runtime/errors.js");
 
+/** The second pass: walks the schemas and reports Ajv's allErrors errors (see the template). */
+export const explainSource = readPackageFile("templates/runtime/explain.js");
+
 /** Ajv's standalone `require(...)` of a runtime helper → the helper we inline instead. */
 export const runtimeHelpers: Record<string, { name: string; source: string }> = {
   'require("ajv/dist/runtime/ucs2length").default': {
@@ -35,3 +39,86 @@ export const runtimeHelpers: Record<string, { name: string; source: string }> = 
     source: readPackageFile("templates/runtime/equal.js"),
   },
 };
+
+export const ucs2lengthSource = runtimeHelpers['require("ajv/dist/runtime/ucs2length").default']!.source;
+export const equalSource = runtimeHelpers['require("ajv/dist/runtime/equal").default']!.source;
+
+/** How compiled code calls one format check. */
+export interface FormatCheck {
+  /** The identifier the module declares for it. */
+  identifier: string;
+  /** "test": a regular expression; "call": a function of a string; "number": { validate } of a number. */
+  kind: "test" | "call" | "number";
+}
+
+/**
+ * The declarations a module needs for these formats (regular expressions as literals built
+ * with `new RegExp`, our function formats with the helpers they use, in template order), and
+ * how to call each. Formats that check nothing (ajv-formats' `true`) are left out.
+ */
+export function formatRuntime(names: Iterable<string>): { source: string; checks: Map<string, FormatCheck> } {
+  const checks = new Map<string, FormatCheck>();
+  const declarations: string[] = [];
+  const wanted = new Set<string>();
+  for (const name of [...new Set(names)].sort()) {
+    const format = formatDefinitions[name];
+    if (format === undefined || format === true) continue;
+    if (format instanceof RegExp) {
+      const identifier = `$format_${name.replace(/[^A-Za-z0-9]/g, "_")}`;
+      declarations.push(`const ${identifier} = new RegExp(${JSON.stringify(format.source)}, ${JSON.stringify(format.flags)});`);
+      checks.set(name, { identifier, kind: "test" });
+      continue;
+    }
+    const identifier = templateFormats.names.get(name);
+    if (identifier === undefined) throw new Error(`format ${name} has no declaration in templates/runtime/formats.js`);
+    wanted.add(identifier);
+    checks.set(name, { identifier, kind: typeof format === "object" && "validate" in format ? "number" : "call" });
+  }
+  // the template's declarations the wanted ones use, transitively, in the template's order
+  const included = new Set<string>();
+  const include = (identifier: string): void => {
+    if (included.has(identifier)) return;
+    included.add(identifier);
+    for (const used of templateFormats.uses.get(identifier) ?? []) include(used);
+  };
+  wanted.forEach(include);
+  const template = templateFormats.order.filter((identifier) => included.has(identifier)).map((identifier) => templateFormats.chunks.get(identifier)!);
+  return { source: [...template, ...declarations].join("\n\n"), checks };
+}
+
+/** formats.js cut into its top-level declarations (each with the comment above it). */
+const templateFormats = (() => {
+  const chunks = new Map<string, string>();
+  const order: string[] = [];
+  let current: string[] = [];
+  let comment: string[] = [];
+  let name: string | undefined;
+  const close = () => {
+    if (name !== undefined) chunks.set(name, current.join("\n").trimEnd());
+  };
+  for (const line of formatsSource.split("\n")) {
+    const declaration = /^(?:const|function|let) (\$\w+)/.exec(line);
+    if (declaration) {
+      close();
+      name = declaration[1]!;
+      order.push(name);
+      current = [...comment, line];
+      comment = [];
+    } else if (line.startsWith("//")) {
+      comment.push(line); // a top-level comment: it belongs to the declaration right below it
+    } else if (line === "" && comment.length > 0) {
+      comment = []; // a comment followed by a blank line (the file's header) belongs to none
+    } else {
+      current.push(line);
+    }
+  }
+  close();
+  const uses = new Map<string, string[]>();
+  for (const [identifier, text] of chunks) {
+    const found = new Set(text.match(/\$\w+/g) ?? []);
+    uses.set(identifier, order.filter((other) => other !== identifier && found.has(other)));
+  }
+  const table = chunks.get("$allFormats") ?? "";
+  const names = new Map([...table.matchAll(/^\s*"?([\w-]+)"?: (\$\w+),?$/gm)].map((m) => [m[1]!, m[2]!] as const));
+  return { chunks, order, uses, names };
+})();

@@ -47,6 +47,7 @@ const config: ProviderConfig = {
     ["2024-09-18", v2024_09_18],
     ["2026-02-27", v2026_02_27],
   ],
+  unknownVersion: "reject",
   signing: {
     scheme: "hmac-sha256",
     header: "Plain-Request-Signature",

@@ -3,7 +3,7 @@
 function $valueAt(root, path) {
   let node = root;
   for (const raw of path.split("/").slice(1)) {
-    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    const key = raw.indexOf("~") === -1 ? raw : raw.replace(/~1/g, "/").replace(/~0/g, "~");
     if (node === null || typeof node !== "object" || !Object.prototype.hasOwnProperty.call(node, key)) return undefined;
     node = node[key];
   }
@@ -16,6 +16,11 @@ function $shown(value) {
   return text.length > 60 ? text.slice(0, 57) + "..." : text;
 }
 
+// what was found, shown (written out only for the messages that say it)
+function $got(value) {
+  return "; got " + $shown(value);
+}
+
 function $typeOf(value) {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
@@ -26,14 +31,13 @@ function $typeOf(value) {
 function $readableError(error, payload) {
   const value = $valueAt(payload, error.instancePath);
   const params = error.params || {};
-  const got = "; got " + $shown(value);
   let message;
   switch (error.keyword) {
     case "enum":
-      message = "must be one of " + params.allowedValues.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(", ") + got;
+      message = "must be one of " + params.allowedValues.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(", ") + $got(value);
       break;
     case "const":
-      message = "must be " + JSON.stringify(params.allowedValue) + got;
+      message = "must be " + JSON.stringify(params.allowedValue) + $got(value);
       break;
     case "type":
       message = "must be " + String(params.type).split(",").join(" or ") + "; got " + $typeOf(value) + (value !== null && typeof value !== "object" ? " " + $shown(value) : "");
@@ -45,17 +49,17 @@ function $readableError(error, payload) {
       message = "unknown property " + JSON.stringify(params.additionalProperty);
       break;
     case "format":
-      message = "must be a valid " + params.format + got;
+      message = "must be a valid " + params.format + $got(value);
       break;
     case "pattern":
-      message = "must match the pattern " + params.pattern + got;
+      message = "must match the pattern " + params.pattern + $got(value);
       break;
     case "anyOf":
     case "oneOf":
       message = "matches none of the allowed shapes";
       break;
     default:
-      message = (error.message || error.keyword) + (value !== null && typeof value !== "object" ? got : "");
+      message = (error.message || error.keyword) + (value !== null && typeof value !== "object" ? $got(value) : "");
   }
   return { path: error.instancePath, message, keyword: error.keyword, schemaPath: error.schemaPath, params };
 }
@@ -66,6 +70,7 @@ function $readableError(error, payload) {
 // that is not null. What is left says what is wrong with the branch the payload meant.
 function $readableErrors(errors, payload) {
   const unions = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf");
+  if (unions.length === 0) return errors.map((e) => $readableError(e, payload));
   const branches = new Map();
   for (const error of errors) {
     const match = /^(.*\/(?:anyOf|oneOf))\/(\d+)(?:\/|$)/.exec(error.schemaPath);

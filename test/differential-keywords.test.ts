@@ -1,0 +1,170 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { Ajv } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { ajvKeywords, compiledKeywords, compilerCoverage } from "../src/emit/validators.js";
+import { loadCatalogue } from "../src/load/catalogue.js";
+import { buildModels } from "../src/model/build.js";
+import { compareWithAjv, perEvent } from "./differential.js";
+import { repoRoot, tempDir } from "./helpers.js";
+
+// The catalogue and the corpus use a dozen keywords; the compiler implements more. This
+// "kitchen sink" catalogue uses every one of them (and booleans, type lists, $ref beside
+// other keywords, recursion, tagged and untagged unions), in both dialects, and goes through
+// the same differential comparison with Ajv.
+const draft07 = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  type: "object",
+  required: ["type", "id"],
+  properties: {
+    type: { const: "everything" },
+    id: { type: "string", pattern: "^[a-z]+_[0-9A-F]{4,6}$", minLength: 3, maxLength: 12 },
+    code: { type: "string", pattern: "^#([a-f0-9]{3}|[a-f0-9]{6})$" },
+    count: { type: "integer", minimum: 0, maximum: 100, exclusiveMaximum: 99 },
+    ratio: { type: "number", exclusiveMinimum: 0, format: "double" },
+    big: { type: "integer", format: "int32" },
+    when: { type: ["string", "null"], format: "date-time" },
+    day: { type: "string", format: "date" },
+    link: { format: "uri" },
+    mail: { type: "string", format: "email" },
+    uuid: { type: "string", format: "uuid" },
+    emoji: { type: "string", minLength: 2, maxLength: 3 },
+    tags: { type: "array", items: { type: "string", enum: ["a", "b", "c"] }, minItems: 1, maxItems: 3 },
+    pair: { type: "array", items: [{ type: "string" }, { type: "number" }], additionalItems: false },
+    triple: { items: [{ const: 1 }, true, { type: "boolean" }], additionalItems: { type: "string" } },
+    shape: { oneOf: [{ $ref: "#/definitions/circle" }, { $ref: "#/definitions/square" }, { type: "object", required: ["sides"] }] },
+    kind: { anyOf: [{ $ref: "#/definitions/circle" }, { $ref: "#/definitions/square" }, { type: "string" }] },
+    notString: { not: { type: "string" } },
+    notAnything: { not: {} },
+    map: {
+      type: "object",
+      patternProperties: { "^x-": { type: "integer" }, "^y": { type: "string" } },
+      additionalProperties: { type: "boolean" },
+      minProperties: 1,
+      maxProperties: 4,
+    },
+    closed: { type: "object", properties: { a: {}, b: true, "c/d~e": { type: "string" } }, additionalProperties: false },
+    never: false,
+    anything: true,
+    constObject: { const: { a: [1, 2] } },
+    enumMixed: { enum: [1, "1", null, { x: 1 }, [1]] },
+    withRef: { $ref: "#/definitions/circle", required: ["extra"], properties: { extra: { type: "boolean" } } },
+    all: { allOf: [{ type: "object" }, { required: ["a"] }, { properties: { a: { type: "integer" } } }] },
+    multi: { type: ["integer", "string", "array"], minLength: 2, minimum: 3, minItems: 1 },
+    alwaysAny: { anyOf: [{ type: "string" }, {}] },
+    typedEnum: { type: "string", minLength: 2, enum: ["ab", "c", 3] },
+    nested: { $ref: "#/definitions/node" },
+    // names every object inherits: only a payload's own property counts
+    constructor: { type: "string" },
+    toString: { type: "integer" },
+  },
+  definitions: {
+    circle: { type: "object", required: ["kind", "r"], properties: { kind: { const: "circle" }, r: { type: "number", minimum: 0 } } },
+    square: { type: "object", required: ["kind", "side"], properties: { kind: { enum: ["square", "box"] }, side: { type: "number" } } },
+    node: { type: "object", properties: { children: { type: "array", items: { $ref: "#/definitions/node" } }, value: { type: "string", minLength: 1 } } },
+  },
+};
+
+const sample = {
+  type: "everything",
+  id: "abc_12AB",
+  code: "#a0f",
+  count: 98,
+  ratio: 0.5,
+  big: 2147483647,
+  when: "2024-02-29T23:59:59.5+01:00",
+  day: "2024-02-29",
+  link: "https://example.com/a?b#c",
+  mail: "a@example.com",
+  uuid: "123e4567-e89b-12d3-a456-426614174000",
+  emoji: "😀😀",
+  tags: ["a", "c"],
+  pair: ["x", 1],
+  triple: [1, null, true, "more"],
+  shape: { kind: "circle", r: 1 },
+  kind: { kind: "box", side: 2 },
+  notString: 5,
+  map: { "x-a": 1, yes: "y", other: true },
+  closed: { a: 1, "c/d~e": "x" },
+  anything: [1, { a: 2 }],
+  constObject: { a: [1, 2] },
+  enumMixed: { x: 1 },
+  withRef: { kind: "circle", r: 2, extra: false },
+  all: { a: 3 },
+  multi: "ab",
+  alwaysAny: 4,
+  typedEnum: "ab",
+  nested: { value: "root", children: [{ value: "leaf", children: [] }, {}] },
+  toString: 3,
+};
+
+const draft2020 = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  type: "object",
+  required: ["type"],
+  properties: {
+    type: { const: "modern" },
+    list: { type: "array", items: { $ref: "#/$defs/item" }, maxItems: 2 },
+    name: { type: "string", minLength: 1 },
+  },
+  additionalProperties: false,
+  $defs: { item: { type: "object", required: ["n"], properties: { n: { type: "integer" } }, additionalProperties: false } },
+};
+
+async function sink(): Promise<string> {
+  const dir = await tempDir("codegen-sink-");
+  const write = async (file: string, value: unknown) => {
+    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+    await writeFile(path.join(dir, file), JSON.stringify(value, null, 2));
+  };
+  await write("sink/provider.json", { name: "sink", title: "Sink", event: { in: "body", pointer: "/type" }, signing: { scheme: "standard-webhooks" } });
+  await write("sink/v07/everything.schema.json", draft07);
+  await write("sink/v07/examples/everything.json", sample);
+  await write("sink/v07/examples/everything.small.json", { type: "everything", id: "ab_FFFF" });
+  await write("sink/v2020/modern.schema.json", draft2020);
+  await write("sink/v2020/examples/modern.json", { type: "modern", list: [{ n: 1 }], name: "x" });
+  return dir;
+}
+
+const models = buildModels((await loadCatalogue(await sink(), { cwd: repoRoot })).providers);
+
+describe("differential: every keyword the compiler implements", () => {
+  it.each(models.map((model) => [model.version, model] as const))(`%s is compiled by us and agrees with Ajv on ${perEvent} payloads`, async (_, model) => {
+    expect(compilerCoverage(model)).toEqual({ compiled: true });
+    const { report, disagreements } = await compareWithAjv(model);
+    expect(disagreements).toEqual([]);
+    expect(report).toHaveLength(1);
+  });
+
+  it("leaves a version with a keyword it does not implement to Ajv, saying which", async () => {
+    const other = await tempDir("codegen-sink-");
+    await mkdir(path.join(other, "sink/v1/examples"), { recursive: true });
+    await writeFile(path.join(other, "sink/provider.json"), JSON.stringify({ name: "sink", title: "Sink", event: { in: "body", pointer: "/type" }, signing: { scheme: "standard-webhooks" } }));
+    const schema = { type: "object", required: ["type"], properties: { type: { const: "unique" }, list: { type: "array", uniqueItems: true } } };
+    await writeFile(path.join(other, "sink/v1/unique.schema.json"), JSON.stringify(schema));
+    await writeFile(path.join(other, "sink/v1/examples/unique.json"), JSON.stringify({ type: "unique", list: [1, 2] }));
+    const [model] = buildModels((await loadCatalogue(other, { cwd: repoRoot })).providers);
+    expect(compilerCoverage(model!)).toEqual({ compiled: false, reason: 'keyword "uniqueItems" at #/definitions/Unique/properties/list/uniqueItems' });
+    const { disagreements } = await compareWithAjv(model!, [], { requireMix: false });
+    expect(disagreements).toEqual([]);
+  });
+});
+
+describe("the compiler's view of Ajv", () => {
+  it.each([
+    ["draft-07", new Ajv({ strict: false })],
+    ["2020-12", new Ajv2020({ strict: false })],
+  ] as const)("knows every keyword Ajv %s evaluates, and evaluates them in Ajv's order", (dialect, ajv) => {
+    expect([...ajvKeywords[dialect]].sort()).toEqual(Object.keys(ajv.RULES.all).sort());
+    // the order the second pass reports errors in (templates/runtime/explain.js)
+    const order = ajv.RULES.rules.map((group) => group.rules.map((rule) => rule.keyword).filter((k) => compiledKeywords.has(k) && k !== "$comment"));
+    expect(order).toEqual([
+      ["$ref", "type", "const", "enum", "not", "anyOf", "oneOf", "allOf"],
+      ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "format"],
+      ["maxLength", "minLength", "pattern", "format"],
+      dialect === "draft-07" ? ["maxItems", "minItems", "additionalItems", "items"] : ["maxItems", "minItems", "items"],
+      ["maxProperties", "minProperties", "required", "additionalProperties", "properties", "patternProperties"],
+    ]);
+  });
+});

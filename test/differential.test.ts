@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { compilerCoverage } from "../src/emit/validators.js";
+import { loadCatalogue } from "../src/load/catalogue.js";
+import { buildModels } from "../src/model/build.js";
+import { compareWithAjv, perEvent } from "./differential.js";
+import { catalogueDir, repoRoot } from "./helpers.js";
+
+// The generated validators agree with Ajv, verdicts and errors (see ./differential.ts), on
+// the embedded catalogue; test/differential-corpus.test.ts does the same on Plain's
+// published documents.
+const models = buildModels((await loadCatalogue(catalogueDir, { cwd: repoRoot })).providers);
+
+describe.each(models.map((model) => ({ model, name: `${model.provider.name} ${model.version}` })))("differential: $name", ({ model }) => {
+  it("is compiled by our compiler, not left to Ajv", () => {
+    expect(compilerCoverage(model)).toEqual({ compiled: true });
+  });
+
+  it(`agrees with Ajv on ${perEvent} payloads per event, verdicts and errors`, async () => {
+    const { report, disagreements } = await compareWithAjv(model);
+    expect(disagreements).toEqual([]);
+    expect(report).toHaveLength(model.events.length);
+  });
+});
