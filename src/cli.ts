@@ -18,6 +18,7 @@ export const exitCodes = { ok: 0, stale: 1, failed: 2 } as const;
 interface GenerateFlags {
   check?: boolean;
   watch?: boolean;
+  cache?: boolean;
   schemas?: string;
   out?: string;
   handlers?: string;
@@ -62,6 +63,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--json", "print a machine-readable report")
     .option("--watch", "regenerate whenever the catalogue changes (Ctrl-C to stop)")
     .option("--no-format", "skip prettier (faster; output differs from formatted runs)")
+    .option("--no-cache", "do not reuse the output of an earlier run with the same inputs")
     .action(async (flags: GenerateFlags) => {
       code = flags.watch ? await runWatch(flags, io) : await runGenerate(flags, io);
     });
@@ -134,7 +136,7 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     const config = await configFromFlags(flags, io.cwd);
     const outShown = displayPath(config.out, io.cwd);
     if (io.tty && !flags.quiet && !json) io.err(`codegen: reading ${displayPath(config.schemas, io.cwd)} and generating…`);
-    const { files, models } = await generateWithModels(config);
+    const { files, models } = await generateWithModels(config, { cache: flags.cache !== false });
 
     if (flags.check) {
       const result = await compareOutput(config.out, files, folders(config));

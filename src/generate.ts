@@ -1,3 +1,4 @@
+import { cacheDir, cacheKey, readCache, writeCache } from "./cache.js";
 import type { CodegenConfig } from "./config.js";
 import { emitProviderIndex, emitRuntime } from "./emit/receiver.js";
 import { emitStubs } from "./emit/stubs.js";
@@ -18,18 +19,30 @@ export async function generate(config: CodegenConfig): Promise<FileOutput[]> {
   return (await generateWithModels(config)).files;
 }
 
-/** generate(), also handing back the models it built (the command line compares versions with them). */
-export async function generateWithModels(config: CodegenConfig): Promise<{ files: FileOutput[]; models: VersionModel[] }> {
+/**
+ * generate(), also handing back the models it built (the command line compares versions
+ * with them). With `cache` (the command line's default) a run whose inputs are unchanged
+ * returns the earlier output from the cache and no models.
+ */
+export async function generateWithModels(
+  config: CodegenConfig,
+  options: { cache?: boolean } = {},
+): Promise<{ files: FileOutput[]; models: VersionModel[]; cached: boolean }> {
   const cwd = config.cwd ?? process.cwd();
   const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
+  const dir = options.cache ? cacheDir(cwd) : undefined;
+  const key = dir ? cacheKey(catalogue, config) : "";
+  const hit = await readCache(dir, key);
+  if (hit) return { files: hit, models: [], cached: true };
   const models = chooseVersions(buildModels(catalogue.providers), config);
   const files = [
     ...(await Promise.all(models.map(emitVersion))).flat(),
     ...byProvider(models).flatMap((group) => emitProvider(group, config)),
     ...(models.length > 0 ? [emitRuntime()] : []),
   ];
-  const output = config.format === false ? files : await formatFiles(files);
-  return { files: output.sort((a, b) => compare(a.path, b.path)), models };
+  const output = (config.format === false ? files : await formatFiles(files)).sort((a, b) => compare(a.path, b.path));
+  await writeCache(dir, key, output);
+  return { files: output, models, cached: false };
 }
 
 /** The emitters of a provider see every version of it, oldest first. */

@@ -1,0 +1,87 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CodegenConfig } from "./config.js";
+import type { Catalogue } from "./load/catalogue.js";
+import type { FileOutput } from "./output.js";
+import { packageRoot } from "./paths.js";
+
+/**
+ * A run whose inputs are exactly those of an earlier run returns that run's files without
+ * modelling, emitting or formatting again. The key is a hash of every input the output
+ * depends on: the catalogue's files, the settings that shape the output, and the
+ * generator itself (its code and templates, not just its version number, so a changed
+ * generator never serves stale output). Entries live in node_modules/.cache/webhook-codegen
+ * of the working directory (only where node_modules exists) and are safe to delete.
+ */
+export function cacheDir(cwd: string): string | undefined {
+  const modules = path.join(cwd, "node_modules");
+  return existsSync(modules) ? path.join(modules, ".cache", "webhook-codegen") : undefined;
+}
+
+let identity: string | undefined;
+
+/** A hash of the running generator: its own module folder and templates/. */
+function generatorIdentity(): string {
+  if (identity === undefined) {
+    const hash = createHash("sha256");
+    const code = fileURLToPath(new URL(".", import.meta.url));
+    for (const dir of [code, path.join(packageRoot, "templates")]) {
+      for (const file of listFiles(dir)) hash.update(`${path.relative(dir, file)}\0`).update(readFileSync(file)).update("\0");
+    }
+    identity = hash.digest("hex");
+  }
+  return identity;
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
+}
+
+export function cacheKey(catalogue: Catalogue, config: CodegenConfig): string {
+  const cwd = config.cwd ?? process.cwd();
+  const hash = createHash("sha256").update(generatorIdentity());
+  const settings = {
+    out: path.relative(cwd, config.out),
+    handlers: config.handlers ? path.relative(cwd, config.handlers) : null,
+    format: config.format !== false,
+    versions: config.versions ?? null,
+    root: path.basename(catalogue.root),
+  };
+  hash.update(JSON.stringify(settings));
+  for (const provider of catalogue.providers) {
+    hash.update(`\0provider ${provider.name}\0${provider.manifestText}`);
+    for (const version of provider.versions) {
+      hash.update(`\0version ${version.name} ${version.source}`);
+      for (const [rel, file] of [...version.files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`\0${rel}\0${file.text}`);
+    }
+  }
+  return hash.digest("hex");
+}
+
+export async function readCache(dir: string | undefined, key: string): Promise<FileOutput[] | undefined> {
+  if (dir === undefined) return undefined;
+  try {
+    const entry = JSON.parse(await readFile(path.join(dir, `${key}.json`), "utf8")) as { files: FileOutput[] };
+    return Array.isArray(entry.files) ? entry.files : undefined;
+  } catch {
+    return undefined; // missing or damaged: a miss
+  }
+}
+
+export async function writeCache(dir: string | undefined, key: string, files: FileOutput[]): Promise<void> {
+  if (dir === undefined) return;
+  try {
+    await mkdir(dir, { recursive: true });
+    const target = path.join(dir, `${key}.json`);
+    await writeFile(`${target}.tmp`, JSON.stringify({ files }));
+    await rename(`${target}.tmp`, target);
+  } catch {
+    await rm(path.join(dir, `${key}.json.tmp`), { force: true }).catch(() => {});
+  }
+}
