@@ -161,7 +161,9 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     if (json) io.out(JSON.stringify({ ok: true, command: "generate", out: outShown, ...report, changes }, null, 2));
     else if (io.ci && !flags.quiet) {
       // in CI, one line: the log stays readable
-      io.out(`codegen: ${outShown}: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.removed.length} removed.${changes.length ? ` Changes: ${changes.map((c) => c.summary).join("; ")}.` : ""}`);
+      const stubs = config.handlers ? ` ${report.stubsCreated.length} handler stubs created, ${report.stubsKept.length} kept.` : "";
+      const changed = changes.length ? ` Changes: ${changes.map((c) => c.summary).join("; ")}.` : "";
+      io.out(`codegen: ${outShown}: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.removed.length} removed.${stubs}${changed}`);
     } else if (!flags.quiet) {
       const handlersShown = config.handlers ? displayPath(config.handlers, io.cwd) : "";
       const lines = [
