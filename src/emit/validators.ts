@@ -681,12 +681,22 @@ class Compiler {
 
 const indent = (line: string): string => `  ${line}`;
 
+/**
+ * Conditions in groups: an object with thousands of properties would otherwise be one
+ * expression thousands of operators deep, which overflows the stack of a parser (prettier's).
+ */
+const conditionGroup = 64;
+
 function functionSource(name: string, parts: Parts): string {
   const d = (code: string) => place(code, "d");
-  if (parts.statements.length === 0) return `function ${name}(d) {\n  return ${d(and(parts.conditions))};\n}`;
+  if (parts.statements.length === 0 && parts.conditions.length <= conditionGroup) {
+    return `function ${name}(d) {\n  return ${d(and(parts.conditions))};\n}`;
+  }
+  const groups: string[][] = [];
+  for (let i = 0; i < parts.conditions.length; i += conditionGroup) groups.push(parts.conditions.slice(i, i + conditionGroup));
   return [
     `function ${name}(d) {`,
-    ...(parts.conditions.length > 0 ? [`  if (${d(or(parts.conditions.map(not)))}) return false;`] : []),
+    ...groups.map((group) => `  if (${d(or(group.map(not)))}) return false;`),
     ...parts.statements.map((s) => indent(d(s))),
     "  return true;",
     "}",
