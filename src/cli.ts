@@ -155,8 +155,7 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
       return stale ? exitCodes.stale : exitCodes.ok;
     }
 
-    const before = await compareOutput(config.out, files, folders(config));
-    const report = await writeOutput(config.out, files, folders(config));
+    const { before, ...report } = await writeOutput(config.out, files, folders(config));
     const changes: VersionChange[] = await changesOf(models, before, config.schemas, io.cwd).catch(() => []);
     if (json) io.out(JSON.stringify({ ok: true, command: "generate", out: outShown, ...report, changes }, null, 2));
     else if (io.ci && !flags.quiet) {

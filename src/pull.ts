@@ -2,10 +2,9 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CodegenError, type Problem } from "./errors.js";
+import { CodegenError, Problems, type Problem } from "./errors.js";
 import { isPlainObject, readJsonFile } from "./json.js";
 import type { Manifest } from "./load/manifest.js";
-import { Problems } from "./errors.js";
 import { checkAgainstMeta } from "./meta.js";
 import { displayPath } from "./paths.js";
 

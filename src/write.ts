@@ -46,6 +46,8 @@ export interface WriteReport {
   stubsCreated: string[];
   /** Handler stubs already there, left as they are. */
   stubsKept: string[];
+  /** What was on disk before the write, as compareOutput saw it. */
+  before: Comparison;
 }
 
 /** Where stubs go, when the run has any. */
@@ -135,6 +137,7 @@ export async function writeOutput(
     unchanged: comparison.unchanged,
     stubsCreated,
     stubsKept,
+    before: comparison,
   };
 }
 

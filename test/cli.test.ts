@@ -3,7 +3,7 @@ import { readFile, rm, stat, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { projectWithCatalogue, repoRoot, run, snapshot } from "./helpers.js";
+import { projectWithCatalogue, repoRoot, run, snapshot, tempDir } from "./helpers.js";
 
 const plainVersion = "schemas/plain/2024-09-18";
 
@@ -400,7 +400,7 @@ describe("a version given as one published document (*.bundle.json)", () => {
 
 describe("codegen init, pull and the output for machines", () => {
   it("init writes a starter config and provider folders, and keeps what exists", async () => {
-    const project = await tempDirFor("init");
+    const project = await tempDir("codegen-init-");
     const first = await run(["init", "--provider", "plain", "acme"], project);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain("created  codegen.config.json");
@@ -435,8 +435,3 @@ describe("codegen init, pull and the output for machines", () => {
     expect(json.unchanged.length).toBeGreaterThan(0);
   });
 });
-
-async function tempDirFor(name: string): Promise<string> {
-  const { tempDir } = await import("./helpers.js");
-  return tempDir(`codegen-${name}-`);
-}

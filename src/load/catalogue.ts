@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { Problems } from "../errors.js";
+import { joinPointer, Problems } from "../errors.js";
 import { isPlainObject, readJsonFile } from "../json.js";
 import { checkAgainstMeta } from "../meta.js";
 import { displayPath, packageRoot } from "../paths.js";
@@ -226,7 +226,7 @@ async function loadSamples(dir: string, shown: string, problems: Problems): Prom
       problems.add({
         code: "sample_invalid",
         file: `${shown}/${knownBadFile}`,
-        pointer: `/${listed.replace(/~/g, "~0").replace(/\//g, "~1")}`,
+        pointer: joinPointer("", listed),
         message: `lists "${listed}", which is not in the examples folder`,
       });
     }
