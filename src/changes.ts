@@ -32,8 +32,9 @@ export async function changesOf(models: VersionModel[], before: Comparison, cata
         .sort((a, b) => compare(b.version, a.version))[0];
       if (older) changes.push(describe(older, model, "new version"));
     } else if (touched(model, before.stale)) {
+      // stale output from unchanged schemas (a new webhook-codegen, an edited file) is no change to report
       const committed = await committedModel(model, catalogue, cwd).catch(() => undefined);
-      if (committed) changes.push(describe(committed, model, "schemas changed since HEAD"));
+      if (committed && committed.hash !== model.hash) changes.push(describe(committed, model, "schemas changed since HEAD"));
     }
   }
   return changes;

@@ -28,6 +28,13 @@ describe("a regeneration says what changed", () => {
     await git("add", "-A");
     await git("commit", "-qm", "initial");
 
+    // output made stale with the schemas as committed (as a new webhook-codegen would): nothing to report
+    const validators = path.join(project, "generated/agentmail/2026-08-03/validators.js");
+    await writeFile(validators, `${await readFile(validators, "utf8")}\n// edited\n`);
+    const regenerated = await run(["--json"], project);
+    expect(JSON.parse(regenerated.stdout).written).toEqual(["agentmail/2026-08-03/validators.js"]);
+    expect(JSON.parse(regenerated.stdout).changes).toEqual([]);
+
     const schema = path.join(project, "schemas/agentmail/2026-08-03/shared/definitions.json");
     const definitions = JSON.parse(await readFile(schema, "utf8"));
     definitions.definitions.send.required = definitions.definitions.send.required.filter((p: string) => p !== "timestamp");
