@@ -16,7 +16,7 @@ export async function formatFiles(files: FileOutput[]): Promise<FileOutput[]> {
   return Promise.all(
     files.map(async (file) => {
       const parser = parsers.find(([suffix]) => file.path.endsWith(suffix))?.[1];
-      if (!parser) return file;
+      if (!parser || file.formatted) return file;
       return { ...file, content: await format(file.content, { parser, printWidth: 100, endOfLine: "lf" }) };
     }),
   );

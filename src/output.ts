@@ -7,6 +7,8 @@ export interface FileOutput {
   path: string;
   content: string;
   stub?: true;
+  /** Already laid out as it is to be written: the format stage leaves it as it is. */
+  formatted?: true;
 }
 
 /** The first line of every generated file; the writer removes only files that start with it. */

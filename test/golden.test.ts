@@ -1,4 +1,5 @@
 import path from "node:path";
+import { format } from "prettier";
 import { describe, expect, it } from "vitest";
 import { generate } from "../src/generate.js";
 import { writeOutput } from "../src/write.js";
@@ -46,5 +47,15 @@ describe("shared definitions", () => {
     expect(declarations.filter((name) => /^(Thread|Actor|Customer)\d*$/.test(name!))).toEqual(["Actor", "Customer", "Thread"]);
     // all four Plain events hold a Thread
     expect(types.match(/thread: Thread;/g)!.length).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe("the format stage", () => {
+  it("leaves alone only files already in their final layout: the receiver template as prettier prints it, and the compiler's validators", async () => {
+    const files = await generate({ schemas: catalogueDir, out: "unused", cwd: repoRoot, format: false });
+    const formatted = files.filter((f) => f.formatted).map((f) => f.path);
+    expect(formatted.sort()).toEqual(["agentmail/2026-08-03/validators.js", "plain/2024-09-18/validators.js", "plain/2026-02-27/validators.js", "runtime.ts"]);
+    const runtime = files.find((f) => f.path === "runtime.ts")!;
+    expect(await format(runtime.content, { parser: "babel-ts", printWidth: 100, endOfLine: "lf" }), "templates/receiver/runtime.ts is not as prettier prints it: run prettier on it").toBe(runtime.content);
   });
 });

@@ -41,10 +41,13 @@ export const validatorName = (typeName: string): string => `validate${typeName}`
  */
 export function emitValidators(model: VersionModel, header: string): FileOutput[] {
   const base = `${model.provider.name}/${model.version}`;
-  return [
-    { path: `${base}/validators.js`, content: `${header}\n${validatorModule(model)}` },
-    { path: `${base}/validators.d.ts`, content: `${header}\n${declarations(model)}` },
-  ];
+  const prepared = prepareSchemas(model);
+  // Our compiler lays its code out itself (prettier would spend more time on this file than
+  // the rest of the run takes); Ajv's code goes through the format stage.
+  const validators: FileOutput = prepared.ok
+    ? { path: `${base}/validators.js`, content: `${header}\n${compiledModule(model, prepared.definitions)}`, formatted: true }
+    : { path: `${base}/validators.js`, content: `${header}\n${ajvModule(model)}` };
+  return [validators, { path: `${base}/validators.d.ts`, content: `${header}\n${declarations(model)}` }];
 }
 
 /** The validators.js module of a version: compiled by us when we can, else by Ajv. */
@@ -272,24 +275,61 @@ const inheritedNames = new Set([
  */
 const member = (x: string, key: string): string => (inheritedNames.has(key) ? `$own(${x}, ${JSON.stringify(key)})` : `${x}${property(key)}`);
 
-/** Whether an expression needs no parentheses as an operand of !, && or ||. */
+/** Whether an expression needs no parentheses as an operand of !. */
 function atomic(code: string): boolean {
   if (/^!?[\w$.]+$/.test(code)) return true;
   const call = /^!?[\w$.]+\(/.exec(code);
-  if (!call || !code.endsWith(")")) return false;
-  let depth = 0;
-  for (let i = call[0].length - 1; i < code.length; i++) {
-    if (code[i] === "(") depth++;
-    else if (code[i] === ")" && --depth === 0) return i === code.length - 1;
-    else if (code[i] === '"') for (i++; i < code.length && code[i] !== '"'; i++) if (code[i] === "\\") i++; // a string literal
-  }
-  return false;
+  return call !== null && code.endsWith(")") && closingBracket(code, call[0].length - 1) === code.length - 1;
 }
 
-const paren = (code: string): string => (atomic(code) ? code : `(${code})`);
+/** The index of the bracket that closes the one at `open`, skipping string literals. */
+function closingBracket(code: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < code.length; i++) {
+    const c = code[i]!;
+    if (c === '"' || c === "'") i = stringEnd(code, i);
+    else if (c === "(" || c === "[" || c === "{") depth++;
+    else if ((c === ")" || c === "]" || c === "}") && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function stringEnd(code: string, start: number): number {
+  let i = start + 1;
+  while (i < code.length && code[i] !== code[start]) i += code[i] === "\\" ? 2 : 1;
+  return i;
+}
+
+/** The expression cut at each `separator` outside brackets and string literals. */
+function splitTop(code: string, separator: string): string[] {
+  const pieces: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < code.length; i++) {
+    const c = code[i]!;
+    if (c === '"' || c === "'") i = stringEnd(code, i);
+    else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (depth === 0 && code.startsWith(separator, i)) {
+      pieces.push(code.slice(from, i));
+      from = i + separator.length;
+      i = from - 1;
+    }
+  }
+  pieces.push(code.slice(from));
+  return pieces;
+}
+
+/**
+ * Parentheses only where precedence needs them, or where prettier would add them for the
+ * reader (&& inside ||): comparisons bind tighter than && and ||, && tighter than ||.
+ */
+const loose = (code: string, others: string[]): boolean => others.some((op) => splitTop(code, op).length > 1);
+const andOperand = (code: string): string => (loose(code, [" || ", " ? ", ", ", " = ", " ?? "]) ? `(${code})` : code);
+const orOperand = (code: string): string => (loose(code, [" && ", " ? ", ", ", " = ", " ?? "]) ? `(${code})` : code);
 const not = (code: string): string => (atomic(code) ? (code.startsWith("!") ? code.slice(1) : `!${code}`) : `!(${code})`);
-const and = (codes: string[]): string => (codes.length === 0 ? "true" : codes.length === 1 ? codes[0]! : codes.map(paren).join(" && "));
-const or = (codes: string[]): string => (codes.length === 0 ? "false" : codes.length === 1 ? codes[0]! : codes.map(paren).join(" || "));
+const and = (codes: string[]): string => (codes.length === 0 ? "true" : codes.length === 1 ? codes[0]! : codes.map(andOperand).join(" && "));
+const or = (codes: string[]): string => (codes.length === 0 ? "false" : codes.length === 1 ? codes[0]! : codes.map(orOperand).join(" || "));
 const place = (code: string, x: string): string => code.split(VALUE).join(x);
 
 /** What a schema compiles to: conditions that must all hold, then statements that return false. */
@@ -419,7 +459,7 @@ class Compiler {
         conditions.push(...inner.conditions);
         statements.push(...inner.statements);
       } else {
-        if (inner.conditions.length > 0) conditions.push(`${paren(not(guard))} || ${paren(and(inner.conditions))}`);
+        if (inner.conditions.length > 0) conditions.push(or([not(guard), and(inner.conditions)]));
         if (inner.statements.length > 0) statements.push(`if (${guard}) {`, ...inner.statements.map(indent), "}");
       }
     }
@@ -509,7 +549,7 @@ class Compiler {
         if (alwaysValid(sub)) continue;
         const check = this.single(sub);
         const access = member(VALUE, key);
-        conditions.push(required.includes(key) ? place(check, access) : `${access} === undefined || ${paren(place(check, access))}`);
+        conditions.push(required.includes(key) ? place(check, access) : or([`${access} === undefined`, place(check, access)]));
       }
       for (const [source, sub] of Object.entries(patterns)) {
         if (alwaysValid(sub)) continue;
@@ -671,7 +711,7 @@ class Compiler {
       [
         `function ${name}(d) {`,
         "  let passed = 0;",
-        ...checks.map((check, i) => (i === 0 ? `  if (${place(check, "d")}) passed++;` : `  if (${paren(place(check, "d"))} && ++passed > 1) return false;`)),
+        ...checks.map((check, i) => (i === 0 ? `  if (${place(check, "d")}) passed++;` : `  if (${and([place(check, "d"), "++passed > 1"])}) return false;`)),
         "  return passed === 1;",
         "}",
       ].join("\n");
@@ -701,6 +741,28 @@ function functionSource(name: string, parts: Parts): string {
     "  return true;",
     "}",
   ].join("\n");
+}
+
+const width = 100;
+
+/** A long condition one operand per line, the way prettier lays one out. */
+function layout(source: string): string {
+  return source.split("\n").map(wrap).join("\n");
+}
+
+function wrap(line: string): string {
+  const statement = line.length > width ? /^( *)(return |if \()(.*?)(;|\) return false;)$/.exec(line) : null;
+  if (statement === null) return line;
+  const [, indent, start, expression, end] = statement as unknown as [string, string, string, string, string];
+  for (const operator of [" && ", " || "]) {
+    const operands = splitTop(expression, operator);
+    if (operands.length < 2) continue;
+    const body = operands.map((operand, i) => `${indent}  ${operand}${i < operands.length - 1 ? operator.trimEnd() : ""}`);
+    return start === "return "
+      ? [`${indent}return (`, ...body, `${indent});`].join("\n")
+      : [`${indent}if (`, ...body, `${indent}) return false;`].join("\n");
+  }
+  return line;
 }
 
 /** Every format name the schemas use. */
@@ -733,13 +795,13 @@ function compiledModule(model: VersionModel, definitions: Record<string, Schema>
   const validators = [...new Set(model.events.map((e) => e.typeName))].map(
     (typeName) => `export const ${validatorName(typeName)} = $validator($v_${typeName}, ${JSON.stringify(typeName)});`,
   );
-  return `
-// Compiled by webhook-codegen from the schemas of ${model.provider.name} ${model.version}; no imports.
+  return `// Compiled by webhook-codegen from the schemas of ${model.provider.name} ${model.version}; no imports.
 // First pass: $v_<Definition>(value) answers valid or not. Second pass, on failure only:
 // $explain(definition, value) reports Ajv's errors, read from the schemas below.
 
-${ucs2lengthSource}
-${equalSource}
+${ucs2lengthSource.trim()}
+
+${equalSource.trim()}
 
 function $isObject(value) {
   return typeof value == "object" && value !== null && !Array.isArray(value);
@@ -748,15 +810,14 @@ function $isObject(value) {
 function $own(object, key) {
   return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
 }
-${formats.source}
+
+${formats.source.trim()}
 
 const $formats = {
 ${table.join("\n")}
 };
 
-${compiled.constants}
-
-${compiled.functions}
+${[compiled.constants, layout(compiled.functions)].filter((section) => section !== "").join("\n\n")}
 
 /** Each definition's check and its schema as JSON, parsed for the second pass the first time it is walked. */
 const $schemas = {
@@ -779,8 +840,9 @@ function $definition(name) {
   return schema;
 }
 
-${explainSource}
-${errorsSource}
+${explainSource.trim()}
+
+${errorsSource.trim()}
 
 /** A validator as Ajv's look: a type guard that leaves its errors on .errors. */
 function $validator(check, name) {
@@ -797,7 +859,8 @@ function $validator(check, name) {
 
 ${validators.join("\n")}
 
-${dispatcher(model)}`;
+${dispatcher(model).trim()}
+`;
 }
 
 /** Keywords whose value is a schema, a list of schemas, or a map of names to schemas. */

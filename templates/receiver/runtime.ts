@@ -14,14 +14,22 @@ export type ParseError =
   | { kind: "invalid_json"; errors: PayloadError[] }
   | { kind: "unknown_event"; event: string | undefined; errors: PayloadError[] }
   | { kind: "invalid_payload"; event: string; errors: PayloadError[] }
-  | { kind: "version_mismatch"; event: string; version: string; expected: string[]; errors: PayloadError[] };
+  | {
+      kind: "version_mismatch";
+      event: string;
+      version: string;
+      expected: string[];
+      errors: PayloadError[];
+    };
 
 /** `event` is typed by the event's name: check `name` to narrow it. */
 export type ParseResult<M> =
-  | { [N in keyof M & string]: { ok: true; name: N; event: M[N]; version: string } }[keyof M & string]
+  | { [N in keyof M & string]: { ok: true; name: N; event: M[N]; version: string } }[keyof M &
+      string]
   | { ok: false; error: ParseError };
 
-export type VerifyFailure = "missing_signature" | "invalid_signature" | "stale_timestamp" | "future_timestamp";
+export type VerifyFailure =
+  "missing_signature" | "invalid_signature" | "stale_timestamp" | "future_timestamp";
 
 export type VerifyResult = { ok: true } | { ok: false; reason: VerifyFailure; message: string };
 
@@ -44,7 +52,12 @@ export interface VersionValidators {
     name?: string,
   ):
     | { ok: true; name: string }
-    | { ok: false; kind: "unknown_event" | "invalid_payload" | "version_mismatch"; name?: string | undefined; errors: PayloadError[] };
+    | {
+        ok: false;
+        kind: "unknown_event" | "invalid_payload" | "version_mismatch";
+        name?: string | undefined;
+        errors: PayloadError[];
+      };
 }
 
 export interface ProviderConfig {
@@ -107,7 +120,9 @@ const defaultMaxBodyBytes = 1024 * 1024;
 
 function own(node: unknown, key: string): unknown {
   if (typeof node !== "object" || node === null || Array.isArray(node)) return undefined;
-  return Object.prototype.hasOwnProperty.call(node, key) ? (node as Record<string, unknown>)[key] : undefined;
+  return Object.prototype.hasOwnProperty.call(node, key)
+    ? (node as Record<string, unknown>)[key]
+    : undefined;
 }
 
 function stringAt(payload: unknown, path: readonly string[]): string | undefined {
@@ -126,7 +141,12 @@ export function parseJson(text: string): unknown {
   if (!text.includes("__proto__") && !text.includes("constructor")) return JSON.parse(text);
   return JSON.parse(text, function (this: Record<string, unknown>, key, value: unknown) {
     if (key === "__proto__") return undefined;
-    if (key === "constructor" && typeof value === "object" && value !== null && "prototype" in value) {
+    if (
+      key === "constructor" &&
+      typeof value === "object" &&
+      value !== null &&
+      "prototype" in value
+    ) {
       const { prototype: _, ...rest } = value as Record<string, unknown>;
       return rest;
     }
@@ -178,7 +198,13 @@ class Keys {
   constructor(secrets: readonly Uint8Array[]) {
     this.keys = Promise.all(
       secrets.map((secret) =>
-        globalThis.crypto.subtle.importKey("raw", bufferOf(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]),
+        globalThis.crypto.subtle.importKey(
+          "raw",
+          bufferOf(secret),
+          { name: "HMAC", hash: "SHA-256" },
+          false,
+          ["verify"],
+        ),
       ),
     );
   }
@@ -188,7 +214,8 @@ class Keys {
     const data = bufferOf(message);
     for (const key of await this.keys) {
       for (const signature of signatures) {
-        if (await globalThis.crypto.subtle.verify("HMAC", key, bufferOf(signature), data)) return true;
+        if (await globalThis.crypto.subtle.verify("HMAC", key, bufferOf(signature), data))
+          return true;
       }
     }
     return false;
@@ -202,7 +229,10 @@ function secretBytes(signing: SigningConfig, secret: string): Uint8Array {
   }
   const bytes = fromBase64(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret);
   if (bytes === undefined || bytes.length === 0) {
-    throw new WebhookError(500, "the webhook secret must be a non-empty base64 string, optionally prefixed whsec_");
+    throw new WebhookError(
+      500,
+      "the webhook secret must be a non-empty base64 string, optionally prefixed whsec_",
+    );
   }
   return bytes;
 }
@@ -210,7 +240,8 @@ function secretBytes(signing: SigningConfig, secret: string): Uint8Array {
 type HeaderSource = Headers | Record<string, string | readonly string[] | undefined>;
 
 function header(headers: HeaderSource, name: string): string | undefined {
-  if (typeof (headers as Headers).get === "function") return (headers as Headers).get(name) ?? undefined;
+  if (typeof (headers as Headers).get === "function")
+    return (headers as Headers).get(name) ?? undefined;
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
     if (key.toLowerCase() !== wanted) continue;
@@ -220,12 +251,19 @@ function header(headers: HeaderSource, name: string): string | undefined {
   return undefined;
 }
 
-const failure = (reason: VerifyFailure, message: string): VerifyResult => ({ ok: false, reason, message });
+const failure = (reason: VerifyFailure, message: string): VerifyResult => ({
+  ok: false,
+  reason,
+  message,
+});
 
 function checkFreshness(at: number, now: number, tolerance: number): VerifyResult {
-  if (!Number.isFinite(at)) return failure("stale_timestamp", "the delivery time is missing or not a time");
-  if (now - at > tolerance * 1000) return failure("stale_timestamp", `the delivery is more than ${tolerance} s old`);
-  if (at - now > tolerance * 1000) return failure("future_timestamp", `the delivery time is more than ${tolerance} s ahead`);
+  if (!Number.isFinite(at))
+    return failure("stale_timestamp", "the delivery time is missing or not a time");
+  if (now - at > tolerance * 1000)
+    return failure("stale_timestamp", `the delivery is more than ${tolerance} s old`);
+  if (at - now > tolerance * 1000)
+    return failure("future_timestamp", `the delivery time is more than ${tolerance} s ahead`);
   return { ok: true };
 }
 
@@ -234,13 +272,21 @@ function checkFreshness(at: number, now: number, tolerance: number): VerifyResul
  * scheme whose delivery time is inside the body (Plain), `payload` is the parsed body;
  * it is read only after the signature over the raw bytes has matched.
  */
-export function createVerifier(signing: SigningConfig, secrets: string | readonly string[], toleranceSeconds?: number) {
+export function createVerifier(
+  signing: SigningConfig,
+  secrets: string | readonly string[],
+  toleranceSeconds?: number,
+) {
   const list = typeof secrets === "string" ? [secrets] : secrets;
   if (list.length === 0) throw new WebhookError(500, "no webhook secret configured");
   const keys = new Keys(list.map((s) => secretBytes(signing, s)));
   const tolerance = toleranceSeconds ?? signing.toleranceSeconds;
 
-  async function signature(headers: HeaderSource, body: Uint8Array, now: number): Promise<VerifyResult> {
+  async function signature(
+    headers: HeaderSource,
+    body: Uint8Array,
+    now: number,
+  ): Promise<VerifyResult> {
     if (signing.scheme === "hmac-sha256") {
       const provided = header(headers, signing.header)?.trim();
       if (!provided) return failure("missing_signature", `the ${signing.header} header is missing`);
@@ -250,15 +296,20 @@ export function createVerifier(signing: SigningConfig, secrets: string | readonl
       }
       return { ok: true };
     }
-    const prefix = signing.headerPrefixes.find((p) => header(headers, `${p}-signature`) !== undefined);
+    const prefix = signing.headerPrefixes.find(
+      (p) => header(headers, `${p}-signature`) !== undefined,
+    );
     const id = prefix && header(headers, `${prefix}-id`);
     const stamp = prefix && header(headers, `${prefix}-timestamp`);
     const signed = prefix && header(headers, `${prefix}-signature`);
     if (!prefix || !id || !stamp || !signed) {
-      const names = signing.headerPrefixes.map((p) => `${p}-id/${p}-timestamp/${p}-signature`).join(" or ");
+      const names = signing.headerPrefixes
+        .map((p) => `${p}-id/${p}-timestamp/${p}-signature`)
+        .join(" or ");
       return failure("missing_signature", `the ${names} headers are missing`);
     }
-    if (!/^\d+$/.test(stamp.trim())) return failure("stale_timestamp", "the timestamp header is not a number of seconds");
+    if (!/^\d+$/.test(stamp.trim()))
+      return failure("stale_timestamp", "the timestamp header is not a number of seconds");
     const fresh = checkFreshness(Number(stamp.trim()) * 1000, now, tolerance);
     if (!fresh.ok) return fresh;
     const signatures = signed
@@ -297,7 +348,13 @@ export function createParser<M>(config: ProviderConfig) {
       try {
         payload = parseJson(typeof raw === "string" ? raw : decoder.decode(raw));
       } catch (error) {
-        return { ok: false, error: { kind: "invalid_json", errors: [{ path: "", message: `not valid JSON: ${(error as Error).message}` }] } };
+        return {
+          ok: false,
+          error: {
+            kind: "invalid_json",
+            errors: [{ path: "", message: `not valid JSON: ${(error as Error).message}` }],
+          },
+        };
       }
     }
     const declared = config.version ? stringAt(payload, config.version) : undefined;
@@ -311,37 +368,68 @@ export function createParser<M>(config: ProviderConfig) {
           event: stringAt(payload, config.event) ?? "",
           version: declared,
           expected: accepted,
-          errors: [{ path: "/" + config.version!.join("/"), message: `version ${JSON.stringify(declared)} is not accepted here; accepted: ${accepted.join(", ")}`, keyword: "version" }],
+          errors: [
+            {
+              path: "/" + config.version!.join("/"),
+              message: `version ${JSON.stringify(declared)} is not accepted here; accepted: ${accepted.join(", ")}`,
+              keyword: "version",
+            },
+          ],
         },
       };
     }
-    const [version, validators] = declared !== undefined && !unknown ? [declared, byVersion.get(declared)!] : [latestVersion, latest];
+    const [version, validators] =
+      declared !== undefined && !unknown
+        ? [declared, byVersion.get(declared)!]
+        : [latestVersion, latest];
     let result: ReturnType<VersionValidators["validateEvent"]>;
     try {
       result = validators.validateEvent(payload);
     } catch (error) {
       // e.g. a payload nested so deep that validating it exhausts the stack
-      return { ok: false, error: { kind: "invalid_payload", event: stringAt(payload, config.event) ?? "", errors: [{ path: "", message: `cannot be validated: ${(error as Error).message}` }] } };
-    }
-    if (result.ok) return { ok: true, name: result.name, event: payload, version } as ParseResult<M>;
-    const event = result.name ?? stringAt(payload, config.event);
-    if (result.kind === "unknown_event") return { ok: false, error: { kind: "unknown_event", event, errors: result.errors } };
-    if (result.kind === "version_mismatch") {
-      // under "latest", a payload whose only difference is its version is accepted
-      if (unknown && result.errors.length === 1) return { ok: true, name: event!, event: payload, version } as ParseResult<M>;
       return {
         ok: false,
-        error: { kind: "version_mismatch", event: event ?? "", version: declared ?? "", expected: [...byVersion.keys()], errors: result.errors },
+        error: {
+          kind: "invalid_payload",
+          event: stringAt(payload, config.event) ?? "",
+          errors: [{ path: "", message: `cannot be validated: ${(error as Error).message}` }],
+        },
       };
     }
-    return { ok: false, error: { kind: "invalid_payload", event: event ?? "", errors: result.errors } };
+    if (result.ok)
+      return { ok: true, name: result.name, event: payload, version } as ParseResult<M>;
+    const event = result.name ?? stringAt(payload, config.event);
+    if (result.kind === "unknown_event")
+      return { ok: false, error: { kind: "unknown_event", event, errors: result.errors } };
+    if (result.kind === "version_mismatch") {
+      // under "latest", a payload whose only difference is its version is accepted
+      if (unknown && result.errors.length === 1)
+        return { ok: true, name: event!, event: payload, version } as ParseResult<M>;
+      return {
+        ok: false,
+        error: {
+          kind: "version_mismatch",
+          event: event ?? "",
+          version: declared ?? "",
+          expected: [...byVersion.keys()],
+          errors: result.errors,
+        },
+      };
+    }
+    return {
+      ok: false,
+      error: { kind: "invalid_payload", event: event ?? "", errors: result.errors },
+    };
   };
 }
 
 // --- the handler ------------------------------------------------------------------------
 
 function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
 }
 
 async function readBody(request: Request, limit: number): Promise<Uint8Array> {
@@ -364,7 +452,10 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   return concat(...chunks);
 }
 
-export function createHandler<M>(config: ProviderConfig, options: WebhookHandlerOptions<M>): (request: Request) => Promise<Response> {
+export function createHandler<M>(
+  config: ProviderConfig,
+  options: WebhookHandlerOptions<M>,
+): (request: Request) => Promise<Response> {
   const verifier = createVerifier(config.signing, options.secret, options.toleranceSeconds);
   const parse = createParser<M>(config);
   const now = options.now ?? Date.now;
@@ -376,7 +467,8 @@ export function createHandler<M>(config: ProviderConfig, options: WebhookHandler
     try {
       body = await readBody(request, limit);
     } catch (error) {
-      if (error instanceof WebhookError) return json(error.status, { error: "body_too_large", message: error.message });
+      if (error instanceof WebhookError)
+        return json(error.status, { error: "body_too_large", message: error.message });
       throw error;
     }
     const at = now();
@@ -387,13 +479,19 @@ export function createHandler<M>(config: ProviderConfig, options: WebhookHandler
     try {
       text = decoder.decode(body);
     } catch {
-      return json(400, { error: "invalid_json", errors: [{ path: "", message: "the body is not UTF-8" }] });
+      return json(400, {
+        error: "invalid_json",
+        errors: [{ path: "", message: "the body is not UTF-8" }],
+      });
     }
     let payload: unknown;
     try {
       payload = parseJson(text);
     } catch (error) {
-      return json(400, { error: "invalid_json", errors: [{ path: "", message: `not valid JSON: ${(error as Error).message}` }] });
+      return json(400, {
+        error: "invalid_json",
+        errors: [{ path: "", message: `not valid JSON: ${(error as Error).message}` }],
+      });
     }
     const fresh = verifier.freshness(payload, at);
     if (!fresh.ok) return json(401, { error: fresh.reason, message: fresh.message });
@@ -402,7 +500,12 @@ export function createHandler<M>(config: ProviderConfig, options: WebhookHandler
     if (!parsed.ok) return json(400, { error: parsed.error.kind, errors: parsed.error.errors });
 
     const context: HandlerContext = { name: parsed.name, version: parsed.version, request };
-    const handler = (options.on as Record<string, ((event: unknown, context: HandlerContext) => unknown) | undefined>)[parsed.name];
+    const handler = (
+      options.on as Record<
+        string,
+        ((event: unknown, context: HandlerContext) => unknown) | undefined
+      >
+    )[parsed.name];
     try {
       if (handler) await handler(parsed.event, context);
       else {
@@ -455,7 +558,9 @@ export function toNodeListener(
       res.end(new Uint8Array(await response.arrayBuffer()));
     };
     const tooLarge = () =>
-      send(json(413, { error: "body_too_large", message: `the body is larger than ${limit} bytes` }));
+      send(
+        json(413, { error: "body_too_large", message: `the body is larger than ${limit} bytes` }),
+      );
     const declared = Number(req.headers["content-length"] ?? "");
     if (declared > limit) {
       req.resume?.();
@@ -478,11 +583,16 @@ export function toNodeListener(
       if (typeof value === "string") headers.set(name, value);
       else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     }
-    const request = new Request(new URL(req.url ?? "/", `http://${headers.get("host") ?? "localhost"}`), {
-      method: req.method ?? "POST",
-      headers,
-      ...(req.method === "GET" || req.method === "HEAD" ? {} : { body: bufferOf(concat(...chunks)) }),
-    });
+    const request = new Request(
+      new URL(req.url ?? "/", `http://${headers.get("host") ?? "localhost"}`),
+      {
+        method: req.method ?? "POST",
+        headers,
+        ...(req.method === "GET" || req.method === "HEAD"
+          ? {}
+          : { body: bufferOf(concat(...chunks)) }),
+      },
+    );
     try {
       await send(await handler(request));
     } catch {

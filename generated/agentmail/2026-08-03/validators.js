@@ -40,16 +40,13 @@ function $isObject(value) {
 function $own(object, key) {
   return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
 }
+
 const $formatDate = (() => {
   const shape = /^(\d{4})-(\d{2})-(\d{2})$/;
   const daysIn = (year, month) =>
     month === 2
-      ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-        ? 29
-        : 28
-      : [4, 6, 9, 11].includes(month)
-        ? 30
-        : 31;
+      ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
+      : [4, 6, 9, 11].includes(month) ? 30 : 31;
   return (str) => {
     const m = shape.exec(str);
     if (m === null) return false;
@@ -78,9 +75,7 @@ function $formatTimeChecker(zoneRequired) {
     const direction = sign === "-" ? -1 : 1;
     const utcMinute = minute - zoneMinute * direction;
     const utcHour = hour - zoneHour * direction - (utcMinute < 0 ? 1 : 0);
-    return (
-      (utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && second < 61
-    );
+    return (utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && second < 61;
   };
 }
 
@@ -89,13 +84,7 @@ function $formatTimeChecker(zoneRequired) {
 // Reads character codes instead of splitting and matching, several times faster.
 function $isCommonDateTime(str) {
   const n = str.length;
-  if (
-    n < 20 ||
-    str.charCodeAt(4) !== 45 ||
-    str.charCodeAt(7) !== 45 ||
-    str.charCodeAt(10) !== 84 /* T */
-  )
-    return false;
+  if (n < 20 || str.charCodeAt(4) !== 45 || str.charCodeAt(7) !== 45 || str.charCodeAt(10) !== 84 /* T */) return false;
   if (str.charCodeAt(13) !== 58 || str.charCodeAt(16) !== 58) return false;
   const year = $digitsAt(str, 0, 4);
   const month = $digitsAt(str, 5, 2);
@@ -103,17 +92,12 @@ function $isCommonDateTime(str) {
   if (year < 0 || month < 1 || month > 12 || day < 1) return false;
   const days =
     month === 2
-      ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-        ? 29
-        : 28
-      : month === 4 || month === 6 || month === 9 || month === 11
-        ? 30
-        : 31;
+      ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
+      : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
   const hour = $digitsAt(str, 11, 2);
   const minute = $digitsAt(str, 14, 2);
   const second = $digitsAt(str, 17, 2);
-  if (day > days || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
-    return false;
+  if (day > days || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   let i = 19;
   if (str.charCodeAt(i) === 46 /* . */) {
     const start = ++i;
@@ -121,18 +105,12 @@ function $isCommonDateTime(str) {
     // more digits could round the seconds up to 60; the full check decides those
     if (i === start || i - start > 9) return false;
   }
-  if (i === n - 1) return str.charCodeAt(i) === 90; /* Z */
+  if (i === n - 1) return str.charCodeAt(i) === 90 /* Z */;
   if (i !== n - 6 || str.charCodeAt(i + 3) !== 58) return false;
   const sign = str.charCodeAt(i);
   const zoneHour = $digitsAt(str, i + 1, 2);
   const zoneMinute = $digitsAt(str, i + 4, 2);
-  return (
-    (sign === 43 || sign === 45) &&
-    zoneHour >= 0 &&
-    zoneHour <= 23 &&
-    zoneMinute >= 0 &&
-    zoneMinute <= 59
-  );
+  return (sign === 43 || sign === 45) && zoneHour >= 0 && zoneHour <= 23 && zoneMinute >= 0 && zoneMinute <= 59;
 }
 
 // The number the `count` ASCII digits at `at` spell, or -1.
@@ -482,90 +460,35 @@ function $f10(d) {
 /** Each definition's check and its schema as JSON, parsed for the second pass the first time it is walked. */
 const $schemas = {
   Addresses: [$v_Addresses, '{"type":"array","items":{"type":"string"}}'],
-  Attachment: [
-    $v_Attachment,
-    '{"type":"object","properties":{"attachment_id":{"type":"string"},"filename":{"type":"string"},"size":{"$check":"$f1","type":"integer"},"content_type":{"type":"string"},"content_disposition":{"$check":"$f2","type":"string","enum":["inline","attachment"]},"content_id":{"type":"string"}},"required":["attachment_id","size"]}',
-  ],
-  Bounce: [
-    $v_Bounce,
-    '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"type":{"type":"string"},"sub_type":{"type":"string"},"recipients":{"$check":"$f3","type":"array","items":{"$ref":"Recipient"}}},"required":["inbox_id","thread_id","message_id","timestamp","type","sub_type","recipients"]}',
-  ],
-  Complaint: [
-    $v_Complaint,
-    '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"type":{"type":"string"},"sub_type":{"type":"string"},"recipients":{"$check":"$f4","type":"array","items":{"type":"string"}}},"required":["inbox_id","thread_id","message_id","timestamp","type","sub_type","recipients"]}',
-  ],
-  Delivery: [
-    $v_Delivery,
-    '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"recipients":{"$check":"$f4","type":"array","items":{"type":"string"}}},"required":["inbox_id","thread_id","message_id","timestamp","recipients"]}',
-  ],
-  Domain: [
-    $v_Domain,
-    '{"type":"object","properties":{"pod_id":{"type":"string"},"domain_id":{"type":"string"},"domain":{"type":"string"},"status":{"$ref":"VerificationStatus"},"feedback_enabled":{"type":"boolean"},"subdomains_enabled":{"type":"boolean"},"records":{"$check":"$f5","type":"array","items":{"$ref":"VerificationRecord"}},"client_id":{"type":"string"},"updated_at":{"$ref":"Timestamp"},"created_at":{"$ref":"Timestamp"}},"required":["domain_id","domain","status","feedback_enabled","subdomains_enabled","records","updated_at","created_at"]}',
-  ],
-  DomainVerified: [
-    $v_DomainVerified,
-    '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"domain.verified"},"event_id":{"type":"string"},"domain":{"$ref":"Domain"}},"required":["type","event_type","event_id","domain"]}',
-  ],
-  Message: [
-    $v_Message,
-    '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"labels":{"$check":"$f4","type":"array","items":{"type":"string"}},"timestamp":{"$ref":"Timestamp"},"from":{"type":"string"},"reply_to":{"$ref":"Addresses"},"to":{"$ref":"Addresses"},"cc":{"$ref":"Addresses"},"bcc":{"$ref":"Addresses"},"subject":{"type":"string"},"preview":{"type":"string"},"text":{"type":"string"},"html":{"type":"string"},"extracted_text":{"type":"string"},"extracted_html":{"type":"string"},"attachments":{"$check":"$f6","type":"array","items":{"$ref":"Attachment"}},"in_reply_to":{"type":"string"},"references":{"$check":"$f4","type":"array","items":{"type":"string"}},"headers":{"$check":"$f7","type":"object","additionalProperties":{"type":"string"}},"size":{"$check":"$f1","type":"integer"},"updated_at":{"$ref":"Timestamp"},"created_at":{"$ref":"Timestamp"}},"required":["inbox_id","thread_id","message_id","labels","timestamp","from","to","size","updated_at","created_at"]}',
-  ],
-  MessageBounced: [
-    $v_MessageBounced,
-    '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.bounced"},"event_id":{"type":"string"},"bounce":{"$ref":"Bounce"}},"required":["type","event_type","event_id","bounce"]}',
-  ],
-  MessageComplained: [
-    $v_MessageComplained,
-    '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.complained"},"event_id":{"type":"string"},"complaint":{"$ref":"Complaint"}},"required":["type","event_type","event_id","complaint"]}',
-  ],
-  MessageDelivered: [
-    $v_MessageDelivered,
-    '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.delivered"},"event_id":{"type":"string"},"delivery":{"$ref":"Delivery"}},"required":["type","event_type","event_id","delivery"]}',
-  ],
-  MessageReceived: [
-    $v_MessageReceived,
-    '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"$check":"$f8","type":"string","enum":["message.received","message.received.spam","message.received.blocked","message.received.unauthenticated"]},"event_id":{"type":"string"},"message":{"$ref":"Message"},"thread":{"$ref":"ThreadItem"}},"required":["type","event_type","event_id","message","thread"]}',
-  ],
-  MessageRejected: [
-    $v_MessageRejected,
-    '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.rejected"},"event_id":{"type":"string"},"reject":{"$ref":"Reject"}},"required":["type","event_type","event_id","reject"]}',
-  ],
-  MessageSent: [
-    $v_MessageSent,
-    '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.sent"},"event_id":{"type":"string"},"send":{"$ref":"Send"}},"required":["type","event_type","event_id","send"]}',
-  ],
-  Recipient: [
-    $v_Recipient,
-    '{"type":"object","properties":{"address":{"type":"string"},"status":{"type":"string"}},"required":["address","status"]}',
-  ],
-  Reject: [
-    $v_Reject,
-    '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"reason":{"type":"string"}},"required":["inbox_id","thread_id","message_id","timestamp","reason"]}',
-  ],
-  Send: [
-    $v_Send,
-    '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"recipients":{"$check":"$f4","type":"array","items":{"type":"string"}}},"required":["inbox_id","thread_id","message_id","timestamp","recipients"]}',
-  ],
-  ThreadItem: [
-    $v_ThreadItem,
-    '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"labels":{"$check":"$f4","type":"array","items":{"type":"string"}},"timestamp":{"$ref":"Timestamp"},"received_timestamp":{"$ref":"Timestamp"},"sent_timestamp":{"$ref":"Timestamp"},"senders":{"$ref":"Addresses"},"recipients":{"$ref":"Addresses"},"subject":{"type":"string"},"preview":{"type":"string"},"attachments":{"$check":"$f6","type":"array","items":{"$ref":"Attachment"}},"last_message_id":{"type":"string"},"message_count":{"$check":"$f1","type":"integer"},"size":{"$check":"$f1","type":"integer"},"updated_at":{"$ref":"Timestamp"},"created_at":{"$ref":"Timestamp"}},"required":["inbox_id","thread_id","labels","timestamp","senders","recipients","last_message_id","message_count","size","updated_at","created_at"]}',
-  ],
+  Attachment: [$v_Attachment, '{"type":"object","properties":{"attachment_id":{"type":"string"},"filename":{"type":"string"},"size":{"$check":"$f1","type":"integer"},"content_type":{"type":"string"},"content_disposition":{"$check":"$f2","type":"string","enum":["inline","attachment"]},"content_id":{"type":"string"}},"required":["attachment_id","size"]}'],
+  Bounce: [$v_Bounce, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"type":{"type":"string"},"sub_type":{"type":"string"},"recipients":{"$check":"$f3","type":"array","items":{"$ref":"Recipient"}}},"required":["inbox_id","thread_id","message_id","timestamp","type","sub_type","recipients"]}'],
+  Complaint: [$v_Complaint, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"type":{"type":"string"},"sub_type":{"type":"string"},"recipients":{"$check":"$f4","type":"array","items":{"type":"string"}}},"required":["inbox_id","thread_id","message_id","timestamp","type","sub_type","recipients"]}'],
+  Delivery: [$v_Delivery, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"recipients":{"$check":"$f4","type":"array","items":{"type":"string"}}},"required":["inbox_id","thread_id","message_id","timestamp","recipients"]}'],
+  Domain: [$v_Domain, '{"type":"object","properties":{"pod_id":{"type":"string"},"domain_id":{"type":"string"},"domain":{"type":"string"},"status":{"$ref":"VerificationStatus"},"feedback_enabled":{"type":"boolean"},"subdomains_enabled":{"type":"boolean"},"records":{"$check":"$f5","type":"array","items":{"$ref":"VerificationRecord"}},"client_id":{"type":"string"},"updated_at":{"$ref":"Timestamp"},"created_at":{"$ref":"Timestamp"}},"required":["domain_id","domain","status","feedback_enabled","subdomains_enabled","records","updated_at","created_at"]}'],
+  DomainVerified: [$v_DomainVerified, '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"domain.verified"},"event_id":{"type":"string"},"domain":{"$ref":"Domain"}},"required":["type","event_type","event_id","domain"]}'],
+  Message: [$v_Message, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"labels":{"$check":"$f4","type":"array","items":{"type":"string"}},"timestamp":{"$ref":"Timestamp"},"from":{"type":"string"},"reply_to":{"$ref":"Addresses"},"to":{"$ref":"Addresses"},"cc":{"$ref":"Addresses"},"bcc":{"$ref":"Addresses"},"subject":{"type":"string"},"preview":{"type":"string"},"text":{"type":"string"},"html":{"type":"string"},"extracted_text":{"type":"string"},"extracted_html":{"type":"string"},"attachments":{"$check":"$f6","type":"array","items":{"$ref":"Attachment"}},"in_reply_to":{"type":"string"},"references":{"$check":"$f4","type":"array","items":{"type":"string"}},"headers":{"$check":"$f7","type":"object","additionalProperties":{"type":"string"}},"size":{"$check":"$f1","type":"integer"},"updated_at":{"$ref":"Timestamp"},"created_at":{"$ref":"Timestamp"}},"required":["inbox_id","thread_id","message_id","labels","timestamp","from","to","size","updated_at","created_at"]}'],
+  MessageBounced: [$v_MessageBounced, '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.bounced"},"event_id":{"type":"string"},"bounce":{"$ref":"Bounce"}},"required":["type","event_type","event_id","bounce"]}'],
+  MessageComplained: [$v_MessageComplained, '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.complained"},"event_id":{"type":"string"},"complaint":{"$ref":"Complaint"}},"required":["type","event_type","event_id","complaint"]}'],
+  MessageDelivered: [$v_MessageDelivered, '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.delivered"},"event_id":{"type":"string"},"delivery":{"$ref":"Delivery"}},"required":["type","event_type","event_id","delivery"]}'],
+  MessageReceived: [$v_MessageReceived, '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"$check":"$f8","type":"string","enum":["message.received","message.received.spam","message.received.blocked","message.received.unauthenticated"]},"event_id":{"type":"string"},"message":{"$ref":"Message"},"thread":{"$ref":"ThreadItem"}},"required":["type","event_type","event_id","message","thread"]}'],
+  MessageRejected: [$v_MessageRejected, '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.rejected"},"event_id":{"type":"string"},"reject":{"$ref":"Reject"}},"required":["type","event_type","event_id","reject"]}'],
+  MessageSent: [$v_MessageSent, '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.sent"},"event_id":{"type":"string"},"send":{"$ref":"Send"}},"required":["type","event_type","event_id","send"]}'],
+  Recipient: [$v_Recipient, '{"type":"object","properties":{"address":{"type":"string"},"status":{"type":"string"}},"required":["address","status"]}'],
+  Reject: [$v_Reject, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"reason":{"type":"string"}},"required":["inbox_id","thread_id","message_id","timestamp","reason"]}'],
+  Send: [$v_Send, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"recipients":{"$check":"$f4","type":"array","items":{"type":"string"}}},"required":["inbox_id","thread_id","message_id","timestamp","recipients"]}'],
+  ThreadItem: [$v_ThreadItem, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"labels":{"$check":"$f4","type":"array","items":{"type":"string"}},"timestamp":{"$ref":"Timestamp"},"received_timestamp":{"$ref":"Timestamp"},"sent_timestamp":{"$ref":"Timestamp"},"senders":{"$ref":"Addresses"},"recipients":{"$ref":"Addresses"},"subject":{"type":"string"},"preview":{"type":"string"},"attachments":{"$check":"$f6","type":"array","items":{"$ref":"Attachment"}},"last_message_id":{"type":"string"},"message_count":{"$check":"$f1","type":"integer"},"size":{"$check":"$f1","type":"integer"},"updated_at":{"$ref":"Timestamp"},"created_at":{"$ref":"Timestamp"}},"required":["inbox_id","thread_id","labels","timestamp","senders","recipients","last_message_id","message_count","size","updated_at","created_at"]}'],
   Timestamp: [$v_Timestamp, '{"type":"string","format":"date-time"}'],
-  VerificationRecord: [
-    $v_VerificationRecord,
-    '{"type":"object","properties":{"type":{"$check":"$f9","type":"string","enum":["TXT","CNAME","MX"]},"name":{"type":"string"},"value":{"type":"string"},"status":{"$check":"$f10","type":"string","enum":["MISSING","INVALID","VALID"]},"priority":{"$check":"$f1","type":"integer"}},"required":["type","name","value","status"]}',
-  ],
-  VerificationStatus: [
-    $v_VerificationStatus,
-    '{"type":"string","enum":["NOT_STARTED","PENDING","INVALID","FAILED","VERIFYING","VERIFIED"]}',
-  ],
+  VerificationRecord: [$v_VerificationRecord, '{"type":"object","properties":{"type":{"$check":"$f9","type":"string","enum":["TXT","CNAME","MX"]},"name":{"type":"string"},"value":{"type":"string"},"status":{"$check":"$f10","type":"string","enum":["MISSING","INVALID","VALID"]},"priority":{"$check":"$f1","type":"integer"}},"required":["type","name","value","status"]}'],
+  VerificationStatus: [$v_VerificationStatus, '{"type":"string","enum":["NOT_STARTED","PENDING","INVALID","FAILED","VERIFYING","VERIFIED"]}'],
 };
 
 /** The first pass's functions the second pass tests subschemas with: {"$check": name} in a schema names one. */
 const $checks = { $f1, $f10, $f2, $f3, $f4, $f5, $f6, $f7, $f8, $f9 };
 
 /** Subschemas that occur more than once, each written once; {"$shared": i} stands for the i-th. */
-const $shared = [];
+const $shared = [
+
+];
 
 const $parsed = new Map();
 
@@ -601,29 +524,11 @@ const $groups = {
   number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "format"],
   string: ["maxLength", "minLength", "pattern", "format"],
   array: ["maxItems", "minItems", "additionalItems", "items"],
-  object: [
-    "maxProperties",
-    "minProperties",
-    "required",
-    "additionalProperties",
-    "properties",
-    "patternProperties",
-  ],
+  object: ["maxProperties", "minProperties", "required", "additionalProperties", "properties", "patternProperties"],
 };
 const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
-const $counted = {
-  maxLength: "characters",
-  minLength: "characters",
-  maxItems: "items",
-  minItems: "items",
-  maxProperties: "properties",
-  minProperties: "properties",
-};
-const $sizeOf = {
-  string: $ucs2length,
-  array: (data) => data.length,
-  object: (data) => Object.keys(data).length,
-};
+const $counted = { maxLength: "characters", minLength: "characters", maxItems: "items", minItems: "items", maxProperties: "properties", minProperties: "properties" };
+const $sizeOf = { string: $ucs2length, array: (data) => data.length, object: (data) => Object.keys(data).length };
 
 /**
  * A schema read once into a plan: an object of one shape holding what the walk needs, with
@@ -634,9 +539,7 @@ function $plan(schema) {
   if (schema.$shared !== undefined) return $sharedPlan(schema.$shared);
   const keys = Object.keys(schema).filter((key) => key !== "$check");
   const types = schema.type === undefined ? [] : [].concat(schema.type);
-  const groups = Object.keys($groups).filter((group) =>
-    $groups[group].some((keyword) => schema[keyword] !== undefined),
-  );
+  const groups = Object.keys($groups).filter((group) => $groups[group].some((keyword) => schema[keyword] !== undefined));
   const map = (object, each) => Object.keys(object ?? {}).map((key) => each(key, object[key]));
   const only = keys.length === 1 ? schema.$ref : undefined;
   const plan = {
@@ -652,9 +555,7 @@ function $plan(schema) {
     upFront: types.length > 0 && !(types.length === 1 && groups.includes(types[0])),
     type: schema.type,
     // keywords for values of any type: $ref (beside others), const, enum, not, anyOf, oneOf, allOf
-    composite: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf"].some(
-      (k) => schema[k] !== undefined,
-    ),
+    composite: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf"].some((k) => schema[k] !== undefined),
     const: schema.const,
     enum: schema.enum,
     not: schema.not === undefined ? undefined : $plan(schema.not),
@@ -665,13 +566,8 @@ function $plan(schema) {
     counts: keys.filter((k) => k in $counted).sort((a, b) => (a < b ? -1 : 1)), // max before min
     pattern: schema.pattern,
     format: schema.format,
-    items: Array.isArray(schema.items)
-      ? schema.items.map($plan)
-      : schema.items === undefined
-        ? undefined
-        : $plan(schema.items),
-    additionalItems:
-      schema.additionalItems === undefined ? undefined : $plan(schema.additionalItems),
+    items: Array.isArray(schema.items) ? schema.items.map($plan) : schema.items === undefined ? undefined : $plan(schema.items),
+    additionalItems: schema.additionalItems === undefined ? undefined : $plan(schema.additionalItems),
     // [name, whether objects inherit a property of that name (then only an own one counts)]
     required: (schema.required ?? []).map((key) => [key, key in Object.prototype]),
     known: schema.properties ?? {},
@@ -682,22 +578,12 @@ function $plan(schema) {
       path: "/" + $pointer(key),
       at: "/properties/" + encodeURIComponent($pointer(key)),
     })),
-    additionalProperties:
-      schema.additionalProperties === undefined ? undefined : $plan(schema.additionalProperties),
-    patternProperties: map(schema.patternProperties, (source, sub) => ({
-      pattern: $pattern(source),
-      plan: $plan(sub),
-      at: "/patternProperties/" + encodeURIComponent($pointer(source)),
-    })),
+    additionalProperties: schema.additionalProperties === undefined ? undefined : $plan(schema.additionalProperties),
+    patternProperties: map(schema.patternProperties, (source, sub) => ({ pattern: $pattern(source), plan: $plan(sub), at: "/patternProperties/" + encodeURIComponent($pointer(source)) })),
     schema,
   };
   // a schema of one value's type, constants and limits is tested without a walk
-  if (
-    !plan.check &&
-    ["$ref", "not", "anyOf", "oneOf", "allOf", ...$groups.array, ...$groups.object].every(
-      (k) => schema[k] === undefined,
-    )
-  ) {
+  if (!plan.check && ["$ref", "not", "anyOf", "oneOf", "allOf", ...$groups.array, ...$groups.object].every((k) => schema[k] === undefined)) {
     plan.check = (data) => $walk(plan, data, "", "", $discard);
   }
   return plan;
@@ -706,12 +592,7 @@ function $plan(schema) {
 const $order = (keyword) => Object.keys($comparisons).indexOf(keyword);
 
 /** An errors list that keeps nothing: the walk of a leaf only needs the verdict. */
-const $discard = {
-  length: 0,
-  push() {
-    this.length++;
-  },
-};
+const $discard = { length: 0, push() { this.length++; } };
 
 const $sharedPlans = new Map();
 
@@ -724,14 +605,10 @@ function $sharedPlan(i) {
 const $alwaysValid = (plan) => plan === true || (plan !== false && plan.empty);
 
 /** True when the plan cannot add an error for this value: empty, or its check passes. */
-const $passes = (plan, data) =>
-  plan === true ||
-  (plan !== false && (plan.empty || (plan.check !== undefined && plan.check(data))));
+const $passes = (plan, data) => plan === true || (plan !== false && (plan.empty || (plan.check !== undefined && plan.check(data))));
 
 /** The verdict alone: a check where there is one, else a walk whose errors are dropped. */
-const $valid = (plan, data) =>
-  $passes(plan, data) ||
-  (plan !== false && plan.check === undefined && $walk(plan, data, "", "", []));
+const $valid = (plan, data) => $passes(plan, data) || (plan !== false && plan.check === undefined && $walk(plan, data, "", "", []));
 
 function $is(type, data) {
   switch (type) {
@@ -778,8 +655,7 @@ function $walk(plan, data, path, at, errors) {
   if (plan.composite) $anyType(plan, data, path, at, errors);
   for (const group of plan.groups) {
     if ($is(group, data)) $keywords(group, plan, data, path, at, errors);
-    else if (plan.types.length === 1 && plan.types[0] === group && !plan.upFront)
-      $typeError(plan, path, at, errors);
+    else if (plan.types.length === 1 && plan.types[0] === group && !plan.upFront) $typeError(plan, path, at, errors);
   }
   return errors.length === start;
 }
@@ -791,55 +667,32 @@ function $isOneOf(types, data) {
 
 /** The keywords that apply to a value of any type, in Ajv's order. */
 function $anyType(plan, data, path, at, errors) {
-  if (plan.ref !== undefined && !$schemas[plan.ref][0](data))
-    $walk($definition(plan.ref), data, path, "#", errors);
-  if (plan.const !== undefined && !$equals(data, plan.const))
-    $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
+  if (plan.ref !== undefined && !$schemas[plan.ref][0](data)) $walk($definition(plan.ref), data, path, "#", errors);
+  if (plan.const !== undefined && !$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
   if (plan.enum !== undefined && !plan.enum.some((value) => $equals(data, value))) {
-    $fail(
-      errors,
-      path,
-      at,
-      "enum",
-      { allowedValues: plan.enum },
-      "must be equal to one of the allowed values",
-    );
+    $fail(errors, path, at, "enum", { allowedValues: plan.enum }, "must be equal to one of the allowed values");
   }
-  if (plan.not !== undefined && $valid(plan.not, data))
-    $fail(errors, path, at, "not", {}, "must NOT be valid");
+  if (plan.not !== undefined && $valid(plan.not, data)) $fail(errors, path, at, "not", {}, "must NOT be valid");
   // a union with a branch that passes adds no error (Ajv drops the others' errors)
   if (plan.anyOf !== undefined && !plan.anyOf.some((branch) => $valid(branch, data))) {
     plan.anyOf.forEach((branch, i) => $walk(branch, data, path, at + "/anyOf/" + i, errors));
     $fail(errors, path, at, "anyOf", {}, "must match a schema in anyOf");
   }
   // exactly one branch must pass; Ajv walks them in order and stops at the second that does
-  if (
-    plan.oneOf !== undefined &&
-    plan.oneOf.filter((branch) => $valid(branch, data)).length !== 1
-  ) {
+  if (plan.oneOf !== undefined && plan.oneOf.filter((branch) => $valid(branch, data)).length !== 1) {
     let passing = null;
     for (let i = 0; i < plan.oneOf.length; i++) {
       const branch = plan.oneOf[i];
-      if (!($passes(branch, data) || $walk(branch, data, path, at + "/oneOf/" + i, errors)))
-        continue;
+      if (!($passes(branch, data) || $walk(branch, data, path, at + "/oneOf/" + i, errors))) continue;
       if (passing !== null) {
         passing = [passing, i];
         break;
       }
       passing = i;
     }
-    $fail(
-      errors,
-      path,
-      at,
-      "oneOf",
-      { passingSchemas: passing },
-      "must match exactly one schema in oneOf",
-    );
+    $fail(errors, path, at, "oneOf", { passingSchemas: passing }, "must match exactly one schema in oneOf");
   }
-  plan.allOf?.forEach(
-    (branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors),
-  );
+  plan.allOf?.forEach((branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors));
 }
 
 /** The keywords of one type, in Ajv's order, on a value of that type. */
@@ -847,68 +700,20 @@ function $keywords(group, plan, data, path, at, errors) {
   const { schema } = plan;
   for (const keyword of group === "number" ? plan.limits : []) {
     const [comparison, limit] = [$comparisons[keyword], schema[keyword]];
-    const ok =
-      comparison === "<="
-        ? data <= limit
-        : comparison === ">="
-          ? data >= limit
-          : comparison === "<"
-            ? data < limit
-            : data > limit;
-    if (!ok)
-      $fail(
-        errors,
-        path,
-        at,
-        keyword,
-        { comparison, limit },
-        "must be " + comparison + " " + limit,
-      );
+    const ok = comparison === "<=" ? data <= limit : comparison === ">=" ? data >= limit : comparison === "<" ? data < limit : data > limit;
+    if (!ok) $fail(errors, path, at, keyword, { comparison, limit }, "must be " + comparison + " " + limit);
   }
   for (const keyword of plan.counts) {
     const limit = schema[keyword];
-    if (
-      $groups[group].includes(keyword) &&
-      (keyword[1] === "a" ? $sizeOf[group](data) > limit : $sizeOf[group](data) < limit)
-    ) {
-      $fail(
-        errors,
-        path,
-        at,
-        keyword,
-        { limit },
-        "must NOT have " +
-          (keyword[1] === "a" ? "more" : "fewer") +
-          " than " +
-          limit +
-          " " +
-          $counted[keyword],
-      );
+    if ($groups[group].includes(keyword) && (keyword[1] === "a" ? $sizeOf[group](data) > limit : $sizeOf[group](data) < limit)) {
+      $fail(errors, path, at, keyword, { limit }, "must NOT have " + (keyword[1] === "a" ? "more" : "fewer") + " than " + limit + " " + $counted[keyword]);
     }
   }
   if (group === "string" && plan.pattern !== undefined && !$pattern(plan.pattern).test(data)) {
-    $fail(
-      errors,
-      path,
-      at,
-      "pattern",
-      { pattern: plan.pattern },
-      'must match pattern "' + plan.pattern + '"',
-    );
+    $fail(errors, path, at, "pattern", { pattern: plan.pattern }, 'must match pattern "' + plan.pattern + '"');
   }
-  if (
-    (group === "string" || group === "number") &&
-    plan.format !== undefined &&
-    !$formatPasses(plan.format, data)
-  ) {
-    $fail(
-      errors,
-      path,
-      at,
-      "format",
-      { format: plan.format },
-      'must match format "' + plan.format + '"',
-    );
+  if ((group === "string" || group === "number") && plan.format !== undefined && !$formatPasses(plan.format, data)) {
+    $fail(errors, path, at, "format", { format: plan.format }, 'must match format "' + plan.format + '"');
   }
   if (group === "array") $arrayKeywords(plan, data, path, at, errors);
   if (group === "object") $objectKeywords(plan, data, path, at, errors);
@@ -926,68 +731,37 @@ function $formatPasses(name, data) {
 
 function $arrayKeywords(plan, data, path, at, errors) {
   const { items, additionalItems: extra } = plan;
-  const item = (sub, i, where) =>
-    $passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, at + where, errors);
+  const item = (sub, i, where) => $passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, at + where, errors);
   if (extra !== undefined && Array.isArray(items) && data.length > items.length) {
     if (extra === false) {
-      $fail(
-        errors,
-        path,
-        at,
-        "additionalItems",
-        { limit: items.length },
-        "must NOT have more than " + items.length + " items",
-      );
+      $fail(errors, path, at, "additionalItems", { limit: items.length }, "must NOT have more than " + items.length + " items");
     } else for (let i = items.length; i < data.length; i++) item(extra, i, "/additionalItems");
   }
-  if (Array.isArray(items))
-    items.forEach((sub, i) => data.length <= i || item(sub, i, "/items/" + i));
+  if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || item(sub, i, "/items/" + i));
   else if (items !== undefined) for (let i = 0; i < data.length; i++) item(items, i, "/items");
 }
 
 function $objectKeywords(plan, data, path, at, errors) {
   for (const [key, inherited] of plan.required) {
-    if ((inherited ? $own(data, key) : data[key]) === undefined)
-      $fail(
-        errors,
-        path,
-        at,
-        "required",
-        { missingProperty: key },
-        "must have required property '" + key + "'",
-      );
+    if ((inherited ? $own(data, key) : data[key]) === undefined) $fail(errors, path, at, "required", { missingProperty: key }, "must have required property '" + key + "'");
   }
   const extra = plan.additionalProperties;
   if (extra !== undefined && !$alwaysValid(extra)) {
     for (const key in data) {
-      if (
-        Object.prototype.hasOwnProperty.call(plan.known, key) ||
-        plan.patternProperties.some((p) => p.pattern.test(key))
-      )
-        continue;
+      if (Object.prototype.hasOwnProperty.call(plan.known, key) || plan.patternProperties.some((p) => p.pattern.test(key))) continue;
       if (extra === false) {
-        $fail(
-          errors,
-          path,
-          at,
-          "additionalProperties",
-          { additionalProperty: key },
-          "must NOT have additional properties",
-        );
-      } else if (!$passes(extra, data[key]))
-        $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
+        $fail(errors, path, at, "additionalProperties", { additionalProperty: key }, "must NOT have additional properties");
+      } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
     }
   }
   for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
     const value = inherited ? $own(data, key) : data[key];
-    if (value !== undefined && !$passes(sub, value))
-      $walk(sub, value, path + to, at + where, errors);
+    if (value !== undefined && !$passes(sub, value)) $walk(sub, value, path + to, at + where, errors);
   }
   for (const { pattern, plan: sub, at: where } of plan.patternProperties) {
     if ($alwaysValid(sub)) continue;
     for (const key in data) {
-      if (pattern.test(key) && !$passes(sub, data[key]))
-        $walk(sub, data[key], path + "/" + $pointer(key), at + where, errors);
+      if (pattern.test(key) && !$passes(sub, data[key])) $walk(sub, data[key], path + "/" + $pointer(key), at + where, errors);
     }
   }
 }
@@ -998,12 +772,7 @@ function $valueAt(root, path) {
   let node = root;
   for (const raw of path.split("/").slice(1)) {
     const key = raw.indexOf("~") === -1 ? raw : raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (
-      node === null ||
-      typeof node !== "object" ||
-      !Object.prototype.hasOwnProperty.call(node, key)
-    )
-      return undefined;
+    if (node === null || typeof node !== "object" || !Object.prototype.hasOwnProperty.call(node, key)) return undefined;
     node = node[key];
   }
   return node;
@@ -1033,23 +802,13 @@ function $readableError(error, payload) {
   let message;
   switch (error.keyword) {
     case "enum":
-      message =
-        "must be one of " +
-        params.allowedValues
-          .map((v) => (typeof v === "string" ? v : JSON.stringify(v)))
-          .join(", ") +
-        $got(value);
+      message = "must be one of " + params.allowedValues.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(", ") + $got(value);
       break;
     case "const":
       message = "must be " + JSON.stringify(params.allowedValue) + $got(value);
       break;
     case "type":
-      message =
-        "must be " +
-        String(params.type).split(",").join(" or ") +
-        "; got " +
-        $typeOf(value) +
-        (value !== null && typeof value !== "object" ? " " + $shown(value) : "");
+      message = "must be " + String(params.type).split(",").join(" or ") + "; got " + $typeOf(value) + (value !== null && typeof value !== "object" ? " " + $shown(value) : "");
       break;
     case "required":
       message = "missing required property " + JSON.stringify(params.missingProperty);
@@ -1068,17 +827,9 @@ function $readableError(error, payload) {
       message = "matches none of the allowed shapes";
       break;
     default:
-      message =
-        (error.message || error.keyword) +
-        (value !== null && typeof value !== "object" ? $got(value) : "");
+      message = (error.message || error.keyword) + (value !== null && typeof value !== "object" ? $got(value) : "");
   }
-  return {
-    path: error.instancePath,
-    message,
-    keyword: error.keyword,
-    schemaPath: error.schemaPath,
-    params,
-  };
+  return { path: error.instancePath, message, keyword: error.keyword, schemaPath: error.schemaPath, params };
 }
 
 // Ajv reports the errors of every branch of a failed union. When the union is tagged (each
@@ -1093,10 +844,7 @@ function $readableErrors(errors, payload) {
     const match = /^(.*\/(?:anyOf|oneOf))\/(\d+)(?:\/|$)/.exec(error.schemaPath);
     if (match === null) continue;
     const union = unions
-      .filter(
-        (u) =>
-          u.schemaPath === match[1] && (error.instancePath + "/").startsWith(u.instancePath + "/"),
-      )
+      .filter((u) => u.schemaPath === match[1] && (error.instancePath + "/").startsWith(u.instancePath + "/"))
       .sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
     if (union === undefined) continue;
     const key = union.instancePath + " " + union.schemaPath;
@@ -1110,12 +858,8 @@ function $readableErrors(errors, payload) {
     const mistagged = (branch) =>
       branch.errors.some(
         (e) =>
-          (e.keyword === "const" &&
-            e.instancePath.slice(0, e.instancePath.lastIndexOf("/")) ===
-              branch.union.instancePath) ||
-          (e.keyword === "type" &&
-            e.params.type === "null" &&
-            e.instancePath === branch.union.instancePath),
+          (e.keyword === "const" && e.instancePath.slice(0, e.instancePath.lastIndexOf("/")) === branch.union.instancePath) ||
+          (e.keyword === "type" && e.params.type === "null" && e.instancePath === branch.union.instancePath),
       );
     const all = [...members.values()];
     if (all.some((branch) => !mistagged(branch))) {
@@ -1125,15 +869,7 @@ function $readableErrors(errors, payload) {
   const unionPaths = new Set(unions.map((e) => e.instancePath));
   return errors
     .filter((e) => !noise.has(e))
-    .filter(
-      (e) =>
-        !(
-          e.keyword === "type" &&
-          e.params &&
-          e.params.type === "null" &&
-          unionPaths.has(e.instancePath)
-        ),
-    )
+    .filter((e) => !(e.keyword === "type" && e.params && e.params.type === "null" && unionPaths.has(e.instancePath)))
     .map((e) => $readableError(e, payload));
 }
 
@@ -1172,18 +908,7 @@ const $validators = new Map([
 ]);
 
 /** Every event name this version knows, sorted. */
-export const eventNames = Object.freeze([
-  "domain.verified",
-  "message.bounced",
-  "message.complained",
-  "message.delivered",
-  "message.received",
-  "message.received.blocked",
-  "message.received.spam",
-  "message.received.unauthenticated",
-  "message.rejected",
-  "message.sent",
-]);
+export const eventNames = Object.freeze(["domain.verified","message.bounced","message.complained","message.delivered","message.received","message.received.blocked","message.received.spam","message.received.unauthenticated","message.rejected","message.sent"]);
 
 /** The schema version this module validates (its schemas pin none). */
 export const schemaVersion = null;
@@ -1229,10 +954,7 @@ export function validateEvent(payload, name = eventNameOf(payload)) {
       errors: [
         {
           path: "/event_type",
-          message:
-            (name === undefined ? "must name an event" : "unknown event " + JSON.stringify(name)) +
-            "; known events: " +
-            eventNames.join(", "),
+          message: (name === undefined ? "must name an event" : "unknown event " + JSON.stringify(name)) + "; known events: " + eventNames.join(", "),
           keyword: "event",
           schemaPath: "",
           params: { allowedValues: eventNames },
@@ -1254,11 +976,7 @@ export function validateEvent(payload, name = eventNameOf(payload)) {
       errors: [
         {
           path,
-          message:
-            "this payload is of version " +
-            JSON.stringify(version) +
-            "; these schemas are of version " +
-            JSON.stringify(schemaVersion),
+          message: "this payload is of version " + JSON.stringify(version) + "; these schemas are of version " + JSON.stringify(schemaVersion),
           keyword: "version",
           schemaPath: "",
           params: { allowedValue: schemaVersion },

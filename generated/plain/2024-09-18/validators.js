@@ -40,16 +40,13 @@ function $isObject(value) {
 function $own(object, key) {
   return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
 }
+
 const $formatDate = (() => {
   const shape = /^(\d{4})-(\d{2})-(\d{2})$/;
   const daysIn = (year, month) =>
     month === 2
-      ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-        ? 29
-        : 28
-      : [4, 6, 9, 11].includes(month)
-        ? 30
-        : 31;
+      ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
+      : [4, 6, 9, 11].includes(month) ? 30 : 31;
   return (str) => {
     const m = shape.exec(str);
     if (m === null) return false;
@@ -78,9 +75,7 @@ function $formatTimeChecker(zoneRequired) {
     const direction = sign === "-" ? -1 : 1;
     const utcMinute = minute - zoneMinute * direction;
     const utcHour = hour - zoneHour * direction - (utcMinute < 0 ? 1 : 0);
-    return (
-      (utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && second < 61
-    );
+    return (utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && second < 61;
   };
 }
 
@@ -89,13 +84,7 @@ function $formatTimeChecker(zoneRequired) {
 // Reads character codes instead of splitting and matching, several times faster.
 function $isCommonDateTime(str) {
   const n = str.length;
-  if (
-    n < 20 ||
-    str.charCodeAt(4) !== 45 ||
-    str.charCodeAt(7) !== 45 ||
-    str.charCodeAt(10) !== 84 /* T */
-  )
-    return false;
+  if (n < 20 || str.charCodeAt(4) !== 45 || str.charCodeAt(7) !== 45 || str.charCodeAt(10) !== 84 /* T */) return false;
   if (str.charCodeAt(13) !== 58 || str.charCodeAt(16) !== 58) return false;
   const year = $digitsAt(str, 0, 4);
   const month = $digitsAt(str, 5, 2);
@@ -103,17 +92,12 @@ function $isCommonDateTime(str) {
   if (year < 0 || month < 1 || month > 12 || day < 1) return false;
   const days =
     month === 2
-      ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-        ? 29
-        : 28
-      : month === 4 || month === 6 || month === 9 || month === 11
-        ? 30
-        : 31;
+      ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
+      : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
   const hour = $digitsAt(str, 11, 2);
   const minute = $digitsAt(str, 14, 2);
   const second = $digitsAt(str, 17, 2);
-  if (day > days || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
-    return false;
+  if (day > days || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   let i = 19;
   if (str.charCodeAt(i) === 46 /* . */) {
     const start = ++i;
@@ -121,18 +105,12 @@ function $isCommonDateTime(str) {
     // more digits could round the seconds up to 60; the full check decides those
     if (i === start || i - start > 9) return false;
   }
-  if (i === n - 1) return str.charCodeAt(i) === 90; /* Z */
+  if (i === n - 1) return str.charCodeAt(i) === 90 /* Z */;
   if (i !== n - 6 || str.charCodeAt(i + 3) !== 58) return false;
   const sign = str.charCodeAt(i);
   const zoneHour = $digitsAt(str, i + 1, 2);
   const zoneMinute = $digitsAt(str, i + 4, 2);
-  return (
-    (sign === 43 || sign === 45) &&
-    zoneHour >= 0 &&
-    zoneHour <= 23 &&
-    zoneMinute >= 0 &&
-    zoneMinute <= 59
-  );
+  return (sign === 43 || sign === 45) && zoneHour >= 0 && zoneHour <= 23 && zoneMinute >= 0 && zoneMinute <= 59;
 }
 
 // The number the `count` ASCII digits at `at` spell, or -1.
@@ -157,46 +135,18 @@ function $formatDateTimeChecker(zoneRequired) {
 
 const $formatDateTime = $formatDateTimeChecker(true);
 
-const $format_email = new RegExp(
-  "^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
-  "i",
-);
+const $format_email = new RegExp("^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", "i");
 
 const $format_uuid = new RegExp("^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$", "i");
 
 const $formats = {
   "date-time": $formatDateTime,
-  email: $format_email,
-  uuid: $format_uuid,
+  "email": $format_email,
+  "uuid": $format_uuid,
 };
 
 const $pattern1 = new RegExp("^#([a-fA-F0-9]{3,4}|[a-fA-F0-9]{6}|[a-fA-F0-9]{8})$", "u");
-const $enum2 = new Set([
-  "thread.thread_created",
-  "thread.thread_status_transitioned",
-  "thread.thread_assignment_transitioned",
-  "thread.email_received",
-  "thread.email_sent",
-  "thread.slack_message_received",
-  "thread.slack_message_sent",
-  "thread.ms_teams_message_sent",
-  "thread.ms_teams_message_received",
-  "thread.chat_sent",
-  "thread.note_created",
-  "thread.thread_labels_changed",
-  "thread.thread_priority_changed",
-  "thread.thread_field_created",
-  "thread.thread_field_updated",
-  "thread.thread_field_deleted",
-  "thread.service_level_agreement_status_transitioned",
-  "customer.customer_created",
-  "customer.customer_updated",
-  "customer.customer_deleted",
-  "customer.customer_changed",
-  "customer.customer_group_changed",
-  "customer.customer_group_memberships_changed",
-  "timeline.timeline_entry_changed",
-]);
+const $enum2 = new Set(["thread.thread_created","thread.thread_status_transitioned","thread.thread_assignment_transitioned","thread.email_received","thread.email_sent","thread.slack_message_received","thread.slack_message_sent","thread.ms_teams_message_sent","thread.ms_teams_message_received","thread.chat_sent","thread.note_created","thread.thread_labels_changed","thread.thread_priority_changed","thread.thread_field_created","thread.thread_field_updated","thread.thread_field_deleted","thread.service_level_agreement_status_transitioned","customer.customer_created","customer.customer_updated","customer.customer_deleted","customer.customer_changed","customer.customer_group_changed","customer.customer_group_memberships_changed","timeline.timeline_entry_changed"]);
 const $pattern3 = new RegExp("^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$", "u");
 
 function $v_Actor(d) {
@@ -889,7 +839,9 @@ function $f11(d) {
 
 function $f12(d) {
   return (
-    $isObject(d) && d.eventType === "customer.customer_deleted" && $v_Customer(d.previousCustomer)
+    $isObject(d) &&
+    d.eventType === "customer.customer_deleted" &&
+    $v_Customer(d.previousCustomer)
   );
 }
 
@@ -1123,7 +1075,10 @@ function $f36(d) {
 
 function $f37(d) {
   return (
-    $isObject(d) && d.eventType === "thread.chat_sent" && $v_Chat(d.chat) && $v_Thread(d.thread)
+    $isObject(d) &&
+    d.eventType === "thread.chat_sent" &&
+    $v_Chat(d.chat) &&
+    $v_Thread(d.thread)
   );
 }
 
@@ -1138,7 +1093,10 @@ function $f38(d) {
 
 function $f39(d) {
   return (
-    $isObject(d) && d.eventType === "thread.email_sent" && $v_Thread(d.thread) && $v_Email(d.email)
+    $isObject(d) &&
+    d.eventType === "thread.email_sent" &&
+    $v_Thread(d.thread) &&
+    $v_Email(d.email)
   );
 }
 
@@ -1162,12 +1120,15 @@ function $f42(d) {
 }
 
 function $f43(d) {
-  return d === null || d === "user" || d === "machineUser" || d === "customer" || d === "system";
+  return d === "user" || d === "machineUser" || d === "customer" || d === "system" || d === null;
 }
 
 function $f44(d) {
   return (
-    $isObject(d) && d.eventType === "thread.note_created" && $v_Thread(d.thread) && $v_Note(d.note)
+    $isObject(d) &&
+    d.eventType === "thread.note_created" &&
+    $v_Thread(d.thread) &&
+    $v_Note(d.note)
   );
 }
 
@@ -1336,289 +1297,74 @@ function $f60(d) {
 
 /** Each definition's check and its schema as JSON, parsed for the second pass the first time it is walked. */
 const $schemas = {
-  Actor: [
-    $v_Actor,
-    '{"anyOf":[{"$ref":"UnknownActor"},{"$ref":"UserActor"},{"$ref":"MachineUserActor"},{"$ref":"SystemActor"},{"$ref":"CustomerActor"}]}',
-  ],
-  Attachment: [
-    $v_Attachment,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"fileName":{"$check":"$f2","type":"string","minLength":1},"fileSizeBytes":{"$check":"$f3","type":"integer","minimum":0},"fileMimeType":{"$check":"$f2","type":"string","minLength":1},"fileExtension":{"$check":"$f4","type":["string","null"]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["id","fileName","fileSizeBytes","fileMimeType","fileExtension","createdAt","createdBy","updatedAt","updatedBy"]}',
-  ],
+  Actor: [$v_Actor, '{"anyOf":[{"$ref":"UnknownActor"},{"$ref":"UserActor"},{"$ref":"MachineUserActor"},{"$ref":"SystemActor"},{"$ref":"CustomerActor"}]}'],
+  Attachment: [$v_Attachment, '{"type":"object","properties":{"id":{"$ref":"Id"},"fileName":{"$check":"$f2","type":"string","minLength":1},"fileSizeBytes":{"$check":"$f3","type":"integer","minimum":0},"fileMimeType":{"$check":"$f2","type":"string","minLength":1},"fileExtension":{"$check":"$f4","type":["string","null"]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["id","fileName","fileSizeBytes","fileMimeType","fileExtension","createdAt","createdBy","updatedAt","updatedBy"]}'],
   ChangeType: [$v_ChangeType, '{"type":"string","enum":["ADDED","REMOVED"]}'],
-  Chat: [
-    $v_Chat,
-    '{"type":"object","properties":{"timelineEntryId":{"$ref":"Id"},"id":{"$ref":"Id"},"customerReadAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"text":{"$check":"$f6","anyOf":[{"$check":"$f22","type":"string","minLength":1,"maxLength":5000},{"type":"null"}]},"attachments":{"$check":"$f7","type":"array","items":{"$ref":"Attachment"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["timelineEntryId","id","customerReadAt","attachments","createdAt","createdBy","updatedAt","updatedBy"]}',
-  ],
-  Customer: [
-    $v_Customer,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"email":{"$check":"$f8","type":"object","properties":{"email":{"$ref":"EmailAddress"},"isVerified":{"type":"boolean"},"verifiedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]}},"required":["email","isVerified","verifiedAt"]},"externalId":{"$check":"$f4","type":["string","null"]},"fullName":{"type":"string"},"shortName":{"$check":"$f4","type":["string","null"]},"markedAsSpamAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"markedAsSpamBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]},"customerGroupMemberships":{"$check":"$f10","type":"array","items":{"$ref":"CustomerGroupMembership"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["id","email","externalId","fullName","shortName","customerGroupMemberships","createdAt","createdBy","updatedAt","updatedBy"]}',
-  ],
-  CustomerActor: [
-    $v_CustomerActor,
-    '{"type":"object","properties":{"actorType":{"type":"string","const":"customer"},"customerId":{"$ref":"Id"}},"required":["actorType","customerId"]}',
-  ],
-  CustomerCustomerCreated: [
-    $v_CustomerCustomerCreated,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f11","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_created"},"customer":{"$ref":"Customer"}},"required":["eventType","customer"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  CustomerCustomerDeleted: [
-    $v_CustomerCustomerDeleted,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f12","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_deleted"},"previousCustomer":{"$ref":"Customer"}},"required":["eventType","previousCustomer"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  CustomerCustomerGroupMembershipsChanged: [
-    $v_CustomerCustomerGroupMembershipsChanged,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f13","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_group_memberships_changed"},"changeType":{"$ref":"ChangeType"},"customer":{"$ref":"Customer"},"previousCustomer":{"$ref":"Customer"}},"required":["eventType","changeType","customer","previousCustomer"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  CustomerCustomerUpdated: [
-    $v_CustomerCustomerUpdated,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f14","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_updated"},"customer":{"$ref":"Customer"},"previousCustomer":{"$ref":"Customer"}},"required":["eventType","customer","previousCustomer"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  CustomerGroup: [
-    $v_CustomerGroup,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"workspaceId":{"$ref":"Id"},"name":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"key":{"$check":"$f16","type":"string","minLength":1,"maxLength":50},"color":{"$check":"$f17","type":"string","pattern":"^#([a-fA-F0-9]{3,4}|[a-fA-F0-9]{6}|[a-fA-F0-9]{8})$"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"}},"required":["id","workspaceId","name","key","color","createdAt","createdBy","updatedAt","updatedBy"]}',
-  ],
-  CustomerGroupMembership: [
-    $v_CustomerGroupMembership,
-    '{"type":"object","properties":{"customerId":{"$ref":"Id"},"customerGroupId":{"$ref":"Id"},"workspaceId":{"$ref":"Id"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"customerGroup":{"$ref":"CustomerGroup"}},"required":["customerId","customerGroupId","workspaceId","createdAt","createdBy","updatedAt","updatedBy","customerGroup"]}',
-  ],
+  Chat: [$v_Chat, '{"type":"object","properties":{"timelineEntryId":{"$ref":"Id"},"id":{"$ref":"Id"},"customerReadAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"text":{"$check":"$f6","anyOf":[{"$check":"$f22","type":"string","minLength":1,"maxLength":5000},{"type":"null"}]},"attachments":{"$check":"$f7","type":"array","items":{"$ref":"Attachment"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["timelineEntryId","id","customerReadAt","attachments","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  Customer: [$v_Customer, '{"type":"object","properties":{"id":{"$ref":"Id"},"email":{"$check":"$f8","type":"object","properties":{"email":{"$ref":"EmailAddress"},"isVerified":{"type":"boolean"},"verifiedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]}},"required":["email","isVerified","verifiedAt"]},"externalId":{"$check":"$f4","type":["string","null"]},"fullName":{"type":"string"},"shortName":{"$check":"$f4","type":["string","null"]},"markedAsSpamAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"markedAsSpamBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]},"customerGroupMemberships":{"$check":"$f10","type":"array","items":{"$ref":"CustomerGroupMembership"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["id","email","externalId","fullName","shortName","customerGroupMemberships","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  CustomerActor: [$v_CustomerActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"customer"},"customerId":{"$ref":"Id"}},"required":["actorType","customerId"]}'],
+  CustomerCustomerCreated: [$v_CustomerCustomerCreated, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f11","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_created"},"customer":{"$ref":"Customer"}},"required":["eventType","customer"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  CustomerCustomerDeleted: [$v_CustomerCustomerDeleted, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f12","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_deleted"},"previousCustomer":{"$ref":"Customer"}},"required":["eventType","previousCustomer"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  CustomerCustomerGroupMembershipsChanged: [$v_CustomerCustomerGroupMembershipsChanged, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f13","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_group_memberships_changed"},"changeType":{"$ref":"ChangeType"},"customer":{"$ref":"Customer"},"previousCustomer":{"$ref":"Customer"}},"required":["eventType","changeType","customer","previousCustomer"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  CustomerCustomerUpdated: [$v_CustomerCustomerUpdated, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f14","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_updated"},"customer":{"$ref":"Customer"},"previousCustomer":{"$ref":"Customer"}},"required":["eventType","customer","previousCustomer"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  CustomerGroup: [$v_CustomerGroup, '{"type":"object","properties":{"id":{"$ref":"Id"},"workspaceId":{"$ref":"Id"},"name":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"key":{"$check":"$f16","type":"string","minLength":1,"maxLength":50},"color":{"$check":"$f17","type":"string","pattern":"^#([a-fA-F0-9]{3,4}|[a-fA-F0-9]{6}|[a-fA-F0-9]{8})$"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"}},"required":["id","workspaceId","name","key","color","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  CustomerGroupMembership: [$v_CustomerGroupMembership, '{"type":"object","properties":{"customerId":{"$ref":"Id"},"customerGroupId":{"$ref":"Id"},"workspaceId":{"$ref":"Id"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"customerGroup":{"$ref":"CustomerGroup"}},"required":["customerId","customerGroupId","workspaceId","createdAt","createdBy","updatedAt","updatedBy","customerGroup"]}'],
   Datetime: [$v_Datetime, '{"type":"string","format":"date-time"}'],
-  Email: [
-    $v_Email,
-    '{"type":"object","properties":{"timelineEntryId":{"$ref":"Id"},"id":{"$ref":"Id"},"to":{"$ref":"EmailParticipant"},"from":{"$ref":"EmailParticipant"},"replyTo":{"$check":"$f4","type":["string","null"]},"additionalRecipients":{"$check":"$f18","type":"array","items":{"$ref":"EmailParticipant"}},"hiddenRecipients":{"$check":"$f18","type":"array","items":{"$ref":"EmailParticipant"}},"subject":{"$check":"$f4","type":["string","null"]},"textContent":{"$check":"$f4","type":["string","null"]},"markdownContent":{"$check":"$f4","type":["string","null"]},"authenticity":{"$ref":"EmailAuthenticity"},"sentAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"receivedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"attachments":{"$check":"$f7","type":"array","items":{"$ref":"Attachment"}},"inReplyToEmailId":{"$check":"$f4","type":["string","null"]},"isStartOfThread":{"type":"boolean"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["timelineEntryId","id","to","from","replyTo","additionalRecipients","hiddenRecipients","subject","textContent","markdownContent","authenticity","sentAt","receivedAt","attachments","inReplyToEmailId","isStartOfThread","createdAt","createdBy","updatedAt","updatedBy"]}',
-  ],
-  EmailActor: [
-    $v_EmailActor,
-    '{"anyOf":[{"$ref":"UnknownActor"},{"$ref":"UserActor"},{"$ref":"CustomerActor"},{"type":"object","properties":{"actorType":{"type":"string","const":"supportEmailAddress"},"supportEmailAddress":{"type":"string"}},"required":["actorType","supportEmailAddress"]},{"type":"object","properties":{"actorType":{"type":"string","const":"deletedCustomer"},"customerId":{"$ref":"Id"}},"required":["actorType","customerId"]}]}',
-  ],
+  Email: [$v_Email, '{"type":"object","properties":{"timelineEntryId":{"$ref":"Id"},"id":{"$ref":"Id"},"to":{"$ref":"EmailParticipant"},"from":{"$ref":"EmailParticipant"},"replyTo":{"$check":"$f4","type":["string","null"]},"additionalRecipients":{"$check":"$f18","type":"array","items":{"$ref":"EmailParticipant"}},"hiddenRecipients":{"$check":"$f18","type":"array","items":{"$ref":"EmailParticipant"}},"subject":{"$check":"$f4","type":["string","null"]},"textContent":{"$check":"$f4","type":["string","null"]},"markdownContent":{"$check":"$f4","type":["string","null"]},"authenticity":{"$ref":"EmailAuthenticity"},"sentAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"receivedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"attachments":{"$check":"$f7","type":"array","items":{"$ref":"Attachment"}},"inReplyToEmailId":{"$check":"$f4","type":["string","null"]},"isStartOfThread":{"type":"boolean"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["timelineEntryId","id","to","from","replyTo","additionalRecipients","hiddenRecipients","subject","textContent","markdownContent","authenticity","sentAt","receivedAt","attachments","inReplyToEmailId","isStartOfThread","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  EmailActor: [$v_EmailActor, '{"anyOf":[{"$ref":"UnknownActor"},{"$ref":"UserActor"},{"$ref":"CustomerActor"},{"type":"object","properties":{"actorType":{"type":"string","const":"supportEmailAddress"},"supportEmailAddress":{"type":"string"}},"required":["actorType","supportEmailAddress"]},{"type":"object","properties":{"actorType":{"type":"string","const":"deletedCustomer"},"customerId":{"$ref":"Id"}},"required":["actorType","customerId"]}]}'],
   EmailAddress: [$v_EmailAddress, '{"type":"string","format":"email"}'],
-  EmailAuthenticity: [
-    $v_EmailAuthenticity,
-    '{"type":"string","enum":["PASS","FAIL","UNKNOWN","UNKNOWN_EMAIL_AUTHENTICITY"]}',
-  ],
-  EmailParticipant: [
-    $v_EmailParticipant,
-    '{"type":"object","properties":{"email":{"type":"string"},"name":{"$check":"$f4","type":["string","null"]},"emailActor":{"$check":"$f20","anyOf":[{"$ref":"EmailActor"},{"type":"null"}]}},"required":["email","name","emailActor"]}',
-  ],
-  EventType: [
-    $v_EventType,
-    '{"type":"string","enum":["thread.thread_created","thread.thread_status_transitioned","thread.thread_assignment_transitioned","thread.email_received","thread.email_sent","thread.slack_message_received","thread.slack_message_sent","thread.ms_teams_message_sent","thread.ms_teams_message_received","thread.chat_sent","thread.note_created","thread.thread_labels_changed","thread.thread_priority_changed","thread.thread_field_created","thread.thread_field_updated","thread.thread_field_deleted","thread.service_level_agreement_status_transitioned","customer.customer_created","customer.customer_updated","customer.customer_deleted","customer.customer_changed","customer.customer_group_changed","customer.customer_group_memberships_changed","timeline.timeline_entry_changed"]}',
-  ],
-  Id: [
-    $v_Id,
-    '{"type":"string","minLength":1,"maxLength":50,"pattern":"^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$"}',
-  ],
-  InternalActor: [
-    $v_InternalActor,
-    '{"anyOf":[{"$ref":"UnknownActor"},{"$ref":"UserActor"},{"$ref":"MachineUserActor"},{"$ref":"SystemActor"}]}',
-  ],
-  Label: [
-    $v_Label,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"labelType":{"$ref":"LabelType"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["id","labelType","createdAt","createdBy","updatedAt","updatedBy"]}',
-  ],
-  LabelType: [
-    $v_LabelType,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"name":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"icon":{"$check":"$f4","type":["string","null"]},"isArchived":{"type":"boolean"},"archivedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"archivedBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"}},"required":["id","name","archivedAt","archivedBy","createdAt","createdBy","updatedAt","updatedBy"]}',
-  ],
-  MachineUser: [
-    $v_MachineUser,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"fullName":{"type":"string"},"publicName":{"type":"string"},"description":{"$check":"$f4","type":["string","null"]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"deletedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"deletedBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]}},"required":["id","fullName","publicName","description","createdAt","createdBy","updatedAt","updatedBy","deletedAt","deletedBy"]}',
-  ],
-  MachineUserActor: [
-    $v_MachineUserActor,
-    '{"type":"object","properties":{"actorType":{"type":"string","const":"machineUser"},"machineUserId":{"$ref":"Id"}},"required":["actorType","machineUserId"]}',
-  ],
-  Note: [
-    $v_Note,
-    '{"type":"object","properties":{"timelineEntryId":{"$ref":"Id"},"id":{"$ref":"Id"},"text":{"$check":"$f22","type":"string","minLength":1,"maxLength":5000},"markdown":{"$check":"$f23","anyOf":[{"type":"string","minLength":1,"maxLength":10000},{"type":"null"}]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"deletedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"deletedBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]}},"required":["timelineEntryId","id","text","markdown","createdAt","createdBy","updatedAt","updatedBy","deletedAt","deletedBy"]}',
-  ],
-  ServiceLevelAgreement: [
-    $v_ServiceLevelAgreement,
-    '{"anyOf":[{"$ref":"UnknownObject"},{"$check":"$f25","type":"object","properties":{"id":{"$ref":"Id"},"tier":{"$ref":"Tier"},"useBusinessHoursOnly":{"$ref":"UseBusinessHoursOnly"},"threadPriorityFilter":{"$check":"$f24","type":"array","items":{"$ref":"ThreadPriority"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"type":{"type":"string","const":"FIRST_RESPONSE_TIME"},"firstResponseTimeMinutes":{"type":"number"}},"required":["id","tier","useBusinessHoursOnly","threadPriorityFilter","createdAt","createdBy","updatedAt","updatedBy","type","firstResponseTimeMinutes"]},{"$check":"$f26","type":"object","properties":{"id":{"$ref":"Id"},"tier":{"$ref":"Tier"},"useBusinessHoursOnly":{"$ref":"UseBusinessHoursOnly"},"threadPriorityFilter":{"$check":"$f24","type":"array","items":{"$ref":"ThreadPriority"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"type":{"type":"string","const":"NEXT_RESPONSE_TIME"},"nextResponseTimeMinutes":{"type":"number"}},"required":["id","tier","useBusinessHoursOnly","threadPriorityFilter","createdAt","createdBy","updatedAt","updatedBy","type","nextResponseTimeMinutes"]}]}',
-  ],
-  ServiceLevelAgreementStatusDetail: [
-    $v_ServiceLevelAgreementStatusDetail,
-    '{"anyOf":[{"type":"object","properties":{"status":{"type":"string","const":"UNKNOWN"}},"required":["status"]},{"type":"object","properties":{"breachTime":{"$ref":"Datetime"},"status":{"type":"string","const":"PENDING"}},"required":["breachTime","status"]},{"type":"object","properties":{"achievedAt":{"$ref":"Datetime"},"status":{"type":"string","const":"ACHIEVED"}},"required":["achievedAt","status"]},{"type":"object","properties":{"breachTime":{"$ref":"Datetime"},"status":{"type":"string","const":"IMMINENT_BREACH"}},"required":["breachTime","status"]},{"type":"object","properties":{"breachedAt":{"$ref":"Datetime"},"status":{"type":"string","const":"BREACHING"}},"required":["breachedAt","status"]},{"type":"object","properties":{"breachedAt":{"$ref":"Datetime"},"completedAt":{"$ref":"Datetime"},"status":{"type":"string","const":"BREACHED"}},"required":["breachedAt","completedAt","status"]},{"type":"object","properties":{"cancelledAt":{"$ref":"Datetime"},"status":{"type":"string","const":"CANCELLED"}},"required":["cancelledAt","status"]}]}',
-  ],
-  SlackMessage: [
-    $v_SlackMessage,
-    '{"type":"object","properties":{"timelineEntryId":{"$ref":"Id"},"id":{"$ref":"Id"},"text":{"type":"string"},"resolvedText":{"type":"string"},"attachments":{"$check":"$f7","type":"array","items":{"$ref":"Attachment"}},"slackChannelId":{"type":"string"},"slackChannelName":{"type":"string"},"slackMessageLink":{"type":"string"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["timelineEntryId","id","text","attachments","slackChannelId","slackChannelName","slackMessageLink","createdAt","createdBy","updatedAt","updatedBy"]}',
-  ],
-  SystemActor: [
-    $v_SystemActor,
-    '{"type":"object","properties":{"actorType":{"type":"string","const":"system"},"system":{"type":"string"}},"required":["actorType","system"]}',
-  ],
-  Thread: [
-    $v_Thread,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"customer":{"$ref":"Customer"},"title":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"previewText":{"$check":"$f29","anyOf":[{"type":"string","maxLength":500},{"type":"null"}]},"priority":{"$ref":"ThreadPriority"},"externalId":{"$check":"$f30","anyOf":[{"$check":"$f15","type":"string","minLength":1,"maxLength":500},{"type":"null"}]},"status":{"$ref":"ThreadStatus"},"statusChangedAt":{"$ref":"Datetime"},"statusChangedBy":{"$check":"$f31","anyOf":[{"$ref":"Actor"},{"type":"null"}]},"statusDetail":{"$check":"$f32","anyOf":[{"$ref":"ThreadStatusDetail"},{"type":"null"}]},"assignee":{"$check":"$f33","anyOf":[{"$ref":"ThreadAssignee"},{"type":"null"}]},"assignedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"labels":{"$check":"$f34","type":"array","items":{"$ref":"Label"}},"firstInboundMessageInfo":{"$check":"$f35","anyOf":[{"$ref":"ThreadMessageInfo"},{"type":"null"}]},"firstOutboundMessageInfo":{"$check":"$f35","anyOf":[{"$ref":"ThreadMessageInfo"},{"type":"null"}]},"lastInboundMessageInfo":{"$check":"$f35","anyOf":[{"$ref":"ThreadMessageInfo"},{"type":"null"}]},"lastOutboundMessageInfo":{"$check":"$f35","anyOf":[{"$ref":"ThreadMessageInfo"},{"type":"null"}]},"supportEmailAddresses":{"$check":"$f36","type":"array","items":{"type":"string"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["id","customer","title","priority","externalId","status","statusChangedAt","statusDetail","assignee","assignedAt","labels","firstInboundMessageInfo","firstOutboundMessageInfo","lastInboundMessageInfo","lastOutboundMessageInfo","supportEmailAddresses","createdAt","createdBy","updatedAt","updatedBy"]}',
-  ],
-  ThreadAssignee: [
-    $v_ThreadAssignee,
-    '{"anyOf":[{"$ref":"UnknownObject"},{"$ref":"User"},{"$ref":"MachineUser"},{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}]}',
-  ],
-  ThreadChatSent: [
-    $v_ThreadChatSent,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f37","type":"object","properties":{"eventType":{"type":"string","const":"thread.chat_sent"},"chat":{"$ref":"Chat"},"thread":{"$ref":"Thread"}},"required":["eventType","chat","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  ThreadEmailReceived: [
-    $v_ThreadEmailReceived,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f38","type":"object","properties":{"eventType":{"type":"string","const":"thread.email_received"},"thread":{"$ref":"Thread"},"email":{"$ref":"Email"}},"required":["eventType","thread","email"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  ThreadEmailSent: [
-    $v_ThreadEmailSent,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f39","type":"object","properties":{"eventType":{"type":"string","const":"thread.email_sent"},"thread":{"$ref":"Thread"},"email":{"$ref":"Email"}},"required":["eventType","thread","email"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  ThreadField: [
-    $v_ThreadField,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"threadId":{"$ref":"Id"},"key":{"type":"string"},"type":{"$check":"$f40","type":"string","enum":["STRING","BOOL","ENUM","UNKNOWN_THREAD_FIELD_SCHEMA_TYPE"]},"stringValue":{"$check":"$f4","type":["string","null"]},"booleanValue":{"$check":"$f41","type":["boolean","null"]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"}},"required":["id","threadId","key","type","stringValue","booleanValue","createdAt","createdBy","updatedAt","updatedBy"]}',
-  ],
-  ThreadMessageInfo: [
-    $v_ThreadMessageInfo,
-    '{"type":"object","properties":{"timestamp":{"$ref":"Datetime"},"messageSource":{"$check":"$f42","type":"string","enum":["CHAT","EMAIL","API","SLACK","MS_TEAMS","UNKNOWN_THREAD_MESSAGE_INFO_MESSAGE_SOURCE"]},"actorId":{"$check":"$f4","type":["string","null"]},"actorType":{"$check":"$f43","anyOf":[{"type":"string","enum":["user","machineUser","customer","system"]},{"type":"null"}]}},"required":["timestamp","messageSource"]}',
-  ],
-  ThreadNoteCreated: [
-    $v_ThreadNoteCreated,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f44","type":"object","properties":{"eventType":{"type":"string","const":"thread.note_created"},"thread":{"$ref":"Thread"},"note":{"$ref":"Note"}},"required":["eventType","thread","note"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
+  EmailAuthenticity: [$v_EmailAuthenticity, '{"type":"string","enum":["PASS","FAIL","UNKNOWN","UNKNOWN_EMAIL_AUTHENTICITY"]}'],
+  EmailParticipant: [$v_EmailParticipant, '{"type":"object","properties":{"email":{"type":"string"},"name":{"$check":"$f4","type":["string","null"]},"emailActor":{"$check":"$f20","anyOf":[{"$ref":"EmailActor"},{"type":"null"}]}},"required":["email","name","emailActor"]}'],
+  EventType: [$v_EventType, '{"type":"string","enum":["thread.thread_created","thread.thread_status_transitioned","thread.thread_assignment_transitioned","thread.email_received","thread.email_sent","thread.slack_message_received","thread.slack_message_sent","thread.ms_teams_message_sent","thread.ms_teams_message_received","thread.chat_sent","thread.note_created","thread.thread_labels_changed","thread.thread_priority_changed","thread.thread_field_created","thread.thread_field_updated","thread.thread_field_deleted","thread.service_level_agreement_status_transitioned","customer.customer_created","customer.customer_updated","customer.customer_deleted","customer.customer_changed","customer.customer_group_changed","customer.customer_group_memberships_changed","timeline.timeline_entry_changed"]}'],
+  Id: [$v_Id, '{"type":"string","minLength":1,"maxLength":50,"pattern":"^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$"}'],
+  InternalActor: [$v_InternalActor, '{"anyOf":[{"$ref":"UnknownActor"},{"$ref":"UserActor"},{"$ref":"MachineUserActor"},{"$ref":"SystemActor"}]}'],
+  Label: [$v_Label, '{"type":"object","properties":{"id":{"$ref":"Id"},"labelType":{"$ref":"LabelType"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["id","labelType","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  LabelType: [$v_LabelType, '{"type":"object","properties":{"id":{"$ref":"Id"},"name":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"icon":{"$check":"$f4","type":["string","null"]},"isArchived":{"type":"boolean"},"archivedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"archivedBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"}},"required":["id","name","archivedAt","archivedBy","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  MachineUser: [$v_MachineUser, '{"type":"object","properties":{"id":{"$ref":"Id"},"fullName":{"type":"string"},"publicName":{"type":"string"},"description":{"$check":"$f4","type":["string","null"]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"deletedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"deletedBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]}},"required":["id","fullName","publicName","description","createdAt","createdBy","updatedAt","updatedBy","deletedAt","deletedBy"]}'],
+  MachineUserActor: [$v_MachineUserActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"machineUser"},"machineUserId":{"$ref":"Id"}},"required":["actorType","machineUserId"]}'],
+  Note: [$v_Note, '{"type":"object","properties":{"timelineEntryId":{"$ref":"Id"},"id":{"$ref":"Id"},"text":{"$check":"$f22","type":"string","minLength":1,"maxLength":5000},"markdown":{"$check":"$f23","anyOf":[{"type":"string","minLength":1,"maxLength":10000},{"type":"null"}]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"deletedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"deletedBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]}},"required":["timelineEntryId","id","text","markdown","createdAt","createdBy","updatedAt","updatedBy","deletedAt","deletedBy"]}'],
+  ServiceLevelAgreement: [$v_ServiceLevelAgreement, '{"anyOf":[{"$ref":"UnknownObject"},{"$check":"$f25","type":"object","properties":{"id":{"$ref":"Id"},"tier":{"$ref":"Tier"},"useBusinessHoursOnly":{"$ref":"UseBusinessHoursOnly"},"threadPriorityFilter":{"$check":"$f24","type":"array","items":{"$ref":"ThreadPriority"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"type":{"type":"string","const":"FIRST_RESPONSE_TIME"},"firstResponseTimeMinutes":{"type":"number"}},"required":["id","tier","useBusinessHoursOnly","threadPriorityFilter","createdAt","createdBy","updatedAt","updatedBy","type","firstResponseTimeMinutes"]},{"$check":"$f26","type":"object","properties":{"id":{"$ref":"Id"},"tier":{"$ref":"Tier"},"useBusinessHoursOnly":{"$ref":"UseBusinessHoursOnly"},"threadPriorityFilter":{"$check":"$f24","type":"array","items":{"$ref":"ThreadPriority"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"type":{"type":"string","const":"NEXT_RESPONSE_TIME"},"nextResponseTimeMinutes":{"type":"number"}},"required":["id","tier","useBusinessHoursOnly","threadPriorityFilter","createdAt","createdBy","updatedAt","updatedBy","type","nextResponseTimeMinutes"]}]}'],
+  ServiceLevelAgreementStatusDetail: [$v_ServiceLevelAgreementStatusDetail, '{"anyOf":[{"type":"object","properties":{"status":{"type":"string","const":"UNKNOWN"}},"required":["status"]},{"type":"object","properties":{"breachTime":{"$ref":"Datetime"},"status":{"type":"string","const":"PENDING"}},"required":["breachTime","status"]},{"type":"object","properties":{"achievedAt":{"$ref":"Datetime"},"status":{"type":"string","const":"ACHIEVED"}},"required":["achievedAt","status"]},{"type":"object","properties":{"breachTime":{"$ref":"Datetime"},"status":{"type":"string","const":"IMMINENT_BREACH"}},"required":["breachTime","status"]},{"type":"object","properties":{"breachedAt":{"$ref":"Datetime"},"status":{"type":"string","const":"BREACHING"}},"required":["breachedAt","status"]},{"type":"object","properties":{"breachedAt":{"$ref":"Datetime"},"completedAt":{"$ref":"Datetime"},"status":{"type":"string","const":"BREACHED"}},"required":["breachedAt","completedAt","status"]},{"type":"object","properties":{"cancelledAt":{"$ref":"Datetime"},"status":{"type":"string","const":"CANCELLED"}},"required":["cancelledAt","status"]}]}'],
+  SlackMessage: [$v_SlackMessage, '{"type":"object","properties":{"timelineEntryId":{"$ref":"Id"},"id":{"$ref":"Id"},"text":{"type":"string"},"resolvedText":{"type":"string"},"attachments":{"$check":"$f7","type":"array","items":{"$ref":"Attachment"}},"slackChannelId":{"type":"string"},"slackChannelName":{"type":"string"},"slackMessageLink":{"type":"string"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["timelineEntryId","id","text","attachments","slackChannelId","slackChannelName","slackMessageLink","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  SystemActor: [$v_SystemActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"system"},"system":{"type":"string"}},"required":["actorType","system"]}'],
+  Thread: [$v_Thread, '{"type":"object","properties":{"id":{"$ref":"Id"},"customer":{"$ref":"Customer"},"title":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"previewText":{"$check":"$f29","anyOf":[{"type":"string","maxLength":500},{"type":"null"}]},"priority":{"$ref":"ThreadPriority"},"externalId":{"$check":"$f30","anyOf":[{"$check":"$f15","type":"string","minLength":1,"maxLength":500},{"type":"null"}]},"status":{"$ref":"ThreadStatus"},"statusChangedAt":{"$ref":"Datetime"},"statusChangedBy":{"$check":"$f31","anyOf":[{"$ref":"Actor"},{"type":"null"}]},"statusDetail":{"$check":"$f32","anyOf":[{"$ref":"ThreadStatusDetail"},{"type":"null"}]},"assignee":{"$check":"$f33","anyOf":[{"$ref":"ThreadAssignee"},{"type":"null"}]},"assignedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"labels":{"$check":"$f34","type":"array","items":{"$ref":"Label"}},"firstInboundMessageInfo":{"$check":"$f35","anyOf":[{"$ref":"ThreadMessageInfo"},{"type":"null"}]},"firstOutboundMessageInfo":{"$check":"$f35","anyOf":[{"$ref":"ThreadMessageInfo"},{"type":"null"}]},"lastInboundMessageInfo":{"$check":"$f35","anyOf":[{"$ref":"ThreadMessageInfo"},{"type":"null"}]},"lastOutboundMessageInfo":{"$check":"$f35","anyOf":[{"$ref":"ThreadMessageInfo"},{"type":"null"}]},"supportEmailAddresses":{"$check":"$f36","type":"array","items":{"type":"string"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["id","customer","title","priority","externalId","status","statusChangedAt","statusDetail","assignee","assignedAt","labels","firstInboundMessageInfo","firstOutboundMessageInfo","lastInboundMessageInfo","lastOutboundMessageInfo","supportEmailAddresses","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  ThreadAssignee: [$v_ThreadAssignee, '{"anyOf":[{"$ref":"UnknownObject"},{"$ref":"User"},{"$ref":"MachineUser"},{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}]}'],
+  ThreadChatSent: [$v_ThreadChatSent, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f37","type":"object","properties":{"eventType":{"type":"string","const":"thread.chat_sent"},"chat":{"$ref":"Chat"},"thread":{"$ref":"Thread"}},"required":["eventType","chat","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadEmailReceived: [$v_ThreadEmailReceived, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f38","type":"object","properties":{"eventType":{"type":"string","const":"thread.email_received"},"thread":{"$ref":"Thread"},"email":{"$ref":"Email"}},"required":["eventType","thread","email"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadEmailSent: [$v_ThreadEmailSent, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f39","type":"object","properties":{"eventType":{"type":"string","const":"thread.email_sent"},"thread":{"$ref":"Thread"},"email":{"$ref":"Email"}},"required":["eventType","thread","email"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadField: [$v_ThreadField, '{"type":"object","properties":{"id":{"$ref":"Id"},"threadId":{"$ref":"Id"},"key":{"type":"string"},"type":{"$check":"$f40","type":"string","enum":["STRING","BOOL","ENUM","UNKNOWN_THREAD_FIELD_SCHEMA_TYPE"]},"stringValue":{"$check":"$f4","type":["string","null"]},"booleanValue":{"$check":"$f41","type":["boolean","null"]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"}},"required":["id","threadId","key","type","stringValue","booleanValue","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  ThreadMessageInfo: [$v_ThreadMessageInfo, '{"type":"object","properties":{"timestamp":{"$ref":"Datetime"},"messageSource":{"$check":"$f42","type":"string","enum":["CHAT","EMAIL","API","SLACK","MS_TEAMS","UNKNOWN_THREAD_MESSAGE_INFO_MESSAGE_SOURCE"]},"actorId":{"$check":"$f4","type":["string","null"]},"actorType":{"$check":"$f43","anyOf":[{"type":"string","enum":["user","machineUser","customer","system"]},{"type":"null"}]}},"required":["timestamp","messageSource"]}'],
+  ThreadNoteCreated: [$v_ThreadNoteCreated, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f44","type":"object","properties":{"eventType":{"type":"string","const":"thread.note_created"},"thread":{"$ref":"Thread"},"note":{"$ref":"Note"}},"required":["eventType","thread","note"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
   ThreadPriority: [$v_ThreadPriority, '{"type":"number"}'],
-  ThreadServiceLevelAgreementStatusTransitioned: [
-    $v_ThreadServiceLevelAgreementStatusTransitioned,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f45","type":"object","properties":{"eventType":{"type":"string","const":"thread.service_level_agreement_status_transitioned"},"thread":{"$ref":"Thread"},"serviceLevelAgreement":{"$ref":"ServiceLevelAgreement"},"previousServiceLevelAgreementStatusDetail":{"$ref":"ServiceLevelAgreementStatusDetail"},"serviceLevelAgreementStatusDetail":{"$ref":"ServiceLevelAgreementStatusDetail"}},"required":["eventType","thread","serviceLevelAgreement","previousServiceLevelAgreementStatusDetail","serviceLevelAgreementStatusDetail"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  ThreadSlackMessageReceived: [
-    $v_ThreadSlackMessageReceived,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f46","type":"object","properties":{"eventType":{"type":"string","const":"thread.slack_message_received"},"thread":{"$ref":"Thread"},"slackMessage":{"$ref":"SlackMessage"}},"required":["eventType","thread","slackMessage"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  ThreadSlackMessageSent: [
-    $v_ThreadSlackMessageSent,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f47","type":"object","properties":{"eventType":{"type":"string","const":"thread.slack_message_sent"},"thread":{"$ref":"Thread"},"slackMessage":{"$ref":"SlackMessage"}},"required":["eventType","thread","slackMessage"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  ThreadStatus: [
-    $v_ThreadStatus,
-    '{"type":"string","enum":["TODO","DONE","SNOOZED","UNKNOWN_THREAD_STATUS"]}',
-  ],
-  ThreadStatusDetail: [
-    $v_ThreadStatusDetail,
-    '{"anyOf":[{"$ref":"UnknownObject"},{"type":"object","properties":{"type":{"type":"string","const":"CREATED"},"createdAt":{"$ref":"Datetime"}},"required":["type","createdAt"]},{"type":"object","properties":{"type":{"type":"string","const":"NEW_REPLY"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"IN_PROGRESS"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"WAITING_FOR_CUSTOMER"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"WAITING_FOR_DURATION"},"waitingUntil":{"$ref":"Datetime"},"durationSeconds":{"type":"number"}},"required":["type","waitingUntil","durationSeconds"]},{"type":"object","properties":{"type":{"type":"string","const":"THREAD_LINK_UPDATED"},"linear":{"$check":"$f49","type":"object","properties":{"issueId":{"$check":"$f48","type":"string","format":"uuid"}},"required":["issueId"]}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"DONE_MANUALLY_SET"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"IGNORED"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"DONE_AUTOMATICALLY_SET"},"afterSeconds":{"type":"number"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"THREAD_DISCUSSION_RESOLVED"},"threadDiscussionId":{"$ref":"Id"}},"required":["type"]}]}',
-  ],
-  ThreadThreadAssignmentTransitioned: [
-    $v_ThreadThreadAssignmentTransitioned,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f51","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_assignment_transitioned"},"previousThread":{"$ref":"Thread"},"thread":{"$ref":"Thread"}},"required":["eventType","previousThread","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  ThreadThreadCreated: [
-    $v_ThreadThreadCreated,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f52","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_created"},"thread":{"$ref":"Thread"}},"required":["eventType","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  ThreadThreadFieldCreated: [
-    $v_ThreadThreadFieldCreated,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f53","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_field_created"},"thread":{"$ref":"Thread"},"threadField":{"$ref":"ThreadField"}},"required":["eventType","thread","threadField"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  ThreadThreadFieldDeleted: [
-    $v_ThreadThreadFieldDeleted,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f54","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_field_deleted"},"thread":{"$ref":"Thread"},"previousThreadField":{"$ref":"ThreadField"}},"required":["eventType","thread","previousThreadField"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  ThreadThreadFieldUpdated: [
-    $v_ThreadThreadFieldUpdated,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f55","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_field_updated"},"thread":{"$ref":"Thread"},"previousThreadField":{"$ref":"ThreadField"},"threadField":{"$ref":"ThreadField"}},"required":["eventType","thread","previousThreadField","threadField"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  ThreadThreadLabelsChanged: [
-    $v_ThreadThreadLabelsChanged,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f56","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_labels_changed"},"changeType":{"$ref":"ChangeType"},"thread":{"$ref":"Thread"},"previousThread":{"$ref":"Thread"}},"required":["eventType","changeType","thread","previousThread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  ThreadThreadPriorityChanged: [
-    $v_ThreadThreadPriorityChanged,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f57","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_priority_changed"},"previousThread":{"$ref":"Thread"},"thread":{"$ref":"Thread"}},"required":["eventType","previousThread","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  ThreadThreadStatusTransitioned: [
-    $v_ThreadThreadStatusTransitioned,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f58","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_status_transitioned"},"previousThread":{"$ref":"Thread"},"thread":{"$ref":"Thread"}},"required":["eventType","previousThread","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}',
-  ],
-  Tier: [
-    $v_Tier,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"name":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"externalId":{"$check":"$f30","anyOf":[{"$check":"$f15","type":"string","minLength":1,"maxLength":500},{"type":"null"}]},"color":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"defaultThreadPriority":{"$ref":"ThreadPriority"},"isDefault":{"type":"boolean"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"}},"required":["id","name","externalId","color","isDefault","createdAt","createdBy","updatedAt","updatedBy"]}',
-  ],
-  UnknownActor: [
-    $v_UnknownActor,
-    '{"type":"object","properties":{"actorType":{"type":"string","const":"UNKNOWN"}},"required":["actorType"]}',
-  ],
-  UnknownObject: [
-    $v_UnknownObject,
-    '{"type":"object","properties":{"type":{"type":"string","const":"UNKNOWN"}},"required":["type"]}',
-  ],
+  ThreadServiceLevelAgreementStatusTransitioned: [$v_ThreadServiceLevelAgreementStatusTransitioned, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f45","type":"object","properties":{"eventType":{"type":"string","const":"thread.service_level_agreement_status_transitioned"},"thread":{"$ref":"Thread"},"serviceLevelAgreement":{"$ref":"ServiceLevelAgreement"},"previousServiceLevelAgreementStatusDetail":{"$ref":"ServiceLevelAgreementStatusDetail"},"serviceLevelAgreementStatusDetail":{"$ref":"ServiceLevelAgreementStatusDetail"}},"required":["eventType","thread","serviceLevelAgreement","previousServiceLevelAgreementStatusDetail","serviceLevelAgreementStatusDetail"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadSlackMessageReceived: [$v_ThreadSlackMessageReceived, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f46","type":"object","properties":{"eventType":{"type":"string","const":"thread.slack_message_received"},"thread":{"$ref":"Thread"},"slackMessage":{"$ref":"SlackMessage"}},"required":["eventType","thread","slackMessage"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadSlackMessageSent: [$v_ThreadSlackMessageSent, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f47","type":"object","properties":{"eventType":{"type":"string","const":"thread.slack_message_sent"},"thread":{"$ref":"Thread"},"slackMessage":{"$ref":"SlackMessage"}},"required":["eventType","thread","slackMessage"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadStatus: [$v_ThreadStatus, '{"type":"string","enum":["TODO","DONE","SNOOZED","UNKNOWN_THREAD_STATUS"]}'],
+  ThreadStatusDetail: [$v_ThreadStatusDetail, '{"anyOf":[{"$ref":"UnknownObject"},{"type":"object","properties":{"type":{"type":"string","const":"CREATED"},"createdAt":{"$ref":"Datetime"}},"required":["type","createdAt"]},{"type":"object","properties":{"type":{"type":"string","const":"NEW_REPLY"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"IN_PROGRESS"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"WAITING_FOR_CUSTOMER"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"WAITING_FOR_DURATION"},"waitingUntil":{"$ref":"Datetime"},"durationSeconds":{"type":"number"}},"required":["type","waitingUntil","durationSeconds"]},{"type":"object","properties":{"type":{"type":"string","const":"THREAD_LINK_UPDATED"},"linear":{"$check":"$f49","type":"object","properties":{"issueId":{"$check":"$f48","type":"string","format":"uuid"}},"required":["issueId"]}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"DONE_MANUALLY_SET"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"IGNORED"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"DONE_AUTOMATICALLY_SET"},"afterSeconds":{"type":"number"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"THREAD_DISCUSSION_RESOLVED"},"threadDiscussionId":{"$ref":"Id"}},"required":["type"]}]}'],
+  ThreadThreadAssignmentTransitioned: [$v_ThreadThreadAssignmentTransitioned, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f51","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_assignment_transitioned"},"previousThread":{"$ref":"Thread"},"thread":{"$ref":"Thread"}},"required":["eventType","previousThread","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadThreadCreated: [$v_ThreadThreadCreated, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f52","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_created"},"thread":{"$ref":"Thread"}},"required":["eventType","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadThreadFieldCreated: [$v_ThreadThreadFieldCreated, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f53","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_field_created"},"thread":{"$ref":"Thread"},"threadField":{"$ref":"ThreadField"}},"required":["eventType","thread","threadField"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadThreadFieldDeleted: [$v_ThreadThreadFieldDeleted, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f54","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_field_deleted"},"thread":{"$ref":"Thread"},"previousThreadField":{"$ref":"ThreadField"}},"required":["eventType","thread","previousThreadField"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadThreadFieldUpdated: [$v_ThreadThreadFieldUpdated, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f55","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_field_updated"},"thread":{"$ref":"Thread"},"previousThreadField":{"$ref":"ThreadField"},"threadField":{"$ref":"ThreadField"}},"required":["eventType","thread","previousThreadField","threadField"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadThreadLabelsChanged: [$v_ThreadThreadLabelsChanged, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f56","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_labels_changed"},"changeType":{"$ref":"ChangeType"},"thread":{"$ref":"Thread"},"previousThread":{"$ref":"Thread"}},"required":["eventType","changeType","thread","previousThread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadThreadPriorityChanged: [$v_ThreadThreadPriorityChanged, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f57","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_priority_changed"},"previousThread":{"$ref":"Thread"},"thread":{"$ref":"Thread"}},"required":["eventType","previousThread","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadThreadStatusTransitioned: [$v_ThreadThreadStatusTransitioned, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f58","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_status_transitioned"},"previousThread":{"$ref":"Thread"},"thread":{"$ref":"Thread"}},"required":["eventType","previousThread","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  Tier: [$v_Tier, '{"type":"object","properties":{"id":{"$ref":"Id"},"name":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"externalId":{"$check":"$f30","anyOf":[{"$check":"$f15","type":"string","minLength":1,"maxLength":500},{"type":"null"}]},"color":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"defaultThreadPriority":{"$ref":"ThreadPriority"},"isDefault":{"type":"boolean"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"}},"required":["id","name","externalId","color","isDefault","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  UnknownActor: [$v_UnknownActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"UNKNOWN"}},"required":["actorType"]}'],
+  UnknownObject: [$v_UnknownObject, '{"type":"object","properties":{"type":{"type":"string","const":"UNKNOWN"}},"required":["type"]}'],
   UseBusinessHoursOnly: [$v_UseBusinessHoursOnly, '{"type":"boolean"}'],
-  User: [
-    $v_User,
-    '{"type":"object","properties":{"id":{"$ref":"Id"},"email":{"$ref":"EmailAddress"},"fullName":{"type":"string"},"publicName":{"type":"string"},"status":{"$check":"$f59","type":"string","enum":["ONLINE","OFFLINE","BREAK","UNKNOWN_USER_STATUS"]},"statusChangedAt":{"$ref":"Datetime"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"deletedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"deletedBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]}},"required":["id","email","fullName","publicName","status","statusChangedAt","createdAt","createdBy","updatedAt","updatedBy","deletedAt","deletedBy"]}',
-  ],
-  UserActor: [
-    $v_UserActor,
-    '{"type":"object","properties":{"actorType":{"type":"string","const":"user"},"userId":{"$ref":"Id"}},"required":["actorType","userId"]}',
-  ],
-  WebhookMetadata: [
-    $v_WebhookMetadata,
-    '{"type":"object","properties":{"webhookTargetId":{"$ref":"Id"},"webhookTargetVersion":{"type":"string","const":"2024-09-18"},"webhookDeliveryAttemptId":{"$ref":"Id"},"webhookDeliveryAttemptNumber":{"$check":"$f60","type":"integer","exclusiveMinimum":0},"webhookDeliveryAttemptTimestamp":{"$ref":"Datetime"}},"required":["webhookTargetId","webhookTargetVersion","webhookDeliveryAttemptId","webhookDeliveryAttemptNumber","webhookDeliveryAttemptTimestamp"]}',
-  ],
+  User: [$v_User, '{"type":"object","properties":{"id":{"$ref":"Id"},"email":{"$ref":"EmailAddress"},"fullName":{"type":"string"},"publicName":{"type":"string"},"status":{"$check":"$f59","type":"string","enum":["ONLINE","OFFLINE","BREAK","UNKNOWN_USER_STATUS"]},"statusChangedAt":{"$ref":"Datetime"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"deletedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"deletedBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]}},"required":["id","email","fullName","publicName","status","statusChangedAt","createdAt","createdBy","updatedAt","updatedBy","deletedAt","deletedBy"]}'],
+  UserActor: [$v_UserActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"user"},"userId":{"$ref":"Id"}},"required":["actorType","userId"]}'],
+  WebhookMetadata: [$v_WebhookMetadata, '{"type":"object","properties":{"webhookTargetId":{"$ref":"Id"},"webhookTargetVersion":{"type":"string","const":"2024-09-18"},"webhookDeliveryAttemptId":{"$ref":"Id"},"webhookDeliveryAttemptNumber":{"$check":"$f60","type":"integer","exclusiveMinimum":0},"webhookDeliveryAttemptTimestamp":{"$ref":"Datetime"}},"required":["webhookTargetId","webhookTargetVersion","webhookDeliveryAttemptId","webhookDeliveryAttemptNumber","webhookDeliveryAttemptTimestamp"]}'],
 };
 
 /** The first pass's functions the second pass tests subschemas with: {"$check": name} in a schema names one. */
-const $checks = {
-  $f10,
-  $f11,
-  $f12,
-  $f13,
-  $f14,
-  $f15,
-  $f16,
-  $f17,
-  $f18,
-  $f2,
-  $f20,
-  $f22,
-  $f23,
-  $f24,
-  $f25,
-  $f26,
-  $f29,
-  $f3,
-  $f30,
-  $f31,
-  $f32,
-  $f33,
-  $f34,
-  $f35,
-  $f36,
-  $f37,
-  $f38,
-  $f39,
-  $f4,
-  $f40,
-  $f41,
-  $f42,
-  $f43,
-  $f44,
-  $f45,
-  $f46,
-  $f47,
-  $f48,
-  $f49,
-  $f5,
-  $f51,
-  $f52,
-  $f53,
-  $f54,
-  $f55,
-  $f56,
-  $f57,
-  $f58,
-  $f59,
-  $f6,
-  $f60,
-  $f7,
-  $f8,
-  $f9,
-};
+const $checks = { $f10, $f11, $f12, $f13, $f14, $f15, $f16, $f17, $f18, $f2, $f20, $f22, $f23, $f24, $f25, $f26, $f29, $f3, $f30, $f31, $f32, $f33, $f34, $f35, $f36, $f37, $f38, $f39, $f4, $f40, $f41, $f42, $f43, $f44, $f45, $f46, $f47, $f48, $f49, $f5, $f51, $f52, $f53, $f54, $f55, $f56, $f57, $f58, $f59, $f6, $f60, $f7, $f8, $f9 };
 
 /** Subschemas that occur more than once, each written once; {"$shared": i} stands for the i-th. */
-const $shared = [];
+const $shared = [
+
+];
 
 const $parsed = new Map();
 
@@ -1654,29 +1400,11 @@ const $groups = {
   number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "format"],
   string: ["maxLength", "minLength", "pattern", "format"],
   array: ["maxItems", "minItems", "additionalItems", "items"],
-  object: [
-    "maxProperties",
-    "minProperties",
-    "required",
-    "additionalProperties",
-    "properties",
-    "patternProperties",
-  ],
+  object: ["maxProperties", "minProperties", "required", "additionalProperties", "properties", "patternProperties"],
 };
 const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
-const $counted = {
-  maxLength: "characters",
-  minLength: "characters",
-  maxItems: "items",
-  minItems: "items",
-  maxProperties: "properties",
-  minProperties: "properties",
-};
-const $sizeOf = {
-  string: $ucs2length,
-  array: (data) => data.length,
-  object: (data) => Object.keys(data).length,
-};
+const $counted = { maxLength: "characters", minLength: "characters", maxItems: "items", minItems: "items", maxProperties: "properties", minProperties: "properties" };
+const $sizeOf = { string: $ucs2length, array: (data) => data.length, object: (data) => Object.keys(data).length };
 
 /**
  * A schema read once into a plan: an object of one shape holding what the walk needs, with
@@ -1687,9 +1415,7 @@ function $plan(schema) {
   if (schema.$shared !== undefined) return $sharedPlan(schema.$shared);
   const keys = Object.keys(schema).filter((key) => key !== "$check");
   const types = schema.type === undefined ? [] : [].concat(schema.type);
-  const groups = Object.keys($groups).filter((group) =>
-    $groups[group].some((keyword) => schema[keyword] !== undefined),
-  );
+  const groups = Object.keys($groups).filter((group) => $groups[group].some((keyword) => schema[keyword] !== undefined));
   const map = (object, each) => Object.keys(object ?? {}).map((key) => each(key, object[key]));
   const only = keys.length === 1 ? schema.$ref : undefined;
   const plan = {
@@ -1705,9 +1431,7 @@ function $plan(schema) {
     upFront: types.length > 0 && !(types.length === 1 && groups.includes(types[0])),
     type: schema.type,
     // keywords for values of any type: $ref (beside others), const, enum, not, anyOf, oneOf, allOf
-    composite: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf"].some(
-      (k) => schema[k] !== undefined,
-    ),
+    composite: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf"].some((k) => schema[k] !== undefined),
     const: schema.const,
     enum: schema.enum,
     not: schema.not === undefined ? undefined : $plan(schema.not),
@@ -1718,13 +1442,8 @@ function $plan(schema) {
     counts: keys.filter((k) => k in $counted).sort((a, b) => (a < b ? -1 : 1)), // max before min
     pattern: schema.pattern,
     format: schema.format,
-    items: Array.isArray(schema.items)
-      ? schema.items.map($plan)
-      : schema.items === undefined
-        ? undefined
-        : $plan(schema.items),
-    additionalItems:
-      schema.additionalItems === undefined ? undefined : $plan(schema.additionalItems),
+    items: Array.isArray(schema.items) ? schema.items.map($plan) : schema.items === undefined ? undefined : $plan(schema.items),
+    additionalItems: schema.additionalItems === undefined ? undefined : $plan(schema.additionalItems),
     // [name, whether objects inherit a property of that name (then only an own one counts)]
     required: (schema.required ?? []).map((key) => [key, key in Object.prototype]),
     known: schema.properties ?? {},
@@ -1735,22 +1454,12 @@ function $plan(schema) {
       path: "/" + $pointer(key),
       at: "/properties/" + encodeURIComponent($pointer(key)),
     })),
-    additionalProperties:
-      schema.additionalProperties === undefined ? undefined : $plan(schema.additionalProperties),
-    patternProperties: map(schema.patternProperties, (source, sub) => ({
-      pattern: $pattern(source),
-      plan: $plan(sub),
-      at: "/patternProperties/" + encodeURIComponent($pointer(source)),
-    })),
+    additionalProperties: schema.additionalProperties === undefined ? undefined : $plan(schema.additionalProperties),
+    patternProperties: map(schema.patternProperties, (source, sub) => ({ pattern: $pattern(source), plan: $plan(sub), at: "/patternProperties/" + encodeURIComponent($pointer(source)) })),
     schema,
   };
   // a schema of one value's type, constants and limits is tested without a walk
-  if (
-    !plan.check &&
-    ["$ref", "not", "anyOf", "oneOf", "allOf", ...$groups.array, ...$groups.object].every(
-      (k) => schema[k] === undefined,
-    )
-  ) {
+  if (!plan.check && ["$ref", "not", "anyOf", "oneOf", "allOf", ...$groups.array, ...$groups.object].every((k) => schema[k] === undefined)) {
     plan.check = (data) => $walk(plan, data, "", "", $discard);
   }
   return plan;
@@ -1759,12 +1468,7 @@ function $plan(schema) {
 const $order = (keyword) => Object.keys($comparisons).indexOf(keyword);
 
 /** An errors list that keeps nothing: the walk of a leaf only needs the verdict. */
-const $discard = {
-  length: 0,
-  push() {
-    this.length++;
-  },
-};
+const $discard = { length: 0, push() { this.length++; } };
 
 const $sharedPlans = new Map();
 
@@ -1777,14 +1481,10 @@ function $sharedPlan(i) {
 const $alwaysValid = (plan) => plan === true || (plan !== false && plan.empty);
 
 /** True when the plan cannot add an error for this value: empty, or its check passes. */
-const $passes = (plan, data) =>
-  plan === true ||
-  (plan !== false && (plan.empty || (plan.check !== undefined && plan.check(data))));
+const $passes = (plan, data) => plan === true || (plan !== false && (plan.empty || (plan.check !== undefined && plan.check(data))));
 
 /** The verdict alone: a check where there is one, else a walk whose errors are dropped. */
-const $valid = (plan, data) =>
-  $passes(plan, data) ||
-  (plan !== false && plan.check === undefined && $walk(plan, data, "", "", []));
+const $valid = (plan, data) => $passes(plan, data) || (plan !== false && plan.check === undefined && $walk(plan, data, "", "", []));
 
 function $is(type, data) {
   switch (type) {
@@ -1831,8 +1531,7 @@ function $walk(plan, data, path, at, errors) {
   if (plan.composite) $anyType(plan, data, path, at, errors);
   for (const group of plan.groups) {
     if ($is(group, data)) $keywords(group, plan, data, path, at, errors);
-    else if (plan.types.length === 1 && plan.types[0] === group && !plan.upFront)
-      $typeError(plan, path, at, errors);
+    else if (plan.types.length === 1 && plan.types[0] === group && !plan.upFront) $typeError(plan, path, at, errors);
   }
   return errors.length === start;
 }
@@ -1844,55 +1543,32 @@ function $isOneOf(types, data) {
 
 /** The keywords that apply to a value of any type, in Ajv's order. */
 function $anyType(plan, data, path, at, errors) {
-  if (plan.ref !== undefined && !$schemas[plan.ref][0](data))
-    $walk($definition(plan.ref), data, path, "#", errors);
-  if (plan.const !== undefined && !$equals(data, plan.const))
-    $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
+  if (plan.ref !== undefined && !$schemas[plan.ref][0](data)) $walk($definition(plan.ref), data, path, "#", errors);
+  if (plan.const !== undefined && !$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
   if (plan.enum !== undefined && !plan.enum.some((value) => $equals(data, value))) {
-    $fail(
-      errors,
-      path,
-      at,
-      "enum",
-      { allowedValues: plan.enum },
-      "must be equal to one of the allowed values",
-    );
+    $fail(errors, path, at, "enum", { allowedValues: plan.enum }, "must be equal to one of the allowed values");
   }
-  if (plan.not !== undefined && $valid(plan.not, data))
-    $fail(errors, path, at, "not", {}, "must NOT be valid");
+  if (plan.not !== undefined && $valid(plan.not, data)) $fail(errors, path, at, "not", {}, "must NOT be valid");
   // a union with a branch that passes adds no error (Ajv drops the others' errors)
   if (plan.anyOf !== undefined && !plan.anyOf.some((branch) => $valid(branch, data))) {
     plan.anyOf.forEach((branch, i) => $walk(branch, data, path, at + "/anyOf/" + i, errors));
     $fail(errors, path, at, "anyOf", {}, "must match a schema in anyOf");
   }
   // exactly one branch must pass; Ajv walks them in order and stops at the second that does
-  if (
-    plan.oneOf !== undefined &&
-    plan.oneOf.filter((branch) => $valid(branch, data)).length !== 1
-  ) {
+  if (plan.oneOf !== undefined && plan.oneOf.filter((branch) => $valid(branch, data)).length !== 1) {
     let passing = null;
     for (let i = 0; i < plan.oneOf.length; i++) {
       const branch = plan.oneOf[i];
-      if (!($passes(branch, data) || $walk(branch, data, path, at + "/oneOf/" + i, errors)))
-        continue;
+      if (!($passes(branch, data) || $walk(branch, data, path, at + "/oneOf/" + i, errors))) continue;
       if (passing !== null) {
         passing = [passing, i];
         break;
       }
       passing = i;
     }
-    $fail(
-      errors,
-      path,
-      at,
-      "oneOf",
-      { passingSchemas: passing },
-      "must match exactly one schema in oneOf",
-    );
+    $fail(errors, path, at, "oneOf", { passingSchemas: passing }, "must match exactly one schema in oneOf");
   }
-  plan.allOf?.forEach(
-    (branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors),
-  );
+  plan.allOf?.forEach((branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors));
 }
 
 /** The keywords of one type, in Ajv's order, on a value of that type. */
@@ -1900,68 +1576,20 @@ function $keywords(group, plan, data, path, at, errors) {
   const { schema } = plan;
   for (const keyword of group === "number" ? plan.limits : []) {
     const [comparison, limit] = [$comparisons[keyword], schema[keyword]];
-    const ok =
-      comparison === "<="
-        ? data <= limit
-        : comparison === ">="
-          ? data >= limit
-          : comparison === "<"
-            ? data < limit
-            : data > limit;
-    if (!ok)
-      $fail(
-        errors,
-        path,
-        at,
-        keyword,
-        { comparison, limit },
-        "must be " + comparison + " " + limit,
-      );
+    const ok = comparison === "<=" ? data <= limit : comparison === ">=" ? data >= limit : comparison === "<" ? data < limit : data > limit;
+    if (!ok) $fail(errors, path, at, keyword, { comparison, limit }, "must be " + comparison + " " + limit);
   }
   for (const keyword of plan.counts) {
     const limit = schema[keyword];
-    if (
-      $groups[group].includes(keyword) &&
-      (keyword[1] === "a" ? $sizeOf[group](data) > limit : $sizeOf[group](data) < limit)
-    ) {
-      $fail(
-        errors,
-        path,
-        at,
-        keyword,
-        { limit },
-        "must NOT have " +
-          (keyword[1] === "a" ? "more" : "fewer") +
-          " than " +
-          limit +
-          " " +
-          $counted[keyword],
-      );
+    if ($groups[group].includes(keyword) && (keyword[1] === "a" ? $sizeOf[group](data) > limit : $sizeOf[group](data) < limit)) {
+      $fail(errors, path, at, keyword, { limit }, "must NOT have " + (keyword[1] === "a" ? "more" : "fewer") + " than " + limit + " " + $counted[keyword]);
     }
   }
   if (group === "string" && plan.pattern !== undefined && !$pattern(plan.pattern).test(data)) {
-    $fail(
-      errors,
-      path,
-      at,
-      "pattern",
-      { pattern: plan.pattern },
-      'must match pattern "' + plan.pattern + '"',
-    );
+    $fail(errors, path, at, "pattern", { pattern: plan.pattern }, 'must match pattern "' + plan.pattern + '"');
   }
-  if (
-    (group === "string" || group === "number") &&
-    plan.format !== undefined &&
-    !$formatPasses(plan.format, data)
-  ) {
-    $fail(
-      errors,
-      path,
-      at,
-      "format",
-      { format: plan.format },
-      'must match format "' + plan.format + '"',
-    );
+  if ((group === "string" || group === "number") && plan.format !== undefined && !$formatPasses(plan.format, data)) {
+    $fail(errors, path, at, "format", { format: plan.format }, 'must match format "' + plan.format + '"');
   }
   if (group === "array") $arrayKeywords(plan, data, path, at, errors);
   if (group === "object") $objectKeywords(plan, data, path, at, errors);
@@ -1979,68 +1607,37 @@ function $formatPasses(name, data) {
 
 function $arrayKeywords(plan, data, path, at, errors) {
   const { items, additionalItems: extra } = plan;
-  const item = (sub, i, where) =>
-    $passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, at + where, errors);
+  const item = (sub, i, where) => $passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, at + where, errors);
   if (extra !== undefined && Array.isArray(items) && data.length > items.length) {
     if (extra === false) {
-      $fail(
-        errors,
-        path,
-        at,
-        "additionalItems",
-        { limit: items.length },
-        "must NOT have more than " + items.length + " items",
-      );
+      $fail(errors, path, at, "additionalItems", { limit: items.length }, "must NOT have more than " + items.length + " items");
     } else for (let i = items.length; i < data.length; i++) item(extra, i, "/additionalItems");
   }
-  if (Array.isArray(items))
-    items.forEach((sub, i) => data.length <= i || item(sub, i, "/items/" + i));
+  if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || item(sub, i, "/items/" + i));
   else if (items !== undefined) for (let i = 0; i < data.length; i++) item(items, i, "/items");
 }
 
 function $objectKeywords(plan, data, path, at, errors) {
   for (const [key, inherited] of plan.required) {
-    if ((inherited ? $own(data, key) : data[key]) === undefined)
-      $fail(
-        errors,
-        path,
-        at,
-        "required",
-        { missingProperty: key },
-        "must have required property '" + key + "'",
-      );
+    if ((inherited ? $own(data, key) : data[key]) === undefined) $fail(errors, path, at, "required", { missingProperty: key }, "must have required property '" + key + "'");
   }
   const extra = plan.additionalProperties;
   if (extra !== undefined && !$alwaysValid(extra)) {
     for (const key in data) {
-      if (
-        Object.prototype.hasOwnProperty.call(plan.known, key) ||
-        plan.patternProperties.some((p) => p.pattern.test(key))
-      )
-        continue;
+      if (Object.prototype.hasOwnProperty.call(plan.known, key) || plan.patternProperties.some((p) => p.pattern.test(key))) continue;
       if (extra === false) {
-        $fail(
-          errors,
-          path,
-          at,
-          "additionalProperties",
-          { additionalProperty: key },
-          "must NOT have additional properties",
-        );
-      } else if (!$passes(extra, data[key]))
-        $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
+        $fail(errors, path, at, "additionalProperties", { additionalProperty: key }, "must NOT have additional properties");
+      } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
     }
   }
   for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
     const value = inherited ? $own(data, key) : data[key];
-    if (value !== undefined && !$passes(sub, value))
-      $walk(sub, value, path + to, at + where, errors);
+    if (value !== undefined && !$passes(sub, value)) $walk(sub, value, path + to, at + where, errors);
   }
   for (const { pattern, plan: sub, at: where } of plan.patternProperties) {
     if ($alwaysValid(sub)) continue;
     for (const key in data) {
-      if (pattern.test(key) && !$passes(sub, data[key]))
-        $walk(sub, data[key], path + "/" + $pointer(key), at + where, errors);
+      if (pattern.test(key) && !$passes(sub, data[key])) $walk(sub, data[key], path + "/" + $pointer(key), at + where, errors);
     }
   }
 }
@@ -2051,12 +1648,7 @@ function $valueAt(root, path) {
   let node = root;
   for (const raw of path.split("/").slice(1)) {
     const key = raw.indexOf("~") === -1 ? raw : raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (
-      node === null ||
-      typeof node !== "object" ||
-      !Object.prototype.hasOwnProperty.call(node, key)
-    )
-      return undefined;
+    if (node === null || typeof node !== "object" || !Object.prototype.hasOwnProperty.call(node, key)) return undefined;
     node = node[key];
   }
   return node;
@@ -2086,23 +1678,13 @@ function $readableError(error, payload) {
   let message;
   switch (error.keyword) {
     case "enum":
-      message =
-        "must be one of " +
-        params.allowedValues
-          .map((v) => (typeof v === "string" ? v : JSON.stringify(v)))
-          .join(", ") +
-        $got(value);
+      message = "must be one of " + params.allowedValues.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(", ") + $got(value);
       break;
     case "const":
       message = "must be " + JSON.stringify(params.allowedValue) + $got(value);
       break;
     case "type":
-      message =
-        "must be " +
-        String(params.type).split(",").join(" or ") +
-        "; got " +
-        $typeOf(value) +
-        (value !== null && typeof value !== "object" ? " " + $shown(value) : "");
+      message = "must be " + String(params.type).split(",").join(" or ") + "; got " + $typeOf(value) + (value !== null && typeof value !== "object" ? " " + $shown(value) : "");
       break;
     case "required":
       message = "missing required property " + JSON.stringify(params.missingProperty);
@@ -2121,17 +1703,9 @@ function $readableError(error, payload) {
       message = "matches none of the allowed shapes";
       break;
     default:
-      message =
-        (error.message || error.keyword) +
-        (value !== null && typeof value !== "object" ? $got(value) : "");
+      message = (error.message || error.keyword) + (value !== null && typeof value !== "object" ? $got(value) : "");
   }
-  return {
-    path: error.instancePath,
-    message,
-    keyword: error.keyword,
-    schemaPath: error.schemaPath,
-    params,
-  };
+  return { path: error.instancePath, message, keyword: error.keyword, schemaPath: error.schemaPath, params };
 }
 
 // Ajv reports the errors of every branch of a failed union. When the union is tagged (each
@@ -2146,10 +1720,7 @@ function $readableErrors(errors, payload) {
     const match = /^(.*\/(?:anyOf|oneOf))\/(\d+)(?:\/|$)/.exec(error.schemaPath);
     if (match === null) continue;
     const union = unions
-      .filter(
-        (u) =>
-          u.schemaPath === match[1] && (error.instancePath + "/").startsWith(u.instancePath + "/"),
-      )
+      .filter((u) => u.schemaPath === match[1] && (error.instancePath + "/").startsWith(u.instancePath + "/"))
       .sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
     if (union === undefined) continue;
     const key = union.instancePath + " " + union.schemaPath;
@@ -2163,12 +1734,8 @@ function $readableErrors(errors, payload) {
     const mistagged = (branch) =>
       branch.errors.some(
         (e) =>
-          (e.keyword === "const" &&
-            e.instancePath.slice(0, e.instancePath.lastIndexOf("/")) ===
-              branch.union.instancePath) ||
-          (e.keyword === "type" &&
-            e.params.type === "null" &&
-            e.instancePath === branch.union.instancePath),
+          (e.keyword === "const" && e.instancePath.slice(0, e.instancePath.lastIndexOf("/")) === branch.union.instancePath) ||
+          (e.keyword === "type" && e.params.type === "null" && e.instancePath === branch.union.instancePath),
       );
     const all = [...members.values()];
     if (all.some((branch) => !mistagged(branch))) {
@@ -2178,15 +1745,7 @@ function $readableErrors(errors, payload) {
   const unionPaths = new Set(unions.map((e) => e.instancePath));
   return errors
     .filter((e) => !noise.has(e))
-    .filter(
-      (e) =>
-        !(
-          e.keyword === "type" &&
-          e.params &&
-          e.params.type === "null" &&
-          unionPaths.has(e.instancePath)
-        ),
-    )
+    .filter((e) => !(e.keyword === "type" && e.params && e.params.type === "null" && unionPaths.has(e.instancePath)))
     .map((e) => $readableError(e, payload));
 }
 
@@ -2203,73 +1762,25 @@ function $validator(check, name) {
   return validate;
 }
 
-export const validateCustomerCustomerCreated = $validator(
-  $v_CustomerCustomerCreated,
-  "CustomerCustomerCreated",
-);
-export const validateCustomerCustomerDeleted = $validator(
-  $v_CustomerCustomerDeleted,
-  "CustomerCustomerDeleted",
-);
-export const validateCustomerCustomerGroupMembershipsChanged = $validator(
-  $v_CustomerCustomerGroupMembershipsChanged,
-  "CustomerCustomerGroupMembershipsChanged",
-);
-export const validateCustomerCustomerUpdated = $validator(
-  $v_CustomerCustomerUpdated,
-  "CustomerCustomerUpdated",
-);
+export const validateCustomerCustomerCreated = $validator($v_CustomerCustomerCreated, "CustomerCustomerCreated");
+export const validateCustomerCustomerDeleted = $validator($v_CustomerCustomerDeleted, "CustomerCustomerDeleted");
+export const validateCustomerCustomerGroupMembershipsChanged = $validator($v_CustomerCustomerGroupMembershipsChanged, "CustomerCustomerGroupMembershipsChanged");
+export const validateCustomerCustomerUpdated = $validator($v_CustomerCustomerUpdated, "CustomerCustomerUpdated");
 export const validateThreadChatSent = $validator($v_ThreadChatSent, "ThreadChatSent");
-export const validateThreadEmailReceived = $validator(
-  $v_ThreadEmailReceived,
-  "ThreadEmailReceived",
-);
+export const validateThreadEmailReceived = $validator($v_ThreadEmailReceived, "ThreadEmailReceived");
 export const validateThreadEmailSent = $validator($v_ThreadEmailSent, "ThreadEmailSent");
 export const validateThreadNoteCreated = $validator($v_ThreadNoteCreated, "ThreadNoteCreated");
-export const validateThreadServiceLevelAgreementStatusTransitioned = $validator(
-  $v_ThreadServiceLevelAgreementStatusTransitioned,
-  "ThreadServiceLevelAgreementStatusTransitioned",
-);
-export const validateThreadSlackMessageReceived = $validator(
-  $v_ThreadSlackMessageReceived,
-  "ThreadSlackMessageReceived",
-);
-export const validateThreadSlackMessageSent = $validator(
-  $v_ThreadSlackMessageSent,
-  "ThreadSlackMessageSent",
-);
-export const validateThreadThreadAssignmentTransitioned = $validator(
-  $v_ThreadThreadAssignmentTransitioned,
-  "ThreadThreadAssignmentTransitioned",
-);
-export const validateThreadThreadCreated = $validator(
-  $v_ThreadThreadCreated,
-  "ThreadThreadCreated",
-);
-export const validateThreadThreadFieldCreated = $validator(
-  $v_ThreadThreadFieldCreated,
-  "ThreadThreadFieldCreated",
-);
-export const validateThreadThreadFieldDeleted = $validator(
-  $v_ThreadThreadFieldDeleted,
-  "ThreadThreadFieldDeleted",
-);
-export const validateThreadThreadFieldUpdated = $validator(
-  $v_ThreadThreadFieldUpdated,
-  "ThreadThreadFieldUpdated",
-);
-export const validateThreadThreadLabelsChanged = $validator(
-  $v_ThreadThreadLabelsChanged,
-  "ThreadThreadLabelsChanged",
-);
-export const validateThreadThreadPriorityChanged = $validator(
-  $v_ThreadThreadPriorityChanged,
-  "ThreadThreadPriorityChanged",
-);
-export const validateThreadThreadStatusTransitioned = $validator(
-  $v_ThreadThreadStatusTransitioned,
-  "ThreadThreadStatusTransitioned",
-);
+export const validateThreadServiceLevelAgreementStatusTransitioned = $validator($v_ThreadServiceLevelAgreementStatusTransitioned, "ThreadServiceLevelAgreementStatusTransitioned");
+export const validateThreadSlackMessageReceived = $validator($v_ThreadSlackMessageReceived, "ThreadSlackMessageReceived");
+export const validateThreadSlackMessageSent = $validator($v_ThreadSlackMessageSent, "ThreadSlackMessageSent");
+export const validateThreadThreadAssignmentTransitioned = $validator($v_ThreadThreadAssignmentTransitioned, "ThreadThreadAssignmentTransitioned");
+export const validateThreadThreadCreated = $validator($v_ThreadThreadCreated, "ThreadThreadCreated");
+export const validateThreadThreadFieldCreated = $validator($v_ThreadThreadFieldCreated, "ThreadThreadFieldCreated");
+export const validateThreadThreadFieldDeleted = $validator($v_ThreadThreadFieldDeleted, "ThreadThreadFieldDeleted");
+export const validateThreadThreadFieldUpdated = $validator($v_ThreadThreadFieldUpdated, "ThreadThreadFieldUpdated");
+export const validateThreadThreadLabelsChanged = $validator($v_ThreadThreadLabelsChanged, "ThreadThreadLabelsChanged");
+export const validateThreadThreadPriorityChanged = $validator($v_ThreadThreadPriorityChanged, "ThreadThreadPriorityChanged");
+export const validateThreadThreadStatusTransitioned = $validator($v_ThreadThreadStatusTransitioned, "ThreadThreadStatusTransitioned");
 
 const $validators = new Map([
   ["customer.customer_created", validateCustomerCustomerCreated],
@@ -2280,10 +1791,7 @@ const $validators = new Map([
   ["thread.email_received", validateThreadEmailReceived],
   ["thread.email_sent", validateThreadEmailSent],
   ["thread.note_created", validateThreadNoteCreated],
-  [
-    "thread.service_level_agreement_status_transitioned",
-    validateThreadServiceLevelAgreementStatusTransitioned,
-  ],
+  ["thread.service_level_agreement_status_transitioned", validateThreadServiceLevelAgreementStatusTransitioned],
   ["thread.slack_message_received", validateThreadSlackMessageReceived],
   ["thread.slack_message_sent", validateThreadSlackMessageSent],
   ["thread.thread_assignment_transitioned", validateThreadThreadAssignmentTransitioned],
@@ -2297,27 +1805,7 @@ const $validators = new Map([
 ]);
 
 /** Every event name this version knows, sorted. */
-export const eventNames = Object.freeze([
-  "customer.customer_created",
-  "customer.customer_deleted",
-  "customer.customer_group_memberships_changed",
-  "customer.customer_updated",
-  "thread.chat_sent",
-  "thread.email_received",
-  "thread.email_sent",
-  "thread.note_created",
-  "thread.service_level_agreement_status_transitioned",
-  "thread.slack_message_received",
-  "thread.slack_message_sent",
-  "thread.thread_assignment_transitioned",
-  "thread.thread_created",
-  "thread.thread_field_created",
-  "thread.thread_field_deleted",
-  "thread.thread_field_updated",
-  "thread.thread_labels_changed",
-  "thread.thread_priority_changed",
-  "thread.thread_status_transitioned",
-]);
+export const eventNames = Object.freeze(["customer.customer_created","customer.customer_deleted","customer.customer_group_memberships_changed","customer.customer_updated","thread.chat_sent","thread.email_received","thread.email_sent","thread.note_created","thread.service_level_agreement_status_transitioned","thread.slack_message_received","thread.slack_message_sent","thread.thread_assignment_transitioned","thread.thread_created","thread.thread_field_created","thread.thread_field_deleted","thread.thread_field_updated","thread.thread_labels_changed","thread.thread_priority_changed","thread.thread_status_transitioned"]);
 
 /** The schema version this module validates. */
 export const schemaVersion = "2024-09-18";
@@ -2335,12 +1823,12 @@ function $stringAt(payload, keys) {
 
 /** The event name a payload carries at /payload/eventType, or undefined. */
 export function eventNameOf(payload) {
-  return $stringAt(payload, ["payload", "eventType"]);
+  return $stringAt(payload, ["payload","eventType"]);
 }
 
 /** The schema version a payload declares at /webhookMetadata/webhookTargetVersion, or undefined. */
 export function versionOf(payload) {
-  return $stringAt(payload, ["webhookMetadata", "webhookTargetVersion"]);
+  return $stringAt(payload, ["webhookMetadata","webhookTargetVersion"]);
 }
 
 /** The validator of one event, found by name (never by trying each schema in turn). */
@@ -2363,10 +1851,7 @@ export function validateEvent(payload, name = eventNameOf(payload)) {
       errors: [
         {
           path: "/payload/eventType",
-          message:
-            (name === undefined ? "must name an event" : "unknown event " + JSON.stringify(name)) +
-            "; known events: " +
-            eventNames.join(", "),
+          message: (name === undefined ? "must name an event" : "unknown event " + JSON.stringify(name)) + "; known events: " + eventNames.join(", "),
           keyword: "event",
           schemaPath: "",
           params: { allowedValues: eventNames },
@@ -2388,11 +1873,7 @@ export function validateEvent(payload, name = eventNameOf(payload)) {
       errors: [
         {
           path,
-          message:
-            "this payload is of version " +
-            JSON.stringify(version) +
-            "; these schemas are of version " +
-            JSON.stringify(schemaVersion),
+          message: "this payload is of version " + JSON.stringify(version) + "; these schemas are of version " + JSON.stringify(schemaVersion),
           keyword: "version",
           schemaPath: "",
           params: { allowedValue: schemaVersion },
