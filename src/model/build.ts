@@ -463,17 +463,35 @@ function splitBundle(file: SourceFile, manifest: Manifest, problems: Problems): 
   return fail(`no anyOf/oneOf along ${manifest.event.pointer} whose branches each pin an event name`);
 }
 
-/** A copy of `root` in which the node at `path` (keys, refs followed) is `replacement`. */
-function replaceAt(root: unknown, path: string[], resolve: Resolve, replacement: JsonSchema): JsonSchema {
+/**
+ * A copy of `root` in which the node at `path` (keys, refs followed) is `replacement`. The
+ * other inline schemas beside the path (an envelope's `type` enum, say) become `$ref`s to where
+ * they are in the document, so every event shares one definition of them instead of a copy each.
+ */
+function replaceAt(root: unknown, path: string[], resolve: Resolve, replacement: JsonSchema, at = ""): JsonSchema {
   let node = root;
-  for (let hops = 0; isPlainObject(node) && typeof node["$ref"] === "string" && hops < 32; hops++) node = resolve(node["$ref"]);
+  for (let hops = 0; isPlainObject(node) && typeof node["$ref"] === "string" && hops < 32; hops++) {
+    at = node["$ref"].startsWith("#") ? decodeURIComponent(node["$ref"].slice(1)) : at;
+    node = resolve(node["$ref"]);
+  }
   if (path.length === 0) return replacement;
   const copy = { ...(node as JsonSchema) };
   const [key, ...rest] = path;
   const child = copy[key!];
   if (key === "properties" && rest.length > 0) {
     const [name, ...deeper] = rest;
-    copy["properties"] = { ...(child as JsonSchema), [name!]: replaceAt((child as JsonSchema)[name!], deeper, resolve, replacement) };
+    const properties: JsonSchema = {};
+    for (const [sibling, schema] of Object.entries(child as JsonSchema)) {
+      const here = joinPointer(`${at}/properties`, sibling);
+      const value =
+        sibling === name
+          ? replaceAt(schema, deeper, resolve, replacement, here)
+          : isPlainObject(schema) && typeof schema["$ref"] !== "string"
+            ? { $ref: `#${here.split("/").map(encodeURIComponent).join("/")}` }
+            : schema;
+      Object.defineProperty(properties, sibling, { value, enumerable: true, writable: true, configurable: true });
+    }
+    copy["properties"] = properties;
   }
   return copy;
 }
