@@ -1,15 +1,12 @@
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { loadConfig, type CodegenConfig } from "./config.js";
-import { diffModels, formatDiff, hasChangeAtLeast, loadDiffModels, type DiffFlags } from "./diff/index.js";
+import type { DiffFlags } from "./diff/index.js";
 import { CodegenError, formatProblem } from "./errors.js";
-import { changesOf, type VersionChange } from "./changes.js";
+import type { VersionChange } from "./changes.js";
 import { generateWithModels } from "./generate.js";
 import { displayPath, toolVersion } from "./paths.js";
-import { init } from "./init.js";
-import { pullSchemas } from "./pull.js";
-import { validatePayloads, type PayloadReport } from "./validate.js";
-import { watch } from "./watch.js";
+import type { PayloadReport } from "./validate.js";
 import { compareOutput, writeOutput } from "./write.js";
 
 /** Exit codes: 0 done, 1 `--check` found stale output, 2 bad input or usage. */
@@ -156,7 +153,10 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     }
 
     const { before, ...report } = await writeOutput(config.out, files, folders(config));
-    const changes: VersionChange[] = await changesOf(models, before, config.schemas, io.cwd).catch(() => []);
+    // each command loads only the modules it uses: a plain run starts faster
+    const changes: VersionChange[] = await import("./changes.js")
+      .then(({ changesOf }) => changesOf(models, before, config.schemas, io.cwd))
+      .catch(() => []);
     if (json) io.out(JSON.stringify({ ok: true, command: "generate", out: outShown, ...report, changes }, null, 2));
     else if (io.ci && !flags.quiet) {
       // in CI, one line: the log stays readable
@@ -205,6 +205,7 @@ async function runValidate(files: string[], flags: ValidateFlags, io: Io): Promi
   try {
     const { provider, ...rest } = flags;
     const config = await configFromFlags({ ...rest, format: false, ...(provider ? { provider: [provider] } : {}) }, io.cwd);
+    const { validatePayloads } = await import("./validate.js");
     const reports = await validatePayloads(config, files, flags.version ? { version: flags.version } : {});
     const invalid = reports.filter((r) => !r.ok).length;
     if (flags.json) io.out(JSON.stringify({ ok: invalid === 0, files: reports }, null, 2));
@@ -223,6 +224,7 @@ async function runValidate(files: string[], flags: ValidateFlags, io: Io): Promi
 async function runDiff(before: string | undefined, after: string | undefined, flags: DiffFlags, io: Io): Promise<number> {
   try {
     const { format, json, failOn, ...inputs } = flags;
+    const { diffModels, formatDiff, hasChangeAtLeast, loadDiffModels } = await import("./diff/index.js");
     const models = await loadDiffModels({ ...inputs, old: before, new: after, cwd: io.cwd });
     const report = diffModels(models.before, models.after);
     io.out(formatDiff(report, json ? "json" : format));
@@ -300,6 +302,7 @@ interface PullFlags {
 async function runPull(provider: string, flags: PullFlags, io: Io): Promise<number> {
   try {
     const config = await configFromFlags({ format: false, ...(flags.schemas ? { schemas: flags.schemas } : {}), ...(flags.config ? { config: flags.config } : {}) }, io.cwd);
+    const { pullSchemas } = await import("./pull.js");
     const report = await pullSchemas({
       catalogue: config.schemas,
       provider,
@@ -321,6 +324,7 @@ async function runPull(provider: string, flags: PullFlags, io: Io): Promise<numb
 
 async function runInit(flags: { provider?: string[] }, io: Io): Promise<number> {
   try {
+    const { init } = await import("./init.js");
     const report = await init({ cwd: io.cwd, ...(flags.provider ? { providers: flags.provider } : {}) });
     io.out(
       [
@@ -349,6 +353,7 @@ async function runWatch(flags: GenerateFlags, io: Io): Promise<number> {
   }
   const outShown = displayPath(config.out, io.cwd);
   io.out(`codegen: watching ${displayPath(config.schemas, io.cwd)} (Ctrl-C to stop)`);
+  const { watch } = await import("./watch.js");
   const watcher = watch(config, (run) => {
     if (run.ok) {
       io.out(`codegen: ${outShown}: ${run.report.written.length} written, ${run.report.removed.length} removed.`);

@@ -1,10 +1,12 @@
-import { format } from "prettier";
+import { Worker } from "node:worker_threads";
 import type { FileOutput } from "./output.js";
+import type { Job, Reply } from "./worker.js";
 
 /**
  * Stage 4, format: prettier, in memory and with fixed options (never the user's
  * .prettierrc), so that the same input gives the same bytes on every machine and
- * `--check` compares formatted text with formatted text.
+ * `--check` compares formatted text with formatted text. Files an emitter marks
+ * `formatted` (already laid out) are left as they are.
  */
 const parsers: [suffix: string, parser: string][] = [
   [".ts", "babel-ts"], // prints as the typescript parser does, and is many times faster on large files
@@ -12,12 +14,69 @@ const parsers: [suffix: string, parser: string][] = [
   [".json", "json"],
 ];
 
-export async function formatFiles(files: FileOutput[]): Promise<FileOutput[]> {
+const parserOf = (file: FileOutput): string | undefined =>
+  file.formatted ? undefined : parsers.find(([suffix]) => file.path.endsWith(suffix))?.[1];
+
+/** One text through prettier (loaded on first use: it takes a while). */
+export async function formatText(content: string, parser: string): Promise<string> {
+  const { format } = await import("prettier");
+  return format(content, { parser, printWidth: 100, endOfLine: "lf" });
+}
+
+/** Formats the files, in `worker` when one is given. */
+export async function formatFiles(files: FileOutput[], worker?: GenerationWorker): Promise<FileOutput[]> {
   return Promise.all(
     files.map(async (file) => {
-      const parser = parsers.find(([suffix]) => file.path.endsWith(suffix))?.[1];
-      if (!parser || file.formatted) return file;
-      return { ...file, content: await format(file.content, { parser, printWidth: 100, endOfLine: "lf" }) };
+      const parser = parserOf(file);
+      if (!parser) return file;
+      return { ...file, content: await (worker ? worker.format(file.content, parser) : formatText(file.content, parser)) };
     }),
   );
+}
+
+/** src/worker.ts in a worker thread: prettier off the main thread. */
+export interface GenerationWorker {
+  format(content: string, parser: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the worker, or returns undefined when running from the TypeScript sources (the
+ * tests): a worker runs the built JavaScript, so there the run stays in one thread.
+ */
+export function startWorker(): GenerationWorker | undefined {
+  const script = new URL("./worker.js", import.meta.url);
+  if (!import.meta.url.endsWith(".js")) return undefined;
+  const worker = new Worker(script);
+  const pending = new Map<number, { resolve: (text: string) => void; reject: (error: Error) => void }>();
+  let next = 0;
+  let failure: Error | undefined;
+  const take = (id: number) => {
+    const request = pending.get(id);
+    pending.delete(id);
+    if (pending.size === 0) worker.unref(); // an idle worker does not keep the process alive
+    return request;
+  };
+  worker.on("message", (reply: Reply) => {
+    const request = take(reply.id);
+    if ("error" in reply) request?.reject(new Error(reply.error));
+    else request?.resolve(reply.content);
+  });
+  worker.on("error", (error) => {
+    failure = error;
+    for (const id of [...pending.keys()]) take(id)?.reject(error);
+  });
+  worker.unref();
+  const send = (job: Job) =>
+    failure
+      ? Promise.reject(failure)
+      : new Promise<string>((resolve, reject) => {
+          pending.set(job.id, { resolve, reject });
+          worker.ref();
+          worker.postMessage(job);
+        });
+  return {
+    format: (content, parser) => send({ id: next++, content, parser }),
+    close: async () => void (await worker.terminate()),
+  };
 }

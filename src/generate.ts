@@ -2,9 +2,9 @@ import { cacheDir, cacheKey, readCache, writeCache } from "./cache.js";
 import type { CodegenConfig } from "./config.js";
 import { emitProviderIndex, emitRuntime } from "./emit/receiver.js";
 import { emitStubs } from "./emit/stubs.js";
-import { emitTypes } from "./emit/types.js";
+import { emitTypes, type FormatTs } from "./emit/types.js";
 import { emitValidators } from "./emit/validators.js";
-import { formatFiles } from "./format.js";
+import { formatFiles, formatText, startWorker } from "./format.js";
 import { loadCatalogue } from "./load/catalogue.js";
 import { buildModels, compare, type VersionModel } from "./model/build.js";
 import { Problems } from "./errors.js";
@@ -29,20 +29,27 @@ export async function generateWithModels(
   options: { cache?: boolean } = {},
 ): Promise<{ files: FileOutput[]; models: VersionModel[]; cached: boolean }> {
   const cwd = config.cwd ?? process.cwd();
-  const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
-  const dir = options.cache ? cacheDir(cwd) : undefined;
-  const key = dir ? cacheKey(catalogue, config) : "";
-  const hit = await readCache(dir, key);
-  if (hit) return { files: hit, models: [], cached: true };
-  const models = chooseVersions(buildModels(catalogue.providers), config);
-  const files = [
-    ...(await Promise.all(models.map(emitVersion))).flat(),
-    ...byProvider(models).flatMap((group) => emitProvider(group, config)),
-    ...(models.length > 0 ? [emitRuntime()] : []),
-  ];
-  const output = (config.format === false ? files : await formatFiles(files)).sort((a, b) => compare(a.path, b.path));
-  await writeCache(dir, key, output);
-  return { files: output, models, cached: false };
+  // prettier goes to a worker thread, which starts loading it now (a cache hit stops it)
+  const worker = config.format === false ? undefined : startWorker();
+  try {
+    const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
+    const dir = options.cache ? cacheDir(cwd) : undefined;
+    const key = dir ? cacheKey(catalogue, config) : "";
+    const hit = await readCache(dir, key);
+    if (hit) return { files: hit, models: [], cached: true };
+    const formatTs: FormatTs | undefined = config.format === false ? undefined : (text) => (worker ? worker.format(text, "babel-ts") : formatText(text, "babel-ts"));
+    const models = chooseVersions(buildModels(catalogue.providers), config);
+    const files = [
+      ...(await Promise.all(models.map((model) => emitVersion(model, formatTs)))).flat(),
+      ...byProvider(models).flatMap((group) => emitProvider(group, config)),
+      ...(models.length > 0 ? [emitRuntime()] : []),
+    ];
+    const output = (config.format === false ? files : await formatFiles(files, worker)).sort((a, b) => compare(a.path, b.path));
+    await writeCache(dir, key, output);
+    return { files: output, models, cached: false };
+  } finally {
+    await worker?.close();
+  }
 }
 
 /** The emitters of a provider see every version of it, oldest first. */
@@ -87,7 +94,9 @@ function byProvider(models: VersionModel[]): VersionModel[][] {
 }
 
 /** The emitters of a version are functions of its model. */
-async function emitVersion(model: VersionModel): Promise<FileOutput[]> {
+async function emitVersion(model: VersionModel, formatTs: FormatTs | undefined): Promise<FileOutput[]> {
   const header = banner({ version: toolVersion, source: model.source, hash: model.hash });
-  return [await emitTypes(model, header), ...emitValidators(model, header)];
+  const types = emitTypes(model, header, formatTs); // its declarations are formatted as they compile
+  const validators = emitValidators(model, header);
+  return [await types, ...validators];
 }

@@ -1,14 +1,18 @@
-import { compile } from "json-schema-to-typescript";
 import { isPlainObject } from "../json.js";
 import type { JsonSchema, VersionModel } from "../model/build.js";
 import { schemaArrayKeywords, schemaMapKeywords, singleSchemaKeywords } from "../model/schema-walk.js";
 import type { FileOutput } from "../output.js";
 
+/** Formats one piece of TypeScript (prettier, here or in the worker). */
+export type FormatTs = (content: string) => Promise<string>;
+
 /**
  * types.ts: one named type per definition of the version (so a shared definition is
  * one type), the union of every event payload, and a map from event name to type.
+ * With `format`, each declaration is formatted as soon as it is compiled (by a worker,
+ * that is while the next ones compile); the file is then as prettier prints it whole.
  */
-export async function emitTypes(model: VersionModel, header: string): Promise<FileOutput> {
+export async function emitTypes(model: VersionModel, header: string, format?: FormatTs): Promise<FileOutput> {
   const title = model.provider.title;
   const union = [
     `/** Every ${title} webhook payload of version ${model.version}. */`,
@@ -22,16 +26,30 @@ export async function emitTypes(model: VersionModel, header: string): Promise<Fi
     "",
     `export type ${title}EventName = keyof ${title}EventMap;`,
   ].join("\n");
+  const { compile } = await import("json-schema-to-typescript"); // loaded only when types are made (not on a cache hit)
+  const formatted = (text: string) => (format ? format(text) : text);
   // One compile per definition: references between definitions are by name (see
-  // forTypes), so each compile declares exactly one type.
-  const declarations = await Promise.all(
-    Object.entries(model.definitions).map(([name, schema]) =>
-      compile(forTypes(structuredClone(schema), true) as Parameters<typeof compile>[0], name, options),
-    ),
-  );
-  const content = [header, union, map, ...declarations].join("\n\n");
-  return { path: `${model.provider.name}/${model.version}/types.ts`, content };
+  // forTypes), so each compile declares exactly one type. Compiled one after the other,
+  // formatted in batches as they come (by the worker, the formatting keeps pace).
+  const pieces = [formatted(`${union}\n\n${map}`)];
+  let batch: string[] = [];
+  const flush = () => {
+    if (batch.length > 0) pieces.push(formatted(batch.join("\n\n")));
+    batch = [];
+  };
+  for (const [name, schema] of Object.entries(model.definitions)) {
+    batch.push(await compile(forTypes(structuredClone(schema), true) as Parameters<typeof compile>[0], name, options));
+    if (batch.length === formatBatch) flush();
+  }
+  flush();
+  const path = `${model.provider.name}/${model.version}/types.ts`;
+  const declarations = await Promise.all(pieces);
+  // a formatted piece ends with a newline, so one more makes the blank line between them
+  return format ? { path, content: [header, ...declarations].join("\n"), formatted: true } : { path, content: [header, ...declarations].join("\n\n") };
 }
+
+/** Declarations per call to prettier: each call has a fixed cost of a few milliseconds. */
+const formatBatch = 16;
 
 const options = {
   bannerComment: "",
