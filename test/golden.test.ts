@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { format } from "prettier";
 import { describe, expect, it } from "vitest";
@@ -57,5 +58,25 @@ describe("the format stage", () => {
     expect(formatted.sort()).toEqual(["agentmail/2026-08-03/validators.js", "plain/2024-09-18/validators.js", "plain/2026-02-27/validators.js", "runtime.ts"]);
     const runtime = files.find((f) => f.path === "runtime.ts")!;
     expect(await format(runtime.content, { parser: "babel-ts", printWidth: 100, endOfLine: "lf" }), "templates/receiver/runtime.ts is not as prettier prints it: run prettier on it").toBe(runtime.content);
+  });
+
+  it("formats types.ts in batches of declarations, and the result is as prettier prints the whole file", async () => {
+    const files = await generate({ schemas: catalogueDir, out: "unused", cwd: repoRoot });
+    const types = files.filter((f) => f.path.endsWith("/types.ts"));
+    expect(types.length).toBe(3);
+    for (const file of types) expect(await format(file.content, { parser: "babel-ts", printWidth: 100, endOfLine: "lf" }), file.path).toBe(file.content);
+  });
+});
+
+describe("the built command line", () => {
+  it("(prettier in a worker thread, types formatted in batches) writes the same bytes as the committed generated/", async () => {
+    const out = await tempDir();
+    const { status, stderr } = spawnSync(process.execPath, [path.join(repoRoot, "bin", "codegen.js"), "--out", out, "--no-cache", "--quiet"], { cwd: repoRoot, encoding: "utf8" });
+    expect(stderr).toBe("");
+    expect(status).toBe(0);
+    const fresh = await snapshot(out);
+    const committed = await snapshot(generatedDir);
+    expect([...fresh.keys()]).toEqual([...committed.keys()]);
+    for (const [file, content] of fresh) expect(content, file).toBe(committed.get(file));
   });
 });
