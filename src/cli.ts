@@ -153,10 +153,11 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     }
 
     const { before, ...report } = await writeOutput(config.out, files, folders(config));
-    // each command loads only the modules it uses: a plain run starts faster
-    const changes: VersionChange[] = await import("./changes.js")
-      .then(({ changesOf }) => changesOf(models, before, config.schemas, io.cwd))
-      .catch(() => []);
+    // each command loads only the modules it uses (changes.js brings in the whole of diff)
+    const changed = before.missing.length + before.stale.length > 0 && models.length > 0;
+    const changes: VersionChange[] = changed
+      ? await import("./changes.js").then(({ changesOf }) => changesOf(models, before, config.schemas, io.cwd)).catch(() => [])
+      : [];
     if (json) io.out(JSON.stringify({ ok: true, command: "generate", out: outShown, ...report, changes }, null, 2));
     else if (io.ci && !flags.quiet) {
       // in CI, one line: the log stays readable

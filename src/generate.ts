@@ -29,14 +29,14 @@ export async function generateWithModels(
   options: { cache?: boolean } = {},
 ): Promise<{ files: FileOutput[]; models: VersionModel[]; cached: boolean }> {
   const cwd = config.cwd ?? process.cwd();
-  // prettier goes to a worker thread, which starts loading it now (a cache hit stops it)
+  const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
+  const dir = options.cache ? cacheDir(cwd) : undefined;
+  const key = dir ? cacheKey(catalogue, config) : "";
+  const hit = await readCache(dir, key);
+  if (hit) return { files: hit, models: [], cached: true };
+  // prettier goes to a worker thread, which starts loading it now, while we build
   const worker = config.format === false ? undefined : startWorker();
   try {
-    const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
-    const dir = options.cache ? cacheDir(cwd) : undefined;
-    const key = dir ? cacheKey(catalogue, config) : "";
-    const hit = await readCache(dir, key);
-    if (hit) return { files: hit, models: [], cached: true };
     const formatTs: FormatTs | undefined = config.format === false ? undefined : (text) => (worker ? worker.format(text, "babel-ts") : formatText(text, "babel-ts"));
     const models = chooseVersions(buildModels(catalogue.providers), config);
     const files = [

@@ -1,10 +1,9 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
+import { createRequire } from "node:module";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Problem, ProblemCode } from "./errors.js";
 import { readPackageFile } from "./paths.js";
 
-// ajv-formats is CommonJS; its default export arrives as the module object under NodeNext.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const require = createRequire(import.meta.url);
 
 /** The JSON Schemas of our own inputs, shipped in the package under meta/. */
 export type MetaSchemaName = "provider" | "config";
@@ -14,12 +13,21 @@ const compiled = new Map<MetaSchemaName, ValidateFunction>();
 function validatorFor(name: MetaSchemaName): ValidateFunction {
   let validate = compiled.get(name);
   if (!validate) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats(ajv);
-    validate = ajv.compile(JSON.parse(readPackageFile(`meta/${name}.schema.json`)) as object);
+    validate = import.meta.url.endsWith(".js") ? (require(`./meta/${name}.cjs`) as ValidateFunction) : compileMeta(name);
     compiled.set(name, validate);
   }
   return validate;
+}
+
+/**
+ * Ajv's compiler at run time, from the TypeScript sources (the tests); the built package
+ * uses dist/meta/<name>.cjs, compiled with the same options by scripts/build-meta.js.
+ */
+export function compileMeta(name: MetaSchemaName): ValidateFunction {
+  const { Ajv } = require("ajv") as typeof import("ajv");
+  const addFormats = require("ajv-formats") as (ajv: InstanceType<typeof Ajv>) => InstanceType<typeof Ajv>;
+  const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
+  return ajv.compile(JSON.parse(readPackageFile(`meta/${name}.schema.json`)) as object);
 }
 
 /** Checks a value against one of our meta schemas; returns a problem per distinct error. */
