@@ -13,10 +13,19 @@ const compiled = new Map<MetaSchemaName, ValidateFunction>();
 function validatorFor(name: MetaSchemaName): ValidateFunction {
   let validate = compiled.get(name);
   if (!validate) {
-    validate = import.meta.url.endsWith(".js") ? (require(`./meta/${name}.cjs`) as ValidateFunction) : compileMeta(name);
+    validate = (import.meta.url.endsWith(".js") && precompiled(name)) || compileMeta(name);
     compiled.set(name, validate);
   }
   return validate;
+}
+
+/** dist/meta/<name>.cjs, when the build wrote it (a bare `tsc` does not). */
+function precompiled(name: MetaSchemaName): ValidateFunction | undefined {
+  try {
+    return require(`./meta/${name}.cjs`) as ValidateFunction;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
