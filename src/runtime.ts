@@ -3,13 +3,37 @@ import { fullFormats } from "ajv-formats/dist/formats.js";
 import { readPackageFile } from "./paths.js";
 
 /**
+ * A template of templates/runtime/ as modules carry it: without its comments. Every module
+ * of every version repeats this code; the commentary is read once, in the template.
+ */
+function template(file: string): string {
+  return withoutComments(readPackageFile(`templates/runtime/${file}`));
+}
+
+/**
+ * JavaScript without its comments: whole-line `//` comments, `/* … *\/` blocks that start a
+ * line, and a trailing ` // …` after code (our templates put no " // " inside a string or
+ * a regular expression; test/runtime.test.ts checks that each stays the same code).
+ */
+export function withoutComments(source: string): string {
+  const kept: string[] = [];
+  let inBlock = false;
+  for (const line of source.split("\n")) {
+    const text = line.trim();
+    if (inBlock || text.startsWith("/*")) inBlock = !text.endsWith("*/");
+    else if (!text.startsWith("//")) kept.push(line.replace(/ \/\/ .*$/, ""));
+  }
+  return kept.join("\n").replace(/\n{3,}/g, "\n\n");
+}
+
+/**
  * The code that generated validators carry inline instead of importing it: our own small
  * versions of the helpers and format checks Ajv would `require` (templates/runtime/*.js),
  * the second pass that explains a failure, and the readable errors. Ajv is given the very
  * same format functions when it compiles (the fallback and the tests' reference), so the
  * verdicts are the same by construction.
  */
-export const formatsSource = readPackageFile("templates/runtime/formats.js");
+export const formatsSource = template("formats.js");
 
 const functionFormats = new Function(`${formatsSource}\nreturn $allFormats;`)() as Record<string, Format>;
 
@@ -23,20 +47,20 @@ export const formatDefinitions: Record<string, Format> = Object.fromEntries(
 export const supportedFormats = new Set(Object.keys(formatDefinitions));
 
 /** Turns Ajv's errors into { path, message } a person can act on (used by validateEvent). */
-export const errorsSource = readPackageFile("templates/runtime/errors.js");
+export const errorsSource = template("errors.js");
 
 /** The second pass: walks the schemas and reports Ajv's allErrors errors (see the template). */
-export const explainSource = readPackageFile("templates/runtime/explain.js");
+export const explainSource = template("explain.js");
 
 /** Ajv's standalone `require(...)` of a runtime helper → the helper we inline instead. */
 export const runtimeHelpers: Record<string, { name: string; source: string }> = {
   'require("ajv/dist/runtime/ucs2length").default': {
     name: "$ucs2length",
-    source: readPackageFile("templates/runtime/ucs2length.js"),
+    source: template("ucs2length.js"),
   },
   'require("ajv/dist/runtime/equal").default': {
     name: "$equal",
-    source: readPackageFile("templates/runtime/equal.js"),
+    source: template("equal.js"),
   },
 };
 

@@ -58,6 +58,14 @@ const draft07 = {
     // names every object inherits: only a payload's own property counts
     constructor: { type: "string" },
     toString: { type: "integer" },
+    // the short forms of the schemas the second pass reads: an enum the first pass holds as a
+    // Set, a pattern it holds as a RegExp
+    // (and one with a "/", which reads back escaped), "required" naming every property in
+    // order (and in another order), and repeated subschemas written once
+    manyStates: { type: "string", enum: ["q", "r", "s", "t", "u", "v", "w", "x"] },
+    apiPath: { type: "string", pattern: "^/api/[a-z]+$" },
+    everyField: { type: "object", properties: { a: { type: "integer" }, b: { type: "string", minLength: 3 } }, required: ["a", "b"] },
+    everyFieldReordered: { type: "object", properties: { a: { type: "integer" }, b: { type: "string", minLength: 3 } }, required: ["b", "a"] },
   },
   definitions: {
     circle: { type: "object", required: ["kind", "r"], properties: { kind: { const: "circle" }, r: { type: "number", minimum: 0 } } },
@@ -97,6 +105,10 @@ const sample = {
   typedEnum: "ab",
   nested: { value: "root", children: [{ value: "leaf", children: [] }, {}] },
   toString: 3,
+  manyStates: "t",
+  apiPath: "/api/users",
+  everyField: { a: 1, b: "abc" },
+  everyFieldReordered: { a: 1, b: "abc" },
 };
 
 const draft2020 = {

@@ -1,7 +1,10 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { fullFormats } from "ajv-formats/dist/formats.js";
 import { describe, expect, it } from "vitest";
-import { formatDefinitions, formatsSource, runtimeHelpers, supportedFormats } from "../src/runtime.js";
+import { formatDefinitions, formatsSource, runtimeHelpers, supportedFormats, withoutComments } from "../src/runtime.js";
 
 // The helpers we inline into generated validators must give Ajv's verdicts exactly.
 const require = createRequire(import.meta.url);
@@ -55,6 +58,21 @@ function candidates(): string[] {
     "2024-01-01T10:00:00.000001-08:00",
     "2024-01-01TT10:00:00Z",
     "2024-02-30T10:00:00Z",
+    // the fast path's shape (2024-01-31T10:00:00(.123)?(Z|+01:00)) at the edges of its ranges
+    "2024-02-29T23:59:59.999999999Z",
+    "2023-02-29T10:00:00Z",
+    "1900-02-29T00:00:00Z",
+    "2000-02-29T00:00:00+00:00",
+    "2024-04-31T10:00:00Z",
+    "2024-12-31T23:59:60Z",
+    "2024-12-31T23:59:60+00:00",
+    "2024-01-31T10:00:00.1234567891Z",
+    "2024-01-31T10:00:00+23:59",
+    "2024-01-31T10:00:00-24:00",
+    "2024-01-31T10:00:00+05:60",
+    "2024-00-31T10:00:00Z",
+    "2024-01-00T10:00:00Z",
+    "2024-01-31T10:00:00.5+01:00",
     "aGVsbG8=",
     "aGVsbG8",
     "aGVsbA==",
@@ -140,5 +158,32 @@ describe("inlined Ajv runtime helpers", () => {
       { a: [1, { b: null }] }, { a: [1, { b: 0 }] }, [[]], [{}], { a: undefined }, { b: undefined },
     ];
     for (const a of values) for (const b of values) expect(equal(a, b), `${JSON.stringify(a)} ${JSON.stringify(b)}`).toBe(ajvEqual(a, b));
+  });
+});
+
+describe("templates as modules carry them", () => {
+  // Every module repeats the runtime templates; it carries them without their comments.
+  // What is left must be the same code: the same tokens, comments aside.
+  const ts = require("typescript") as typeof import("typescript");
+  const tokens = (source: string): string[] => {
+    const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, source);
+    const out: string[] = [];
+    for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+      // a slash where an expression starts is a regular expression: read it as one
+      if (kind === ts.SyntaxKind.SlashToken || kind === ts.SyntaxKind.SlashEqualsToken) {
+        const previous = out.at(-1);
+        if (previous === undefined || /^[(,=:[!&|?{};]$|^return$/.test(previous)) kind = scanner.reScanSlashToken();
+      }
+      out.push(scanner.getTokenText());
+    }
+    return out;
+  };
+  const folder = fileURLToPath(new URL("../templates/runtime/", import.meta.url));
+  it.each(readdirSync(folder).filter((file) => file.endsWith(".js")))("%s keeps its code", (file) => {
+    const source = readFileSync(path.join(folder, file), "utf8");
+    const stripped = withoutComments(source);
+    expect(stripped).not.toMatch(/^\s*(\/\/|\/\*)/m);
+    expect(tokens(stripped)).toEqual(tokens(source));
+    expect(tokens(source).length).toBeGreaterThan(10);
   });
 });

@@ -386,6 +386,9 @@ class Compiler {
     if (typeof schema === "boolean" || alwaysValid(schema)) return `function ${this.definition(name)}(d) {\n  return ${schema !== false};\n}`;
     const ref = refOnly(schema);
     const parts: Parts = ref !== undefined ? { conditions: [`${this.definition(ref)}(${VALUE})`], statements: [] } : this.parts(schema);
+    // a definition that is one hoisted function (a union, an array) is that function
+    const hoisted = parts.statements.length === 0 && parts.conditions.length === 1 ? /^(\$f\d+)\(\u0000\)$/.exec(parts.conditions[0]!) : null;
+    if (hoisted) return `const ${this.definition(name)} = ${hoisted[1]};`;
     return functionSource(this.definition(name), parts);
   }
 
@@ -425,6 +428,23 @@ class Compiler {
       this.functions.push(source(name));
     }
     return name;
+  }
+
+  /**
+   * The RegExp a compiled check hoisted for this pattern, when its `source` gives the pattern
+   * back as written (a pattern with a "/" or a line break reads back escaped).
+   */
+  patternRegExp(source: string): string | undefined {
+    if (/[/\n\r\u2028\u2029]/.test(source) || new RegExp(source, "u").source !== source) return undefined;
+    const name = this.constantNames.get(`new RegExp(${JSON.stringify(source)}, "u")`);
+    return name?.startsWith("$pattern") ? name : undefined;
+  }
+
+  /** The Set a compiled check hoisted for this enum, when it holds exactly its values in order. */
+  enumSet(values: unknown[]): string | undefined {
+    if (values.some((v) => v !== null && typeof v === "object") || new Set(values).size !== values.length) return undefined;
+    const name = this.constantNames.get(`new Set(${JSON.stringify(values)})`);
+    return name?.startsWith("$enum") ? name : undefined;
   }
 
   private constant(initializer: string, prefix: string): string {
@@ -785,12 +805,26 @@ function formatsUsed(definitions: Record<string, Schema>): Set<string> {
 // ---------------------------------------------------------------------------------------
 // The module.
 
+/**
+ * Deep equality where no const or enum value is an object or an array: the compiled checks
+ * then never call it, and the second pass compares only primitives (with ===).
+ */
+const noObjectConstants = `// No const or enum of these schemas is an object or an array: values compare with ===.
+function $equal(a, b) {
+  return a === b;
+}`;
+
 function compiledModule(model: VersionModel, definitions: Record<string, Schema>): string {
   const formats = formatRuntime(formatsUsed(definitions));
   const compiler = new Compiler(definitions, formats.checks);
   const compiled = compiler.compile();
   const table = [...formats.checks].map(([name, check]) => `  ${JSON.stringify(name)}: ${check.identifier},`);
-  const text = schemaText(definitions, (schema) => compiler.functionFor(schema));
+  const text = schemaText(definitions, {
+    functionFor: (schema) => compiler.functionFor(schema),
+    enumSet: (values) => compiler.enumSet(values),
+    patternRegExp: (source) => compiler.patternRegExp(source),
+  });
+  const compiledText = compiled.constants + compiled.functions;
   const schemas = Object.entries(text.definitions).map(([name, json]) => `  ${name}: [$v_${name}, ${stringLiteral(json)}],`);
   const validators = [...new Set(model.events.map((e) => e.typeName))].map(
     (typeName) => `export const ${validatorName(typeName)} = $validator($v_${typeName}, ${JSON.stringify(typeName)});`,
@@ -798,10 +832,12 @@ function compiledModule(model: VersionModel, definitions: Record<string, Schema>
   return `// Compiled by webhook-codegen from the schemas of ${model.provider.name} ${model.version}; no imports.
 // First pass: $v_<Definition>(value) answers valid or not. Second pass, on failure only:
 // $explain(definition, value) reports Ajv's errors, read from the schemas below.
+// The helpers, the second pass and the readable errors are webhook-codegen's
+// templates/runtime/*.js without their comments; read them there.
 
 ${ucs2lengthSource.trim()}
 
-${equalSource.trim()}
+${compiledText.includes("$equal(") ? equalSource.trim() : noObjectConstants}
 
 function $isObject(value) {
   return typeof value == "object" && value !== null && !Array.isArray(value);
@@ -827,7 +863,11 @@ ${schemas.join("\n")}
 /** The first pass's functions the second pass tests subschemas with: {"$check": name} in a schema names one. */
 const $checks = { ${text.checks.join(", ")} };
 
-/** Subschemas that occur more than once, each written once; {"$shared": i} stands for the i-th. */
+/** The first pass's Sets and RegExps the second pass reads: "enum": name and "pattern": {"$regexp": name}. */
+const $enums = { ${text.enums.join(", ")} };
+const $regexps = { ${text.regexps.join(", ")} };
+
+/** Subschemas that occur more than once, each written once; the number i in a schema stands for the i-th. */
 const $shared = [
 ${text.shared.map((json) => `  ${stringLiteral(json)},`).join("\n")}
 ];
@@ -867,45 +907,42 @@ ${dispatcher(model).trim()}
 const subschemaKeywords = { single: ["not", "additionalProperties", "additionalItems", "items"], list: ["anyOf", "oneOf", "allOf", "items"], map: ["properties", "patternProperties"] };
 
 /**
- * The definitions as JSON text, with each subschema that occurs more than once (at least
- * 100 characters of it) written once in `shared` and replaced by {"$shared": i}: a document
- * split from a bundle repeats its root, with a 30-value enum, in every event.
+ * The definitions as JSON text for the second pass, written short (what `$plan` in
+ * templates/runtime/explain.js reads back): a subschema that is only a $ref is the
+ * definition's name, "required" that lists every property in order is `true`, an enum the
+ * first pass holds as a Set is that Set's name, a pattern it holds as a RegExp is
+ * {"$regexp": name}, and each
+ * object subschema written more than once (30 characters or more of it) is written once in
+ * `shared` and stands as its index there: a document split from a bundle repeats its root,
+ * with a 30-value enum, in every event; Plain repeats `anyOf [Datetime, null]` everywhere.
  */
 function schemaText(
   definitions: Record<string, Schema>,
-  functionFor: (schema: Schema) => string | undefined,
-): { definitions: Record<string, string>; shared: string[]; checks: string[] } {
+  compiled: {
+    functionFor: (schema: Schema) => string | undefined;
+    enumSet: (values: unknown[]) => string | undefined;
+    patternRegExp: (source: string) => string | undefined;
+  },
+): { definitions: Record<string, string>; shared: string[]; checks: string[]; enums: string[]; regexps: string[] } {
+  const { functionFor, enumSet, patternRegExp } = compiled;
   const checks = new Set<string>();
-  const children = (schema: SchemaObject): Schema[] => [
-    ...subschemaKeywords.single.map((k) => schema[k]).filter((v): v is Schema => typeof v === "boolean" || isPlainObject(v)),
-    ...subschemaKeywords.list.flatMap((k) => (Array.isArray(schema[k]) ? (schema[k] as Schema[]) : [])),
-    ...subschemaKeywords.map.flatMap((k) => (isPlainObject(schema[k]) ? Object.values(schema[k] as Record<string, Schema>) : [])),
-  ];
-  const counts = new Map<string, number>();
-  const count = (schema: Schema): void => {
-    if (typeof schema !== "object") return;
-    for (const child of children(schema)) {
-      const json = JSON.stringify(child);
-      if (json.length >= 100) counts.set(json, (counts.get(json) ?? 0) + 1);
-      count(child);
+  const enums = new Set<string>();
+  const regexps = new Set<string>();
+  /** Applies `each` to every subschema of a schema object (a copy, keys in order). */
+  const mapChildren = (schema: Record<string, unknown>, each: (sub: unknown) => unknown): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(schema)) {
+      if (subschemaKeywords.single.includes(key) && !Array.isArray(value) && value !== undefined) out[key] = each(value);
+      else if (subschemaKeywords.list.includes(key) && Array.isArray(value)) out[key] = value.map(each);
+      else if (subschemaKeywords.map.includes(key) && isPlainObject(value)) {
+        out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, each(v)]));
+      } else out[key] = value;
     }
+    return out;
   };
-  Object.values(definitions).forEach(count);
-  const index = new Map<string, number>();
-  const shared: string[] = [];
-  // a copy in which repeated subschemas (below the root) are markers
-  const replace = (schema: Schema, root = false): unknown => {
+  // first the short form of every schema
+  const short = (schema: Schema, root = false): unknown => {
     if (typeof schema !== "object") return schema;
-    const child = (sub: Schema): unknown => {
-      const json = JSON.stringify(sub);
-      if ((counts.get(json) ?? 0) < 2) return replace(sub);
-      if (!index.has(json)) {
-        index.set(json, -1); // reserved: its own text is written below
-        const text = JSON.stringify(replace(sub));
-        index.set(json, shared.push(text) - 1);
-      }
-      return { $shared: index.get(json) };
-    };
     const out: Record<string, unknown> = {};
     const check = root ? undefined : functionFor(schema);
     if (check !== undefined) {
@@ -917,16 +954,52 @@ function schemaText(
       // changes nothing when another object keyword keeps the object keywords in use
       if (key === "$ref") out[key] = (value as string).slice(14);
       else if (key === "additionalProperties" && alwaysValid(value as Schema) && groupKeywords.object.some((k) => k !== key && schema[k] !== undefined)) continue;
-      else if (subschemaKeywords.single.includes(key) && (typeof value === "boolean" || isPlainObject(value))) out[key] = child(value as Schema);
-      else if (subschemaKeywords.list.includes(key) && Array.isArray(value)) out[key] = (value as Schema[]).map(child);
-      else if (subschemaKeywords.map.includes(key) && isPlainObject(value)) {
-        out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, child(v as Schema)]));
+      else if (key === "enum" && Array.isArray(value) && enumSet(value) !== undefined) {
+        out[key] = enumSet(value); // the Set the first pass already holds
+        enums.add(out[key] as string);
+      } else if (key === "pattern" && typeof value === "string" && patternRegExp(value) !== undefined) {
+        out[key] = { $regexp: patternRegExp(value) }; // the RegExp the first pass already holds
+        regexps.add(patternRegExp(value)!);
       } else out[key] = value;
     }
-    return out;
+    const keys = Object.keys(out);
+    if (!root && keys.length === 1 && keys[0] === "$ref") return out["$ref"];
+    const written = mapChildren(out, (sub) => short(sub as Schema));
+    if (Array.isArray(written["required"]) && isPlainObject(written["properties"]) && JSON.stringify(written["required"]) === JSON.stringify(Object.keys(written["properties"]))) {
+      written["required"] = true;
+    }
+    return written;
   };
-  const texts = Object.fromEntries(Object.entries(definitions).map(([name, schema]) => [name, JSON.stringify(replace(schema, true))]));
-  return { definitions: texts, shared, checks: [...checks].sort() };
+  const shortened = Object.entries(definitions).map(([name, schema]) => [name, short(schema, true) as Record<string, unknown>] as const);
+  // then the object subschemas written more than once, below the roots
+  const counts = new Map<string, number>();
+  const count = (schema: unknown): unknown =>
+    isPlainObject(schema)
+      ? mapChildren(schema, (sub) => {
+          const json = JSON.stringify(sub);
+          if (isPlainObject(sub) && json.length >= 30) counts.set(json, (counts.get(json) ?? 0) + 1);
+          return count(sub);
+        })
+      : schema;
+  shortened.forEach(([, schema]) => count(schema));
+  const index = new Map<string, number>();
+  const shared: string[] = [];
+  const replace = (schema: unknown): unknown =>
+    isPlainObject(schema)
+      ? mapChildren(schema, (sub) => {
+          const json = JSON.stringify(sub);
+          if ((counts.get(json) ?? 0) < 2) return replace(sub);
+          if (!index.has(json)) {
+            index.set(json, -1); // reserved: its own text is written below
+            const text = JSON.stringify(replace(sub));
+            index.set(json, shared.push(text) - 1);
+          }
+          return index.get(json);
+        })
+      : schema;
+  const texts = Object.fromEntries(shortened.map(([name, schema]) => [name, JSON.stringify(replace(schema))]));
+  const sorted = (names: Set<string>) => [...names].sort(); // code-unit order
+  return { definitions: texts, shared, checks: sorted(checks), enums: sorted(enums), regexps: sorted(regexps) };
 }
 
 /** A JavaScript string literal in single quotes (JSON text holds many double quotes). */

@@ -32,11 +32,15 @@ const $sizeOf = { string: $ucs2length, array: (data) => data.length, object: (da
 
 /**
  * A schema read once into a plan: an object of one shape holding what the walk needs, with
- * the plans of its subschemas in place of them ({"$shared": i} stands for $shared[i]).
+ * the plans of its subschemas in place of them. The schemas are written short: a number i
+ * stands for $shared[i], a string for {"$ref": string}, "required": true for every property
+ * in "properties" in their order, "enum": name for the values of the Set $enums[name], and
+ * "pattern": {"$regexp": name} for the source of $regexps[name].
  */
 function $plan(schema) {
   if (typeof schema == "boolean") return schema;
-  if (schema.$shared !== undefined) return $sharedPlan(schema.$shared);
+  if (typeof schema == "number") return $sharedPlan(schema);
+  if (typeof schema == "string") schema = { $ref: schema };
   const keys = Object.keys(schema).filter((key) => key !== "$check");
   const types = schema.type === undefined ? [] : [].concat(schema.type);
   const groups = Object.keys($groups).filter((group) => $groups[group].some((keyword) => schema[keyword] !== undefined));
@@ -57,19 +61,19 @@ function $plan(schema) {
     // keywords for values of any type: $ref (beside others), const, enum, not, anyOf, oneOf, allOf
     composite: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf"].some((k) => schema[k] !== undefined),
     const: schema.const,
-    enum: schema.enum,
+    enum: typeof schema.enum == "string" ? [...$enums[schema.enum]] : schema.enum,
     not: schema.not === undefined ? undefined : $plan(schema.not),
     anyOf: schema.anyOf?.map($plan),
     oneOf: schema.oneOf?.map($plan),
     allOf: schema.allOf?.map($plan),
     limits: keys.filter((k) => k in $comparisons).sort((a, b) => $order(a) - $order(b)),
     counts: keys.filter((k) => k in $counted).sort((a, b) => (a < b ? -1 : 1)), // max before min
-    pattern: schema.pattern,
+    pattern: typeof schema.pattern == "object" ? $regexps[schema.pattern.$regexp].source : schema.pattern,
     format: schema.format,
     items: Array.isArray(schema.items) ? schema.items.map($plan) : schema.items === undefined ? undefined : $plan(schema.items),
     additionalItems: schema.additionalItems === undefined ? undefined : $plan(schema.additionalItems),
     // [name, whether objects inherit a property of that name (then only an own one counts)]
-    required: (schema.required ?? []).map((key) => [key, key in Object.prototype]),
+    required: (schema.required === true ? Object.keys(schema.properties) : schema.required ?? []).map((key) => [key, key in Object.prototype]),
     known: schema.properties ?? {},
     properties: map(schema.properties, (key, sub) => ({
       key,

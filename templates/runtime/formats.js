@@ -43,47 +43,31 @@ function $formatTimeChecker(zoneRequired) {
 
 // True only for the shape nearly every payload uses, 2024-01-31T10:00:00(.123)?(Z|+01:00),
 // when its fields are in range; anything else (false included) is left to the full check.
-// Reads character codes instead of splitting and matching, several times faster.
+// One test of a fixed pattern and the numbers read from character codes: several times
+// faster than splitting and matching with captures. More than 9 fraction digits could round
+// the seconds up to 60; the full check decides those.
+const $commonDateTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/;
+
 function $isCommonDateTime(str) {
-  const n = str.length;
-  if (n < 20 || str.charCodeAt(4) !== 45 || str.charCodeAt(7) !== 45 || str.charCodeAt(10) !== 84 /* T */) return false;
-  if (str.charCodeAt(13) !== 58 || str.charCodeAt(16) !== 58) return false;
-  const year = $digitsAt(str, 0, 4);
-  const month = $digitsAt(str, 5, 2);
-  const day = $digitsAt(str, 8, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1) return false;
+  if (!$commonDateTime.test(str)) return false;
+  const year = $twoDigits(str, 0) * 100 + $twoDigits(str, 2);
+  const month = $twoDigits(str, 5);
+  const day = $twoDigits(str, 8);
   const days =
     month === 2
       ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
       : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-  const hour = $digitsAt(str, 11, 2);
-  const minute = $digitsAt(str, 14, 2);
-  const second = $digitsAt(str, 17, 2);
-  if (day > days || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
-  let i = 19;
-  if (str.charCodeAt(i) === 46 /* . */) {
-    const start = ++i;
-    while (i < n && $digitsAt(str, i, 1) >= 0) i++;
-    // more digits could round the seconds up to 60; the full check decides those
-    if (i === start || i - start > 9) return false;
-  }
-  if (i === n - 1) return str.charCodeAt(i) === 90 /* Z */;
-  if (i !== n - 6 || str.charCodeAt(i + 3) !== 58) return false;
-  const sign = str.charCodeAt(i);
-  const zoneHour = $digitsAt(str, i + 1, 2);
-  const zoneMinute = $digitsAt(str, i + 4, 2);
-  return (sign === 43 || sign === 45) && zoneHour >= 0 && zoneHour <= 23 && zoneMinute >= 0 && zoneMinute <= 59;
+  const zone = str.length - 5; // +01:00 from its digits, or the Z at its end
+  return (
+    month >= 1 && month <= 12 && day >= 1 && day <= days &&
+    $twoDigits(str, 11) <= 23 && $twoDigits(str, 14) <= 59 && $twoDigits(str, 17) <= 59 &&
+    (str.charCodeAt(zone + 4) === 90 || ($twoDigits(str, zone) <= 23 && $twoDigits(str, zone + 3) <= 59))
+  );
 }
 
-// The number the `count` ASCII digits at `at` spell, or -1.
-function $digitsAt(str, at, count) {
-  let value = 0;
-  for (let i = at; i < at + count; i++) {
-    const digit = str.charCodeAt(i) - 48;
-    if (!(digit >= 0 && digit <= 9)) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
+// The number two ASCII digits at `at` spell (the caller has matched them as digits).
+function $twoDigits(str, at) {
+  return str.charCodeAt(at) * 10 + str.charCodeAt(at + 1) - 528;
 }
 
 function $formatDateTimeChecker(zoneRequired) {

@@ -4,33 +4,18 @@
 // Compiled by webhook-codegen from the schemas of agentmail 2026-08-03; no imports.
 // First pass: $v_<Definition>(value) answers valid or not. Second pass, on failure only:
 // $explain(definition, value) reports Ajv's errors, read from the schemas below.
+// The helpers, the second pass and the readable errors are webhook-codegen's
+// templates/runtime/*.js without their comments; read them there.
 
-// Length of a string in Unicode code points, as JSON Schema counts minLength and maxLength.
-// The string iterator yields a surrogate pair as one item and a lone surrogate as one item.
 function $ucs2length(str) {
   let length = 0;
   for (const _ of str) length++;
   return length;
 }
 
-// Deep equality of JSON values, as JSON Schema compares const, enum and uniqueItems.
+// No const or enum of these schemas is an object or an array: values compare with ===.
 function $equal(a, b) {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
-    return a !== a && b !== b; // NaN equals NaN
-  }
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!$equal(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b) || a.constructor !== b.constructor) return false;
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys) {
-    if (!Object.prototype.hasOwnProperty.call(b, key) || !$equal(a[key], b[key])) return false;
-  }
-  return true;
+  return a === b;
 }
 
 function $isObject(value) {
@@ -71,7 +56,6 @@ function $formatTimeChecker(zoneRequired) {
     if (zoneHour > 23 || zoneMinute > 59) return false;
     if (zoneRequired && zone === undefined) return false;
     if (hour <= 23 && minute <= 59 && second < 60) return true;
-    // A leap second is valid only at 23:59:60 UTC.
     const direction = sign === "-" ? -1 : 1;
     const utcMinute = minute - zoneMinute * direction;
     const utcHour = hour - zoneHour * direction - (utcMinute < 0 ? 1 : 0);
@@ -79,49 +63,27 @@ function $formatTimeChecker(zoneRequired) {
   };
 }
 
-// True only for the shape nearly every payload uses, 2024-01-31T10:00:00(.123)?(Z|+01:00),
-// when its fields are in range; anything else (false included) is left to the full check.
-// Reads character codes instead of splitting and matching, several times faster.
+const $commonDateTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/;
+
 function $isCommonDateTime(str) {
-  const n = str.length;
-  if (n < 20 || str.charCodeAt(4) !== 45 || str.charCodeAt(7) !== 45 || str.charCodeAt(10) !== 84 /* T */) return false;
-  if (str.charCodeAt(13) !== 58 || str.charCodeAt(16) !== 58) return false;
-  const year = $digitsAt(str, 0, 4);
-  const month = $digitsAt(str, 5, 2);
-  const day = $digitsAt(str, 8, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1) return false;
+  if (!$commonDateTime.test(str)) return false;
+  const year = $twoDigits(str, 0) * 100 + $twoDigits(str, 2);
+  const month = $twoDigits(str, 5);
+  const day = $twoDigits(str, 8);
   const days =
     month === 2
       ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
       : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-  const hour = $digitsAt(str, 11, 2);
-  const minute = $digitsAt(str, 14, 2);
-  const second = $digitsAt(str, 17, 2);
-  if (day > days || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
-  let i = 19;
-  if (str.charCodeAt(i) === 46 /* . */) {
-    const start = ++i;
-    while (i < n && $digitsAt(str, i, 1) >= 0) i++;
-    // more digits could round the seconds up to 60; the full check decides those
-    if (i === start || i - start > 9) return false;
-  }
-  if (i === n - 1) return str.charCodeAt(i) === 90 /* Z */;
-  if (i !== n - 6 || str.charCodeAt(i + 3) !== 58) return false;
-  const sign = str.charCodeAt(i);
-  const zoneHour = $digitsAt(str, i + 1, 2);
-  const zoneMinute = $digitsAt(str, i + 4, 2);
-  return (sign === 43 || sign === 45) && zoneHour >= 0 && zoneHour <= 23 && zoneMinute >= 0 && zoneMinute <= 59;
+  const zone = str.length - 5;
+  return (
+    month >= 1 && month <= 12 && day >= 1 && day <= days &&
+    $twoDigits(str, 11) <= 23 && $twoDigits(str, 14) <= 59 && $twoDigits(str, 17) <= 59 &&
+    (str.charCodeAt(zone + 4) === 90 || ($twoDigits(str, zone) <= 23 && $twoDigits(str, zone + 3) <= 59))
+  );
 }
 
-// The number the `count` ASCII digits at `at` spell, or -1.
-function $digitsAt(str, at, count) {
-  let value = 0;
-  for (let i = at; i < at + count; i++) {
-    const digit = str.charCodeAt(i) - 48;
-    if (!(digit >= 0 && digit <= 9)) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
+function $twoDigits(str, at) {
+  return str.charCodeAt(at) * 10 + str.charCodeAt(at + 1) - 528;
 }
 
 function $formatDateTimeChecker(zoneRequired) {
@@ -460,34 +422,41 @@ function $f10(d) {
 /** Each definition's check and its schema as JSON, parsed for the second pass the first time it is walked. */
 const $schemas = {
   Addresses: [$v_Addresses, '{"type":"array","items":{"type":"string"}}'],
-  Attachment: [$v_Attachment, '{"type":"object","properties":{"attachment_id":{"type":"string"},"filename":{"type":"string"},"size":{"$check":"$f1","type":"integer"},"content_type":{"type":"string"},"content_disposition":{"$check":"$f2","type":"string","enum":["inline","attachment"]},"content_id":{"type":"string"}},"required":["attachment_id","size"]}'],
-  Bounce: [$v_Bounce, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"type":{"type":"string"},"sub_type":{"type":"string"},"recipients":{"$check":"$f3","type":"array","items":{"$ref":"Recipient"}}},"required":["inbox_id","thread_id","message_id","timestamp","type","sub_type","recipients"]}'],
-  Complaint: [$v_Complaint, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"type":{"type":"string"},"sub_type":{"type":"string"},"recipients":{"$check":"$f4","type":"array","items":{"type":"string"}}},"required":["inbox_id","thread_id","message_id","timestamp","type","sub_type","recipients"]}'],
-  Delivery: [$v_Delivery, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"recipients":{"$check":"$f4","type":"array","items":{"type":"string"}}},"required":["inbox_id","thread_id","message_id","timestamp","recipients"]}'],
-  Domain: [$v_Domain, '{"type":"object","properties":{"pod_id":{"type":"string"},"domain_id":{"type":"string"},"domain":{"type":"string"},"status":{"$ref":"VerificationStatus"},"feedback_enabled":{"type":"boolean"},"subdomains_enabled":{"type":"boolean"},"records":{"$check":"$f5","type":"array","items":{"$ref":"VerificationRecord"}},"client_id":{"type":"string"},"updated_at":{"$ref":"Timestamp"},"created_at":{"$ref":"Timestamp"}},"required":["domain_id","domain","status","feedback_enabled","subdomains_enabled","records","updated_at","created_at"]}'],
-  DomainVerified: [$v_DomainVerified, '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"domain.verified"},"event_id":{"type":"string"},"domain":{"$ref":"Domain"}},"required":["type","event_type","event_id","domain"]}'],
-  Message: [$v_Message, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"labels":{"$check":"$f4","type":"array","items":{"type":"string"}},"timestamp":{"$ref":"Timestamp"},"from":{"type":"string"},"reply_to":{"$ref":"Addresses"},"to":{"$ref":"Addresses"},"cc":{"$ref":"Addresses"},"bcc":{"$ref":"Addresses"},"subject":{"type":"string"},"preview":{"type":"string"},"text":{"type":"string"},"html":{"type":"string"},"extracted_text":{"type":"string"},"extracted_html":{"type":"string"},"attachments":{"$check":"$f6","type":"array","items":{"$ref":"Attachment"}},"in_reply_to":{"type":"string"},"references":{"$check":"$f4","type":"array","items":{"type":"string"}},"headers":{"$check":"$f7","type":"object","additionalProperties":{"type":"string"}},"size":{"$check":"$f1","type":"integer"},"updated_at":{"$ref":"Timestamp"},"created_at":{"$ref":"Timestamp"}},"required":["inbox_id","thread_id","message_id","labels","timestamp","from","to","size","updated_at","created_at"]}'],
-  MessageBounced: [$v_MessageBounced, '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.bounced"},"event_id":{"type":"string"},"bounce":{"$ref":"Bounce"}},"required":["type","event_type","event_id","bounce"]}'],
-  MessageComplained: [$v_MessageComplained, '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.complained"},"event_id":{"type":"string"},"complaint":{"$ref":"Complaint"}},"required":["type","event_type","event_id","complaint"]}'],
-  MessageDelivered: [$v_MessageDelivered, '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.delivered"},"event_id":{"type":"string"},"delivery":{"$ref":"Delivery"}},"required":["type","event_type","event_id","delivery"]}'],
-  MessageReceived: [$v_MessageReceived, '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"$check":"$f8","type":"string","enum":["message.received","message.received.spam","message.received.blocked","message.received.unauthenticated"]},"event_id":{"type":"string"},"message":{"$ref":"Message"},"thread":{"$ref":"ThreadItem"}},"required":["type","event_type","event_id","message","thread"]}'],
-  MessageRejected: [$v_MessageRejected, '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.rejected"},"event_id":{"type":"string"},"reject":{"$ref":"Reject"}},"required":["type","event_type","event_id","reject"]}'],
-  MessageSent: [$v_MessageSent, '{"type":"object","properties":{"type":{"type":"string","const":"event"},"event_type":{"type":"string","const":"message.sent"},"event_id":{"type":"string"},"send":{"$ref":"Send"}},"required":["type","event_type","event_id","send"]}'],
-  Recipient: [$v_Recipient, '{"type":"object","properties":{"address":{"type":"string"},"status":{"type":"string"}},"required":["address","status"]}'],
-  Reject: [$v_Reject, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"reason":{"type":"string"}},"required":["inbox_id","thread_id","message_id","timestamp","reason"]}'],
-  Send: [$v_Send, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":{"$ref":"Timestamp"},"recipients":{"$check":"$f4","type":"array","items":{"type":"string"}}},"required":["inbox_id","thread_id","message_id","timestamp","recipients"]}'],
-  ThreadItem: [$v_ThreadItem, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"labels":{"$check":"$f4","type":"array","items":{"type":"string"}},"timestamp":{"$ref":"Timestamp"},"received_timestamp":{"$ref":"Timestamp"},"sent_timestamp":{"$ref":"Timestamp"},"senders":{"$ref":"Addresses"},"recipients":{"$ref":"Addresses"},"subject":{"type":"string"},"preview":{"type":"string"},"attachments":{"$check":"$f6","type":"array","items":{"$ref":"Attachment"}},"last_message_id":{"type":"string"},"message_count":{"$check":"$f1","type":"integer"},"size":{"$check":"$f1","type":"integer"},"updated_at":{"$ref":"Timestamp"},"created_at":{"$ref":"Timestamp"}},"required":["inbox_id","thread_id","labels","timestamp","senders","recipients","last_message_id","message_count","size","updated_at","created_at"]}'],
+  Attachment: [$v_Attachment, '{"type":"object","properties":{"attachment_id":{"type":"string"},"filename":{"type":"string"},"size":0,"content_type":{"type":"string"},"content_disposition":{"$check":"$f2","type":"string","enum":["inline","attachment"]},"content_id":{"type":"string"}},"required":["attachment_id","size"]}'],
+  Bounce: [$v_Bounce, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","type":{"type":"string"},"sub_type":{"type":"string"},"recipients":{"$check":"$f3","type":"array","items":"Recipient"}},"required":true}'],
+  Complaint: [$v_Complaint, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","type":{"type":"string"},"sub_type":{"type":"string"},"recipients":1},"required":true}'],
+  Delivery: [$v_Delivery, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","recipients":1},"required":true}'],
+  Domain: [$v_Domain, '{"type":"object","properties":{"pod_id":{"type":"string"},"domain_id":{"type":"string"},"domain":{"type":"string"},"status":"VerificationStatus","feedback_enabled":{"type":"boolean"},"subdomains_enabled":{"type":"boolean"},"records":{"$check":"$f5","type":"array","items":"VerificationRecord"},"client_id":{"type":"string"},"updated_at":"Timestamp","created_at":"Timestamp"},"required":["domain_id","domain","status","feedback_enabled","subdomains_enabled","records","updated_at","created_at"]}'],
+  DomainVerified: [$v_DomainVerified, '{"type":"object","properties":{"type":2,"event_type":{"type":"string","const":"domain.verified"},"event_id":{"type":"string"},"domain":"Domain"},"required":true}'],
+  Message: [$v_Message, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"labels":1,"timestamp":"Timestamp","from":{"type":"string"},"reply_to":"Addresses","to":"Addresses","cc":"Addresses","bcc":"Addresses","subject":{"type":"string"},"preview":{"type":"string"},"text":{"type":"string"},"html":{"type":"string"},"extracted_text":{"type":"string"},"extracted_html":{"type":"string"},"attachments":3,"in_reply_to":{"type":"string"},"references":1,"headers":{"$check":"$f7","type":"object","additionalProperties":{"type":"string"}},"size":0,"updated_at":"Timestamp","created_at":"Timestamp"},"required":["inbox_id","thread_id","message_id","labels","timestamp","from","to","size","updated_at","created_at"]}'],
+  MessageBounced: [$v_MessageBounced, '{"type":"object","properties":{"type":2,"event_type":{"type":"string","const":"message.bounced"},"event_id":{"type":"string"},"bounce":"Bounce"},"required":true}'],
+  MessageComplained: [$v_MessageComplained, '{"type":"object","properties":{"type":2,"event_type":{"type":"string","const":"message.complained"},"event_id":{"type":"string"},"complaint":"Complaint"},"required":true}'],
+  MessageDelivered: [$v_MessageDelivered, '{"type":"object","properties":{"type":2,"event_type":{"type":"string","const":"message.delivered"},"event_id":{"type":"string"},"delivery":"Delivery"},"required":true}'],
+  MessageReceived: [$v_MessageReceived, '{"type":"object","properties":{"type":2,"event_type":{"$check":"$f8","type":"string","enum":["message.received","message.received.spam","message.received.blocked","message.received.unauthenticated"]},"event_id":{"type":"string"},"message":"Message","thread":"ThreadItem"},"required":true}'],
+  MessageRejected: [$v_MessageRejected, '{"type":"object","properties":{"type":2,"event_type":{"type":"string","const":"message.rejected"},"event_id":{"type":"string"},"reject":"Reject"},"required":true}'],
+  MessageSent: [$v_MessageSent, '{"type":"object","properties":{"type":2,"event_type":{"type":"string","const":"message.sent"},"event_id":{"type":"string"},"send":"Send"},"required":true}'],
+  Recipient: [$v_Recipient, '{"type":"object","properties":{"address":{"type":"string"},"status":{"type":"string"}},"required":true}'],
+  Reject: [$v_Reject, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","reason":{"type":"string"}},"required":true}'],
+  Send: [$v_Send, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","recipients":1},"required":true}'],
+  ThreadItem: [$v_ThreadItem, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"labels":1,"timestamp":"Timestamp","received_timestamp":"Timestamp","sent_timestamp":"Timestamp","senders":"Addresses","recipients":"Addresses","subject":{"type":"string"},"preview":{"type":"string"},"attachments":3,"last_message_id":{"type":"string"},"message_count":0,"size":0,"updated_at":"Timestamp","created_at":"Timestamp"},"required":["inbox_id","thread_id","labels","timestamp","senders","recipients","last_message_id","message_count","size","updated_at","created_at"]}'],
   Timestamp: [$v_Timestamp, '{"type":"string","format":"date-time"}'],
-  VerificationRecord: [$v_VerificationRecord, '{"type":"object","properties":{"type":{"$check":"$f9","type":"string","enum":["TXT","CNAME","MX"]},"name":{"type":"string"},"value":{"type":"string"},"status":{"$check":"$f10","type":"string","enum":["MISSING","INVALID","VALID"]},"priority":{"$check":"$f1","type":"integer"}},"required":["type","name","value","status"]}'],
+  VerificationRecord: [$v_VerificationRecord, '{"type":"object","properties":{"type":{"$check":"$f9","type":"string","enum":["TXT","CNAME","MX"]},"name":{"type":"string"},"value":{"type":"string"},"status":{"$check":"$f10","type":"string","enum":["MISSING","INVALID","VALID"]},"priority":0},"required":["type","name","value","status"]}'],
   VerificationStatus: [$v_VerificationStatus, '{"type":"string","enum":["NOT_STARTED","PENDING","INVALID","FAILED","VERIFYING","VERIFIED"]}'],
 };
 
 /** The first pass's functions the second pass tests subschemas with: {"$check": name} in a schema names one. */
 const $checks = { $f1, $f10, $f2, $f3, $f4, $f5, $f6, $f7, $f8, $f9 };
 
-/** Subschemas that occur more than once, each written once; {"$shared": i} stands for the i-th. */
-const $shared = [
+/** The first pass's Sets and RegExps the second pass reads: "enum": name and "pattern": {"$regexp": name}. */
+const $enums = {  };
+const $regexps = {  };
 
+/** Subschemas that occur more than once, each written once; the number i in a schema stands for the i-th. */
+const $shared = [
+  '{"$check":"$f1","type":"integer"}',
+  '{"$check":"$f4","type":"array","items":{"type":"string"}}',
+  '{"type":"string","const":"event"}',
+  '{"$check":"$f6","type":"array","items":"Attachment"}',
 ];
 
 const $parsed = new Map();
@@ -498,11 +467,6 @@ function $definition(name) {
   return schema;
 }
 
-// The second pass, run only when a payload has failed the compiled checks: it walks the
-// schemas ($definition(name) reads one from $schemas) and reports what Ajv reports with
-// allErrors: the same errors in the same order, each with its instancePath, schemaPath
-// (relative to the named definition it is in), keyword, params and message. A definition
-// whose compiled check passes adds no error, so only the parts that fail are walked.
 function $explain(name, data) {
   const errors = [];
   $walk($definition(name), data, "", "#", errors);
@@ -519,7 +483,6 @@ function $pattern(source) {
 
 const $pointer = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
-// Ajv's keyword groups: each applies to values of one type, in this order.
 const $groups = {
   number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "format"],
   string: ["maxLength", "minLength", "pattern", "format"],
@@ -530,13 +493,10 @@ const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", excl
 const $counted = { maxLength: "characters", minLength: "characters", maxItems: "items", minItems: "items", maxProperties: "properties", minProperties: "properties" };
 const $sizeOf = { string: $ucs2length, array: (data) => data.length, object: (data) => Object.keys(data).length };
 
-/**
- * A schema read once into a plan: an object of one shape holding what the walk needs, with
- * the plans of its subschemas in place of them ({"$shared": i} stands for $shared[i]).
- */
 function $plan(schema) {
   if (typeof schema == "boolean") return schema;
-  if (schema.$shared !== undefined) return $sharedPlan(schema.$shared);
+  if (typeof schema == "number") return $sharedPlan(schema);
+  if (typeof schema == "string") schema = { $ref: schema };
   const keys = Object.keys(schema).filter((key) => key !== "$check");
   const types = schema.type === undefined ? [] : [].concat(schema.type);
   const groups = Object.keys($groups).filter((group) => $groups[group].some((keyword) => schema[keyword] !== undefined));
@@ -544,32 +504,28 @@ function $plan(schema) {
   const only = keys.length === 1 ? schema.$ref : undefined;
   const plan = {
     empty: keys.length === 0,
-    only, // a schema that is only a $ref: the definition's errors, nothing else
-    // the first pass's function for this schema, if it has one
+    only,
     check: only ? $schemas[only][0] : schema.$check && $checks[schema.$check],
-    target: undefined, // the plan of `only`, once walked
+    target: undefined,
     ref: schema.$ref,
     types,
     groups,
-    // a lone type whose keywords are present is checked with them; any other type up front
     upFront: types.length > 0 && !(types.length === 1 && groups.includes(types[0])),
     type: schema.type,
-    // keywords for values of any type: $ref (beside others), const, enum, not, anyOf, oneOf, allOf
     composite: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf"].some((k) => schema[k] !== undefined),
     const: schema.const,
-    enum: schema.enum,
+    enum: typeof schema.enum == "string" ? [...$enums[schema.enum]] : schema.enum,
     not: schema.not === undefined ? undefined : $plan(schema.not),
     anyOf: schema.anyOf?.map($plan),
     oneOf: schema.oneOf?.map($plan),
     allOf: schema.allOf?.map($plan),
     limits: keys.filter((k) => k in $comparisons).sort((a, b) => $order(a) - $order(b)),
-    counts: keys.filter((k) => k in $counted).sort((a, b) => (a < b ? -1 : 1)), // max before min
-    pattern: schema.pattern,
+    counts: keys.filter((k) => k in $counted).sort((a, b) => (a < b ? -1 : 1)),
+    pattern: typeof schema.pattern == "object" ? $regexps[schema.pattern.$regexp].source : schema.pattern,
     format: schema.format,
     items: Array.isArray(schema.items) ? schema.items.map($plan) : schema.items === undefined ? undefined : $plan(schema.items),
     additionalItems: schema.additionalItems === undefined ? undefined : $plan(schema.additionalItems),
-    // [name, whether objects inherit a property of that name (then only an own one counts)]
-    required: (schema.required ?? []).map((key) => [key, key in Object.prototype]),
+    required: (schema.required === true ? Object.keys(schema.properties) : schema.required ?? []).map((key) => [key, key in Object.prototype]),
     known: schema.properties ?? {},
     properties: map(schema.properties, (key, sub) => ({
       key,
@@ -582,7 +538,6 @@ function $plan(schema) {
     patternProperties: map(schema.patternProperties, (source, sub) => ({ pattern: $pattern(source), plan: $plan(sub), at: "/patternProperties/" + encodeURIComponent($pointer(source)) })),
     schema,
   };
-  // a schema of one value's type, constants and limits is tested without a walk
   if (!plan.check && ["$ref", "not", "anyOf", "oneOf", "allOf", ...$groups.array, ...$groups.object].every((k) => schema[k] === undefined)) {
     plan.check = (data) => $walk(plan, data, "", "", $discard);
   }
@@ -591,7 +546,6 @@ function $plan(schema) {
 
 const $order = (keyword) => Object.keys($comparisons).indexOf(keyword);
 
-/** An errors list that keeps nothing: the walk of a leaf only needs the verdict. */
 const $discard = { length: 0, push() { this.length++; } };
 
 const $sharedPlans = new Map();
@@ -604,10 +558,8 @@ function $sharedPlan(i) {
 
 const $alwaysValid = (plan) => plan === true || (plan !== false && plan.empty);
 
-/** True when the plan cannot add an error for this value: empty, or its check passes. */
 const $passes = (plan, data) => plan === true || (plan !== false && (plan.empty || (plan.check !== undefined && plan.check(data))));
 
-/** The verdict alone: a check where there is one, else a walk whose errors are dropped. */
 const $valid = (plan, data) => $passes(plan, data) || (plan !== false && plan.check === undefined && $walk(plan, data, "", "", []));
 
 function $is(type, data) {
@@ -637,10 +589,6 @@ function $equals(data, value) {
   return value && typeof value == "object" ? $equal(data, value) : value === data;
 }
 
-/**
- * Validates `data` at `path` against a plan at `at`, adding errors; true when it added none.
- * Callers skip what $passes, so a definition's compiled check runs once per level.
- */
 function $walk(plan, data, path, at, errors) {
   if (typeof plan == "boolean") {
     if (!plan) $fail(errors, path, at, "false schema", {}, "boolean schema is false");
@@ -665,7 +613,6 @@ function $isOneOf(types, data) {
   return false;
 }
 
-/** The keywords that apply to a value of any type, in Ajv's order. */
 function $anyType(plan, data, path, at, errors) {
   if (plan.ref !== undefined && !$schemas[plan.ref][0](data)) $walk($definition(plan.ref), data, path, "#", errors);
   if (plan.const !== undefined && !$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
@@ -673,12 +620,10 @@ function $anyType(plan, data, path, at, errors) {
     $fail(errors, path, at, "enum", { allowedValues: plan.enum }, "must be equal to one of the allowed values");
   }
   if (plan.not !== undefined && $valid(plan.not, data)) $fail(errors, path, at, "not", {}, "must NOT be valid");
-  // a union with a branch that passes adds no error (Ajv drops the others' errors)
   if (plan.anyOf !== undefined && !plan.anyOf.some((branch) => $valid(branch, data))) {
     plan.anyOf.forEach((branch, i) => $walk(branch, data, path, at + "/anyOf/" + i, errors));
     $fail(errors, path, at, "anyOf", {}, "must match a schema in anyOf");
   }
-  // exactly one branch must pass; Ajv walks them in order and stops at the second that does
   if (plan.oneOf !== undefined && plan.oneOf.filter((branch) => $valid(branch, data)).length !== 1) {
     let passing = null;
     for (let i = 0; i < plan.oneOf.length; i++) {
@@ -695,7 +640,6 @@ function $anyType(plan, data, path, at, errors) {
   plan.allOf?.forEach((branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors));
 }
 
-/** The keywords of one type, in Ajv's order, on a value of that type. */
 function $keywords(group, plan, data, path, at, errors) {
   const { schema } = plan;
   for (const keyword of group === "number" ? plan.limits : []) {
@@ -719,7 +663,6 @@ function $keywords(group, plan, data, path, at, errors) {
   if (group === "object") $objectKeywords(plan, data, path, at, errors);
 }
 
-/** Whether a value passes a format (one made for another type of value passes). */
 function $formatPasses(name, data) {
   const format = $formats[name];
   if (format === undefined) return true;
@@ -766,8 +709,6 @@ function $objectKeywords(plan, data, path, at, errors) {
   }
 }
 
-// Turns Ajv's errors into ones a person can act on: the JSON path, what was expected and
-// what was found ("must be one of TODO, DONE, SNOOZED; got \"OPEN\"").
 function $valueAt(root, path) {
   let node = root;
   for (const raw of path.split("/").slice(1)) {
@@ -784,7 +725,6 @@ function $shown(value) {
   return text.length > 60 ? text.slice(0, 57) + "..." : text;
 }
 
-// what was found, shown (written out only for the messages that say it)
 function $got(value) {
   return "; got " + $shown(value);
 }
@@ -832,10 +772,6 @@ function $readableError(error, payload) {
   return { path: error.instancePath, message, keyword: error.keyword, schemaPath: error.schemaPath, params };
 }
 
-// Ajv reports the errors of every branch of a failed union. When the union is tagged (each
-// branch pins a property with a const, like "type": "CREATED") and the payload's tag picked
-// a branch, the other branches' errors are noise; so is "must be null" for a nullable value
-// that is not null. What is left says what is wrong with the branch the payload meant.
 function $readableErrors(errors, payload) {
   const unions = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf");
   if (unions.length === 0) return errors.map((e) => $readableError(e, payload));

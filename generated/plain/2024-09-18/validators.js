@@ -4,33 +4,18 @@
 // Compiled by webhook-codegen from the schemas of plain 2024-09-18; no imports.
 // First pass: $v_<Definition>(value) answers valid or not. Second pass, on failure only:
 // $explain(definition, value) reports Ajv's errors, read from the schemas below.
+// The helpers, the second pass and the readable errors are webhook-codegen's
+// templates/runtime/*.js without their comments; read them there.
 
-// Length of a string in Unicode code points, as JSON Schema counts minLength and maxLength.
-// The string iterator yields a surrogate pair as one item and a lone surrogate as one item.
 function $ucs2length(str) {
   let length = 0;
   for (const _ of str) length++;
   return length;
 }
 
-// Deep equality of JSON values, as JSON Schema compares const, enum and uniqueItems.
+// No const or enum of these schemas is an object or an array: values compare with ===.
 function $equal(a, b) {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
-    return a !== a && b !== b; // NaN equals NaN
-  }
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!$equal(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b) || a.constructor !== b.constructor) return false;
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys) {
-    if (!Object.prototype.hasOwnProperty.call(b, key) || !$equal(a[key], b[key])) return false;
-  }
-  return true;
+  return a === b;
 }
 
 function $isObject(value) {
@@ -71,7 +56,6 @@ function $formatTimeChecker(zoneRequired) {
     if (zoneHour > 23 || zoneMinute > 59) return false;
     if (zoneRequired && zone === undefined) return false;
     if (hour <= 23 && minute <= 59 && second < 60) return true;
-    // A leap second is valid only at 23:59:60 UTC.
     const direction = sign === "-" ? -1 : 1;
     const utcMinute = minute - zoneMinute * direction;
     const utcHour = hour - zoneHour * direction - (utcMinute < 0 ? 1 : 0);
@@ -79,49 +63,27 @@ function $formatTimeChecker(zoneRequired) {
   };
 }
 
-// True only for the shape nearly every payload uses, 2024-01-31T10:00:00(.123)?(Z|+01:00),
-// when its fields are in range; anything else (false included) is left to the full check.
-// Reads character codes instead of splitting and matching, several times faster.
+const $commonDateTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/;
+
 function $isCommonDateTime(str) {
-  const n = str.length;
-  if (n < 20 || str.charCodeAt(4) !== 45 || str.charCodeAt(7) !== 45 || str.charCodeAt(10) !== 84 /* T */) return false;
-  if (str.charCodeAt(13) !== 58 || str.charCodeAt(16) !== 58) return false;
-  const year = $digitsAt(str, 0, 4);
-  const month = $digitsAt(str, 5, 2);
-  const day = $digitsAt(str, 8, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1) return false;
+  if (!$commonDateTime.test(str)) return false;
+  const year = $twoDigits(str, 0) * 100 + $twoDigits(str, 2);
+  const month = $twoDigits(str, 5);
+  const day = $twoDigits(str, 8);
   const days =
     month === 2
       ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
       : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-  const hour = $digitsAt(str, 11, 2);
-  const minute = $digitsAt(str, 14, 2);
-  const second = $digitsAt(str, 17, 2);
-  if (day > days || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
-  let i = 19;
-  if (str.charCodeAt(i) === 46 /* . */) {
-    const start = ++i;
-    while (i < n && $digitsAt(str, i, 1) >= 0) i++;
-    // more digits could round the seconds up to 60; the full check decides those
-    if (i === start || i - start > 9) return false;
-  }
-  if (i === n - 1) return str.charCodeAt(i) === 90 /* Z */;
-  if (i !== n - 6 || str.charCodeAt(i + 3) !== 58) return false;
-  const sign = str.charCodeAt(i);
-  const zoneHour = $digitsAt(str, i + 1, 2);
-  const zoneMinute = $digitsAt(str, i + 4, 2);
-  return (sign === 43 || sign === 45) && zoneHour >= 0 && zoneHour <= 23 && zoneMinute >= 0 && zoneMinute <= 59;
+  const zone = str.length - 5;
+  return (
+    month >= 1 && month <= 12 && day >= 1 && day <= days &&
+    $twoDigits(str, 11) <= 23 && $twoDigits(str, 14) <= 59 && $twoDigits(str, 17) <= 59 &&
+    (str.charCodeAt(zone + 4) === 90 || ($twoDigits(str, zone) <= 23 && $twoDigits(str, zone + 3) <= 59))
+  );
 }
 
-// The number the `count` ASCII digits at `at` spell, or -1.
-function $digitsAt(str, at, count) {
-  let value = 0;
-  for (let i = at; i < at + count; i++) {
-    const digit = str.charCodeAt(i) - 48;
-    if (!(digit >= 0 && digit <= 9)) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
+function $twoDigits(str, at) {
+  return str.charCodeAt(at) * 10 + str.charCodeAt(at + 1) - 528;
 }
 
 function $formatDateTimeChecker(zoneRequired) {
@@ -149,9 +111,7 @@ const $pattern1 = new RegExp("^#([a-fA-F0-9]{3,4}|[a-fA-F0-9]{6}|[a-fA-F0-9]{8})
 const $enum2 = new Set(["thread.thread_created","thread.thread_status_transitioned","thread.thread_assignment_transitioned","thread.email_received","thread.email_sent","thread.slack_message_received","thread.slack_message_sent","thread.ms_teams_message_sent","thread.ms_teams_message_received","thread.chat_sent","thread.note_created","thread.thread_labels_changed","thread.thread_priority_changed","thread.thread_field_created","thread.thread_field_updated","thread.thread_field_deleted","thread.service_level_agreement_status_transitioned","customer.customer_created","customer.customer_updated","customer.customer_deleted","customer.customer_changed","customer.customer_group_changed","customer.customer_group_memberships_changed","timeline.timeline_entry_changed"]);
 const $pattern3 = new RegExp("^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$", "u");
 
-function $v_Actor(d) {
-  return $f1(d);
-}
+const $v_Actor = $f1;
 
 function $v_Attachment(d) {
   return (
@@ -316,9 +276,7 @@ function $v_Email(d) {
   );
 }
 
-function $v_EmailActor(d) {
-  return $f19(d);
-}
+const $v_EmailActor = $f19;
 
 function $v_EmailAddress(d) {
   return typeof d == "string" && $format_email.test(d);
@@ -345,9 +303,7 @@ function $v_Id(d) {
   );
 }
 
-function $v_InternalActor(d) {
-  return $f21(d);
-}
+const $v_InternalActor = $f21;
 
 function $v_Label(d) {
   return (
@@ -413,13 +369,9 @@ function $v_Note(d) {
   );
 }
 
-function $v_ServiceLevelAgreement(d) {
-  return $f27(d);
-}
+const $v_ServiceLevelAgreement = $f27;
 
-function $v_ServiceLevelAgreementStatusDetail(d) {
-  return $f28(d);
-}
+const $v_ServiceLevelAgreementStatusDetail = $f28;
 
 function $v_SlackMessage(d) {
   return (
@@ -598,9 +550,7 @@ function $v_ThreadStatus(d) {
   return d === "TODO" || d === "DONE" || d === "SNOOZED" || d === "UNKNOWN_THREAD_STATUS";
 }
 
-function $v_ThreadStatusDetail(d) {
-  return $f50(d);
-}
+const $v_ThreadStatusDetail = $f50;
 
 function $v_ThreadThreadAssignmentTransitioned(d) {
   return (
@@ -1297,73 +1247,88 @@ function $f60(d) {
 
 /** Each definition's check and its schema as JSON, parsed for the second pass the first time it is walked. */
 const $schemas = {
-  Actor: [$v_Actor, '{"anyOf":[{"$ref":"UnknownActor"},{"$ref":"UserActor"},{"$ref":"MachineUserActor"},{"$ref":"SystemActor"},{"$ref":"CustomerActor"}]}'],
-  Attachment: [$v_Attachment, '{"type":"object","properties":{"id":{"$ref":"Id"},"fileName":{"$check":"$f2","type":"string","minLength":1},"fileSizeBytes":{"$check":"$f3","type":"integer","minimum":0},"fileMimeType":{"$check":"$f2","type":"string","minLength":1},"fileExtension":{"$check":"$f4","type":["string","null"]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["id","fileName","fileSizeBytes","fileMimeType","fileExtension","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  Actor: [$v_Actor, '{"anyOf":["UnknownActor","UserActor","MachineUserActor","SystemActor","CustomerActor"]}'],
+  Attachment: [$v_Attachment, '{"type":"object","properties":{"id":"Id","fileName":0,"fileSizeBytes":{"$check":"$f3","type":"integer","minimum":0},"fileMimeType":0,"fileExtension":1,"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":true}'],
   ChangeType: [$v_ChangeType, '{"type":"string","enum":["ADDED","REMOVED"]}'],
-  Chat: [$v_Chat, '{"type":"object","properties":{"timelineEntryId":{"$ref":"Id"},"id":{"$ref":"Id"},"customerReadAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"text":{"$check":"$f6","anyOf":[{"$check":"$f22","type":"string","minLength":1,"maxLength":5000},{"type":"null"}]},"attachments":{"$check":"$f7","type":"array","items":{"$ref":"Attachment"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["timelineEntryId","id","customerReadAt","attachments","createdAt","createdBy","updatedAt","updatedBy"]}'],
-  Customer: [$v_Customer, '{"type":"object","properties":{"id":{"$ref":"Id"},"email":{"$check":"$f8","type":"object","properties":{"email":{"$ref":"EmailAddress"},"isVerified":{"type":"boolean"},"verifiedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]}},"required":["email","isVerified","verifiedAt"]},"externalId":{"$check":"$f4","type":["string","null"]},"fullName":{"type":"string"},"shortName":{"$check":"$f4","type":["string","null"]},"markedAsSpamAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"markedAsSpamBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]},"customerGroupMemberships":{"$check":"$f10","type":"array","items":{"$ref":"CustomerGroupMembership"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["id","email","externalId","fullName","shortName","customerGroupMemberships","createdAt","createdBy","updatedAt","updatedBy"]}'],
-  CustomerActor: [$v_CustomerActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"customer"},"customerId":{"$ref":"Id"}},"required":["actorType","customerId"]}'],
-  CustomerCustomerCreated: [$v_CustomerCustomerCreated, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f11","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_created"},"customer":{"$ref":"Customer"}},"required":["eventType","customer"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  CustomerCustomerDeleted: [$v_CustomerCustomerDeleted, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f12","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_deleted"},"previousCustomer":{"$ref":"Customer"}},"required":["eventType","previousCustomer"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  CustomerCustomerGroupMembershipsChanged: [$v_CustomerCustomerGroupMembershipsChanged, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f13","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_group_memberships_changed"},"changeType":{"$ref":"ChangeType"},"customer":{"$ref":"Customer"},"previousCustomer":{"$ref":"Customer"}},"required":["eventType","changeType","customer","previousCustomer"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  CustomerCustomerUpdated: [$v_CustomerCustomerUpdated, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f14","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_updated"},"customer":{"$ref":"Customer"},"previousCustomer":{"$ref":"Customer"}},"required":["eventType","customer","previousCustomer"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  CustomerGroup: [$v_CustomerGroup, '{"type":"object","properties":{"id":{"$ref":"Id"},"workspaceId":{"$ref":"Id"},"name":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"key":{"$check":"$f16","type":"string","minLength":1,"maxLength":50},"color":{"$check":"$f17","type":"string","pattern":"^#([a-fA-F0-9]{3,4}|[a-fA-F0-9]{6}|[a-fA-F0-9]{8})$"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"}},"required":["id","workspaceId","name","key","color","createdAt","createdBy","updatedAt","updatedBy"]}'],
-  CustomerGroupMembership: [$v_CustomerGroupMembership, '{"type":"object","properties":{"customerId":{"$ref":"Id"},"customerGroupId":{"$ref":"Id"},"workspaceId":{"$ref":"Id"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"customerGroup":{"$ref":"CustomerGroup"}},"required":["customerId","customerGroupId","workspaceId","createdAt","createdBy","updatedAt","updatedBy","customerGroup"]}'],
+  Chat: [$v_Chat, '{"type":"object","properties":{"timelineEntryId":"Id","id":"Id","customerReadAt":2,"text":{"$check":"$f6","anyOf":[3,{"type":"null"}]},"attachments":4,"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":["timelineEntryId","id","customerReadAt","attachments","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  Customer: [$v_Customer, '{"type":"object","properties":{"id":"Id","email":{"$check":"$f8","type":"object","properties":{"email":"EmailAddress","isVerified":{"type":"boolean"},"verifiedAt":2},"required":true},"externalId":1,"fullName":{"type":"string"},"shortName":1,"markedAsSpamAt":2,"markedAsSpamBy":5,"customerGroupMemberships":{"$check":"$f10","type":"array","items":"CustomerGroupMembership"},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":["id","email","externalId","fullName","shortName","customerGroupMemberships","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  CustomerActor: [$v_CustomerActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"customer"},"customerId":"Id"},"required":true}'],
+  CustomerCustomerCreated: [$v_CustomerCustomerCreated, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f11","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_created"},"customer":"Customer"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  CustomerCustomerDeleted: [$v_CustomerCustomerDeleted, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f12","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_deleted"},"previousCustomer":"Customer"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  CustomerCustomerGroupMembershipsChanged: [$v_CustomerCustomerGroupMembershipsChanged, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f13","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_group_memberships_changed"},"changeType":"ChangeType","customer":"Customer","previousCustomer":"Customer"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  CustomerCustomerUpdated: [$v_CustomerCustomerUpdated, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f14","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_updated"},"customer":"Customer","previousCustomer":"Customer"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  CustomerGroup: [$v_CustomerGroup, '{"type":"object","properties":{"id":"Id","workspaceId":"Id","name":6,"key":{"$check":"$f16","type":"string","minLength":1,"maxLength":50},"color":{"$check":"$f17","type":"string","pattern":{"$regexp":"$pattern1"}},"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor"},"required":true}'],
+  CustomerGroupMembership: [$v_CustomerGroupMembership, '{"type":"object","properties":{"customerId":"Id","customerGroupId":"Id","workspaceId":"Id","createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","customerGroup":"CustomerGroup"},"required":true}'],
   Datetime: [$v_Datetime, '{"type":"string","format":"date-time"}'],
-  Email: [$v_Email, '{"type":"object","properties":{"timelineEntryId":{"$ref":"Id"},"id":{"$ref":"Id"},"to":{"$ref":"EmailParticipant"},"from":{"$ref":"EmailParticipant"},"replyTo":{"$check":"$f4","type":["string","null"]},"additionalRecipients":{"$check":"$f18","type":"array","items":{"$ref":"EmailParticipant"}},"hiddenRecipients":{"$check":"$f18","type":"array","items":{"$ref":"EmailParticipant"}},"subject":{"$check":"$f4","type":["string","null"]},"textContent":{"$check":"$f4","type":["string","null"]},"markdownContent":{"$check":"$f4","type":["string","null"]},"authenticity":{"$ref":"EmailAuthenticity"},"sentAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"receivedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"attachments":{"$check":"$f7","type":"array","items":{"$ref":"Attachment"}},"inReplyToEmailId":{"$check":"$f4","type":["string","null"]},"isStartOfThread":{"type":"boolean"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["timelineEntryId","id","to","from","replyTo","additionalRecipients","hiddenRecipients","subject","textContent","markdownContent","authenticity","sentAt","receivedAt","attachments","inReplyToEmailId","isStartOfThread","createdAt","createdBy","updatedAt","updatedBy"]}'],
-  EmailActor: [$v_EmailActor, '{"anyOf":[{"$ref":"UnknownActor"},{"$ref":"UserActor"},{"$ref":"CustomerActor"},{"type":"object","properties":{"actorType":{"type":"string","const":"supportEmailAddress"},"supportEmailAddress":{"type":"string"}},"required":["actorType","supportEmailAddress"]},{"type":"object","properties":{"actorType":{"type":"string","const":"deletedCustomer"},"customerId":{"$ref":"Id"}},"required":["actorType","customerId"]}]}'],
+  Email: [$v_Email, '{"type":"object","properties":{"timelineEntryId":"Id","id":"Id","to":"EmailParticipant","from":"EmailParticipant","replyTo":1,"additionalRecipients":7,"hiddenRecipients":7,"subject":1,"textContent":1,"markdownContent":1,"authenticity":"EmailAuthenticity","sentAt":2,"receivedAt":2,"attachments":4,"inReplyToEmailId":1,"isStartOfThread":{"type":"boolean"},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":true}'],
+  EmailActor: [$v_EmailActor, '{"anyOf":["UnknownActor","UserActor","CustomerActor",{"type":"object","properties":{"actorType":{"type":"string","const":"supportEmailAddress"},"supportEmailAddress":{"type":"string"}},"required":true},{"type":"object","properties":{"actorType":{"type":"string","const":"deletedCustomer"},"customerId":"Id"},"required":true}]}'],
   EmailAddress: [$v_EmailAddress, '{"type":"string","format":"email"}'],
   EmailAuthenticity: [$v_EmailAuthenticity, '{"type":"string","enum":["PASS","FAIL","UNKNOWN","UNKNOWN_EMAIL_AUTHENTICITY"]}'],
-  EmailParticipant: [$v_EmailParticipant, '{"type":"object","properties":{"email":{"type":"string"},"name":{"$check":"$f4","type":["string","null"]},"emailActor":{"$check":"$f20","anyOf":[{"$ref":"EmailActor"},{"type":"null"}]}},"required":["email","name","emailActor"]}'],
-  EventType: [$v_EventType, '{"type":"string","enum":["thread.thread_created","thread.thread_status_transitioned","thread.thread_assignment_transitioned","thread.email_received","thread.email_sent","thread.slack_message_received","thread.slack_message_sent","thread.ms_teams_message_sent","thread.ms_teams_message_received","thread.chat_sent","thread.note_created","thread.thread_labels_changed","thread.thread_priority_changed","thread.thread_field_created","thread.thread_field_updated","thread.thread_field_deleted","thread.service_level_agreement_status_transitioned","customer.customer_created","customer.customer_updated","customer.customer_deleted","customer.customer_changed","customer.customer_group_changed","customer.customer_group_memberships_changed","timeline.timeline_entry_changed"]}'],
-  Id: [$v_Id, '{"type":"string","minLength":1,"maxLength":50,"pattern":"^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$"}'],
-  InternalActor: [$v_InternalActor, '{"anyOf":[{"$ref":"UnknownActor"},{"$ref":"UserActor"},{"$ref":"MachineUserActor"},{"$ref":"SystemActor"}]}'],
-  Label: [$v_Label, '{"type":"object","properties":{"id":{"$ref":"Id"},"labelType":{"$ref":"LabelType"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["id","labelType","createdAt","createdBy","updatedAt","updatedBy"]}'],
-  LabelType: [$v_LabelType, '{"type":"object","properties":{"id":{"$ref":"Id"},"name":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"icon":{"$check":"$f4","type":["string","null"]},"isArchived":{"type":"boolean"},"archivedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"archivedBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"}},"required":["id","name","archivedAt","archivedBy","createdAt","createdBy","updatedAt","updatedBy"]}'],
-  MachineUser: [$v_MachineUser, '{"type":"object","properties":{"id":{"$ref":"Id"},"fullName":{"type":"string"},"publicName":{"type":"string"},"description":{"$check":"$f4","type":["string","null"]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"deletedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"deletedBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]}},"required":["id","fullName","publicName","description","createdAt","createdBy","updatedAt","updatedBy","deletedAt","deletedBy"]}'],
-  MachineUserActor: [$v_MachineUserActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"machineUser"},"machineUserId":{"$ref":"Id"}},"required":["actorType","machineUserId"]}'],
-  Note: [$v_Note, '{"type":"object","properties":{"timelineEntryId":{"$ref":"Id"},"id":{"$ref":"Id"},"text":{"$check":"$f22","type":"string","minLength":1,"maxLength":5000},"markdown":{"$check":"$f23","anyOf":[{"type":"string","minLength":1,"maxLength":10000},{"type":"null"}]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"deletedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"deletedBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]}},"required":["timelineEntryId","id","text","markdown","createdAt","createdBy","updatedAt","updatedBy","deletedAt","deletedBy"]}'],
-  ServiceLevelAgreement: [$v_ServiceLevelAgreement, '{"anyOf":[{"$ref":"UnknownObject"},{"$check":"$f25","type":"object","properties":{"id":{"$ref":"Id"},"tier":{"$ref":"Tier"},"useBusinessHoursOnly":{"$ref":"UseBusinessHoursOnly"},"threadPriorityFilter":{"$check":"$f24","type":"array","items":{"$ref":"ThreadPriority"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"type":{"type":"string","const":"FIRST_RESPONSE_TIME"},"firstResponseTimeMinutes":{"type":"number"}},"required":["id","tier","useBusinessHoursOnly","threadPriorityFilter","createdAt","createdBy","updatedAt","updatedBy","type","firstResponseTimeMinutes"]},{"$check":"$f26","type":"object","properties":{"id":{"$ref":"Id"},"tier":{"$ref":"Tier"},"useBusinessHoursOnly":{"$ref":"UseBusinessHoursOnly"},"threadPriorityFilter":{"$check":"$f24","type":"array","items":{"$ref":"ThreadPriority"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"type":{"type":"string","const":"NEXT_RESPONSE_TIME"},"nextResponseTimeMinutes":{"type":"number"}},"required":["id","tier","useBusinessHoursOnly","threadPriorityFilter","createdAt","createdBy","updatedAt","updatedBy","type","nextResponseTimeMinutes"]}]}'],
-  ServiceLevelAgreementStatusDetail: [$v_ServiceLevelAgreementStatusDetail, '{"anyOf":[{"type":"object","properties":{"status":{"type":"string","const":"UNKNOWN"}},"required":["status"]},{"type":"object","properties":{"breachTime":{"$ref":"Datetime"},"status":{"type":"string","const":"PENDING"}},"required":["breachTime","status"]},{"type":"object","properties":{"achievedAt":{"$ref":"Datetime"},"status":{"type":"string","const":"ACHIEVED"}},"required":["achievedAt","status"]},{"type":"object","properties":{"breachTime":{"$ref":"Datetime"},"status":{"type":"string","const":"IMMINENT_BREACH"}},"required":["breachTime","status"]},{"type":"object","properties":{"breachedAt":{"$ref":"Datetime"},"status":{"type":"string","const":"BREACHING"}},"required":["breachedAt","status"]},{"type":"object","properties":{"breachedAt":{"$ref":"Datetime"},"completedAt":{"$ref":"Datetime"},"status":{"type":"string","const":"BREACHED"}},"required":["breachedAt","completedAt","status"]},{"type":"object","properties":{"cancelledAt":{"$ref":"Datetime"},"status":{"type":"string","const":"CANCELLED"}},"required":["cancelledAt","status"]}]}'],
-  SlackMessage: [$v_SlackMessage, '{"type":"object","properties":{"timelineEntryId":{"$ref":"Id"},"id":{"$ref":"Id"},"text":{"type":"string"},"resolvedText":{"type":"string"},"attachments":{"$check":"$f7","type":"array","items":{"$ref":"Attachment"}},"slackChannelId":{"type":"string"},"slackChannelName":{"type":"string"},"slackMessageLink":{"type":"string"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["timelineEntryId","id","text","attachments","slackChannelId","slackChannelName","slackMessageLink","createdAt","createdBy","updatedAt","updatedBy"]}'],
-  SystemActor: [$v_SystemActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"system"},"system":{"type":"string"}},"required":["actorType","system"]}'],
-  Thread: [$v_Thread, '{"type":"object","properties":{"id":{"$ref":"Id"},"customer":{"$ref":"Customer"},"title":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"previewText":{"$check":"$f29","anyOf":[{"type":"string","maxLength":500},{"type":"null"}]},"priority":{"$ref":"ThreadPriority"},"externalId":{"$check":"$f30","anyOf":[{"$check":"$f15","type":"string","minLength":1,"maxLength":500},{"type":"null"}]},"status":{"$ref":"ThreadStatus"},"statusChangedAt":{"$ref":"Datetime"},"statusChangedBy":{"$check":"$f31","anyOf":[{"$ref":"Actor"},{"type":"null"}]},"statusDetail":{"$check":"$f32","anyOf":[{"$ref":"ThreadStatusDetail"},{"type":"null"}]},"assignee":{"$check":"$f33","anyOf":[{"$ref":"ThreadAssignee"},{"type":"null"}]},"assignedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"labels":{"$check":"$f34","type":"array","items":{"$ref":"Label"}},"firstInboundMessageInfo":{"$check":"$f35","anyOf":[{"$ref":"ThreadMessageInfo"},{"type":"null"}]},"firstOutboundMessageInfo":{"$check":"$f35","anyOf":[{"$ref":"ThreadMessageInfo"},{"type":"null"}]},"lastInboundMessageInfo":{"$check":"$f35","anyOf":[{"$ref":"ThreadMessageInfo"},{"type":"null"}]},"lastOutboundMessageInfo":{"$check":"$f35","anyOf":[{"$ref":"ThreadMessageInfo"},{"type":"null"}]},"supportEmailAddresses":{"$check":"$f36","type":"array","items":{"type":"string"}},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"Actor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"Actor"}},"required":["id","customer","title","priority","externalId","status","statusChangedAt","statusDetail","assignee","assignedAt","labels","firstInboundMessageInfo","firstOutboundMessageInfo","lastInboundMessageInfo","lastOutboundMessageInfo","supportEmailAddresses","createdAt","createdBy","updatedAt","updatedBy"]}'],
-  ThreadAssignee: [$v_ThreadAssignee, '{"anyOf":[{"$ref":"UnknownObject"},{"$ref":"User"},{"$ref":"MachineUser"},{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}]}'],
-  ThreadChatSent: [$v_ThreadChatSent, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f37","type":"object","properties":{"eventType":{"type":"string","const":"thread.chat_sent"},"chat":{"$ref":"Chat"},"thread":{"$ref":"Thread"}},"required":["eventType","chat","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  ThreadEmailReceived: [$v_ThreadEmailReceived, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f38","type":"object","properties":{"eventType":{"type":"string","const":"thread.email_received"},"thread":{"$ref":"Thread"},"email":{"$ref":"Email"}},"required":["eventType","thread","email"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  ThreadEmailSent: [$v_ThreadEmailSent, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f39","type":"object","properties":{"eventType":{"type":"string","const":"thread.email_sent"},"thread":{"$ref":"Thread"},"email":{"$ref":"Email"}},"required":["eventType","thread","email"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  ThreadField: [$v_ThreadField, '{"type":"object","properties":{"id":{"$ref":"Id"},"threadId":{"$ref":"Id"},"key":{"type":"string"},"type":{"$check":"$f40","type":"string","enum":["STRING","BOOL","ENUM","UNKNOWN_THREAD_FIELD_SCHEMA_TYPE"]},"stringValue":{"$check":"$f4","type":["string","null"]},"booleanValue":{"$check":"$f41","type":["boolean","null"]},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"}},"required":["id","threadId","key","type","stringValue","booleanValue","createdAt","createdBy","updatedAt","updatedBy"]}'],
-  ThreadMessageInfo: [$v_ThreadMessageInfo, '{"type":"object","properties":{"timestamp":{"$ref":"Datetime"},"messageSource":{"$check":"$f42","type":"string","enum":["CHAT","EMAIL","API","SLACK","MS_TEAMS","UNKNOWN_THREAD_MESSAGE_INFO_MESSAGE_SOURCE"]},"actorId":{"$check":"$f4","type":["string","null"]},"actorType":{"$check":"$f43","anyOf":[{"type":"string","enum":["user","machineUser","customer","system"]},{"type":"null"}]}},"required":["timestamp","messageSource"]}'],
-  ThreadNoteCreated: [$v_ThreadNoteCreated, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f44","type":"object","properties":{"eventType":{"type":"string","const":"thread.note_created"},"thread":{"$ref":"Thread"},"note":{"$ref":"Note"}},"required":["eventType","thread","note"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  EmailParticipant: [$v_EmailParticipant, '{"type":"object","properties":{"email":{"type":"string"},"name":1,"emailActor":{"$check":"$f20","anyOf":["EmailActor",{"type":"null"}]}},"required":true}'],
+  EventType: [$v_EventType, '{"type":"string","enum":"$enum2"}'],
+  Id: [$v_Id, '{"type":"string","minLength":1,"maxLength":50,"pattern":{"$regexp":"$pattern3"}}'],
+  InternalActor: [$v_InternalActor, '{"anyOf":["UnknownActor","UserActor","MachineUserActor","SystemActor"]}'],
+  Label: [$v_Label, '{"type":"object","properties":{"id":"Id","labelType":"LabelType","createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":true}'],
+  LabelType: [$v_LabelType, '{"type":"object","properties":{"id":"Id","name":6,"icon":1,"isArchived":{"type":"boolean"},"archivedAt":2,"archivedBy":5,"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor"},"required":["id","name","archivedAt","archivedBy","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  MachineUser: [$v_MachineUser, '{"type":"object","properties":{"id":"Id","fullName":{"type":"string"},"publicName":{"type":"string"},"description":1,"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","deletedAt":2,"deletedBy":5},"required":true}'],
+  MachineUserActor: [$v_MachineUserActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"machineUser"},"machineUserId":"Id"},"required":true}'],
+  Note: [$v_Note, '{"type":"object","properties":{"timelineEntryId":"Id","id":"Id","text":3,"markdown":{"$check":"$f23","anyOf":[{"type":"string","minLength":1,"maxLength":10000},{"type":"null"}]},"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","deletedAt":2,"deletedBy":5},"required":true}'],
+  ServiceLevelAgreement: [$v_ServiceLevelAgreement, '{"anyOf":["UnknownObject",{"$check":"$f25","type":"object","properties":{"id":"Id","tier":"Tier","useBusinessHoursOnly":"UseBusinessHoursOnly","threadPriorityFilter":8,"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","type":{"type":"string","const":"FIRST_RESPONSE_TIME"},"firstResponseTimeMinutes":{"type":"number"}},"required":true},{"$check":"$f26","type":"object","properties":{"id":"Id","tier":"Tier","useBusinessHoursOnly":"UseBusinessHoursOnly","threadPriorityFilter":8,"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","type":{"type":"string","const":"NEXT_RESPONSE_TIME"},"nextResponseTimeMinutes":{"type":"number"}},"required":true}]}'],
+  ServiceLevelAgreementStatusDetail: [$v_ServiceLevelAgreementStatusDetail, '{"anyOf":[{"type":"object","properties":{"status":9},"required":true},{"type":"object","properties":{"breachTime":"Datetime","status":{"type":"string","const":"PENDING"}},"required":true},{"type":"object","properties":{"achievedAt":"Datetime","status":{"type":"string","const":"ACHIEVED"}},"required":true},{"type":"object","properties":{"breachTime":"Datetime","status":{"type":"string","const":"IMMINENT_BREACH"}},"required":true},{"type":"object","properties":{"breachedAt":"Datetime","status":{"type":"string","const":"BREACHING"}},"required":true},{"type":"object","properties":{"breachedAt":"Datetime","completedAt":"Datetime","status":{"type":"string","const":"BREACHED"}},"required":true},{"type":"object","properties":{"cancelledAt":"Datetime","status":{"type":"string","const":"CANCELLED"}},"required":true}]}'],
+  SlackMessage: [$v_SlackMessage, '{"type":"object","properties":{"timelineEntryId":"Id","id":"Id","text":{"type":"string"},"resolvedText":{"type":"string"},"attachments":4,"slackChannelId":{"type":"string"},"slackChannelName":{"type":"string"},"slackMessageLink":{"type":"string"},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":["timelineEntryId","id","text","attachments","slackChannelId","slackChannelName","slackMessageLink","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  SystemActor: [$v_SystemActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"system"},"system":{"type":"string"}},"required":true}'],
+  Thread: [$v_Thread, '{"type":"object","properties":{"id":"Id","customer":"Customer","title":6,"previewText":{"$check":"$f29","anyOf":[{"type":"string","maxLength":500},{"type":"null"}]},"priority":"ThreadPriority","externalId":10,"status":"ThreadStatus","statusChangedAt":"Datetime","statusChangedBy":{"$check":"$f31","anyOf":["Actor",{"type":"null"}]},"statusDetail":{"$check":"$f32","anyOf":["ThreadStatusDetail",{"type":"null"}]},"assignee":{"$check":"$f33","anyOf":["ThreadAssignee",{"type":"null"}]},"assignedAt":2,"labels":{"$check":"$f34","type":"array","items":"Label"},"firstInboundMessageInfo":11,"firstOutboundMessageInfo":11,"lastInboundMessageInfo":11,"lastOutboundMessageInfo":11,"supportEmailAddresses":{"$check":"$f36","type":"array","items":{"type":"string"}},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":["id","customer","title","priority","externalId","status","statusChangedAt","statusDetail","assignee","assignedAt","labels","firstInboundMessageInfo","firstOutboundMessageInfo","lastInboundMessageInfo","lastOutboundMessageInfo","supportEmailAddresses","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  ThreadAssignee: [$v_ThreadAssignee, '{"anyOf":["UnknownObject","User","MachineUser",{"type":"object","properties":{"id":{"type":"string"}},"required":true}]}'],
+  ThreadChatSent: [$v_ThreadChatSent, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f37","type":"object","properties":{"eventType":{"type":"string","const":"thread.chat_sent"},"chat":"Chat","thread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadEmailReceived: [$v_ThreadEmailReceived, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f38","type":"object","properties":{"eventType":{"type":"string","const":"thread.email_received"},"thread":"Thread","email":"Email"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadEmailSent: [$v_ThreadEmailSent, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f39","type":"object","properties":{"eventType":{"type":"string","const":"thread.email_sent"},"thread":"Thread","email":"Email"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadField: [$v_ThreadField, '{"type":"object","properties":{"id":"Id","threadId":"Id","key":{"type":"string"},"type":{"$check":"$f40","type":"string","enum":["STRING","BOOL","ENUM","UNKNOWN_THREAD_FIELD_SCHEMA_TYPE"]},"stringValue":1,"booleanValue":{"$check":"$f41","type":["boolean","null"]},"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor"},"required":true}'],
+  ThreadMessageInfo: [$v_ThreadMessageInfo, '{"type":"object","properties":{"timestamp":"Datetime","messageSource":{"$check":"$f42","type":"string","enum":["CHAT","EMAIL","API","SLACK","MS_TEAMS","UNKNOWN_THREAD_MESSAGE_INFO_MESSAGE_SOURCE"]},"actorId":1,"actorType":{"$check":"$f43","anyOf":[{"type":"string","enum":["user","machineUser","customer","system"]},{"type":"null"}]}},"required":["timestamp","messageSource"]}'],
+  ThreadNoteCreated: [$v_ThreadNoteCreated, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f44","type":"object","properties":{"eventType":{"type":"string","const":"thread.note_created"},"thread":"Thread","note":"Note"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
   ThreadPriority: [$v_ThreadPriority, '{"type":"number"}'],
-  ThreadServiceLevelAgreementStatusTransitioned: [$v_ThreadServiceLevelAgreementStatusTransitioned, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f45","type":"object","properties":{"eventType":{"type":"string","const":"thread.service_level_agreement_status_transitioned"},"thread":{"$ref":"Thread"},"serviceLevelAgreement":{"$ref":"ServiceLevelAgreement"},"previousServiceLevelAgreementStatusDetail":{"$ref":"ServiceLevelAgreementStatusDetail"},"serviceLevelAgreementStatusDetail":{"$ref":"ServiceLevelAgreementStatusDetail"}},"required":["eventType","thread","serviceLevelAgreement","previousServiceLevelAgreementStatusDetail","serviceLevelAgreementStatusDetail"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  ThreadSlackMessageReceived: [$v_ThreadSlackMessageReceived, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f46","type":"object","properties":{"eventType":{"type":"string","const":"thread.slack_message_received"},"thread":{"$ref":"Thread"},"slackMessage":{"$ref":"SlackMessage"}},"required":["eventType","thread","slackMessage"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  ThreadSlackMessageSent: [$v_ThreadSlackMessageSent, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f47","type":"object","properties":{"eventType":{"type":"string","const":"thread.slack_message_sent"},"thread":{"$ref":"Thread"},"slackMessage":{"$ref":"SlackMessage"}},"required":["eventType","thread","slackMessage"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadServiceLevelAgreementStatusTransitioned: [$v_ThreadServiceLevelAgreementStatusTransitioned, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f45","type":"object","properties":{"eventType":{"type":"string","const":"thread.service_level_agreement_status_transitioned"},"thread":"Thread","serviceLevelAgreement":"ServiceLevelAgreement","previousServiceLevelAgreementStatusDetail":"ServiceLevelAgreementStatusDetail","serviceLevelAgreementStatusDetail":"ServiceLevelAgreementStatusDetail"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadSlackMessageReceived: [$v_ThreadSlackMessageReceived, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f46","type":"object","properties":{"eventType":{"type":"string","const":"thread.slack_message_received"},"thread":"Thread","slackMessage":"SlackMessage"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadSlackMessageSent: [$v_ThreadSlackMessageSent, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f47","type":"object","properties":{"eventType":{"type":"string","const":"thread.slack_message_sent"},"thread":"Thread","slackMessage":"SlackMessage"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
   ThreadStatus: [$v_ThreadStatus, '{"type":"string","enum":["TODO","DONE","SNOOZED","UNKNOWN_THREAD_STATUS"]}'],
-  ThreadStatusDetail: [$v_ThreadStatusDetail, '{"anyOf":[{"$ref":"UnknownObject"},{"type":"object","properties":{"type":{"type":"string","const":"CREATED"},"createdAt":{"$ref":"Datetime"}},"required":["type","createdAt"]},{"type":"object","properties":{"type":{"type":"string","const":"NEW_REPLY"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"IN_PROGRESS"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"WAITING_FOR_CUSTOMER"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"WAITING_FOR_DURATION"},"waitingUntil":{"$ref":"Datetime"},"durationSeconds":{"type":"number"}},"required":["type","waitingUntil","durationSeconds"]},{"type":"object","properties":{"type":{"type":"string","const":"THREAD_LINK_UPDATED"},"linear":{"$check":"$f49","type":"object","properties":{"issueId":{"$check":"$f48","type":"string","format":"uuid"}},"required":["issueId"]}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"DONE_MANUALLY_SET"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"IGNORED"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"DONE_AUTOMATICALLY_SET"},"afterSeconds":{"type":"number"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"THREAD_DISCUSSION_RESOLVED"},"threadDiscussionId":{"$ref":"Id"}},"required":["type"]}]}'],
-  ThreadThreadAssignmentTransitioned: [$v_ThreadThreadAssignmentTransitioned, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f51","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_assignment_transitioned"},"previousThread":{"$ref":"Thread"},"thread":{"$ref":"Thread"}},"required":["eventType","previousThread","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  ThreadThreadCreated: [$v_ThreadThreadCreated, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f52","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_created"},"thread":{"$ref":"Thread"}},"required":["eventType","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  ThreadThreadFieldCreated: [$v_ThreadThreadFieldCreated, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f53","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_field_created"},"thread":{"$ref":"Thread"},"threadField":{"$ref":"ThreadField"}},"required":["eventType","thread","threadField"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  ThreadThreadFieldDeleted: [$v_ThreadThreadFieldDeleted, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f54","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_field_deleted"},"thread":{"$ref":"Thread"},"previousThreadField":{"$ref":"ThreadField"}},"required":["eventType","thread","previousThreadField"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  ThreadThreadFieldUpdated: [$v_ThreadThreadFieldUpdated, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f55","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_field_updated"},"thread":{"$ref":"Thread"},"previousThreadField":{"$ref":"ThreadField"},"threadField":{"$ref":"ThreadField"}},"required":["eventType","thread","previousThreadField","threadField"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  ThreadThreadLabelsChanged: [$v_ThreadThreadLabelsChanged, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f56","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_labels_changed"},"changeType":{"$ref":"ChangeType"},"thread":{"$ref":"Thread"},"previousThread":{"$ref":"Thread"}},"required":["eventType","changeType","thread","previousThread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  ThreadThreadPriorityChanged: [$v_ThreadThreadPriorityChanged, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f57","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_priority_changed"},"previousThread":{"$ref":"Thread"},"thread":{"$ref":"Thread"}},"required":["eventType","previousThread","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  ThreadThreadStatusTransitioned: [$v_ThreadThreadStatusTransitioned, '{"type":"object","properties":{"id":{"$ref":"Id"},"type":{"$ref":"EventType"},"timestamp":{"$ref":"Datetime"},"workspaceId":{"$ref":"Id"},"webhookMetadata":{"$ref":"WebhookMetadata"},"payload":{"$check":"$f58","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_status_transitioned"},"previousThread":{"$ref":"Thread"},"thread":{"$ref":"Thread"}},"required":["eventType","previousThread","thread"]}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  Tier: [$v_Tier, '{"type":"object","properties":{"id":{"$ref":"Id"},"name":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"externalId":{"$check":"$f30","anyOf":[{"$check":"$f15","type":"string","minLength":1,"maxLength":500},{"type":"null"}]},"color":{"$check":"$f15","type":"string","minLength":1,"maxLength":500},"defaultThreadPriority":{"$ref":"ThreadPriority"},"isDefault":{"type":"boolean"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"}},"required":["id","name","externalId","color","isDefault","createdAt","createdBy","updatedAt","updatedBy"]}'],
-  UnknownActor: [$v_UnknownActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"UNKNOWN"}},"required":["actorType"]}'],
-  UnknownObject: [$v_UnknownObject, '{"type":"object","properties":{"type":{"type":"string","const":"UNKNOWN"}},"required":["type"]}'],
+  ThreadStatusDetail: [$v_ThreadStatusDetail, '{"anyOf":["UnknownObject",{"type":"object","properties":{"type":{"type":"string","const":"CREATED"},"createdAt":"Datetime"},"required":true},{"type":"object","properties":{"type":{"type":"string","const":"NEW_REPLY"}},"required":true},{"type":"object","properties":{"type":{"type":"string","const":"IN_PROGRESS"}},"required":true},{"type":"object","properties":{"type":{"type":"string","const":"WAITING_FOR_CUSTOMER"}},"required":true},{"type":"object","properties":{"type":{"type":"string","const":"WAITING_FOR_DURATION"},"waitingUntil":"Datetime","durationSeconds":{"type":"number"}},"required":true},{"type":"object","properties":{"type":{"type":"string","const":"THREAD_LINK_UPDATED"},"linear":{"$check":"$f49","type":"object","properties":{"issueId":{"$check":"$f48","type":"string","format":"uuid"}},"required":true}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"DONE_MANUALLY_SET"}},"required":true},{"type":"object","properties":{"type":{"type":"string","const":"IGNORED"}},"required":true},{"type":"object","properties":{"type":{"type":"string","const":"DONE_AUTOMATICALLY_SET"},"afterSeconds":{"type":"number"}},"required":["type"]},{"type":"object","properties":{"type":{"type":"string","const":"THREAD_DISCUSSION_RESOLVED"},"threadDiscussionId":"Id"},"required":["type"]}]}'],
+  ThreadThreadAssignmentTransitioned: [$v_ThreadThreadAssignmentTransitioned, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f51","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_assignment_transitioned"},"previousThread":"Thread","thread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadThreadCreated: [$v_ThreadThreadCreated, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f52","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_created"},"thread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadThreadFieldCreated: [$v_ThreadThreadFieldCreated, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f53","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_field_created"},"thread":"Thread","threadField":"ThreadField"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadThreadFieldDeleted: [$v_ThreadThreadFieldDeleted, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f54","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_field_deleted"},"thread":"Thread","previousThreadField":"ThreadField"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadThreadFieldUpdated: [$v_ThreadThreadFieldUpdated, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f55","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_field_updated"},"thread":"Thread","previousThreadField":"ThreadField","threadField":"ThreadField"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadThreadLabelsChanged: [$v_ThreadThreadLabelsChanged, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f56","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_labels_changed"},"changeType":"ChangeType","thread":"Thread","previousThread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadThreadPriorityChanged: [$v_ThreadThreadPriorityChanged, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f57","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_priority_changed"},"previousThread":"Thread","thread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  ThreadThreadStatusTransitioned: [$v_ThreadThreadStatusTransitioned, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f58","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_status_transitioned"},"previousThread":"Thread","thread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
+  Tier: [$v_Tier, '{"type":"object","properties":{"id":"Id","name":6,"externalId":10,"color":6,"defaultThreadPriority":"ThreadPriority","isDefault":{"type":"boolean"},"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor"},"required":["id","name","externalId","color","isDefault","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  UnknownActor: [$v_UnknownActor, '{"type":"object","properties":{"actorType":9},"required":true}'],
+  UnknownObject: [$v_UnknownObject, '{"type":"object","properties":{"type":9},"required":true}'],
   UseBusinessHoursOnly: [$v_UseBusinessHoursOnly, '{"type":"boolean"}'],
-  User: [$v_User, '{"type":"object","properties":{"id":{"$ref":"Id"},"email":{"$ref":"EmailAddress"},"fullName":{"type":"string"},"publicName":{"type":"string"},"status":{"$check":"$f59","type":"string","enum":["ONLINE","OFFLINE","BREAK","UNKNOWN_USER_STATUS"]},"statusChangedAt":{"$ref":"Datetime"},"createdAt":{"$ref":"Datetime"},"createdBy":{"$ref":"InternalActor"},"updatedAt":{"$ref":"Datetime"},"updatedBy":{"$ref":"InternalActor"},"deletedAt":{"$check":"$f5","anyOf":[{"$ref":"Datetime"},{"type":"null"}]},"deletedBy":{"$check":"$f9","anyOf":[{"$ref":"InternalActor"},{"type":"null"}]}},"required":["id","email","fullName","publicName","status","statusChangedAt","createdAt","createdBy","updatedAt","updatedBy","deletedAt","deletedBy"]}'],
-  UserActor: [$v_UserActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"user"},"userId":{"$ref":"Id"}},"required":["actorType","userId"]}'],
-  WebhookMetadata: [$v_WebhookMetadata, '{"type":"object","properties":{"webhookTargetId":{"$ref":"Id"},"webhookTargetVersion":{"type":"string","const":"2024-09-18"},"webhookDeliveryAttemptId":{"$ref":"Id"},"webhookDeliveryAttemptNumber":{"$check":"$f60","type":"integer","exclusiveMinimum":0},"webhookDeliveryAttemptTimestamp":{"$ref":"Datetime"}},"required":["webhookTargetId","webhookTargetVersion","webhookDeliveryAttemptId","webhookDeliveryAttemptNumber","webhookDeliveryAttemptTimestamp"]}'],
+  User: [$v_User, '{"type":"object","properties":{"id":"Id","email":"EmailAddress","fullName":{"type":"string"},"publicName":{"type":"string"},"status":{"$check":"$f59","type":"string","enum":["ONLINE","OFFLINE","BREAK","UNKNOWN_USER_STATUS"]},"statusChangedAt":"Datetime","createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","deletedAt":2,"deletedBy":5},"required":true}'],
+  UserActor: [$v_UserActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"user"},"userId":"Id"},"required":true}'],
+  WebhookMetadata: [$v_WebhookMetadata, '{"type":"object","properties":{"webhookTargetId":"Id","webhookTargetVersion":{"type":"string","const":"2024-09-18"},"webhookDeliveryAttemptId":"Id","webhookDeliveryAttemptNumber":{"$check":"$f60","type":"integer","exclusiveMinimum":0},"webhookDeliveryAttemptTimestamp":"Datetime"},"required":true}'],
 };
 
 /** The first pass's functions the second pass tests subschemas with: {"$check": name} in a schema names one. */
 const $checks = { $f10, $f11, $f12, $f13, $f14, $f15, $f16, $f17, $f18, $f2, $f20, $f22, $f23, $f24, $f25, $f26, $f29, $f3, $f30, $f31, $f32, $f33, $f34, $f35, $f36, $f37, $f38, $f39, $f4, $f40, $f41, $f42, $f43, $f44, $f45, $f46, $f47, $f48, $f49, $f5, $f51, $f52, $f53, $f54, $f55, $f56, $f57, $f58, $f59, $f6, $f60, $f7, $f8, $f9 };
 
-/** Subschemas that occur more than once, each written once; {"$shared": i} stands for the i-th. */
-const $shared = [
+/** The first pass's Sets and RegExps the second pass reads: "enum": name and "pattern": {"$regexp": name}. */
+const $enums = { $enum2 };
+const $regexps = { $pattern1, $pattern3 };
 
+/** Subschemas that occur more than once, each written once; the number i in a schema stands for the i-th. */
+const $shared = [
+  '{"$check":"$f2","type":"string","minLength":1}',
+  '{"$check":"$f4","type":["string","null"]}',
+  '{"$check":"$f5","anyOf":["Datetime",{"type":"null"}]}',
+  '{"$check":"$f22","type":"string","minLength":1,"maxLength":5000}',
+  '{"$check":"$f7","type":"array","items":"Attachment"}',
+  '{"$check":"$f9","anyOf":["InternalActor",{"type":"null"}]}',
+  '{"$check":"$f15","type":"string","minLength":1,"maxLength":500}',
+  '{"$check":"$f18","type":"array","items":"EmailParticipant"}',
+  '{"$check":"$f24","type":"array","items":"ThreadPriority"}',
+  '{"type":"string","const":"UNKNOWN"}',
+  '{"$check":"$f30","anyOf":[6,{"type":"null"}]}',
+  '{"$check":"$f35","anyOf":["ThreadMessageInfo",{"type":"null"}]}',
 ];
 
 const $parsed = new Map();
@@ -1374,11 +1339,6 @@ function $definition(name) {
   return schema;
 }
 
-// The second pass, run only when a payload has failed the compiled checks: it walks the
-// schemas ($definition(name) reads one from $schemas) and reports what Ajv reports with
-// allErrors: the same errors in the same order, each with its instancePath, schemaPath
-// (relative to the named definition it is in), keyword, params and message. A definition
-// whose compiled check passes adds no error, so only the parts that fail are walked.
 function $explain(name, data) {
   const errors = [];
   $walk($definition(name), data, "", "#", errors);
@@ -1395,7 +1355,6 @@ function $pattern(source) {
 
 const $pointer = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
-// Ajv's keyword groups: each applies to values of one type, in this order.
 const $groups = {
   number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "format"],
   string: ["maxLength", "minLength", "pattern", "format"],
@@ -1406,13 +1365,10 @@ const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", excl
 const $counted = { maxLength: "characters", minLength: "characters", maxItems: "items", minItems: "items", maxProperties: "properties", minProperties: "properties" };
 const $sizeOf = { string: $ucs2length, array: (data) => data.length, object: (data) => Object.keys(data).length };
 
-/**
- * A schema read once into a plan: an object of one shape holding what the walk needs, with
- * the plans of its subschemas in place of them ({"$shared": i} stands for $shared[i]).
- */
 function $plan(schema) {
   if (typeof schema == "boolean") return schema;
-  if (schema.$shared !== undefined) return $sharedPlan(schema.$shared);
+  if (typeof schema == "number") return $sharedPlan(schema);
+  if (typeof schema == "string") schema = { $ref: schema };
   const keys = Object.keys(schema).filter((key) => key !== "$check");
   const types = schema.type === undefined ? [] : [].concat(schema.type);
   const groups = Object.keys($groups).filter((group) => $groups[group].some((keyword) => schema[keyword] !== undefined));
@@ -1420,32 +1376,28 @@ function $plan(schema) {
   const only = keys.length === 1 ? schema.$ref : undefined;
   const plan = {
     empty: keys.length === 0,
-    only, // a schema that is only a $ref: the definition's errors, nothing else
-    // the first pass's function for this schema, if it has one
+    only,
     check: only ? $schemas[only][0] : schema.$check && $checks[schema.$check],
-    target: undefined, // the plan of `only`, once walked
+    target: undefined,
     ref: schema.$ref,
     types,
     groups,
-    // a lone type whose keywords are present is checked with them; any other type up front
     upFront: types.length > 0 && !(types.length === 1 && groups.includes(types[0])),
     type: schema.type,
-    // keywords for values of any type: $ref (beside others), const, enum, not, anyOf, oneOf, allOf
     composite: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf"].some((k) => schema[k] !== undefined),
     const: schema.const,
-    enum: schema.enum,
+    enum: typeof schema.enum == "string" ? [...$enums[schema.enum]] : schema.enum,
     not: schema.not === undefined ? undefined : $plan(schema.not),
     anyOf: schema.anyOf?.map($plan),
     oneOf: schema.oneOf?.map($plan),
     allOf: schema.allOf?.map($plan),
     limits: keys.filter((k) => k in $comparisons).sort((a, b) => $order(a) - $order(b)),
-    counts: keys.filter((k) => k in $counted).sort((a, b) => (a < b ? -1 : 1)), // max before min
-    pattern: schema.pattern,
+    counts: keys.filter((k) => k in $counted).sort((a, b) => (a < b ? -1 : 1)),
+    pattern: typeof schema.pattern == "object" ? $regexps[schema.pattern.$regexp].source : schema.pattern,
     format: schema.format,
     items: Array.isArray(schema.items) ? schema.items.map($plan) : schema.items === undefined ? undefined : $plan(schema.items),
     additionalItems: schema.additionalItems === undefined ? undefined : $plan(schema.additionalItems),
-    // [name, whether objects inherit a property of that name (then only an own one counts)]
-    required: (schema.required ?? []).map((key) => [key, key in Object.prototype]),
+    required: (schema.required === true ? Object.keys(schema.properties) : schema.required ?? []).map((key) => [key, key in Object.prototype]),
     known: schema.properties ?? {},
     properties: map(schema.properties, (key, sub) => ({
       key,
@@ -1458,7 +1410,6 @@ function $plan(schema) {
     patternProperties: map(schema.patternProperties, (source, sub) => ({ pattern: $pattern(source), plan: $plan(sub), at: "/patternProperties/" + encodeURIComponent($pointer(source)) })),
     schema,
   };
-  // a schema of one value's type, constants and limits is tested without a walk
   if (!plan.check && ["$ref", "not", "anyOf", "oneOf", "allOf", ...$groups.array, ...$groups.object].every((k) => schema[k] === undefined)) {
     plan.check = (data) => $walk(plan, data, "", "", $discard);
   }
@@ -1467,7 +1418,6 @@ function $plan(schema) {
 
 const $order = (keyword) => Object.keys($comparisons).indexOf(keyword);
 
-/** An errors list that keeps nothing: the walk of a leaf only needs the verdict. */
 const $discard = { length: 0, push() { this.length++; } };
 
 const $sharedPlans = new Map();
@@ -1480,10 +1430,8 @@ function $sharedPlan(i) {
 
 const $alwaysValid = (plan) => plan === true || (plan !== false && plan.empty);
 
-/** True when the plan cannot add an error for this value: empty, or its check passes. */
 const $passes = (plan, data) => plan === true || (plan !== false && (plan.empty || (plan.check !== undefined && plan.check(data))));
 
-/** The verdict alone: a check where there is one, else a walk whose errors are dropped. */
 const $valid = (plan, data) => $passes(plan, data) || (plan !== false && plan.check === undefined && $walk(plan, data, "", "", []));
 
 function $is(type, data) {
@@ -1513,10 +1461,6 @@ function $equals(data, value) {
   return value && typeof value == "object" ? $equal(data, value) : value === data;
 }
 
-/**
- * Validates `data` at `path` against a plan at `at`, adding errors; true when it added none.
- * Callers skip what $passes, so a definition's compiled check runs once per level.
- */
 function $walk(plan, data, path, at, errors) {
   if (typeof plan == "boolean") {
     if (!plan) $fail(errors, path, at, "false schema", {}, "boolean schema is false");
@@ -1541,7 +1485,6 @@ function $isOneOf(types, data) {
   return false;
 }
 
-/** The keywords that apply to a value of any type, in Ajv's order. */
 function $anyType(plan, data, path, at, errors) {
   if (plan.ref !== undefined && !$schemas[plan.ref][0](data)) $walk($definition(plan.ref), data, path, "#", errors);
   if (plan.const !== undefined && !$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
@@ -1549,12 +1492,10 @@ function $anyType(plan, data, path, at, errors) {
     $fail(errors, path, at, "enum", { allowedValues: plan.enum }, "must be equal to one of the allowed values");
   }
   if (plan.not !== undefined && $valid(plan.not, data)) $fail(errors, path, at, "not", {}, "must NOT be valid");
-  // a union with a branch that passes adds no error (Ajv drops the others' errors)
   if (plan.anyOf !== undefined && !plan.anyOf.some((branch) => $valid(branch, data))) {
     plan.anyOf.forEach((branch, i) => $walk(branch, data, path, at + "/anyOf/" + i, errors));
     $fail(errors, path, at, "anyOf", {}, "must match a schema in anyOf");
   }
-  // exactly one branch must pass; Ajv walks them in order and stops at the second that does
   if (plan.oneOf !== undefined && plan.oneOf.filter((branch) => $valid(branch, data)).length !== 1) {
     let passing = null;
     for (let i = 0; i < plan.oneOf.length; i++) {
@@ -1571,7 +1512,6 @@ function $anyType(plan, data, path, at, errors) {
   plan.allOf?.forEach((branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors));
 }
 
-/** The keywords of one type, in Ajv's order, on a value of that type. */
 function $keywords(group, plan, data, path, at, errors) {
   const { schema } = plan;
   for (const keyword of group === "number" ? plan.limits : []) {
@@ -1595,7 +1535,6 @@ function $keywords(group, plan, data, path, at, errors) {
   if (group === "object") $objectKeywords(plan, data, path, at, errors);
 }
 
-/** Whether a value passes a format (one made for another type of value passes). */
 function $formatPasses(name, data) {
   const format = $formats[name];
   if (format === undefined) return true;
@@ -1642,8 +1581,6 @@ function $objectKeywords(plan, data, path, at, errors) {
   }
 }
 
-// Turns Ajv's errors into ones a person can act on: the JSON path, what was expected and
-// what was found ("must be one of TODO, DONE, SNOOZED; got \"OPEN\"").
 function $valueAt(root, path) {
   let node = root;
   for (const raw of path.split("/").slice(1)) {
@@ -1660,7 +1597,6 @@ function $shown(value) {
   return text.length > 60 ? text.slice(0, 57) + "..." : text;
 }
 
-// what was found, shown (written out only for the messages that say it)
 function $got(value) {
   return "; got " + $shown(value);
 }
@@ -1708,10 +1644,6 @@ function $readableError(error, payload) {
   return { path: error.instancePath, message, keyword: error.keyword, schemaPath: error.schemaPath, params };
 }
 
-// Ajv reports the errors of every branch of a failed union. When the union is tagged (each
-// branch pins a property with a const, like "type": "CREATED") and the payload's tag picked
-// a branch, the other branches' errors are noise; so is "must be null" for a nullable value
-// that is not null. What is left says what is wrong with the branch the payload meant.
 function $readableErrors(errors, payload) {
   const unions = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf");
   if (unions.length === 0) return errors.map((e) => $readableError(e, payload));
