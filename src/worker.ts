@@ -1,23 +1,32 @@
 import { parentPort } from "node:worker_threads";
+import { CodegenError, type Problem } from "./errors.js";
 import { formatText } from "./format.js";
+import type { VersionModel } from "./model/build.js";
+import type { FileOutput } from "./output.js";
 
 /**
- * The format worker (see startWorker in format.ts): prettier on another core. It loads
- * prettier and warms its TypeScript parser as soon as it starts, while the main thread
- * loads the catalogue and builds the models; then it formats what the emitters send,
- * as they send it.
+ * The generation worker (see startWorker in format.ts), on the other core: it compiles the
+ * validators of each version while the main thread compiles its types, and runs prettier,
+ * which it loads and warms as soon as it starts.
  */
-export type Job = { id: number; content: string; parser: string };
-export type Reply = { id: number; content: string } | { id: number; error: string };
+export type Job = { id: number } & (
+  | { kind: "format"; content: string; parser: string }
+  | { kind: "validators"; model: string; header: string } // the model as JSON (keeps a "__proto__" key a key)
+);
+export type Reply = { id: number; result: string | FileOutput[] } | { id: number; error: string; problems?: readonly Problem[] };
 
 const port = parentPort!;
 const warm = formatText("export const a: { b: number } = { b: 1 };\n", "babel-ts").catch(() => {});
 
 port.on("message", async (job: Job) => {
-  await warm;
   try {
-    port.postMessage({ id: job.id, content: await formatText(job.content, job.parser) } satisfies Reply);
+    const result =
+      job.kind === "format"
+        ? (await warm, await formatText(job.content, job.parser))
+        : (await import("./emit/validators.js")).emitValidators(JSON.parse(job.model) as VersionModel, job.header);
+    port.postMessage({ id: job.id, result } satisfies Reply);
   } catch (error) {
-    port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) } satisfies Reply);
+    const problems = error instanceof CodegenError ? { problems: error.problems } : {};
+    port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error), ...problems } satisfies Reply);
   }
 });

@@ -2,6 +2,7 @@ import { isPlainObject } from "../json.js";
 import type { JsonSchema, VersionModel } from "../model/build.js";
 import { schemaArrayKeywords, schemaMapKeywords, singleSchemaKeywords } from "../model/schema-walk.js";
 import type { FileOutput } from "../output.js";
+import { layoutDeclarations } from "./layout-types.js";
 
 /** Formats one piece of TypeScript (prettier, here or in the worker). */
 export type FormatTs = (content: string) => Promise<string>;
@@ -9,15 +10,14 @@ export type FormatTs = (content: string) => Promise<string>;
 /**
  * types.ts: one named type per definition of the version (so a shared definition is
  * one type), the union of every event payload, and a map from event name to type.
- * With `format`, each declaration is formatted as soon as it is compiled (by a worker,
- * that is while the next ones compile); the file is then as prettier prints it whole.
+ * With `format`, each declaration is laid out as prettier prints it: by layoutDeclarations
+ * (json-schema-to-typescript's few shapes, without prettier), else by `format`; the file is
+ * then as prettier prints it whole.
  */
 export async function emitTypes(model: VersionModel, header: string, format?: FormatTs): Promise<FileOutput> {
   const title = model.provider.title;
-  const union = [
-    `/** Every ${title} webhook payload of version ${model.version}. */`,
-    `export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`,
-  ].join("\n");
+  const union = `/** Every ${title} webhook payload of version ${model.version}. */
+export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`;
   const map = [
     `/** The payload type of each ${title} event, by the name it is sent under. */`,
     `export interface ${title}EventMap {`,
@@ -26,30 +26,26 @@ export async function emitTypes(model: VersionModel, header: string, format?: Fo
     "",
     `export type ${title}EventName = keyof ${title}EventMap;`,
   ].join("\n");
-  const { compile } = await import("json-schema-to-typescript"); // loaded only when types are made (not on a cache hit)
-  const formatted = (text: string) => (format ? format(text) : text);
-  // One compile per definition: references between definitions are by name (see
-  // forTypes), so each compile declares exactly one type. Compiled one after the other,
-  // formatted in batches as they come (by the worker, the formatting keeps pace).
-  const pieces = [formatted(`${union}\n\n${map}`)];
-  let batch: string[] = [];
-  const flush = () => {
-    if (batch.length > 0) pieces.push(formatted(batch.join("\n\n")));
-    batch = [];
-  };
-  for (const [name, schema] of Object.entries(model.definitions)) {
-    batch.push(await compile(forTypes(structuredClone(schema), true) as Parameters<typeof compile>[0], name, options));
-    if (batch.length === formatBatch) flush();
-  }
-  flush();
+  const laidOut = (text: string) => (format ? (layoutDeclarations(text) ?? format(text)) : text);
+  const pieces = [laidOut(`${union}\n\n${map}\n`)];
+  for await (const declaration of rawDeclarations(model)) pieces.push(laidOut(declaration));
   const path = `${model.provider.name}/${model.version}/types.ts`;
   const declarations = await Promise.all(pieces);
-  // a formatted piece ends with a newline, so one more makes the blank line between them
+  // a laid out piece ends with a newline, so one more makes the blank line between them
   return format ? { path, content: [header, ...declarations].join("\n"), formatted: true } : { path, content: [header, ...declarations].join("\n\n") };
 }
 
-/** Declarations per call to prettier: each call has a fixed cost of a few milliseconds. */
-const formatBatch = 16;
+/**
+ * json-schema-to-typescript's declaration of each definition, unformatted. One compile
+ * per definition: references between definitions are by name (see forTypes), so each
+ * compile declares exactly one type.
+ */
+export async function* rawDeclarations(model: VersionModel): AsyncGenerator<string> {
+  const { compile } = await import("json-schema-to-typescript"); // loaded only when types are made (not on a cache hit)
+  for (const [name, schema] of Object.entries(model.definitions)) {
+    yield await compile(forTypes(structuredClone(schema), true) as Parameters<typeof compile>[0], name, options);
+  }
+}
 
 const options = {
   bannerComment: "",

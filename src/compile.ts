@@ -1,0 +1,79 @@
+import type { CodegenConfig } from "./config.js";
+import { emitProviderIndex, emitRuntime } from "./emit/receiver.js";
+import { emitStubs } from "./emit/stubs.js";
+import { emitTypes, type FormatTs } from "./emit/types.js";
+import { emitValidators } from "./emit/validators.js";
+import { Problems } from "./errors.js";
+import { formatFiles, formatText, type GenerationWorker } from "./format.js";
+import type { Catalogue } from "./load/catalogue.js";
+import { buildModels, compare, type VersionModel } from "./model/build.js";
+import { banner, type FileOutput } from "./output.js";
+import { toolVersion } from "./paths.js";
+
+/**
+ * model → emit → format: the part of generate() after loading, which a run answered from
+ * the cache skips (generate.ts imports this module only when it compiles).
+ */
+export async function compile(catalogue: Catalogue, config: CodegenConfig, worker?: GenerationWorker): Promise<{ files: FileOutput[]; models: VersionModel[] }> {
+  const formatTs: FormatTs | undefined = config.format === false ? undefined : (text) => (worker ? worker.format(text, "babel-ts") : formatText(text, "babel-ts"));
+  const models = chooseVersions(buildModels(catalogue.providers), config);
+  const files = [
+    ...(await Promise.all(models.map((model) => emitVersion(model, formatTs, worker)))).flat(),
+    ...byProvider(models).flatMap((group) => emitProvider(group, config)),
+    ...(models.length > 0 ? [emitRuntime()] : []),
+  ];
+  const output = (config.format === false ? files : await formatFiles(files, worker)).sort((a, b) => compare(a.path, b.path));
+  return { files: output, models };
+}
+
+/** The emitters of a provider see every version of it, oldest first. */
+function emitProvider(models: VersionModel[], config: CodegenConfig): FileOutput[] {
+  const hash = models.map((m) => m.hash).join("+");
+  const source = models.map((m) => m.source).join(", ");
+  const header = banner({ version: toolVersion, source, hash });
+  const choice = config.versions?.[models[0]!.provider.name];
+  return [
+    emitProviderIndex(models, header, choice?.unknown ? { unknownVersion: choice.unknown } : {}),
+    ...(config.handlers ? emitStubs(models, { out: config.out, handlers: config.handlers }, header) : []),
+  ];
+}
+
+/** Keeps the versions the config accepts; naming one that does not exist is an error. */
+function chooseVersions(models: VersionModel[], config: CodegenConfig): VersionModel[] {
+  const problems = new Problems();
+  for (const [provider, choice] of Object.entries(config.versions ?? {})) {
+    const known = models.filter((m) => m.provider.name === provider).map((m) => m.version);
+    for (const version of choice.accept ?? []) {
+      if (!known.includes(version)) {
+        problems.add({
+          code: "config_invalid",
+          file: "codegen.config.json",
+          pointer: `/versions/${provider}/accept`,
+          message: `${provider} has no version "${version}" (it has: ${known.join(", ") || "none"})`,
+        });
+      }
+    }
+  }
+  problems.throwIfAny();
+  return models.filter((m) => {
+    const accept = config.versions?.[m.provider.name]?.accept;
+    return accept === undefined || accept.includes(m.version);
+  });
+}
+
+function byProvider(models: VersionModel[]): VersionModel[][] {
+  const groups = new Map<string, VersionModel[]>();
+  for (const model of models) groups.set(model.provider.name, [...(groups.get(model.provider.name) ?? []), model]);
+  return [...groups.values()].map((group) => group.sort((a, b) => compare(a.version, b.version)));
+}
+
+/**
+ * The emitters of a version are functions of its model. With a worker, it compiles the
+ * validators while this thread compiles the types.
+ */
+async function emitVersion(model: VersionModel, formatTs: FormatTs | undefined, worker: GenerationWorker | undefined): Promise<FileOutput[]> {
+  const header = banner({ version: toolVersion, source: model.source, hash: model.hash });
+  const validators = worker ? worker.validators(model, header) : emitValidators(model, header);
+  const types = await emitTypes(model, header, formatTs);
+  return [types, ...(await validators)];
+}

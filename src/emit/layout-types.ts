@@ -1,0 +1,320 @@
+/**
+ * Lays out json-schema-to-typescript's unformatted declarations the way prettier prints
+ * them (printWidth 100), without prettier: formatting was most of a cold run's time.
+ *
+ * json-schema-to-typescript writes a small part of TypeScript: interfaces and type
+ * aliases of names, keywords, literals, unions, arrays, tuples and object types, with
+ * JSDoc comments. This module reads that part and prints it with prettier's rules for it;
+ * for anything else (a generic, an intersection, an escaped string, a line too long to
+ * print as prettier would) it answers undefined and the caller hands the text to prettier.
+ * test/layout-types.test.ts compares the two on every declaration of the catalogue and
+ * the corpus and on generated ones.
+ */
+
+const width = 100;
+
+type Type =
+  | { kind: "text"; text: string } // a name, keyword or literal
+  | { kind: "array"; element: Type }
+  | { kind: "tuple"; elements: { type: Type; spread: boolean }[] }
+  | { kind: "object"; members: Member[] }
+  | { kind: "union"; members: Type[] };
+
+interface Member {
+  comment: string | undefined;
+  key: string; // as written: a name, a quoted name or an index signature `[k: string]`
+  optional: boolean;
+  type: Type;
+}
+
+type Declaration =
+  | { kind: "interface"; comment: string | undefined; name: string; members: Member[] }
+  | { kind: "alias"; comment: string | undefined; name: string; type: Type };
+
+/** Thrown inside the reader and the printer for what they leave to prettier. */
+class Unsupported extends Error {}
+
+const unsupported = (): never => {
+  throw new Unsupported();
+};
+
+/** The declarations laid out as prettier would, or undefined when prettier must do it. */
+export function layoutDeclarations(source: string): string | undefined {
+  try {
+    const declarations = new Reader(source).declarations();
+    if (declarations.length === 0) return undefined;
+    return declarations.map(printDeclaration).join("\n\n") + "\n";
+  } catch (error) {
+    if (error instanceof Unsupported) return undefined;
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading.
+
+const tokenPattern = /\s+|\/\*[\s\S]*?\*\/|"(?:[^"\\\n]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*|\.\.\.|[{}()[\]|:;,=?]/y;
+
+interface Token {
+  text: string;
+  /** Whether a blank line comes before it. */
+  blank: boolean;
+}
+
+class Reader {
+  private readonly tokens: Token[] = [];
+  private at = 0;
+
+  constructor(source: string) {
+    let blank = false;
+    tokenPattern.lastIndex = 0;
+    while (tokenPattern.lastIndex < source.length) {
+      const match = tokenPattern.exec(source) ?? unsupported();
+      const text = match[0];
+      if (/^\s/.test(text)) blank ||= (text.match(/\n/g)?.length ?? 0) > 1;
+      else {
+        this.tokens.push({ text, blank });
+        blank = false;
+      }
+    }
+  }
+
+  declarations(): Declaration[] {
+    const declarations: Declaration[] = [];
+    while (this.at < this.tokens.length) {
+      if (declarations.length > 0 && !this.tokens[this.at]!.blank) unsupported(); // prettier keeps them together
+      const comment = this.comment();
+      this.expect("export");
+      const keyword = this.next();
+      const name = this.name();
+      if (keyword === "interface") {
+        declarations.push({ kind: "interface", comment, name, members: this.members() });
+      } else if (keyword === "type") {
+        this.expect("=");
+        declarations.push({ kind: "alias", comment, name, type: this.type() });
+      } else unsupported();
+    }
+    return declarations;
+  }
+
+  private comment(): string | undefined {
+    const text = this.peek();
+    if (text === undefined || !text.startsWith("/*")) return undefined;
+    // a JSDoc block every line of which starts with "*": prettier lines those up
+    if (!`*${text.slice(2, -2)}*`.split("\n").every((line) => line.trimStart().startsWith("*"))) unsupported();
+    this.at++;
+    return text;
+  }
+
+  /** `{` members `}`: each a name or an index signature, its type, on lines of their own. */
+  private members(): Member[] {
+    this.expect("{");
+    const members: Member[] = [];
+    while (this.peek() !== "}") {
+      if (this.tokens[this.at]?.blank) unsupported(); // a blank line prettier would keep
+      const comment = this.comment();
+      let key: string;
+      if (this.peek() === "[") {
+        this.at++;
+        key = `[${this.name()}: ${(this.expect(":"), this.name())}]`;
+        this.expect("]");
+      } else {
+        key = this.next();
+        if (key.startsWith('"')) {
+          const name = JSON.parse(key) as string;
+          // prettier removes quotes a name does not need, and decides for numbers: leave those to it
+          if (/^[A-Za-z_$][\w$]*$/.test(name) || /^\d/.test(name) || name === "") unsupported();
+        } else if (!/^[A-Za-z_$][\w$]*$/.test(key)) unsupported();
+      }
+      const optional = this.peek() === "?";
+      if (optional) this.at++;
+      this.expect(":");
+      members.push({ comment, key, optional, type: this.type() });
+      if (this.peek() === ";") this.at++;
+    }
+    this.expect("}");
+    return members;
+  }
+
+  /** A union of arrays of primaries; a parenthesised union inside is read as its members. */
+  private type(): Type {
+    if (this.peek() === "|") this.at++; // a leading |
+    const members = [this.postfix()];
+    while (this.peek() === "|") {
+      this.at++;
+      members.push(this.postfix());
+    }
+    if (this.peek() === "&") unsupported();
+    if (members.length === 1) return members[0]!; // (A | B) is A | B
+    return { kind: "union", members };
+  }
+
+  private postfix(): Type {
+    let type = this.primary();
+    while (this.peek() === "[" && this.tokens[this.at + 1]?.text === "]" && !this.tokens[this.at]!.blank) {
+      this.at += 2;
+      type = { kind: "array", element: type };
+    }
+    return type;
+  }
+
+  private primary(): Type {
+    const text = this.next();
+    if (text === "(") {
+      const inner = this.type();
+      this.expect(")");
+      return inner;
+    }
+    if (text === "{") {
+      this.at--;
+      return { kind: "object", members: this.members() };
+    }
+    if (text === "[") {
+      const elements: { type: Type; spread: boolean }[] = [];
+      while (this.peek() !== "]") {
+        const spread = this.peek() === "...";
+        if (spread) this.at++;
+        elements.push({ type: this.type(), spread });
+        if (this.peek() === ",") this.at++;
+        else if (this.peek() !== "]") unsupported();
+      }
+      this.at++;
+      return { kind: "tuple", elements };
+    }
+    if (text.startsWith('"')) {
+      if (text.includes("\\")) unsupported(); // prettier may change its quotes or escapes
+      return { kind: "text", text };
+    }
+    if (/^-?\d/.test(text)) {
+      if (String(Number(text)) !== text) unsupported(); // prettier normalizes number literals
+      return { kind: "text", text };
+    }
+    if (/^[A-Za-z_$][\w$]*$/.test(text) && !["export", "interface", "type"].includes(text)) return { kind: "text", text };
+    return unsupported();
+  }
+
+  private name(): string {
+    const text = this.next();
+    return /^[A-Za-z_$][\w$]*$/.test(text) ? text : unsupported();
+  }
+
+  private peek(): string | undefined {
+    return this.tokens[this.at]?.text;
+  }
+
+  private next(): string {
+    return this.tokens[this.at++]?.text ?? unsupported();
+  }
+
+  private expect(text: string): void {
+    if (this.next() !== text) unsupported();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Printing. `indent` is the indentation of the line a type starts on; `column` where on
+// that line it starts; `rest` what follows it on its last line (";" or "[]").
+
+function printDeclaration(declaration: Declaration): string {
+  const head = declaration.comment === undefined ? "" : `${printComment(declaration.comment, "")}\n`;
+  if (declaration.kind === "interface") return `${head}export interface ${declaration.name} ${printObject(declaration.members, "")}`;
+  const start = `export type ${declaration.name} =`;
+  const type = declaration.type;
+  if (type.kind === "union" && !hugs(type)) {
+    const flat = flatText(type);
+    // on the line of the name; else on the next line; else one member a line
+    if (flat !== undefined && start.length + 1 + flat.length + 1 <= width) return `${head}${start} ${flat};`;
+    if (flat !== undefined && 2 + flat.length + 1 <= width) return `${head}${start}\n  ${flat};`;
+    return `${head}${start}\n${brokenUnion(type, "  ")};`;
+  }
+  return `${head}${start} ${printType(type, "", start.length + 1, ";")};`;
+}
+
+/** A JSDoc comment with its lines under one another at `indent` (as prettier re-indents one). */
+function printComment(comment: string, indent: string): string {
+  const lines = comment.slice(2, -2).split("\n");
+  const last = lines.length - 1;
+  return `/*${lines.map((line, i) => (i === 0 ? line.trimEnd() : ` ${i < last ? line.trim() : line.trimStart()}`)).join(`\n${indent}`)}*/`;
+}
+
+function printObject(members: Member[], indent: string): string {
+  if (members.length === 0) return "{}";
+  const inner = `${indent}  `;
+  const lines = members.map((member) => {
+    const comment = member.comment === undefined ? "" : `${printComment(member.comment, inner)}\n${inner}`;
+    const start = `${member.key}${member.optional ? "?" : ""}:`;
+    const type = member.type;
+    if (type.kind === "union" && !hugs(type)) {
+      const flat = flatText(type);
+      if (flat !== undefined && inner.length + start.length + 1 + flat.length + 1 <= width) return `${inner}${comment}${start} ${flat};`;
+      if (flat !== undefined && inner.length + 2 + flat.length + 1 <= width) return `${inner}${comment}${start}\n${inner}  ${flat};`;
+      return `${inner}${comment}${start}\n${brokenUnion(type, `${inner}  `)};`;
+    }
+    return `${inner}${comment}${start} ${printType(type, inner, inner.length + start.length + 1, ";")};`;
+  });
+  return `{\n${lines.join("\n")}\n${indent}}`;
+}
+
+/** `| member` lines at `indent`, an object member's lines aligned two further. */
+function brokenUnion(union: Extract<Type, { kind: "union" }>, indent: string): string {
+  if (union.members.some((member) => member.kind === "union")) unsupported(); // (A | B) | C broken: prettier decides
+  return union.members.map((member) => `${indent}| ${printType(member, `${indent}  `, indent.length + 2, "")}`).join("\n");
+}
+
+/**
+ * prettier keeps a union on one line, breaking only its object, when the object is its
+ * only member besides null (`{ … } | null`).
+ */
+function hugs(union: Extract<Type, { kind: "union" }>): boolean {
+  const objects = union.members.filter((m) => m.kind === "object").length;
+  const nulls = union.members.filter((m) => m.kind === "text" && (m.text === "null" || m.text === "void")).length;
+  return objects === 1 && nulls === union.members.length - 1;
+}
+
+/** The type on one line, or undefined when it has an object (json-schema-to-typescript's objects always break). */
+function flatText(type: Type): string | undefined {
+  switch (type.kind) {
+    case "text":
+      return type.text;
+    case "object":
+      return type.members.length === 0 ? "{}" : undefined;
+    case "array": {
+      const element = flatText(type.element);
+      if (element === undefined) return undefined;
+      return type.element.kind === "union" ? `(${element})[]` : `${element}[]`;
+    }
+    case "tuple": {
+      const elements = type.elements.map((e) => {
+        const text = flatText(e.type);
+        return text === undefined ? undefined : e.spread ? `...${text}` : text;
+      });
+      return elements.every((e) => e !== undefined) ? `[${elements.join(", ")}]` : undefined;
+    }
+    case "union": {
+      const members = type.members.map((member) => {
+        const text = flatText(member);
+        return member.kind === "union" && text !== undefined ? `(${text})` : text; // prettier keeps (A | B) | C
+      });
+      return members.every((m) => m !== undefined) ? members.join(" | ") : undefined;
+    }
+  }
+}
+
+function printType(type: Type, indent: string, column: number, rest: string): string {
+  const flat = flatText(type);
+  if (flat !== undefined) return column + flat.length + rest.length <= width ? flat : unsupported();
+  switch (type.kind) {
+    case "object":
+      return printObject(type.members, indent);
+    case "union":
+      // only a hugging union gets here: its members on one line, the object broken
+      if (!hugs(type)) return unsupported();
+      return type.members.map((member) => (member.kind === "object" ? printObject(member.members, indent) : flatText(member)!)).join(" | ");
+    case "array":
+      // an array of objects: the object broken, then []
+      return type.element.kind === "object" || type.element.kind === "array" ? `${printType(type.element, indent, column, `[]${rest}`)}[]` : unsupported();
+    default:
+      // a tuple with an object, an array of a union with one: prettier's rules for those are left to it
+      return unsupported();
+  }
+}

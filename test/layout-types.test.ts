@@ -1,0 +1,116 @@
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { format } from "prettier";
+import { describe, expect, it } from "vitest";
+import { layoutDeclarations } from "../src/emit/layout-types.js";
+import { rawDeclarations } from "../src/emit/types.js";
+import { loadCatalogue } from "../src/load/catalogue.js";
+import { buildModels } from "../src/model/build.js";
+import { catalogueDir, repoRoot } from "./helpers.js";
+
+// layoutDeclarations prints json-schema-to-typescript's declarations without prettier; what
+// it prints must be what prettier prints, byte for byte, and what it cannot print it must
+// leave (undefined) to prettier.
+const prettier = (text: string) => format(text, { parser: "babel-ts", printWidth: 100, endOfLine: "lf" });
+
+const revisions = path.resolve(repoRoot, "..", "shared", "corpus", "plain", "schema-history");
+const sources: [label: string, file: string, providers?: string[]][] = [
+  ["the catalogue", catalogueDir],
+  ...(existsSync(revisions) ? readdirSync(revisions).sort().map((f): [string, string, string[]] => [`Plain ${f}`, path.join(revisions, f), ["plain"]]) : []),
+];
+
+describe("types laid out without prettier", () => {
+  if (!existsSync(revisions)) it.skip("../shared/corpus not found beside this checkout: Plain's published revisions are not compared", () => {});
+
+  it.each(sources)("%s: every declaration as prettier prints it, none left to prettier", async (_label, file, providers) => {
+    const models = buildModels((await loadCatalogue(file, { cwd: repoRoot, ...(providers ? { providers } : {}) })).providers);
+    let count = 0;
+    for (const model of models) {
+      for await (const raw of rawDeclarations(model)) {
+        expect(layoutDeclarations(raw), raw).toBe(await prettier(raw));
+        count++;
+      }
+    }
+    expect(count).toBeGreaterThan(10);
+  });
+
+  it.each([
+    // a union that fits; one that fits on the next line; one a member a line
+    ['export type A = ("a" | "b")\n', 'export type A = "a" | "b";\n'],
+    [`export type LongName = (${["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta"].map((w) => `"${w}-value"`).join(" | ")})\n`, undefined],
+    [`export interface A {\nkind: (${Array.from({ length: 12 }, (_, i) => `"value-number-${i}"`).join(" | ")})\n}\n`, undefined],
+    // an object with null hugs; an array of objects; a tuple with a rest
+    ["export interface A {\nb?: ({\nc: string\n} | null)\n}\n", undefined],
+    ["export interface A {\nb: {\nc: string\n[k: string]: unknown | undefined\n}[]\n}\n", undefined],
+    ["export interface A {\nb: [string, ...(number)[]]\n}\n", undefined],
+    // (A | B) | C stays in parentheses on one line
+    ['export type A = (("a" | "b") | null)\n', 'export type A = ("a" | "b") | null;\n'],
+    // JSDoc comments are lined up under the declaration or member
+    ["/**\n * A.\n *\n * More.\n */\nexport interface A {\n/**\n * B.\n */\nb: string\n}\n", undefined],
+    ["export interface A {}\n", "export interface A {}\n"],
+    ['export interface A {\n"a-b": string\n}\n', undefined],
+  ])("%j", async (raw, expected) => {
+    const printed = layoutDeclarations(raw);
+    expect(printed).toBe(await prettier(raw));
+    if (expected !== undefined) expect(printed).toBe(expected);
+  });
+
+  it.each([
+    ["a string with an escape (prettier may change its quotes)", 'export type A = "a\\"b"\n'],
+    ["a quoted name prettier would unquote", 'export interface A {\n"ab": string\n}\n'],
+    ["an intersection", "export type A = (B & C)\n"],
+    ["a generic", "export type A = Array<string>\n"],
+    ["a blank line between members (prettier keeps it)", "export interface A {\na: string\n\nb: string\n}\n"],
+    ["a comment prettier does not re-indent", "/* a\nb */\nexport type A = string\n"],
+  ])("leaves %s to prettier", (_what, raw) => {
+    expect(layoutDeclarations(raw)).toBeUndefined();
+  });
+
+  it("prints generated declarations as prettier does, and most of them without it", async () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const word = () => pick(["id", "name", "createdAt", "customerGroupMemberships", "x", "threadStatusDetail", "serviceLevelAgreement", "a"]);
+    const typeName = () => pick(["Id", "Datetime", "InternalActor", "ThreadStatusDetailWaitingForCustomerFollowUp", "CustomerGroupMembership"]);
+    // json-schema-to-typescript's unformatted shapes, nested a few levels deep
+    const type = (depth: number): string => {
+      const kind = depth > 2 ? pick(["name", "keyword", "literal"]) : pick(["name", "keyword", "literal", "union", "union", "array", "object", "tuple", "nullable"]);
+      switch (kind) {
+        case "name":
+          return typeName();
+        case "keyword":
+          return pick(["string", "number", "boolean", "unknown", "null"]);
+        case "literal":
+          return pick(['"TODO"', '"WAITING_FOR_CUSTOMER"', '"thread.service_level_agreement_status_transitioned"', "1", "true"]);
+        case "union":
+          return `(${Array.from({ length: 2 + Math.floor(random() * 8) }, () => type(depth + 1)).join(" | ")})`;
+        case "nullable":
+          return `(${type(depth + 1)} | null)`;
+        case "array": {
+          const element = type(depth + 1);
+          return element.endsWith('"') ? `(${element})[]` : `${element}[]`;
+        }
+        case "tuple":
+          return `[${type(depth + 1)}, ...(${type(depth + 1)})[]]`;
+        default:
+          return object(depth + 1);
+      }
+    };
+    const comment = () => (random() < 0.3 ? `/**\n * ${pick(["The thing.", "When it happened, in UTC.", "A long description of what this field holds and when a provider sends it to the receiver."])}\n */\n` : "");
+    const object = (depth: number): string => {
+      const members = Array.from({ length: Math.floor(random() * 5) }, () => `${comment()}${word()}${random() < 0.3 ? "?" : ""}: ${type(depth)}`);
+      if (random() < 0.5) members.push("[k: string]: unknown | undefined");
+      return members.length === 0 ? "{\n\n}" : `{\n${[...new Set(members)].join("\n")}\n}`;
+    };
+    let handled = 0;
+    const total = 400;
+    for (let i = 0; i < total; i++) {
+      const raw = `${comment()}${random() < 0.5 ? `export interface ${typeName()}${i} ${object(1)}` : `export type ${typeName()}${i} = ${type(0)}`}\n`;
+      const printed = layoutDeclarations(raw);
+      if (printed === undefined) continue;
+      expect(printed, raw).toBe(await prettier(raw));
+      handled++;
+    }
+    expect(handled).toBeGreaterThan(total / 2);
+  });
+});
