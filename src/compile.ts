@@ -15,15 +15,19 @@ import { toolVersion } from "./paths.js";
  * the cache skips (generate.ts imports this module only when it compiles).
  */
 export async function compile(catalogue: Catalogue, config: CodegenConfig, worker?: GenerationWorker): Promise<{ files: FileOutput[]; models: VersionModel[] }> {
-  const formatTs: FormatTs | undefined = config.format === false ? undefined : (text) => (worker ? worker.format(text, "babel-ts") : formatText(text, "babel-ts"));
+  const format = config.format !== false;
   const models = chooseVersions(buildModels(catalogue.providers), config);
-  const files = [
-    ...(await Promise.all(models.map((model) => emitVersion(model, formatTs, worker)))).flat(),
-    ...byProvider(models).flatMap((group) => emitProvider(group, config)),
-    ...(models.length > 0 ? [emitRuntime()] : []),
+  const header = (model: VersionModel) => banner({ version: toolVersion, source: model.source, hash: model.hash });
+  const laidOut = (files: FileOutput[]) => (format ? formatFiles(files, worker) : Promise.resolve(files));
+  // the worker compiles the validators and formats what is left to prettier, while this thread compiles the types
+  const others = [
+    ...models.map((model) => (worker ? worker.validators(model, header(model), format) : laidOut(emitValidators(model, header(model))))),
+    laidOut([...byProvider(models).flatMap((group) => emitProvider(group, config)), ...(models.length > 0 ? [emitRuntime()] : [])]),
   ];
-  const output = (config.format === false ? files : await formatFiles(files, worker)).sort((a, b) => compare(a.path, b.path));
-  return { files: output, models };
+  const formatTs: FormatTs | undefined = format ? (text) => (worker ? worker.format(text, "babel-ts") : formatText(text, "babel-ts")) : undefined;
+  const types = await Promise.all(models.map((model) => emitTypes(model, header(model), formatTs)));
+  const files = [...types, ...(await Promise.all(others)).flat()];
+  return { files: files.sort((a, b) => compare(a.path, b.path)), models };
 }
 
 /** The emitters of a provider see every version of it, oldest first. */
@@ -65,15 +69,4 @@ function byProvider(models: VersionModel[]): VersionModel[][] {
   const groups = new Map<string, VersionModel[]>();
   for (const model of models) groups.set(model.provider.name, [...(groups.get(model.provider.name) ?? []), model]);
   return [...groups.values()].map((group) => group.sort((a, b) => compare(a.version, b.version)));
-}
-
-/**
- * The emitters of a version are functions of its model. With a worker, it compiles the
- * validators while this thread compiles the types.
- */
-async function emitVersion(model: VersionModel, formatTs: FormatTs | undefined, worker: GenerationWorker | undefined): Promise<FileOutput[]> {
-  const header = banner({ version: toolVersion, source: model.source, hash: model.hash });
-  const validators = worker ? worker.validators(model, header) : emitValidators(model, header);
-  const types = await emitTypes(model, header, formatTs);
-  return [types, ...(await validators)];
 }

@@ -43,7 +43,8 @@ export async function formatFiles(files: FileOutput[], worker?: GenerationWorker
 /** src/worker.ts in a worker thread: the validators' compiler and prettier off the main thread. */
 export interface GenerationWorker {
   format(content: string, parser: string): Promise<string>;
-  validators(model: VersionModel, header: string): Promise<FileOutput[]>;
+  /** The version's validators, formatted when `format`. */
+  validators(model: VersionModel, header: string, format: boolean): Promise<FileOutput[]>;
   close(): Promise<void>;
 }
 
@@ -84,7 +85,7 @@ export function startWorker(): GenerationWorker | undefined {
         });
   return {
     format: (content, parser) => send<string>({ id: next++, kind: "format", content, parser }),
-    validators: (model, header) => send<FileOutput[]>({ id: next++, kind: "validators", model: JSON.stringify(model), header }),
+    validators: (model, header, format) => send<FileOutput[]>({ id: next++, kind: "validators", model: JSON.stringify(model), header, format }),
     close: async () => void (await worker.terminate()),
   };
 }

@@ -23,16 +23,15 @@ export async function generateWithModels(
   options: { cache?: boolean } = {},
 ): Promise<{ files: FileOutput[]; models: VersionModel[]; cached: boolean }> {
   const cwd = config.cwd ?? process.cwd();
-  // the worker (prettier, validators) starts loading now, while this thread loads the inputs;
-  // a run answered from the cache lets it go unused
-  const worker = config.format === false ? undefined : startWorker();
   const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
   const dir = options.cache ? cacheDir(cwd) : undefined;
   const key = dir ? cacheKey(catalogue, config) : "";
   const hit = await readCache(dir, key);
+  if (hit) return { files: hit, models: [], cached: true };
+  // the worker (validators, prettier) starts now, while this thread loads model → emit → format,
+  // which a run answered from the cache never loads
+  const worker = config.format === false ? undefined : startWorker();
   try {
-    if (hit) return { files: hit, models: [], cached: true };
-    // model → emit → format, loaded only now: a run answered from the cache needs none of it
     const { compile } = await import("./compile.js");
     const { files, models } = await compile(catalogue, config, worker);
     await writeCache(dir, key, files);
