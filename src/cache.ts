@@ -23,13 +23,13 @@ export function cacheDir(cwd: string): string | undefined {
 
 let identity: string | undefined;
 
-/** A hash of the running generator: its own module folder and templates/. */
+/** A hash of the running generator: the code in its own module folder (not the .d.ts) and templates/. */
 function generatorIdentity(): string {
   if (identity === undefined) {
     const hash = createHash("sha256");
     const code = fileURLToPath(new URL(".", import.meta.url));
     for (const dir of [code, path.join(packageRoot, "templates")]) {
-      for (const file of listFiles(dir)) hash.update(`${path.relative(dir, file)}\0`).update(readFileSync(file)).update("\0");
+      for (const file of listFiles(dir).filter((f) => !f.endsWith(".d.ts"))) hash.update(`${path.relative(dir, file)}\0`).update(readFileSync(file)).update("\0");
     }
     identity = hash.digest("hex");
   }

@@ -1,9 +1,6 @@
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
-import { diffModels, formatSummary } from "./diff/index.js";
 import { loadCatalogue } from "./load/catalogue.js";
 import { buildModels, compare, type VersionModel } from "./model/build.js";
 import type { Comparison } from "./write.js";
@@ -30,17 +27,18 @@ export async function changesOf(models: VersionModel[], before: Comparison, cata
       const older = models
         .filter((m) => m.provider.name === model.provider.name && compare(m.version, model.version) < 0 && !touched(m, before.missing))
         .sort((a, b) => compare(b.version, a.version))[0];
-      if (older) changes.push(describe(older, model, "new version"));
+      if (older) changes.push(await describe(older, model, "new version"));
     } else if (touched(model, before.stale)) {
       // stale output from unchanged schemas (a new webhook-codegen, an edited file) is no change to report
       const committed = await committedModel(model, catalogue, cwd).catch(() => undefined);
-      if (committed && committed.hash !== model.hash) changes.push(describe(committed, model, "schemas changed since HEAD"));
+      if (committed && committed.hash !== model.hash) changes.push(await describe(committed, model, "schemas changed since HEAD"));
     }
   }
   return changes;
 }
 
-function describe(older: VersionModel, newer: VersionModel, reason: VersionChange["reason"]): VersionChange {
+async function describe(older: VersionModel, newer: VersionModel, reason: VersionChange["reason"]): Promise<VersionChange> {
+  const { diffModels, formatSummary } = await import("./diff/index.js"); // only when there is a change to describe
   const report = diffModels(older, newer);
   return {
     provider: newer.provider.name,
@@ -52,7 +50,10 @@ function describe(older: VersionModel, newer: VersionModel, reason: VersionChang
   };
 }
 
-const git = (args: string[], cwd: string) => promisify(execFile)("git", args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+async function git(args: string[], cwd: string): Promise<{ stdout: string }> {
+  const [{ execFile }, { promisify }] = await Promise.all([import("node:child_process"), import("node:util")]);
+  return promisify(execFile)("git", args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+}
 
 /** The version as committed: its folder and the provider's manifest, read from HEAD into a scratch catalogue. */
 async function committedModel(model: VersionModel, catalogue: string, cwd: string): Promise<VersionModel | undefined> {

@@ -153,7 +153,7 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     }
 
     const { before, ...report } = await writeOutput(config.out, files, folders(config));
-    // each command loads only the modules it uses (changes.js brings in the whole of diff)
+    // loaded only when output changed; it loads the diff engine only when there is a change to describe
     const changed = before.missing.length + before.stale.length > 0 && models.length > 0;
     const changes: VersionChange[] = changed
       ? await import("./changes.js").then(({ changesOf }) => changesOf(models, before, config.schemas, io.cwd)).catch(() => [])
