@@ -2,7 +2,6 @@ import type { CodegenConfig } from "./config.js";
 import { emitProviderIndex, emitRuntime } from "./emit/receiver.js";
 import { emitStubs } from "./emit/stubs.js";
 import { emitTypes, type FormatTs } from "./emit/types.js";
-import { emitValidators } from "./emit/validators.js";
 import { Problems } from "./errors.js";
 import { formatFiles, formatText, type GenerationWorker } from "./format.js";
 import type { Catalogue } from "./load/catalogue.js";
@@ -19,9 +18,10 @@ export async function compile(catalogue: Catalogue, config: CodegenConfig, worke
   const models = chooseVersions(buildModels(catalogue.providers), config);
   const header = (model: VersionModel) => banner({ version: toolVersion, source: model.source, hash: model.hash });
   const laidOut = (files: FileOutput[]) => (format ? formatFiles(files, worker) : Promise.resolve(files));
-  // the worker compiles the validators and formats what is left to prettier, while this thread compiles the types
+  // the worker compiles the validators (this thread does not even load their compiler) and formats what is
+  // left to prettier, while this thread compiles the types
   const others = [
-    ...models.map((model) => (worker ? worker.validators(model, header(model), format) : laidOut(emitValidators(model, header(model))))),
+    ...models.map(async (model) => (worker ? worker.validators(model, header(model), format) : laidOut((await import("./emit/validators.js")).emitValidators(model, header(model))))),
     laidOut([...byProvider(models).flatMap((group) => emitProvider(group, config)), ...(models.length > 0 ? [emitRuntime()] : [])]),
   ];
   const formatTs: FormatTs | undefined = format ? (text) => (worker ? worker.format(text, "babel-ts") : formatText(text, "babel-ts")) : undefined;
