@@ -25,8 +25,9 @@ export async function compile(catalogue: Catalogue, config: CodegenConfig, worke
     laidOut([...byProvider(models).flatMap((group) => emitProvider(group, config)), ...(models.length > 0 ? [emitRuntime()] : [])]),
   ];
   const formatTs: FormatTs | undefined = format ? (text) => (worker ? worker.format(text, "babel-ts") : formatText(text, "babel-ts")) : undefined;
-  const types = await Promise.all(models.map((model) => emitTypes(model, header(model), formatTs)));
-  const files = [...types, ...(await Promise.all(others)).flat()];
+  // awaited together, so that a failure on one side leaves no promise of the other unhandled
+  const [types, rest] = await Promise.all([Promise.all(models.map((model) => emitTypes(model, header(model), formatTs))), Promise.all(others)]);
+  const files = [...types, ...rest.flat()];
   return { files: files.sort((a, b) => compare(a.path, b.path)), models };
 }
 

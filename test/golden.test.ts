@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { format } from "prettier";
 import { describe, expect, it } from "vitest";
 import { generate } from "../src/generate.js";
@@ -60,7 +61,7 @@ describe("the format stage", () => {
     expect(await format(runtime.content, { parser: "babel-ts", printWidth: 100, endOfLine: "lf" }), "templates/receiver/runtime.ts is not as prettier prints it: run prettier on it").toBe(runtime.content);
   });
 
-  it("formats types.ts in batches of declarations, and the result is as prettier prints the whole file", async () => {
+  it("lays out types.ts one declaration at a time, and the result is as prettier prints the whole file", async () => {
     const files = await generate({ schemas: catalogueDir, out: "unused", cwd: repoRoot });
     const types = files.filter((f) => f.path.endsWith("/types.ts"));
     expect(types.length).toBe(3);
@@ -69,7 +70,7 @@ describe("the format stage", () => {
 });
 
 describe("the built command line", () => {
-  it("(prettier in a worker thread, types formatted in batches) writes the same bytes as the committed generated/", async () => {
+  it("(validators compiled and files formatted in a worker thread, types laid out without prettier) writes the same bytes as the committed generated/", async () => {
     const out = await tempDir();
     const { status, stderr } = spawnSync(process.execPath, [path.join(repoRoot, "bin", "codegen.js"), "--out", out, "--no-cache", "--quiet"], { cwd: repoRoot, encoding: "utf8" });
     expect(stderr).toBe("");
@@ -78,5 +79,23 @@ describe("the built command line", () => {
     const committed = await snapshot(generatedDir);
     expect([...fresh.keys()]).toEqual([...committed.keys()]);
     for (const [file, content] of fresh) expect(content, file).toBe(committed.get(file));
+  });
+});
+
+describe("the generation worker (built)", () => {
+  it("hands a failure back to the run as an error, and stays usable", async () => {
+    const { startWorker } = (await import(pathToFileURL(path.join(repoRoot, "dist", "format.js")).href)) as typeof import("../src/format.js");
+    const { CodegenError } = (await import(pathToFileURL(path.join(repoRoot, "dist", "errors.js")).href)) as typeof import("../src/errors.js");
+    const worker = startWorker();
+    expect(worker).toBeDefined();
+    try {
+      // a model without definitions or events: the compiler fails on it
+      await expect(worker!.validators({} as never, "// header", true)).rejects.toThrow();
+      await expect(worker!.validators({} as never, "// header", true)).rejects.not.toBeInstanceOf(CodegenError);
+      // and the worker is still there for the next job
+      expect(await worker!.format("const a = {b:1}", "babel")).toBe("const a = { b: 1 };\n");
+    } finally {
+      await worker!.close();
+    }
   });
 });
