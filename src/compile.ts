@@ -1,7 +1,7 @@
 import type { CodegenConfig } from "./config.js";
 import { emitProviderIndex, emitRuntime } from "./emit/receiver.js";
 import { emitStubs } from "./emit/stubs.js";
-import { emitTypes, type FormatTs } from "./emit/types.js";
+import { emitTypes, type CompiledTypes, type FormatTs } from "./emit/types.js";
 import { Problems } from "./errors.js";
 import { formatFiles, formatText, type GenerationWorker } from "./format.js";
 import type { Catalogue } from "./load/catalogue.js";
@@ -26,7 +26,8 @@ export async function compile(catalogue: Catalogue, config: CodegenConfig, worke
   ];
   const formatTs: FormatTs | undefined = format ? (text) => (worker ? worker.format(text, "babel-ts") : formatText(text, "babel-ts")) : undefined;
   // awaited together, so that a failure on one side leaves no promise of the other unhandled
-  const [types, rest] = await Promise.all([Promise.all(models.map((model) => emitTypes(model, header(model), formatTs))), Promise.all(others)]);
+  const compiled: CompiledTypes = new Map(); // a definition the versions share is compiled once
+  const [types, rest] = await Promise.all([Promise.all(models.map((model) => emitTypes(model, header(model), formatTs, compiled))), Promise.all(others)]);
   const files = [...types, ...rest.flat()];
   return { files: files.sort((a, b) => compare(a.path, b.path)), models };
 }

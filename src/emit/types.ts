@@ -14,7 +14,7 @@ export type FormatTs = (content: string) => Promise<string>;
  * (json-schema-to-typescript's few shapes, without prettier), else by `format`; the file is
  * then as prettier prints it whole.
  */
-export async function emitTypes(model: VersionModel, header: string, format?: FormatTs): Promise<FileOutput> {
+export async function emitTypes(model: VersionModel, header: string, format?: FormatTs, compiled: CompiledTypes = new Map()): Promise<FileOutput> {
   const title = model.provider.title;
   const union = `/** Every ${title} webhook payload of version ${model.version}. */
 export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`;
@@ -28,7 +28,7 @@ export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`
   ].join("\n");
   const laidOut = (text: string) => (format ? (layoutDeclarations(text) ?? format(text)) : text);
   const pieces = [laidOut(`${union}\n\n${map}\n`)];
-  for await (const declaration of rawDeclarations(model)) pieces.push(laidOut(declaration));
+  for await (const declaration of rawDeclarations(model, compiled)) pieces.push(laidOut(declaration));
   const path = `${model.provider.name}/${model.version}/types.ts`;
   const declarations = await Promise.all(pieces);
   // a laid out piece ends with a newline, so one more makes the blank line between them
@@ -36,14 +36,26 @@ export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`
 }
 
 /**
+ * The declarations a run has compiled, by definition name and schema: the versions of a
+ * provider share most of their definitions, and a run compiles each one once.
+ */
+export type CompiledTypes = Map<string, Promise<string>>;
+
+/**
  * json-schema-to-typescript's declaration of each definition, unformatted. One compile
  * per definition: references between definitions are by name (see forTypes), so each
- * compile declares exactly one type.
+ * compile declares exactly one type, a function of the name and the schema alone.
  */
-export async function* rawDeclarations(model: VersionModel): AsyncGenerator<string> {
+export async function* rawDeclarations(model: VersionModel, compiled: CompiledTypes = new Map()): AsyncGenerator<string> {
   const { compile } = await import("json-schema-to-typescript"); // loaded only when types are made (not on a cache hit)
   for (const [name, schema] of Object.entries(model.definitions)) {
-    yield await compile(forTypes(structuredClone(schema), true) as Parameters<typeof compile>[0], name, options);
+    const key = `${name}\0${JSON.stringify(schema)}`;
+    let declaration = compiled.get(key);
+    if (declaration === undefined) {
+      declaration = compile(forTypes(structuredClone(schema), true) as Parameters<typeof compile>[0], name, options);
+      compiled.set(key, declaration);
+    }
+    yield await declaration;
   }
 }
 
