@@ -99,3 +99,26 @@ describe("the generation worker (built)", () => {
     }
   });
 });
+
+describe("types of several versions", () => {
+  it("compiles a definition the versions share (same name, same schema) once per run", async () => {
+    const { rawDeclarations } = await import("../src/emit/types.js");
+    const { loadCatalogue } = await import("../src/load/catalogue.js");
+    const { buildModels } = await import("../src/model/build.js");
+    const plain = buildModels((await loadCatalogue(catalogueDir, { cwd: repoRoot })).providers).filter((m) => m.provider.name === "plain");
+    expect(plain.length).toBe(2);
+    const compiled = new Map<string, Promise<string>>();
+    const separately: string[][] = [];
+    for (const model of plain) {
+      const alone: string[] = [];
+      for await (const declaration of rawDeclarations(model)) alone.push(declaration);
+      separately.push(alone);
+      const shared: string[] = [];
+      for await (const declaration of rawDeclarations(model, compiled)) shared.push(declaration);
+      expect(shared).toEqual(alone);
+    }
+    const distinct = new Set(plain.flatMap((m) => Object.entries(m.definitions).map(([name, schema]) => `${name}\0${JSON.stringify(schema)}`)));
+    expect(compiled.size).toBe(distinct.size);
+    expect(compiled.size).toBeLessThan(separately.flat().length);
+  });
+});
