@@ -909,12 +909,12 @@ const subschemaKeywords = { single: ["not", "additionalProperties", "additionalI
 /**
  * The definitions as JSON text for the second pass, written short (what `$plan` in
  * templates/runtime/explain.js reads back): a subschema that is only a $ref is the
- * definition's name, "required" that lists every property in order is `true`, an enum the
+ * definition's name; "required" that lists every property in order is `true`; an enum the
  * first pass holds as a Set is that Set's name, a pattern it holds as a RegExp is
- * {"$regexp": name}, and each
- * object subschema written more than once (30 characters or more of it) is written once in
- * `shared` and stands as its index there: a document split from a bundle repeats its root,
- * with a 30-value enum, in every event; Plain repeats `anyOf [Datetime, null]` everywhere.
+ * {"$regexp": name}; and each object subschema written more than once (30 characters or
+ * more of it) is written once in `shared` and stands as its index there: a document split
+ * from a bundle repeats its root, with a 30-value enum, in every event, and Plain repeats
+ * `anyOf [Datetime, null]` everywhere.
  */
 function schemaText(
   definitions: Record<string, Schema>,
