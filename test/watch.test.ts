@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { watch, type WatchRun } from "../src/watch.js";
@@ -47,6 +47,30 @@ describe("codegen --watch", () => {
       await writeFile(schema, original);
       const fourth = await queue.next();
       expect(fourth).toMatchObject({ ok: true });
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it("keeps seeing a file that is replaced by a rename, as sed -i and editors save it", async () => {
+    const project = await projectWithCatalogue();
+    const schemas = path.join(project, "schemas");
+    const queue = runs();
+    const watcher = watch({ schemas, out: path.join(project, "generated"), cwd: project }, (run) => queue.push(run), { debounceMs: 50 });
+    try {
+      await queue.next();
+      const schema = path.join(schemas, "agentmail/2026-08-03/message.sent.schema.json");
+      const original = await readFile(schema, "utf8");
+      for (const description of ["First.", "Second.", "Third."]) {
+        // the new content is staged outside the catalogue, so only the rename itself is seen
+        const staged = path.join(project, "staged.json");
+        await writeFile(staged, original.replace('"type": "object"', `"description": "${description}", "type": "object"`));
+        await rename(staged, schema);
+        const run = await queue.next();
+        expect(run.ok && run.report.written).toContain("agentmail/2026-08-03/types.ts");
+        const types = await readFile(path.join(project, "generated/agentmail/2026-08-03/types.ts"), "utf8");
+        expect(types).toContain(description);
+      }
     } finally {
       await watcher.close();
     }
