@@ -328,15 +328,14 @@ async function runPull(provider: string, flags: PullFlags, io: Io): Promise<numb
 
 async function runInit(flags: { provider?: string[] }, io: Io): Promise<number> {
   try {
-    const { init } = await import("./init.js");
+    const { init, shippedProviders } = await import("./init.js");
     const report = await init({ cwd: io.cwd, ...(flags.provider ? { providers: flags.provider } : {}) });
-    io.out(
-      [
-        ...report.created.map((f) => `  created  ${f}`),
-        ...report.kept.map((f) => `  kept     ${f} (already there)`),
-        "Next: npx codegen",
-      ].join("\n"),
-    );
+    // `codegen` with an empty catalogue fails: say what to do first
+    const next =
+      report.providers.length > 0
+        ? "Next: npx codegen"
+        : `Next: add a provider, e.g. npx codegen init --provider ${shippedProviders()[0] ?? "acme"} (shipped: ${shippedProviders().join(", ")}; any other name gets a skeleton to fill in), then npx codegen`;
+    io.out([...report.created.map((f) => `  created  ${f}`), ...report.kept.map((f) => `  kept     ${f} (already there)`), next].join("\n"));
     return exitCodes.ok;
   } catch (error) {
     if (!(error instanceof CodegenError)) throw error;

@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import { cp, mkdir, writeFile } from "node:fs/promises";
+import { existsSync, readdirSync } from "node:fs";
+import { cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { configFileName } from "./config.js";
 import { CodegenError } from "./errors.js";
@@ -14,12 +14,14 @@ import { displayPath, packageRoot } from "./paths.js";
 export interface InitReport {
   created: string[];
   kept: string[];
+  /** The providers the catalogue folder holds after init (none: `codegen` has nothing to read yet). */
+  providers: string[];
 }
 
 const shippedCatalogue = path.join(packageRoot, "schemas");
 
 export async function init(options: { cwd: string; providers?: readonly string[] }): Promise<InitReport> {
-  const report: InitReport = { created: [], kept: [] };
+  const report: InitReport = { created: [], kept: [], providers: [] };
   const configPath = path.join(options.cwd, configFileName);
   const config = {
     $schema: "./node_modules/webhook-codegen/meta/config.schema.json",
@@ -43,13 +45,45 @@ export async function init(options: { cwd: string; providers?: readonly string[]
     const shipped = path.join(shippedCatalogue, provider);
     if (existsSync(path.join(shipped, "provider.json"))) {
       await cp(shipped, target, { recursive: true });
+      await pointAtInstalledMetaSchema(path.join(target, "provider.json"));
     } else {
       await skeleton(target, provider);
     }
     report.created.push(displayPath(target, options.cwd));
   }
+  const catalogue = path.join(options.cwd, "schemas");
+  report.providers = existsSync(catalogue)
+    ? (await readdir(catalogue, { withFileTypes: true }))
+        .filter((entry) => entry.isDirectory() && existsSync(path.join(catalogue, entry.name, "provider.json")))
+        .map((entry) => entry.name)
+        .sort()
+    : [];
   return report;
 }
+
+/** The providers this package ships a catalogue for (what `init --provider` copies). */
+export function shippedProviders(): string[] {
+  return existsSync(shippedCatalogue)
+    ? readdirSync(shippedCatalogue, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && existsSync(path.join(shippedCatalogue, entry.name, "provider.json")))
+        .map((entry) => entry.name)
+        .sort()
+    : [];
+}
+
+/**
+ * A shipped manifest's `$schema` is relative to this package's own tree; in the user's
+ * project it must point into the installed package, or editors find nothing there.
+ */
+async function pointAtInstalledMetaSchema(manifestPath: string): Promise<void> {
+  const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as Record<string, unknown>;
+  if (manifest["$schema"] === undefined) return;
+  manifest["$schema"] = installedProviderSchema;
+  await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** From schemas/<provider>/provider.json to the installed package's manifest schema. */
+const installedProviderSchema = "../../node_modules/webhook-codegen/meta/provider.schema.json";
 
 async function createIfMissing(file: string, content: string, report: InitReport, cwd: string): Promise<void> {
   try {
@@ -67,7 +101,7 @@ async function skeleton(dir: string, name: string): Promise<void> {
   const version = path.join(dir, "v1");
   await mkdir(path.join(version, "examples"), { recursive: true });
   const manifest = {
-    $schema: "../../node_modules/webhook-codegen/meta/provider.schema.json",
+    $schema: installedProviderSchema,
     name,
     title,
     description: `TODO: what ${title} is; where its webhook docs are.`,

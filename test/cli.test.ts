@@ -406,8 +406,12 @@ describe("codegen init, pull and the output for machines", () => {
     expect(first.stdout).toContain("created  codegen.config.json");
     expect(first.stdout).toContain("created  schemas/plain");
     expect(first.stdout).toContain("created  schemas/acme");
+    expect(first.stdout).toContain("Next: npx codegen");
     const config = JSON.parse(await readFile(path.join(project, "codegen.config.json"), "utf8"));
     expect(config.$schema).toBe("./node_modules/webhook-codegen/meta/config.schema.json");
+    // a copied manifest points at the installed package, not at this repository's tree
+    const manifest = JSON.parse(await readFile(path.join(project, "schemas/plain/provider.json"), "utf8"));
+    expect(manifest.$schema).toBe("../../node_modules/webhook-codegen/meta/provider.schema.json");
     // the scaffold generates as it is, with the shipped provider beside it
     const generated = await run([], project);
     expect(generated.code, generated.stderr).toBe(0);
@@ -415,6 +419,13 @@ describe("codegen init, pull and the output for machines", () => {
     const again = await run(["init", "--provider", "plain"], project);
     expect(again.stdout).toContain("kept     codegen.config.json (already there)");
     expect(again.stdout).toContain("kept     schemas/plain (already there)");
+  });
+
+  it("init without a provider says how to add one before `codegen` can run", async () => {
+    const project = await tempDir("codegen-init-");
+    const result = await run(["init"], project);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Next: add a provider, e\.g\. npx codegen init --provider agentmail \(shipped: agentmail, plain;/);
   });
 
   it("pull names what to add when the manifest has no publish.url, and exits 2", async () => {
