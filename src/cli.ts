@@ -316,7 +316,10 @@ async function runPull(provider: string, flags: PullFlags, io: Io): Promise<numb
     });
     if (flags.json) io.out(JSON.stringify({ ok: true, ...report }, null, 2));
     else if (report.status === "unchanged") io.out(`${report.file}: unchanged at ${report.url} (nothing downloaded).`);
-    else io.out(`${report.file}: ${report.changed ? "updated" : "downloaded, same as before"} from ${report.url}. Run \`npx codegen\` (and \`codegen diff\`) next.`);
+    else {
+      const replaced = report.replaced.length > 0 ? [`  it replaces the version's other schema files: ${report.replaced.join(", ")}`] : [];
+      io.out([`${report.file}: ${report.changed ? "updated" : "downloaded, same as before"} from ${report.url}. Run \`npx codegen\` (and \`codegen diff\`) next.`, ...replaced].join("\n"));
+    }
     return exitCodes.ok;
   } catch (error) {
     if (!(error instanceof CodegenError)) throw error;

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CodegenError, Problems, type Problem } from "./errors.js";
 import { isPlainObject, readJsonFile } from "./json.js";
+import { jsonFilesUnder } from "./load/catalogue.js";
 import type { Manifest } from "./load/manifest.js";
 import { checkAgainstMeta } from "./meta.js";
 import { displayPath } from "./paths.js";
@@ -15,6 +16,12 @@ import { displayPath } from "./paths.js";
  * Last-Modified are kept beside it (.pull.json) and sent back next time, so a re-run with
  * nothing new downloads nothing. Any failure (offline, a timeout, a bad status, a body
  * that is not a JSON object) leaves the schemas on disk exactly as they were.
+ *
+ * The pulled document is the version's whole input: schema files that were in the version
+ * folder before (written by hand, or a provider's per-event files) would otherwise claim
+ * the same events as the bundle. They are replaced as a unit: the new folder (the document,
+ * the cache entry, and everything that is not a schema input, such as examples/) is staged
+ * beside the old one and swapped in by renames; the report lists the files replaced.
  */
 export interface PullOptions {
   catalogue: string;
@@ -34,6 +41,8 @@ export interface PullReport {
   status: "downloaded" | "unchanged";
   /** For a download: whether the content differs from what was there. */
   changed?: boolean;
+  /** Schema files of the version (relative to the catalogue's parent, as shown) that the document replaced. */
+  replaced: string[];
 }
 
 interface CacheEntry {
@@ -94,8 +103,9 @@ export async function pullSchemas(options: PullOptions): Promise<PullReport> {
     const reason = (error as Error).name === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : describeNetworkError(error);
     return fail({ code: "pull_failed", file: url, message: `cannot fetch the schemas: ${reason}; nothing was changed`, hint: "check the network (or the URL in publish.url) and run again" });
   }
-  const report = { provider: options.provider, version, url, file: displayPath(target, cwd) };
-  if (response.status === 304 && cache) return { ...report, status: "unchanged" };
+  const others = existsSync(versionDir) ? (await jsonFilesUnder(versionDir, ["examples"])).filter((rel) => rel !== path.basename(target)) : [];
+  const report = { provider: options.provider, version, url, file: displayPath(target, cwd), replaced: [] as string[] };
+  if (response.status === 304 && cache && others.length === 0) return { ...report, status: "unchanged" };
   if (!response.ok) {
     return fail({ code: "pull_failed", file: url, message: `the server answered ${response.status} ${response.statusText}; nothing was changed` });
   }
@@ -109,19 +119,51 @@ export async function pullSchemas(options: PullOptions): Promise<PullReport> {
     return fail({ code: "pull_failed", file: url, message: "the answer is not a JSON Schema document (not an object); nothing was changed" });
   }
 
-  const content = text.endsWith("\n") ? text : `${text}\n`;
+  const content = response.status === 304 ? await readFile(target, "utf8") : text.endsWith("\n") ? text : `${text}\n`;
   const sha256 = hashOf(content);
-  const changed = !existsSync(target) || hashOf(await readFile(target, "utf8")) !== sha256;
-  await mkdir(versionDir, { recursive: true });
-  if (changed) await replaceFile(target, content);
+  const changed = !existsSync(target) || hashOf(await readFile(target, "utf8")) !== sha256 || others.length > 0;
   const entry: CacheEntry = {
     url,
     sha256,
-    ...(response.headers.get("etag") ? { etag: response.headers.get("etag")! } : {}),
-    ...(response.headers.get("last-modified") ? { lastModified: response.headers.get("last-modified")! } : {}),
+    ...(response.headers.get("etag") ? { etag: response.headers.get("etag")! } : cache?.etag ? { etag: cache.etag } : {}),
+    ...(response.headers.get("last-modified")
+      ? { lastModified: response.headers.get("last-modified")! }
+      : cache?.lastModified
+        ? { lastModified: cache.lastModified }
+        : {}),
   };
-  await replaceFile(cachePath, `${JSON.stringify(entry, null, 2)}\n`);
-  return { ...report, status: "downloaded", changed };
+  const cacheContent = `${JSON.stringify(entry, null, 2)}\n`;
+  if (others.length > 0) {
+    await replaceVersion(versionDir, others, { [path.basename(target)]: content, [cacheFile]: cacheContent });
+  } else {
+    await mkdir(versionDir, { recursive: true });
+    if (changed) await replaceFile(target, content);
+    await replaceFile(cachePath, cacheContent);
+  }
+  const replaced = others.map((rel) => displayPath(path.join(versionDir, rel), cwd));
+  return { ...report, status: "downloaded", changed, replaced };
+}
+
+/**
+ * The version folder with `inputs` (its schema files) gone and `files` written, swapped in
+ * whole: staged as a hidden sibling (which the loader skips), then two renames. A failure
+ * before the swap leaves the old folder as it was.
+ */
+async function replaceVersion(versionDir: string, inputs: string[], files: Record<string, string>): Promise<void> {
+  const suffix = randomBytes(6).toString("hex");
+  const staged = path.join(path.dirname(versionDir), `.${path.basename(versionDir)}.pull-${suffix}`);
+  const old = path.join(path.dirname(versionDir), `.${path.basename(versionDir)}.replaced-${suffix}`);
+  const dropped = new Set(inputs.map((rel) => path.join(versionDir, rel)));
+  try {
+    await cp(versionDir, staged, { recursive: true, filter: (source) => !dropped.has(source) });
+    await removeEmptyFolders(staged);
+    for (const [name, content] of Object.entries(files)) await writeFile(path.join(staged, name), content);
+    await rename(versionDir, old);
+    await rename(staged, versionDir);
+  } finally {
+    await rm(staged, { recursive: true, force: true });
+  }
+  await rm(old, { recursive: true, force: true });
 }
 
 /** The cache entry, if it is for this URL and the file it describes is still there unchanged. */
@@ -132,6 +174,16 @@ async function readCache(file: string, url: string, target: string): Promise<Cac
     return entry.url === url && entry.sha256 === hashOf(await readFile(target, "utf8")) ? entry : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Removes the folders under `dir` left empty (a shared/ whose schemas were replaced). */
+async function removeEmptyFolders(dir: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const folder = path.join(dir, entry.name);
+    await removeEmptyFolders(folder);
+    if ((await readdir(folder)).length === 0) await rmdir(folder);
   }
 }
 

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CodegenError } from "../src/errors.js";
 import { pullSchemas } from "../src/pull.js";
-import { snapshot, tempDir } from "./helpers.js";
+import { run, snapshot, tempDir } from "./helpers.js";
 
 /**
  * A local server on 127.0.0.1 plays the provider's schema host: documents by version,
@@ -123,5 +123,41 @@ describe("codegen pull", () => {
     await writeFile(manifest, JSON.stringify(json));
     const error = await pullSchemas({ catalogue: root, provider: "acme", version: "v1" }).catch((e: unknown) => e);
     expect((error as CodegenError).message).toMatch(/provider\.json#\/publish: the manifest does not say where the provider publishes its schemas/);
+  });
+
+  it("replaces a version's per-event schemas as a unit, keeps its examples, and the README's CI recipe then works", async () => {
+    const root = await catalogue();
+    const project = path.dirname(root);
+    const version = path.join(root, "acme/v1");
+    await mkdir(path.join(version, "examples"), { recursive: true });
+    const ping = (extra: Record<string, unknown>) =>
+      JSON.stringify({ $schema: "http://json-schema.org/draft-07/schema#", type: "object", properties: { type: { const: "ping" }, ...extra }, required: ["type"] });
+    await writeFile(path.join(version, "ping.schema.json"), ping({}));
+    await mkdir(path.join(version, "shared"));
+    await writeFile(path.join(version, "shared/definitions.json"), JSON.stringify({ definitions: { id: { type: "string" } } }));
+    await writeFile(path.join(version, "examples/ping.json"), JSON.stringify({ type: "ping", n: 5 }));
+    expect((await run(["--quiet"], project)).code).toBe(0);
+
+    // the recipe: keep the committed schemas, pull the published ones, diff the two
+    const committed = path.join(await tempDir("codegen-committed-"), "schemas");
+    await cp(root, committed, { recursive: true });
+    documents["v1"] = { body: document(5), etag: '"r5"' };
+    const pulled = await run(["pull", "acme", "--version", "v1"], project);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.stdout).toContain("it replaces the version's other schema files: schemas/acme/v1/ping.schema.json, schemas/acme/v1/shared/definitions.json");
+    expect((await readdir(version)).sort()).toEqual([".pull.json", "acme.bundle.json", "examples"]);
+    expect(await readFile(path.join(version, "examples/ping.json"), "utf8")).toContain('"n":5');
+    expect((await readdir(path.join(root, "acme"))).filter((name) => name.startsWith("."))).toEqual([]);
+
+    const generated = await run(["--quiet"], project);
+    expect(generated.code, generated.stderr).toBe(0);
+    const diff = await run(["diff", path.join(committed, "acme/v1"), "schemas/acme/v1", "--fail-on", "breaking"], project);
+    expect(diff.stderr).toBe("");
+    expect(diff.code, diff.stdout).toBe(0);
+    expect(diff.stdout).toContain("ping");
+
+    // pulled again with nothing new: nothing downloaded, nothing replaced
+    const again = await run(["pull", "acme", "--version", "v1"], project);
+    expect(again.stdout).toContain("unchanged");
   });
 });

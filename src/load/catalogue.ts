@@ -303,7 +303,7 @@ async function subfolders(dir: string): Promise<string[]> {
 }
 
 /** JSON files under `dir`, relative with forward slashes, sorted; `skip` names top-level folders to leave out. */
-async function jsonFilesUnder(dir: string, skip: string[]): Promise<string[]> {
+export async function jsonFilesUnder(dir: string, skip: string[]): Promise<string[]> {
   const found: string[] = [];
   async function walk(current: string, prefix: string): Promise<void> {
     const entries = await readdir(current, { withFileTypes: true });
