@@ -52,8 +52,13 @@ export function formatProblem(problem: Problem): string {
 /** Collects problems during a stage; `throwIfAny()` ends the stage when there were some. */
 export class Problems {
   readonly list: Problem[] = [];
+  private readonly seen = new Set<string>();
 
+  /** Adds a problem, once: the same problem found again (a manifest's, in each version) is not repeated. */
   add(problem: Problem): void {
+    const key = JSON.stringify([problem.code, problem.file, problem.pointer, problem.message, problem.hint]);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
     this.list.push(problem);
   }
 

@@ -48,13 +48,40 @@ export function checkAgainstMeta(
 ): Problem[] {
   const validate = validatorFor(name);
   if (validate(value)) return [];
-  return readableErrors(validate.errors ?? []).map((error) => ({
-    code,
-    file,
-    pointer: error.instancePath,
-    message: describe(error),
-    hint: `see the ${name} schema: node_modules/webhook-codegen/meta/${name}.schema.json`,
-  }));
+  const errors = readableErrors(validate.errors ?? []);
+  // a misspelt field is one mistake, not an unknown field and a missing one
+  const missing = (e: ErrorObject) => (e.keyword === "required" ? String((e.params as Record<string, unknown>)["missingProperty"]) : undefined);
+  const unknown = (e: ErrorObject) => (e.keyword === "additionalProperties" ? String((e.params as Record<string, unknown>)["additionalProperty"]) : undefined);
+  const meant = new Map<ErrorObject, string>();
+  for (const error of errors) {
+    const field = unknown(error);
+    if (field === undefined) continue;
+    const match = errors.find((e) => e.instancePath === error.instancePath && missing(e) !== undefined && ![...meant.values()].includes(missing(e)!) && editDistance(field, missing(e)!) <= 2);
+    if (match) meant.set(error, missing(match)!);
+  }
+  const suggested = new Set(meant.values());
+  return errors
+    .filter((e) => !(missing(e) !== undefined && suggested.has(missing(e)!)))
+    .map((error) => ({
+      code,
+      file,
+      pointer: error.instancePath,
+      message: meant.has(error) ? `unknown field "${unknown(error)!}": did you mean "${meant.get(error)!}"?` : describe(error),
+      hint: `see the ${name} schema: node_modules/webhook-codegen/meta/${name}.schema.json`,
+    }));
+}
+
+/** Levenshtein distance, for "did you mean" (field names are short). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 /**
@@ -69,8 +96,13 @@ function readableErrors(errors: ErrorObject[]): ErrorObject[] {
   for (const error of errors) {
     const match = branchOf(error);
     if (!match) continue;
-    const branches = byUnion.get(`${error.instancePath.split("/").length} ${match[1]}`) ?? new Map();
-    byUnion.set(`${error.instancePath.split("/").length} ${match[1]}`, branches);
+    // the union is where the branch is applied: the error's instance path less the steps
+    // the schema path takes inside the branch (a tag's const is one property down)
+    const inside = error.schemaPath.slice(match[0].length);
+    const steps = (inside.match(/(^|\/)(properties|patternProperties)\/[^/]+\/|(^|\/)items\/(\d+\/)?(?=.)/g) ?? []).length;
+    const union = `${error.instancePath.split("/").slice(0, steps === 0 ? undefined : -steps).join("/")} ${match[1]}`;
+    const branches = byUnion.get(union) ?? new Map();
+    byUnion.set(union, branches);
     branches.set(match[0], [...(branches.get(match[0]) ?? []), error]);
   }
   for (const branches of byUnion.values()) {

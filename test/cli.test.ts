@@ -196,7 +196,20 @@ describe("bad input: exit 2, a message naming the file and pointer, and the outp
     [
       "a manifest with a misspelt field",
       (p) => editJson(path.join(p, "schemas/plain/provider.json"), (m) => ((m.evnet = m.event), delete m.event)),
-      [/schemas\/plain\/provider\.json: missing required field "event"/, /unknown field "evnet"/],
+      [/^codegen: 1 problem in the input/, /schemas\/plain\/provider\.json: unknown field "evnet": did you mean "event"\?/],
+    ],
+    [
+      "a manifest whose event pointer misses: one problem, naming the manifest",
+      (p) => editJson(path.join(p, "schemas/plain/provider.json"), (m) => (m.event.pointer = "/payload/eventTyp")),
+      [
+        /^codegen: 1 problem in the input/,
+        /schemas\/plain\/provider\.json#\/event\/pointer: no event schema pins its name at \/payload\/eventTyp\n  → the schemas pin their event names at \/payload\/eventType: did you mean "pointer": "\/payload\/eventType"\?/,
+      ],
+    ],
+    [
+      "a misspelt signing field: one problem, not every scheme's",
+      (p) => editJson(path.join(p, "schemas/plain/provider.json"), (m) => ((m.signing.encodng = m.signing.encoding), delete m.signing.encoding)),
+      [/^codegen: 1 problem in the input/, /schemas\/plain\/provider\.json#\/signing: unknown field "encodng": did you mean "encoding"\?/],
     ],
     [
       "a schema that is not JSON",

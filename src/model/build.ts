@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { joinPointer, Problems } from "../errors.js";
+import { joinPointer, Problems, type Problem } from "../errors.js";
 import { isPlainObject } from "../json.js";
 import type { ProviderSource, SampleSource, SourceFile, VersionSource } from "../load/catalogue.js";
 import { pointerSegments, type Manifest } from "../load/manifest.js";
@@ -121,16 +121,18 @@ function buildVersion(
   const sortedDefinitions = Object.fromEntries([...definitions].sort(([a], [b]) => compare(a, b)));
   const origins = new Map([...targetNames].map(([key, name]) => [name, key]));
   checkRefCycles(sortedDefinitions, (name) => `${version.shown}/${origins.get(name) ?? name}`, problems);
+  const unpinned: Problem[] = [];
   const eventModels = events.map((event): EventModel => {
     const typeName = targetNames.get(`${event.file.rel}#${event.pointer}`)!;
     const shown = event.pointer === "" ? event.file.shown : `${event.file.shown}#${event.pointer}`;
     return {
       name: event.name,
-      names: discriminatorValues(provider.manifest, event.name, typeName, sortedDefinitions, shown, problems),
+      names: discriminatorValues(provider.manifest, event.name, typeName, sortedDefinitions, shown, problems, unpinned),
       typeName,
       file: shown,
     };
   });
+  reportUnpinned(provider, eventModels, sortedDefinitions, unpinned, problems);
   checkDistinctNames(eventModels, problems);
   const samples = matchSamples(version, eventModels, problems);
   const pinnedVersion = versionPinned(provider.manifest, eventModels, sortedDefinitions, version, problems);
@@ -340,6 +342,49 @@ function definitionName(file: SourceFile, pointer: string, node: unknown): strin
   return pascalCase(path.posix.basename(file.rel).replace(/(\.schema)?\.json$/, ""));
 }
 
+/**
+ * When no event of the version pins its name at the manifest's pointer, the pointer is what
+ * is wrong: one problem naming provider.json (and where the schemas do pin their names),
+ * not one per schema.
+ */
+function reportUnpinned(provider: ProviderSource, events: EventModel[], definitions: Record<string, JsonSchema>, unpinned: Problem[], problems: Problems): void {
+  if (unpinned.length === 0) return;
+  if (unpinned.length < events.length || events.length < 2) {
+    unpinned.forEach((problem) => problems.add(problem));
+    return;
+  }
+  const found = events
+    .map((event) => namePointer(definitions[event.typeName], event.name, byName(definitions), "", 0))
+    .filter((pointer): pointer is string => pointer !== undefined);
+  const likely = found.length > 0 ? [...new Set(found)].sort(compare)[0] : undefined;
+  problems.add({
+    code: "manifest_invalid",
+    file: path.join(provider.shown, "provider.json"),
+    pointer: "/event/pointer",
+    message: `no event schema pins its name at ${provider.manifest.event.in === "body" ? provider.manifest.event.pointer : ""}`,
+    hint: likely !== undefined ? `the schemas pin their event names at ${likely}: did you mean "pointer": ${JSON.stringify(likely)}?` : "point it at the property whose const is the event name",
+  });
+}
+
+/** The instance pointer at which a schema pins the event's name, if it does anywhere (properties, $ref, allOf). */
+function namePointer(schema: unknown, event: string, resolve: Resolve, at: string, depth: number): string | undefined {
+  if (!isPlainObject(schema) || depth > 16) return undefined;
+  if (schema["const"] === event || (Array.isArray(schema["enum"]) && schema["enum"].includes(event))) return at;
+  const ref = schema["$ref"];
+  const branches = [...(typeof ref === "string" ? [resolve(ref)] : []), ...(Array.isArray(schema["allOf"]) ? schema["allOf"] : [])];
+  for (const branch of branches) {
+    const found = namePointer(branch, event, resolve, at, depth + 1);
+    if (found !== undefined) return found;
+  }
+  const properties = schema["properties"];
+  if (!isPlainObject(properties)) return undefined;
+  for (const key of Object.keys(properties).sort(compare)) {
+    const found = namePointer(properties[key], event, resolve, joinPointer(at, key), depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /** The values the manifest's event pointer may take in this event's payloads. */
 function discriminatorValues(
   manifest: Manifest,
@@ -348,12 +393,13 @@ function discriminatorValues(
   definitions: Record<string, JsonSchema>,
   shown: string,
   problems: Problems,
+  unpinned: Problem[],
 ): string[] {
   if (manifest.event.in !== "body") return [event];
   const pointer = manifest.event.pointer;
   const values = valuesAt(definitions[typeName], pointerSegments(pointer), byName(definitions), 0);
   if (values === undefined || values.length === 0) {
-    problems.add({
+    unpinned.push({
       code: "schema_invalid",
       file: shown,
       message: `the schema does not pin the event name at ${pointer}`,
