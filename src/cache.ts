@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CodegenConfig } from "./config.js";
 import type { Catalogue } from "./load/catalogue.js";
+import type { TestPayload } from "./load/payloads.js";
 import type { FileOutput } from "./output.js";
 import { packageRoot } from "./paths.js";
 
@@ -43,7 +44,7 @@ function listFiles(dir: string): string[] {
     .flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
 }
 
-export function cacheKey(catalogue: Catalogue, config: CodegenConfig): string {
+export function cacheKey(catalogue: Catalogue, config: CodegenConfig, testPayloads: Readonly<Record<string, TestPayload[]>> = {}): string {
   const cwd = config.cwd ?? process.cwd();
   const hash = createHash("sha256").update(generatorIdentity());
   const settings = {
@@ -52,6 +53,8 @@ export function cacheKey(catalogue: Catalogue, config: CodegenConfig): string {
     format: config.format !== false,
     versions: config.versions ?? null,
     root: path.basename(catalogue.root),
+    fixtures: config.fixtures === true,
+    tests: config.tests ?? null,
   };
   hash.update(JSON.stringify(settings));
   for (const provider of catalogue.providers) {
@@ -59,7 +62,12 @@ export function cacheKey(catalogue: Catalogue, config: CodegenConfig): string {
     for (const version of provider.versions) {
       hash.update(`\0version ${version.name} ${version.source}`);
       for (const [rel, file] of [...version.files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`\0${rel}\0${file.text}`);
+      // samples shape the fixtures and tests (and known-bad.json which of them must fail)
+      for (const sample of version.samples) hash.update(`\0sample ${sample.file}\0${JSON.stringify(sample.json)}\0${JSON.stringify(sample.expect ?? null)}`);
     }
+  }
+  for (const [provider, payloads] of Object.entries(testPayloads).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const payload of payloads) hash.update(`\0payload ${provider} ${payload.shown}\0${payload.text}`);
   }
   return hash.digest("hex");
 }

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import path from "node:path";
-import { loadConfig, type CodegenConfig } from "./config.js";
+import { loadConfig, type CodegenConfig, type TestRunner } from "./config.js";
 import type { DiffFlags } from "./diff/index.js";
 import { CodegenError, formatProblem } from "./errors.js";
 import type { VersionChange } from "./changes.js";
@@ -22,6 +22,8 @@ interface GenerateFlags {
   schemas?: string;
   out?: string;
   handlers?: string;
+  fixtures?: boolean;
+  tests?: TestRunner;
   config?: string;
   provider?: string[];
   quiet?: boolean;
@@ -57,6 +59,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--schemas <dir>", "catalogue folder (default: schemas, or the config's)")
     .option("--out <dir>", "output folder (default: generated, or the config's)")
     .option("--handlers <dir>", "scaffold a handler stub per event here (never overwritten)")
+    .option("--fixtures", "also write fixtures.ts per version: the sample payloads, typed")
+    .addOption(new Option("--tests <runner>", "also write a snapshot test per provider for this runner").choices(["vitest"]))
     .option("--config <file>", "config file (default: codegen.config.json when present)")
     .addOption(new Option("--provider <name...>", "only these providers (repeatable)"))
     .option("--quiet", "print nothing but errors")
@@ -270,6 +274,8 @@ async function configFromFlags(flags: GenerateFlags, cwd: string): Promise<Codeg
     ...(flags.schemas ? { schemas: path.resolve(cwd, flags.schemas) } : {}),
     ...(flags.out ? { out: path.resolve(cwd, flags.out) } : {}),
     ...(flags.handlers ? { handlers: path.resolve(cwd, flags.handlers) } : {}),
+    ...(flags.fixtures ? { fixtures: true } : {}),
+    ...(flags.tests ? { tests: flags.tests } : {}),
     ...(flags.provider ? { providers: flags.provider } : {}),
     ...(flags.format === false ? { format: false } : {}),
   };

@@ -1,10 +1,13 @@
 import type { CodegenConfig } from "./config.js";
 import { emitProviderIndex, emitRuntime } from "./emit/receiver.js";
+import { emitFixtures } from "./emit/fixtures.js";
 import { emitStubs } from "./emit/stubs.js";
+import { emitTests } from "./emit/tests.js";
 import { emitTypes, type CompiledTypes, type FormatTs } from "./emit/types.js";
 import { Problems } from "./errors.js";
 import { formatFiles, formatText, type GenerationWorker } from "./format.js";
 import type { Catalogue } from "./load/catalogue.js";
+import type { TestPayload } from "./load/payloads.js";
 import { buildModels, compare, type VersionModel } from "./model/build.js";
 import { banner, type FileOutput } from "./output.js";
 import { toolVersion } from "./paths.js";
@@ -13,7 +16,12 @@ import { toolVersion } from "./paths.js";
  * model → emit → format: the part of generate() after loading, which a run answered from
  * the cache skips (generate.ts imports this module only when it compiles).
  */
-export async function compile(catalogue: Catalogue, config: CodegenConfig, worker?: GenerationWorker): Promise<{ files: FileOutput[]; models: VersionModel[] }> {
+export async function compile(
+  catalogue: Catalogue,
+  config: CodegenConfig,
+  worker?: GenerationWorker,
+  testPayloads: Readonly<Record<string, TestPayload[]>> = {},
+): Promise<{ files: FileOutput[]; models: VersionModel[] }> {
   const format = config.format !== false;
   const models = chooseVersions(buildModels(catalogue.providers), config);
   const header = (model: VersionModel) => banner({ version: toolVersion, source: model.source, hash: model.hash });
@@ -22,7 +30,11 @@ export async function compile(catalogue: Catalogue, config: CodegenConfig, worke
   // left to prettier, while this thread compiles the types
   const others = [
     ...models.map(async (model) => (worker ? worker.validators(model, header(model), format) : laidOut((await import("./emit/validators.js")).emitValidators(model, header(model))))),
-    laidOut([...byProvider(models).flatMap((group) => emitProvider(group, config)), ...(models.length > 0 ? [emitRuntime()] : [])]),
+    laidOut([
+      ...byProvider(models).flatMap((group) => emitProvider(group, config, testPayloads[group[0]!.provider.name] ?? [])),
+      ...(config.fixtures ? models.map((model) => emitFixtures(model, header(model))) : []),
+      ...(models.length > 0 ? [emitRuntime()] : []),
+    ]),
   ];
   const formatTs: FormatTs | undefined = format ? (text) => (worker ? worker.format(text, "babel-ts") : formatText(text, "babel-ts")) : undefined;
   // awaited together, so that a failure on one side leaves no promise of the other unhandled
@@ -33,7 +45,7 @@ export async function compile(catalogue: Catalogue, config: CodegenConfig, worke
 }
 
 /** The emitters of a provider see every version of it, oldest first. */
-function emitProvider(models: VersionModel[], config: CodegenConfig): FileOutput[] {
+function emitProvider(models: VersionModel[], config: CodegenConfig, testPayloads: readonly TestPayload[]): FileOutput[] {
   const hash = models.map((m) => m.hash).join("+");
   const source = models.map((m) => m.source).join(", ");
   const header = banner({ version: toolVersion, source, hash });
@@ -41,6 +53,7 @@ function emitProvider(models: VersionModel[], config: CodegenConfig): FileOutput
   return [
     emitProviderIndex(models, header, choice?.unknown ? { unknownVersion: choice.unknown } : {}),
     ...(config.handlers ? emitStubs(models, { out: config.out, handlers: config.handlers }, header) : []),
+    ...(config.tests ? [emitTests(models, testPayloads, config.tests, header)] : []),
   ];
 }
 

@@ -21,7 +21,16 @@ export interface CodegenConfig {
   versions?: Readonly<Record<string, VersionChoice>>;
   /** Paths in banners and messages are shown relative to this (default: the working directory). */
   cwd?: string;
+  /** Emit <provider>/<version>/fixtures.ts: every sample payload as a constant typed by its event. */
+  fixtures?: boolean;
+  /** Emit <provider>/webhooks.test.ts for this test runner: every sample (and test payload) against a snapshot. */
+  tests?: TestRunner;
+  /** Per provider: more folders of payloads (captured deliveries) for the generated tests, absolute. */
+  testPayloads?: Readonly<Record<string, readonly string[]>>;
 }
+
+/** The test runners the generated snapshot tests are written for. */
+export type TestRunner = "vitest";
 
 export interface VersionChoice {
   /** Version folders to generate and accept; all when absent. */
@@ -38,6 +47,9 @@ export interface ConfigFile {
   providers?: string[];
   format?: boolean;
   versions?: Record<string, VersionChoice>;
+  fixtures?: boolean;
+  tests?: TestRunner;
+  testPayloads?: Record<string, string[]>;
 }
 
 export const configFileName = "codegen.config.json";
@@ -83,6 +95,11 @@ export async function loadConfig(options: { file?: string; cwd?: string } = {}):
     ...(fromFile.providers ? { providers: fromFile.providers } : {}),
     format: fromFile.format ?? true,
     ...(fromFile.versions ? { versions: fromFile.versions } : {}),
+    ...(fromFile.fixtures ? { fixtures: true } : {}),
+    ...(fromFile.tests ? { tests: fromFile.tests } : {}),
+    ...(fromFile.testPayloads
+      ? { testPayloads: Object.fromEntries(Object.entries(fromFile.testPayloads).map(([provider, dirs]) => [provider, dirs.map((dir) => path.resolve(base, dir))])) }
+      : {}),
     cwd,
   };
 }

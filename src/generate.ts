@@ -2,6 +2,7 @@ import { cacheDir, cacheKey, readCache, writeCache } from "./cache.js";
 import type { CodegenConfig } from "./config.js";
 import { startWorker } from "./format.js";
 import { loadCatalogue } from "./load/catalogue.js";
+import { loadTestPayloads } from "./load/payloads.js";
 import type { VersionModel } from "./model/build.js";
 import type { FileOutput } from "./output.js";
 
@@ -24,8 +25,9 @@ export async function generateWithModels(
 ): Promise<{ files: FileOutput[]; models: VersionModel[]; cached: boolean }> {
   const cwd = config.cwd ?? process.cwd();
   const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
+  const testPayloads = config.tests ? await loadTestPayloads(config, catalogue.providers.map((p) => p.name)) : {};
   const dir = options.cache ? cacheDir(cwd) : undefined;
-  const key = dir ? cacheKey(catalogue, config) : "";
+  const key = dir ? cacheKey(catalogue, config, testPayloads) : "";
   const hit = await readCache(dir, key);
   if (hit) return { files: hit, models: [], cached: true };
   // the worker (validators, prettier) starts now, while this thread loads model → emit → format,
@@ -33,7 +35,7 @@ export async function generateWithModels(
   const worker = config.format === false ? undefined : startWorker();
   try {
     const { compile } = await import("./compile.js");
-    const { files, models } = await compile(catalogue, config, worker);
+    const { files, models } = await compile(catalogue, config, worker, testPayloads);
     await writeCache(dir, key, files);
     return { files, models, cached: false };
   } finally {

@@ -1,0 +1,47 @@
+import type { TestRunner } from "../config.js";
+import type { TestPayload } from "../load/payloads.js";
+import type { VersionModel } from "../model/build.js";
+import type { FileOutput } from "../output.js";
+
+/**
+ * <provider>/webhooks.test.ts: every sample payload of every version (and every payload of
+ * the folders the config names) through the generated parser, the outcome matched against
+ * a snapshot. The test file is ours and regenerated; the snapshot file beside it
+ * (__snapshots__/webhooks.test.ts.snap) is the consumer's: their first test run writes it,
+ * they read and commit it, and codegen never writes or removes it. When a regenerated
+ * schema changes an outcome (a payload now rejected, another error), that payload's test
+ * fails, titled with its file.
+ */
+export function emitTests(models: VersionModel[], payloads: readonly TestPayload[], runner: TestRunner, header: string): FileOutput {
+  const { name, title } = models[0]!.provider;
+  const cases = [
+    ...models.flatMap((model) => model.samples.map((s) => [`${model.source}/examples/${s.file}`, JSON.stringify(s.json)] as const)),
+    ...payloads.map((p) => [p.shown, p.text] as const),
+  ];
+  const lines = [
+    header,
+    `import { describe, expect, it } from ${JSON.stringify(runner)};`,
+    `import { parse${title}Webhook } from "./index.js";`,
+    "",
+    "/** [file, body]: the catalogue's sample payloads, then the test payloads the config names. */",
+    "const payloads: [file: string, body: string][] = [",
+    ...cases.map(([file, body]) => `  [${JSON.stringify(file)}, ${JSON.stringify(body)}],`),
+    "];",
+    "",
+    "/** What a receiver makes of a body: the event and version it accepts, or why it refuses. */",
+    `function outcome(body: string) {`,
+    `  const result = parse${title}Webhook(body);`,
+    "  if (result.ok) return { ok: true, event: result.name, version: result.version };",
+    "  const { kind, errors } = result.error;",
+    "  return { ok: false, kind, errors: errors.map((error) => `${error.path || \"(root)\"}: ${error.message}`) };",
+    "}",
+    "",
+    `describe(${JSON.stringify(`${name}: each payload as the generated parser sees it`)}, () => {`,
+    "  it.each(payloads)(\"%s\", (_, body) => {",
+    "    expect(outcome(body)).toMatchSnapshot();",
+    "  });",
+    "});",
+    "",
+  ];
+  return { path: `${name}/webhooks.test.ts`, content: lines.join("\n"), formatted: true };
+}
