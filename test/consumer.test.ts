@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -24,16 +25,30 @@ async function sh(command: string, args: string[], cwd: string): Promise<string>
   }
 }
 
-describe("the packed package in a consumer project", () => {
-  it("installs, generates, type-checks with the project's tsc, and serves a signed request", async () => {
+/** The package packed once for every test of this file. */
+let packed: Promise<string> | undefined;
+function tarball(): Promise<string> {
+  packed ??= (async () => {
     const packs = await tempDir("codegen-pack-");
     await sh(npm, ["pack", "--pack-destination", packs, "--silent"], repoRoot);
-    const [tarball] = (await readdir(packs)).filter((f) => f.endsWith(".tgz"));
-    expect(tarball).toBeDefined();
+    const [file] = (await readdir(packs)).filter((f) => f.endsWith(".tgz"));
+    expect(file).toBeDefined();
+    return path.join(packs, file!);
+  })();
+  return packed;
+}
 
-    const project = await tempDir("codegen-consumer-");
-    await writeFile(path.join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-    await sh(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", path.join(packs, tarball!), "typescript@^5.9"], project);
+/** A fresh ESM project with the packed package and these packages installed from the npm cache. */
+async function consumer(...packages: string[]): Promise<string> {
+  const project = await tempDir("codegen-consumer-");
+  await writeFile(path.join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  await sh(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", await tarball(), ...packages], project);
+  return project;
+}
+
+describe("the packed package in a consumer project", () => {
+  it("installs, generates, type-checks with the project's tsc, and serves a signed request", async () => {
+    const project = await consumer("typescript@^5.9");
 
     // the provider folder comes from the catalogue shipped in the package
     await mkdir(path.join(project, "schemas"), { recursive: true });
@@ -106,5 +121,43 @@ server.listen(0, "127.0.0.1", async () => {
 
     const output = await sh(process.execPath, ["dist/server.js"], project);
     expect(JSON.parse(output.trim())).toEqual({ signed: 200, unsigned: 401, received: ["m_42"] });
+  }, 300_000);
+
+  it("with fixtures and tests on: the generated tests pass, then fail naming the sample a schema change rejects; tsc over the fixtures fails on a type-breaking change", async () => {
+    const vitestVersion = JSON.parse(readFileSync(path.join(repoRoot, "node_modules/vitest/package.json"), "utf8")).version as string;
+    const project = await consumer("typescript@^5.9", `vitest@${vitestVersion}`);
+    await mkdir(path.join(project, "schemas"), { recursive: true });
+    await sh("cp", ["-r", path.join(project, "node_modules/webhook-codegen/schemas/agentmail"), path.join(project, "schemas/")], project);
+    await writeFile(path.join(project, "codegen.config.json"), JSON.stringify({ out: "src/generated", fixtures: true, tests: "vitest" }));
+    await writeFile(
+      path.join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, noEmit: true, skipLibCheck: true, types: [] },
+        include: ["src"],
+      }),
+    );
+    const codegen = () => sh(npm, ["exec", "--offline", "--", "codegen", "--quiet"], project);
+    const tsc = () => exec(path.join(project, "node_modules/.bin/tsc"), ["-p", "."], { cwd: project }).then(() => "", (e: { stdout: string }) => e.stdout || "failed");
+    const test = (ci: boolean) =>
+      exec(path.join(project, "node_modules/.bin/vitest"), ["run"], { cwd: project, env: { ...process.env, CI: ci ? "true" : "", NO_COLOR: "1" } }).then(
+        ({ stdout }) => ({ ok: true, output: stdout }),
+        (e: { stdout: string; stderr: string }) => ({ ok: false, output: e.stdout + e.stderr }),
+      );
+    await codegen();
+    expect(await tsc()).toBe("");
+    const first = await test(false); // writes the snapshots
+    expect(first.ok, first.output).toBe(true);
+    expect(first.output).toMatch(/12 written/);
+    const second = await test(true);
+    expect(second.ok, second.output).toBe(true);
+
+    // the provider drops an enum value its own example uses
+    const definitions = path.join(project, "schemas/agentmail/2026-08-03/shared/definitions.json");
+    await writeFile(definitions, readFileSync(definitions, "utf8").replace('"VERIFYING", "VERIFIED"]', '"VERIFYING"]'));
+    await codegen();
+    const third = await test(true);
+    expect(third.ok).toBe(false);
+    expect(third.output).toMatch(/FAIL .*schemas\/agentmail\/2026-08-03\/examples\/domain\.verified\.json/);
+    expect(await tsc()).toMatch(/fixtures\.ts.*error TS2322: Type '"VERIFIED"' is not assignable/s);
   }, 300_000);
 });

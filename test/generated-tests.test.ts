@@ -22,7 +22,14 @@ async function project(): Promise<string> {
   const dir = await mkdtemp(path.join(work, "project-"));
   made.push(dir);
   await cp(path.join(catalogueDir, "agentmail"), path.join(dir, "schemas/agentmail"), { recursive: true });
-  await writeFile(path.join(dir, "codegen.config.json"), JSON.stringify({ schemas: "schemas", out: "generated", fixtures: true, tests: "vitest" }));
+  // captured deliveries the config names: a real body, and one that is not JSON
+  await mkdir(path.join(dir, "captured"));
+  await writeFile(path.join(dir, "captured/2026-11-02-sent.json"), JSON.stringify({ type: "event", event_type: "message.sent", event_id: "evt_9", send: { inbox_id: "i", thread_id: "t", message_id: "m", timestamp: "2026-11-02T00:00:00Z", recipients: ["a@example.com"] } }));
+  await writeFile(path.join(dir, "captured/truncated.json"), '{"type": "event", "event_ty');
+  await writeFile(
+    path.join(dir, "codegen.config.json"),
+    JSON.stringify({ schemas: "schemas", out: "generated", fixtures: true, tests: "vitest", testPayloads: { agentmail: ["captured"] } }),
+  );
   return dir;
 }
 
@@ -44,9 +51,11 @@ describe("the generated snapshot tests, in a project that turns them on", () => 
     expect((await test(dir, true)).code).not.toBe(0);
     const first = await test(dir, false);
     expect(first.code, first.output).toBe(0);
-    expect(first.output).toMatch(/12 written/);
+    expect(first.output).toMatch(/14 written/);
     const snapshot = await readFile(path.join(dir, "generated/agentmail/__snapshots__/webhooks.test.ts.snap"), "utf8");
     expect(snapshot).toContain("schemas/agentmail/2026-08-03/examples/domain.verified.json");
+    expect(snapshot).toMatch(/captured\/2026-11-02-sent\.json 1`\] = `\n\{\n  "event": "message\.sent",\n  "ok": true,/);
+    expect(snapshot).toMatch(/captured\/truncated\.json 1`\] = `\n\{\n  "errors": \[\n    "\(root\): not valid JSON/);
     const second = await test(dir, true);
     expect(second.code, second.output).toBe(0);
 
