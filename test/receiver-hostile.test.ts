@@ -142,6 +142,19 @@ describe("one request cannot take the process down (issue 17.1)", () => {
   });
 });
 
+describe("framing the receiver never sees: node's parser refuses it (kept from before issue 17)", () => {
+  it.each([
+    ["Content-Length: 1x", "Content-Length: 1x\r\n"],
+    ["two different Content-Lengths", "Content-Length: 2\r\nContent-Length: 3\r\n"],
+    ["Transfer-Encoding and Content-Length together", "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n"],
+    ["a Transfer-Encoding that does not end in chunked", "Transfer-Encoding: chunked, gzip\r\n"],
+  ])("%s: 400 and closed", async (_, framing) => {
+    const answer = await raw(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n${framing}\r\n{}`);
+    expect(answer).toMatchObject({ status: 400, closed: true });
+    await stillServing();
+  });
+});
+
 describe("bounded reading (issue 17.8)", () => {
   it("after refusing a body with 413, closes the connection instead of draining it", async () => {
     const answer = await new Promise<{ status: string | undefined; sent: number; closed: boolean }>((resolve) => {
