@@ -301,8 +301,13 @@ describe("prototype keys (issue 17.3)", () => {
     ["constructor.prototype, prototype escaped", '{"type":"t","constructor":{"\\u0070rototype":{"polluted":1}}}'],
   ])("%s: a deep merge into {} in a handler leaves Object.prototype alone", async (_, body) => {
     let merged: any;
-    const handler = createHandler(anyEvent, { secret, on: { t: (event: unknown) => void (merged = deepMerge({}, event)) }, now: () => clock });
+    let received: any;
+    const handler = createHandler(anyEvent, { secret, on: { t: (event: unknown) => void (merged = deepMerge({}, (received = event))) }, now: () => clock });
     expect((await handler(request(body))).status).toBe(200);
+    // what the handler got: plain objects, no prototype key of its own anywhere
+    const text = JSON.stringify(received, (key, value) => (key === "__proto__" || key === "prototype" ? "FOUND" : value));
+    expect(text).not.toContain("FOUND");
+    expect(Object.getPrototypeOf(received)).toBe(Object.prototype);
     expect(merged.type).toBe("t");
     expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
