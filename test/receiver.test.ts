@@ -34,8 +34,14 @@ const samples = (provider: string) =>
 /** The clock the handlers see, set per request: tests never depend on real time. */
 let clock = 0;
 const calls: { provider: string; name: string; event: unknown; version: string }[] = [];
-const record = (provider: string) =>
-  new Proxy({}, { get: (_, name: string) => (event: unknown, context: { version: string }) => void calls.push({ provider, name, event, version: context.version }) });
+// a handler for every name (the router asks for own properties, so the proxy reports them as such)
+const record = (provider: string) => {
+  const handler = (name: string) => (event: unknown, context: { version: string }) => void calls.push({ provider, name, event, version: context.version });
+  return new Proxy({}, {
+    get: (_, name: string) => handler(name),
+    getOwnPropertyDescriptor: (_, name: string) => ({ value: handler(name), writable: true, enumerable: true, configurable: true }),
+  });
+};
 
 const plainHandler = createPlainWebhookHandler({ secret: ["an-old-secret", plainSecret], on: record("plain"), now: () => clock });
 const agentMailHandler = createAgentMailWebhookHandler({ secret: agentMailSecret, on: record("agentmail"), now: () => clock });

@@ -16,10 +16,14 @@ import * as v2026_08_03 from "./2026-08-03/validators.js";
 import type { AgentMailEventMap as M2026_08_03 } from "./2026-08-03/types.js";
 
 export {
+  createMemoryStore,
+  createRedisStore,
   toNodeListener,
+  type DeliveryStore,
   type HandlerContext,
   type ParseError,
   type PayloadError,
+  type RedisClientLike,
   type VerifyResult,
 } from "../runtime.js";
 
@@ -70,7 +74,8 @@ export function verifyAgentMailWebhook(
  * A Fetch-style handler, `(request: Request) => Promise<Response>`: 200 when the event's
  * handler succeeds, 401 for a missing, wrong or stale signature, 400 for a body that is not
  * JSON or does not match its schema (with the errors), 200 (or `unhandledStatus`) for a valid
- * event with no handler, 500 when a handler throws. Mount it in node:http or Express with
+ * event with no handler, 500 when a handler throws; with `deduplicate`, 200 without running a
+ * handler for a delivery id already seen. Mount it in node:http or Express with
  * `toNodeListener`.
  */
 export function createAgentMailWebhookHandler(

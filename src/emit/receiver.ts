@@ -65,7 +65,17 @@ import type { ${title}EventMap as ${v.map} } from "./${v.model.version}/types.js
   )
   .join("\n")}
 
-export { toNodeListener, type HandlerContext, type ParseError, type PayloadError, type VerifyResult } from "../runtime.js";
+export {
+  createMemoryStore,
+  createRedisStore,
+  toNodeListener,
+  type DeliveryStore,
+  type HandlerContext,
+  type ParseError,
+  type PayloadError,
+  type RedisClientLike,
+  type VerifyResult,
+} from "../runtime.js";
 
 /** Each ${title} event by name, typed as its payload in every version that has it (${versions.map((v) => v.key).join(", ")}). */
 export type ${title}EventMap = {
@@ -85,7 +95,9 @@ const config: ProviderConfig = {
 ${manifest.version?.in === "body" ? `  version: ${path(manifest.version)},\n` : ""}  versions: [${versions.map((v) => `[${literal(v.key)}, ${v.module}]`).join(", ")}],
 ${manifest.version?.in === "body" ? `  unknownVersion: ${literal(choice.unknownVersion ?? "reject")},
 ` : ""}  signing: ${signingConfig},
-};
+${manifest.deliveryId?.in === "body" ? `  deliveryId: ${path(manifest.deliveryId)},\n` : ""}${
+    manifest.deliveryId?.in === "header" ? `  deliveryIdHeader: ${literal(manifest.deliveryId.name)},\n` : ""
+  }};
 
 /**
  * Parses and validates a ${title} webhook body against the schemas of the version it
@@ -108,7 +120,8 @@ export function verify${title}Webhook(
  * A Fetch-style handler, \`(request: Request) => Promise<Response>\`: 200 when the event's
  * handler succeeds, 401 for a missing, wrong or stale signature, 400 for a body that is not
  * JSON or does not match its schema (with the errors), 200 (or \`unhandledStatus\`) for a valid
- * event with no handler, 500 when a handler throws. Mount it in node:http or Express with
+ * event with no handler, 500 when a handler throws; with \`deduplicate\`, 200 without running a
+ * handler for a delivery id already seen. Mount it in node:http or Express with
  * \`toNodeListener\`.
  */
 export function create${title}WebhookHandler(

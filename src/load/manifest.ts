@@ -19,6 +19,8 @@ export interface Manifest {
   event: Location;
   version?: Location;
   signing: Signing;
+  /** Where the delivery's id is, for replay protection (Standard Webhooks: its id header, by default). */
+  deliveryId?: Location;
   publish?: { url: string };
 }
 

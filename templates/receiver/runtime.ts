@@ -75,12 +75,24 @@ export interface ProviderConfig {
    */
   unknownVersion?: "reject" | "latest";
   signing: SigningConfig;
+  /**
+   * The property path of the delivery's id in the body, for providers that send none in a
+   * header (Plain: the event's `id`). Standard Webhooks' id is its `<prefix>-id` header.
+   */
+  deliveryId?: readonly string[];
+  /** Or the header that carries it (not covered by an hmac-sha256 signature). */
+  deliveryIdHeader?: string;
 }
 
 export interface HandlerContext<N extends string = string> {
   name: N;
   /** The schema version the payload was validated against. */
   version: string;
+  /**
+   * The delivery's id, the same on every retry of one event (Standard Webhooks: the
+   * `webhook-id` header; Plain: the event's `id`), covered by the signature.
+   */
+  deliveryId: string | undefined;
   request: Request;
 }
 
@@ -102,8 +114,29 @@ export interface WebhookHandlerOptions<M> {
   toleranceSeconds?: number;
   /** Largest body accepted, in bytes (default 1 MiB); larger ones get 413. */
   maxBodyBytes?: number;
+  /** How long reading the body may take, in milliseconds (default 10 000); slower gets 408. */
+  bodyTimeoutMs?: number;
+  /**
+   * Replay protection: a delivery whose id the store has already seen is answered 200
+   * without running a handler. `createMemoryStore()` for one process, `createRedisStore(client)`
+   * when several processes share the traffic.
+   */
+  deduplicate?: DeliveryStore;
+  /** How long an id is remembered (default: twice the tolerance, the window a replay can be fresh in). */
+  deduplicateTtlSeconds?: number;
   /** The clock, in milliseconds (tests set it). */
   now?: () => number;
+}
+
+/** Where delivery ids are remembered, for replay protection. */
+export interface DeliveryStore {
+  /**
+   * Atomically: true when `id` was recorded and has not expired; otherwise records it for
+   * `ttlSeconds` and returns false.
+   */
+  seen(id: string, ttlSeconds: number): Promise<boolean>;
+  /** Forgets `id`, so that a delivery whose handler failed is handled when the provider retries it. */
+  forget?(id: string): Promise<void>;
 }
 
 export class WebhookError extends Error {
@@ -135,23 +168,38 @@ function stringAt(payload: unknown, path: readonly string[]): string | undefined
 
 /**
  * JSON.parse, except that "__proto__" keys, and "prototype" under "constructor", are
- * dropped, so that merging the result into another object cannot reach a prototype.
+ * dropped, so that merging the result into another object cannot reach a prototype. The
+ * decision is on each key as parsed, so escapes ("\u005f\u005fproto\u005f\u005f") change
+ * nothing; a text that cannot hold such a key (no "__proto__", no "constructor", no \u
+ * escape) is not walked.
  */
 export function parseJson(text: string): unknown {
-  if (!text.includes("__proto__") && !text.includes("constructor")) return JSON.parse(text);
-  return JSON.parse(text, function (this: Record<string, unknown>, key, value: unknown) {
-    if (key === "__proto__") return undefined;
-    if (
-      key === "constructor" &&
-      typeof value === "object" &&
-      value !== null &&
-      "prototype" in value
-    ) {
-      const { prototype: _, ...rest } = value as Record<string, unknown>;
-      return rest;
-    }
+  const value: unknown = JSON.parse(text);
+  if (!text.includes("__proto__") && !text.includes("constructor") && !text.includes("\\u"))
     return value;
-  });
+  // iterative: a document nested 100 000 deep must not exhaust the stack here
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== "object" || node === null) continue;
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item);
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    if (Object.prototype.hasOwnProperty.call(record, "__proto__")) delete record["__proto__"];
+    const constructor = Object.prototype.hasOwnProperty.call(record, "constructor")
+      ? record["constructor"]
+      : undefined;
+    if (
+      typeof constructor === "object" &&
+      constructor !== null &&
+      Object.prototype.hasOwnProperty.call(constructor, "prototype")
+    )
+      delete (constructor as Record<string, unknown>)["prototype"];
+    for (const key of Object.keys(record)) stack.push(record[key]);
+  }
+  return value;
 }
 
 // --- signatures --------------------------------------------------------------------------
@@ -163,6 +211,7 @@ function fromHex(text: string): Uint8Array | undefined {
   return bytes;
 }
 
+/** Lenient, for secrets: URL-safe letters and missing padding are accepted, as the references do. */
 function fromBase64(text: string): Uint8Array | undefined {
   const clean = text.replace(/-/g, "+").replace(/_/g, "/");
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) return undefined;
@@ -172,6 +221,23 @@ function fromBase64(text: string): Uint8Array | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Strict, for signatures: the standard alphabet, padded, and canonical (the unused bits of
+ * the last character zero), i.e. exactly the text the signer's encoder writes; the
+ * references compare that text, so they refuse anything else too.
+ */
+function fromCanonicalBase64(text: string): Uint8Array | undefined {
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
+  let binary: string;
+  try {
+    binary = atob(text);
+  } catch {
+    return undefined;
+  }
+  if (btoa(binary) !== text) return undefined;
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
 /** A plain ArrayBuffer copy: what Web Crypto and Request accept under every TypeScript version's typings. */
@@ -191,9 +257,19 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** HMAC-SHA256 keys, imported once per secret. */
+/** A Standard Webhooks signature header with more entries than this is refused unread. */
+const maxSignatureEntries = 16;
+const macLength = 32;
+
+/**
+ * HMAC-SHA256 keys, imported once per secret. The message is hashed once per secret;
+ * each candidate signature is then compared by the platform in constant time, by
+ * verifying it as a message under a random key against the expected value's tag (so a
+ * header of many entries costs one hash of the body, not one per entry).
+ */
 class Keys {
   private readonly keys: Promise<CryptoKey[]>;
+  private readonly compare: Promise<CryptoKey>;
 
   constructor(secrets: readonly Uint8Array[]) {
     this.keys = Promise.all(
@@ -203,19 +279,30 @@ class Keys {
           bufferOf(secret),
           { name: "HMAC", hash: "SHA-256" },
           false,
-          ["verify"],
+          ["sign"],
         ),
       ),
     );
+    this.compare = globalThis.crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ]) as Promise<CryptoKey>;
+    // an unused verifier must not leave a rejection unhandled
+    this.keys.catch(() => undefined);
   }
 
-  /** Whether any signature matches under any key; the platform compares in constant time. */
-  async anyMatches(signatures: readonly Uint8Array[], message: Uint8Array): Promise<boolean> {
+  /** Whether any candidate is the message's HMAC under any key. */
+  async anyMatches(candidates: readonly Uint8Array[], message: Uint8Array): Promise<boolean> {
+    const wellFormed = candidates.filter((c) => c.length === macLength).map(bufferOf);
+    if (wellFormed.length === 0) return false;
     const data = bufferOf(message);
+    const compare = await this.compare;
+    const subtle = globalThis.crypto.subtle;
     for (const key of await this.keys) {
-      for (const signature of signatures) {
-        if (await globalThis.crypto.subtle.verify("HMAC", key, bufferOf(signature), data))
-          return true;
+      const expected = await subtle.sign("HMAC", key, data);
+      const tag = await subtle.sign("HMAC", compare, expected);
+      for (const candidate of wellFormed) {
+        if (await subtle.verify("HMAC", compare, tag, candidate)) return true;
       }
     }
     return false;
@@ -251,7 +338,10 @@ function header(headers: HeaderSource, name: string): string | undefined {
   return undefined;
 }
 
-const failure = (reason: VerifyFailure, message: string): VerifyResult => ({
+const failure = (
+  reason: VerifyFailure,
+  message: string,
+): { ok: false; reason: VerifyFailure; message: string } => ({
   ok: false,
   reason,
   message,
@@ -267,10 +357,17 @@ function checkFreshness(at: number, now: number, tolerance: number): VerifyResul
   return { ok: true };
 }
 
+/** What the headers say, read before the body: the candidates and what the signature covers. */
+type SignedHeaders =
+  | { ok: false; reason: VerifyFailure; message: string }
+  | { ok: true; candidates: Uint8Array[]; prefix: Uint8Array; id: string | undefined };
+
 /**
- * Verifies a delivery's signature over the raw body bytes, then its freshness. For a
- * scheme whose delivery time is inside the body (Plain), `payload` is the parsed body;
- * it is read only after the signature over the raw bytes has matched.
+ * Verifies a delivery's signature over the raw body bytes, then its freshness. The headers
+ * are read first (`headers`: a missing or malformed signature, or a stale Standard Webhooks
+ * timestamp, is refused before any of the body is read), then the body (`body`). For a
+ * scheme whose delivery time is inside the body (Plain), `freshness` reads the parsed body,
+ * only after the signature over the raw bytes has matched.
  */
 export function createVerifier(
   signing: SigningConfig,
@@ -282,47 +379,72 @@ export function createVerifier(
   const keys = new Keys(list.map((s) => secretBytes(signing, s)));
   const tolerance = toleranceSeconds ?? signing.toleranceSeconds;
 
-  async function signature(
-    headers: HeaderSource,
-    body: Uint8Array,
-    now: number,
-  ): Promise<VerifyResult> {
+  function headers(source: HeaderSource, now: number): SignedHeaders {
     if (signing.scheme === "hmac-sha256") {
-      const provided = header(headers, signing.header)?.trim();
+      const provided = header(source, signing.header)?.trim();
       if (!provided) return failure("missing_signature", `the ${signing.header} header is missing`);
-      const bytes = signing.encoding === "hex" ? fromHex(provided) : fromBase64(provided);
-      if (bytes === undefined || !(await keys.anyMatches([bytes], body))) {
+      const bytes = signing.encoding === "hex" ? fromHex(provided) : fromCanonicalBase64(provided);
+      if (bytes === undefined)
         return failure("invalid_signature", "the signature does not match the body");
-      }
-      return { ok: true };
+      return { ok: true, candidates: [bytes], prefix: new Uint8Array(0), id: undefined };
     }
     const prefix = signing.headerPrefixes.find(
-      (p) => header(headers, `${p}-signature`) !== undefined,
+      (p) => header(source, `${p}-signature`) !== undefined,
     );
-    const id = prefix && header(headers, `${prefix}-id`);
-    const stamp = prefix && header(headers, `${prefix}-timestamp`);
-    const signed = prefix && header(headers, `${prefix}-signature`);
+    const id = prefix && header(source, `${prefix}-id`);
+    const stamp = prefix && header(source, `${prefix}-timestamp`);
+    const signed = prefix && header(source, `${prefix}-signature`);
     if (!prefix || !id || !stamp || !signed) {
       const names = signing.headerPrefixes
         .map((p) => `${p}-id/${p}-timestamp/${p}-signature`)
         .join(" or ");
       return failure("missing_signature", `the ${names} headers are missing`);
     }
-    if (!/^\d+$/.test(stamp.trim()))
+    // validated and signed as one value: the number the digits say, as the references sign it
+    const digits = stamp.trim();
+    if (!/^\d+$/.test(digits))
       return failure("stale_timestamp", "the timestamp header is not a number of seconds");
-    const fresh = checkFreshness(Number(stamp.trim()) * 1000, now, tolerance);
+    const seconds = Number(digits);
+    const fresh = checkFreshness(seconds * 1000, now, tolerance);
     if (!fresh.ok) return fresh;
-    const signatures = signed
-      .split(" ")
-      .map((entry) => entry.split(","))
-      .filter(([version, value]) => version === "v1" && value)
-      .map(([, value]) => fromBase64(value!))
-      .filter((bytes): bytes is Uint8Array => bytes !== undefined);
-    const message = concat(encoder.encode(`${id}.${stamp}.`), body);
-    if (signatures.length === 0 || !(await keys.anyMatches(signatures, message))) {
+    const entries = signed.split(" ");
+    if (entries.length > maxSignatureEntries) {
+      return failure(
+        "invalid_signature",
+        `the signature header has more than ${maxSignatureEntries} entries`,
+      );
+    }
+    const candidates: Uint8Array[] = [];
+    for (const entry of entries) {
+      const comma = entry.indexOf(",");
+      if (comma < 0 || entry.slice(0, comma) !== "v1") continue;
+      const bytes = fromCanonicalBase64(entry.slice(comma + 1));
+      if (bytes !== undefined) candidates.push(bytes);
+    }
+    if (candidates.length === 0)
       return failure("invalid_signature", "no signature matches the body");
+    return { ok: true, candidates, prefix: encoder.encode(`${id}.${seconds}.`), id };
+  }
+
+  async function body(signed: SignedHeaders, bytes: Uint8Array): Promise<VerifyResult> {
+    if (!signed.ok) return signed;
+    if (!(await keys.anyMatches(signed.candidates, concat(signed.prefix, bytes)))) {
+      return failure(
+        "invalid_signature",
+        signing.scheme === "hmac-sha256"
+          ? "the signature does not match the body"
+          : "no signature matches the body",
+      );
     }
     return { ok: true };
+  }
+
+  async function signature(
+    source: HeaderSource,
+    bytes: Uint8Array,
+    now: number,
+  ): Promise<VerifyResult> {
+    return body(headers(source, now), bytes);
   }
 
   function freshness(payload: unknown, now: number): VerifyResult {
@@ -331,7 +453,7 @@ export function createVerifier(
     return checkFreshness(at === undefined ? NaN : Date.parse(at), now, tolerance);
   }
 
-  return { signature, freshness };
+  return { headers, body, signature, freshness };
 }
 
 // --- parsing ----------------------------------------------------------------------------
@@ -432,25 +554,52 @@ function json(status: number, body: unknown): Response {
   });
 }
 
-async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length") ?? "");
-  if (declared > limit) throw new WebhookError(413, `the body is larger than ${limit} bytes`);
+const defaultBodyTimeoutMs = 10_000;
+
+/**
+ * Reads the body into one buffer of at most `limit` bytes, within `timeoutMs`: 413 past the
+ * limit, 408 past the time, 400 when the upload breaks off.
+ */
+async function readBody(request: Request, limit: number, timeoutMs: number): Promise<Uint8Array> {
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new WebhookError(408, `the body took more than ${timeoutMs} ms to arrive`)),
+      timeoutMs,
+    );
+  });
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel();
-      throw new WebhookError(413, `the body is larger than ${limit} bytes`);
+  try {
+    for (;;) {
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await Promise.race([reader.read(), timeout]);
+      } catch (error) {
+        if (error instanceof WebhookError) throw error;
+        throw new WebhookError(400, "the body could not be read to its end");
+      }
+      if (next.done) break;
+      size += next.value.length;
+      if (size > limit) throw new WebhookError(413, `the body is larger than ${limit} bytes`);
+      chunks.push(next.value);
     }
-    chunks.push(value);
+  } catch (error) {
+    reader.cancel().catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
   return concat(...chunks);
 }
+
+const refusals: Record<number, string> = {
+  400: "unreadable_body",
+  408: "body_timeout",
+  413: "body_too_large",
+};
 
 export function createHandler<M>(
   config: ProviderConfig,
@@ -460,19 +609,38 @@ export function createHandler<M>(
   const parse = createParser<M>(config);
   const now = options.now ?? Date.now;
   const limit = options.maxBodyBytes ?? defaultMaxBodyBytes;
+  const timeoutMs = options.bodyTimeoutMs ?? defaultBodyTimeoutMs;
+  const store = options.deduplicate;
+  const ttl =
+    options.deduplicateTtlSeconds ??
+    2 * (options.toleranceSeconds ?? config.signing.toleranceSeconds);
+  const handlers = options.on as Record<string, unknown>;
 
   return async function handle(request: Request): Promise<Response> {
     if (request.method !== "POST") return json(405, { error: "method_not_allowed" });
+    // the headers first: nothing of the body is read for a request that cannot be signed
+    const at = now();
+    const signedHeaders = verifier.headers(request.headers, at);
+    if (!signedHeaders.ok)
+      return json(401, { error: signedHeaders.reason, message: signedHeaders.message });
+    const declared = Number(request.headers.get("content-length") ?? "");
+    if (declared > limit)
+      return json(413, {
+        error: "body_too_large",
+        message: `the body is larger than ${limit} bytes`,
+      });
     let body: Uint8Array;
     try {
-      body = await readBody(request, limit);
+      body = await readBody(request, limit, timeoutMs);
     } catch (error) {
       if (error instanceof WebhookError)
-        return json(error.status, { error: "body_too_large", message: error.message });
+        return json(error.status, {
+          error: refusals[error.status] ?? "bad_request",
+          message: error.message,
+        });
       throw error;
     }
-    const at = now();
-    const signed = await verifier.signature(request.headers, body, at);
+    const signed = await verifier.body(signedHeaders, body);
     if (!signed.ok) return json(401, { error: signed.reason, message: signed.message });
 
     let text: string;
@@ -499,28 +667,119 @@ export function createHandler<M>(
     const parsed = parse(payload);
     if (!parsed.ok) return json(400, { error: parsed.error.kind, errors: parsed.error.errors });
 
-    const context: HandlerContext = { name: parsed.name, version: parsed.version, request };
-    const handler = (
-      options.on as Record<
-        string,
-        ((event: unknown, context: HandlerContext) => unknown) | undefined
-      >
-    )[parsed.name];
-    try {
-      if (handler) await handler(parsed.event, context);
-      else {
-        await options.onUnhandled?.(parsed.event as M[keyof M], context);
-        return json(options.unhandledStatus ?? 200, { ok: true, handled: false });
-      }
-    } catch (error) {
+    const deliveryId = config.deliveryIdHeader
+      ? (request.headers.get(config.deliveryIdHeader) ?? undefined)
+      : config.deliveryId
+        ? stringAt(payload, config.deliveryId)
+        : signedHeaders.id;
+    const context: HandlerContext = {
+      name: parsed.name,
+      version: parsed.version,
+      deliveryId,
+      request,
+    };
+    const report = (error: unknown) => {
       try {
         options.onError?.(error, context);
       } catch {
         // a failing error reporter must not change the response
       }
+    };
+    const key = deliveryId === undefined ? undefined : `${config.provider}:${deliveryId}`;
+    if (store && key !== undefined) {
+      let duplicate: boolean;
+      try {
+        duplicate = await store.seen(key, ttl);
+      } catch (error) {
+        report(error);
+        // the provider retries later, when the store may be back
+        return json(503, { error: "deduplication_unavailable" });
+      }
+      if (duplicate) return json(200, { ok: true, duplicate: true });
+    }
+
+    // only the handlers' own keys: an event named "constructor" or "__proto__" is unhandled
+    const handler = Object.prototype.hasOwnProperty.call(handlers, parsed.name)
+      ? handlers[parsed.name]
+      : undefined;
+    try {
+      if (typeof handler === "function") await handler(parsed.event, context);
+      else {
+        await options.onUnhandled?.(parsed.event as M[keyof M], context);
+        return json(options.unhandledStatus ?? 200, { ok: true, handled: false });
+      }
+    } catch (error) {
+      if (store && key !== undefined) await store.forget?.(key).catch(report);
+      report(error);
       return json(500, { error: "handler_failed" });
     }
     return json(200, { ok: true });
+  };
+}
+
+// --- replay protection -------------------------------------------------------------------
+
+/**
+ * Delivery ids remembered in this process: enough for one server; several behind a load
+ * balancer need a shared store (createRedisStore). At most `maxEntries` ids are kept (the
+ * oldest go first when full); each expires after its ttl.
+ */
+export function createMemoryStore(
+  options: { maxEntries?: number; now?: () => number } = {},
+): DeliveryStore & { readonly size: number } {
+  const maxEntries = options.maxEntries ?? 100_000;
+  const now = options.now ?? Date.now;
+  const expiries = new Map<string, number>();
+  return {
+    get size() {
+      return expiries.size;
+    },
+    async seen(id, ttlSeconds) {
+      const at = now();
+      // ids are kept in insertion order: drop the expired ones at the front
+      for (const [old, expiry] of expiries) {
+        if (expiry > at) break;
+        expiries.delete(old);
+      }
+      const expiry = expiries.get(id);
+      if (expiry !== undefined && expiry > at) return true;
+      expiries.delete(id);
+      expiries.set(id, at + ttlSeconds * 1000);
+      while (expiries.size > maxEntries) expiries.delete(expiries.keys().next().value!);
+      return false;
+    },
+    async forget(id) {
+      expiries.delete(id);
+    },
+  };
+}
+
+/**
+ * The part of a node-redis client (the `redis` package, v4 to v6) the Redis store uses:
+ * `SET key 1 NX EX ttl` answers "OK" when it set the key, null when the key existed.
+ */
+export interface RedisClientLike {
+  set(key: string, value: string, options: { NX: true; EX: number }): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+}
+
+/** Delivery ids in Redis, shared by every process that uses the same server and prefix. */
+export function createRedisStore(
+  client: RedisClientLike,
+  options: { prefix?: string } = {},
+): DeliveryStore {
+  const prefix = options.prefix ?? "webhook-codegen:delivery:";
+  return {
+    async seen(id, ttlSeconds) {
+      const reply = await client.set(prefix + id, "1", {
+        NX: true,
+        EX: Math.max(1, Math.ceil(ttlSeconds)),
+      });
+      return reply === null;
+    },
+    async forget(id) {
+      await client.del(prefix + id);
+    },
   };
 }
 
@@ -531,20 +790,27 @@ export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
   method?: string | undefined;
   url?: string | undefined;
   headers: Record<string, string | string[] | undefined>;
-  destroy?(error?: Error): void;
-  resume?(): void;
+  on?(event: "error", listener: (error: unknown) => void): unknown;
 }
 
 export interface NodeResponseLike {
   statusCode: number;
+  headersSent?: boolean;
   setHeader(name: string, value: string): unknown;
   end(body?: string | Uint8Array): unknown;
+  on?(event: "error", listener: (error: unknown) => void): unknown;
+  destroy?(error?: Error): unknown;
 }
+
+const ignore = () => undefined;
 
 /**
  * Serves a Fetch-style handler from node:http (and so Express: mount it before any body
- * parser, which would consume the raw body the signature is over). Bodies over the limit
- * get 413 as soon as they pass it, without being buffered whole.
+ * parser, which would consume the raw body the signature is over). The body is streamed to
+ * the handler, which reads the headers first and then at most `maxBodyBytes`; a request
+ * whose body was not read to its end (refused, too large, too slow) is answered with
+ * `connection: close` and its connection closed, never drained. The returned promise never
+ * rejects: every failure is an answer (400, 405, 413, 500) or a closed socket.
  */
 export function toNodeListener(
   handler: (request: Request) => Promise<Response>,
@@ -552,51 +818,90 @@ export function toNodeListener(
 ): (req: NodeRequestLike, res: NodeResponseLike) => Promise<void> {
   const limit = options.maxBodyBytes ?? defaultMaxBodyBytes;
   return async (req, res) => {
+    // a broken upload or connection is answered (or not) here, never thrown at the process
+    req.on?.("error", ignore);
+    res.on?.("error", ignore);
+    let complete = false;
     const send = async (response: Response) => {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (res.headersSent) return;
       res.statusCode = response.status;
       response.headers.forEach((value, name) => res.setHeader(name, value));
-      res.end(new Uint8Array(await response.arrayBuffer()));
+      if (!complete) res.setHeader("connection", "close");
+      res.end(bytes);
     };
-    const tooLarge = () =>
-      send(
-        json(413, { error: "body_too_large", message: `the body is larger than ${limit} bytes` }),
-      );
-    const declared = Number(req.headers["content-length"] ?? "");
-    if (declared > limit) {
-      req.resume?.();
-      return tooLarge();
-    }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
-      size += bytes.length;
-      if (size > limit) {
-        await tooLarge();
-        req.destroy?.();
+    try {
+      const declared = Number(req.headers["content-length"] ?? "");
+      if (declared > limit) {
+        await send(
+          json(413, { error: "body_too_large", message: `the body is larger than ${limit} bytes` }),
+        );
         return;
       }
-      chunks.push(bytes);
-    }
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === "string") headers.set(name, value);
-      else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    }
-    const request = new Request(
-      new URL(req.url ?? "/", `http://${headers.get("host") ?? "localhost"}`),
-      {
-        method: req.method ?? "POST",
-        headers,
-        ...(req.method === "GET" || req.method === "HEAD"
-          ? {}
-          : { body: bufferOf(concat(...chunks)) }),
-      },
-    );
-    try {
-      await send(await handler(request));
+      const method = req.method ?? "POST";
+      const headers = new Headers();
+      let url: URL;
+      try {
+        for (const [name, value] of Object.entries(req.headers)) {
+          if (typeof value === "string") headers.set(name, value);
+          else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+        }
+        url = new URL(req.url ?? "/", `http://${headers.get("host") ?? "localhost"}`);
+      } catch {
+        await send(
+          json(400, { error: "bad_request", message: "the URL or a header is malformed" }),
+        );
+        return;
+      }
+      const hasBody = method !== "GET" && method !== "HEAD";
+      if (!hasBody) complete = true;
+      const chunks = req[Symbol.asyncIterator]();
+      let size = 0;
+      const body = new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            const next = await chunks.next();
+            if (next.done) {
+              complete = true;
+              controller.close();
+              return;
+            }
+            const bytes = typeof next.value === "string" ? encoder.encode(next.value) : next.value;
+            size += bytes.length;
+            if (size > limit) {
+              controller.error(new WebhookError(413, `the body is larger than ${limit} bytes`));
+              return;
+            }
+            controller.enqueue(bytes);
+          },
+        },
+        // nothing is read before the handler asks for it
+        { highWaterMark: 0 },
+      );
+      let request: Request;
+      try {
+        request = new Request(url, {
+          method,
+          headers,
+          ...(hasBody ? { body, duplex: "half" } : {}),
+        } as RequestInit);
+      } catch {
+        // a method Fetch cannot carry (TRACE, TRACK, CONNECT) or some other unrepresentable request
+        await send(
+          method.toUpperCase() === "POST"
+            ? json(400, { error: "bad_request", message: "the request cannot be represented" })
+            : json(405, { error: "method_not_allowed" }),
+        );
+        return;
+      }
+      const response = await handler(request).catch(() => json(500, { error: "internal_error" }));
+      await send(response);
     } catch {
-      await send(json(500, { error: "internal_error" }));
+      try {
+        await send(json(500, { error: "internal_error" }));
+      } catch {
+        res.destroy?.();
+      }
     }
   };
 }

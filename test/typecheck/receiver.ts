@@ -2,7 +2,13 @@
 // (no @types/node: the generated code must not need it; test/receiver.test.ts mounts the
 // listener in a real node:http server, type-checked against node's own types).
 import { createPlainWebhookHandler, parsePlainWebhook, toNodeListener, type PlainEventMap } from "../../generated/plain/index.js";
-import { createAgentMailWebhookHandler } from "../../generated/agentmail/index.js";
+import {
+  createAgentMailWebhookHandler,
+  createMemoryStore,
+  createRedisStore,
+  type DeliveryStore,
+  type RedisClientLike,
+} from "../../generated/agentmail/index.js";
 
 export const plain = createPlainWebhookHandler({
   secret: "whatever",
@@ -49,3 +55,28 @@ export function parsed(body: string): PlainEventMap["thread.email_sent"] | undef
 }
 
 export const listener = toNodeListener(plain, { maxBodyBytes: 100_000 });
+
+// replay protection: the delivery id in the context, the stores, and a structural Redis client
+// (the generated code imports no Redis package; any object with set/del of these shapes fits)
+const fakeRedis = {
+  set: async (_key: string, _value: string, _options: { NX: true; EX: number }) => null as string | null,
+  del: async (_key: string) => 0,
+};
+const client: RedisClientLike = fakeRedis;
+const custom: DeliveryStore = { seen: async (_id: string, _ttlSeconds: number) => false };
+export const deduplicated = [createMemoryStore({ maxEntries: 10 }), createRedisStore(client, { prefix: "x:" }), custom].map((store) =>
+  createAgentMailWebhookHandler({
+    secret: "whsec_a",
+    on: {
+      "message.received": (_event, context) => {
+        const id: string | undefined = context.deliveryId;
+        void id;
+      },
+    },
+    deduplicate: store,
+    deduplicateTtlSeconds: 600,
+    bodyTimeoutMs: 5_000,
+  }),
+);
+// @ts-expect-error a store must say whether the id was seen
+export const wrongStore: DeliveryStore = { seen: async () => undefined };
