@@ -5,6 +5,7 @@ import { emitTypes, type CompiledTypes, type FormatTs } from "./emit/types.js";
 import { Problems } from "./errors.js";
 import { formatFiles, formatText, type GenerationWorker } from "./format.js";
 import type { Catalogue } from "./load/catalogue.js";
+import { typeGeneratorKeywordsIn } from "./load/extensions.js";
 import { buildModels, compare, type VersionModel } from "./model/build.js";
 import { banner, type FileOutput } from "./output.js";
 import { toolVersion } from "./paths.js";
@@ -16,6 +17,7 @@ import { toolVersion } from "./paths.js";
 export async function compile(catalogue: Catalogue, config: CodegenConfig, worker?: GenerationWorker): Promise<{ files: FileOutput[]; models: VersionModel[] }> {
   const format = config.format !== false;
   const models = chooseVersions(buildModels(catalogue.providers), config);
+  checkTypeGeneratorKeywords(models);
   const header = (model: VersionModel) => banner({ version: toolVersion, source: model.source, hash: model.hash });
   const laidOut = (files: FileOutput[]) => (format ? formatFiles(files, worker) : Promise.resolve(files));
   // the worker compiles the validators (this thread does not even load their compiler) and formats what is
@@ -30,6 +32,30 @@ export async function compile(catalogue: Catalogue, config: CodegenConfig, worke
   const [types, rest] = await Promise.all([Promise.all(models.map((model) => emitTypes(model, header(model), formatTs, compiled))), Promise.all(others)]);
   const files = [...types, ...rest.flat()];
   return { files: files.sort((a, b) => compare(a.path, b.path)), models };
+}
+
+/**
+ * Loading removed json-schema-to-typescript's own keywords from every schema of the catalogue
+ * (load/extensions.ts); one can still reach the model only in data that a `$ref` made into a
+ * schema. The types are compiled only from schemas without them: the generator's `tsType`
+ * (emit/types.ts) is the only one json-schema-to-typescript ever sees.
+ */
+function checkTypeGeneratorKeywords(models: VersionModel[]): void {
+  const problems = new Problems();
+  for (const model of models) {
+    for (const [name, schema] of Object.entries(model.definitions)) {
+      for (const pointer of typeGeneratorKeywordsIn(schema)) {
+        problems.add({
+          code: "schema_invalid",
+          file: model.source,
+          pointer: `/definitions/${name}${pointer}`,
+          message: `definition ${name} holds "${pointer.split("/").pop()}", a keyword of json-schema-to-typescript that a schema cannot set; it is data (an enum, const, default or example value) that a $ref uses as a schema`,
+          hint: "point the $ref at a schema, not into an enum, const, default or examples value",
+        });
+      }
+    }
+  }
+  problems.throwIfAny();
 }
 
 /** The emitters of a provider see every version of it, oldest first. */
