@@ -1,15 +1,15 @@
 import { watch as watchFiles, type FSWatcher } from "node:fs";
 import type { CodegenConfig } from "./config.js";
 import { CodegenError, type Problem } from "./errors.js";
-import { generate } from "./generate.js";
-import { writeOutput, type WriteReport } from "./write.js";
+import { generateWithModels } from "./generate.js";
+import { comparisonWarnings, writeOutput, type WriteReport } from "./write.js";
 
 /**
  * `codegen --watch`: generates, then again whenever a file of the catalogue changes
  * (changes that come together are taken as one, after `debounceMs` of quiet). A run that
  * fails on a broken schema is reported and the watch goes on, waiting for the fix.
  */
-export type WatchRun = { ok: true; report: WriteReport } | { ok: false; problems: readonly Problem[] };
+export type WatchRun = { ok: true; report: WriteReport; warnings: Problem[] } | { ok: false; problems: readonly Problem[] };
 
 export interface Watcher {
   /** Resolves when the run in progress, if any, has finished; then stops watching. */
@@ -25,9 +25,10 @@ export function watch(config: CodegenConfig, onRun: (run: WatchRun) => void, opt
 
   const run = async () => {
     try {
-      const files = await generate(config);
-      const report = await writeOutput(config.out, files, config.handlers ? { handlers: config.handlers } : {});
-      onRun({ ok: true, report });
+      const { files, warnings } = await generateWithModels(config);
+      const folders = { schemas: config.schemas, ...(config.cwd ? { cwd: config.cwd } : {}), ...(config.handlers ? { handlers: config.handlers } : {}) };
+      const report = await writeOutput(config.out, files, folders);
+      onRun({ ok: true, report, warnings: [...warnings, ...comparisonWarnings(config.out, report.before, config.handlers)] });
     } catch (error) {
       if (!(error instanceof CodegenError)) throw error;
       onRun({ ok: false, problems: error.problems });
