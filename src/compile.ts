@@ -7,6 +7,7 @@ import { formatFiles, formatText, type GenerationWorker } from "./format.js";
 import type { Catalogue } from "./load/catalogue.js";
 import { typeGeneratorKeywordsIn } from "./load/extensions.js";
 import { buildModels, compare, type VersionModel } from "./model/build.js";
+import { eventNameCollisions, type NamedEvent } from "./model/names.js";
 import { banner, type FileOutput } from "./output.js";
 import { toolVersion } from "./paths.js";
 
@@ -18,6 +19,7 @@ export async function compile(catalogue: Catalogue, config: CodegenConfig, worke
   const format = config.format !== false;
   const models = chooseVersions(buildModels(catalogue.providers), config);
   checkTypeGeneratorKeywords(models);
+  checkEventNames(models);
   const header = (model: VersionModel) => banner({ version: toolVersion, source: model.source, hash: model.hash });
   const laidOut = (files: FileOutput[]) => (format ? formatFiles(files, worker) : Promise.resolve(files));
   // the worker compiles the validators (this thread does not even load their compiler) and formats what is
@@ -53,6 +55,32 @@ function checkTypeGeneratorKeywords(models: VersionModel[]): void {
           hint: "point the $ref at a schema, not into an enum, const, default or examples value",
         });
       }
+    }
+  }
+  problems.throwIfAny();
+}
+
+/**
+ * The event names of a provider, over all its versions, must stay distinct once they are
+ * identifiers and file names (model/names.ts): otherwise one stub would stand for two events,
+ * or a type's name would depend on another event's existence.
+ */
+function checkEventNames(models: VersionModel[]): void {
+  const problems = new Problems();
+  for (const group of byProvider(models)) {
+    const events = new Map<string, NamedEvent>(); // each name once, where it is first declared
+    for (const model of group) {
+      for (const event of model.events) {
+        for (const name of event.names) if (!events.has(name)) events.set(name, { name, file: event.file });
+      }
+    }
+    for (const { a, b, as } of eventNameCollisions([...events.values()].sort((x, y) => compare(x.name, y.name)))) {
+      problems.add({
+        code: "name_collision",
+        file: b.file,
+        message: `event ${JSON.stringify(b.name)} and event ${JSON.stringify(a.name)} (${a.file}) would both be ${as}`,
+        hint: "the generator cannot give both a type and a handler of their own: leave one of the two events out of the catalogue, or ask the provider which name is meant",
+      });
     }
   }
   problems.throwIfAny();
