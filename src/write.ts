@@ -252,6 +252,12 @@ export async function recoverOutput(outDir: string): Promise<void> {
   for (const leftover of await filesIn(outDir, (name) => name.endsWith(temporarySuffix))) {
     await rm(path.join(outDir, leftover), { force: true });
   }
+  // the manifest's, beside it (the walk above skips hidden files)
+  if (existsSync(outDir)) {
+    for (const entry of await readdir(outDir)) {
+      if (entry.startsWith(`${manifestName}.`) && entry.endsWith(temporarySuffix)) await rm(path.join(outDir, entry), { force: true });
+    }
+  }
 }
 
 async function applyJournal(

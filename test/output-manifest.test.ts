@@ -71,6 +71,15 @@ describe("the output manifest", () => {
     expect(second.stdout).toMatch(/generated: 0 written, \d+ unchanged, 0 removed\./);
   });
 
+  it("a run killed while staging leaves the manifest's temporary file beside it: the next run removes it", async () => {
+    const { project } = await twoProjects();
+    expect((await run([], project)).code).toBe(0);
+    const before = await snapshot(path.join(project, "generated"));
+    await writeFile(path.join(project, "generated", `${manifestName}.0123456789ab.codegen-tmp`), '{"files":');
+    expect((await run([], project)).code).toBe(0);
+    expect(await snapshot(path.join(project, "generated"))).toEqual(before);
+  });
+
   it("a file with our banner that the manifest does not list is reported and left in place; one it lists is removed", async () => {
     const { project } = await twoProjects();
     expect((await run([], project)).code).toBe(0);
