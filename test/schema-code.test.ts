@@ -68,6 +68,8 @@ describe("json-schema-to-typescript's keywords in a catalogue", () => {
             // in a definition reached by $ref, and in array items
             thing: { $ref: "shared/defs.json#/definitions/thing" },
             list: { type: "array", items: { type: "integer", tsType: tsTypeCode } },
+            // draft-04's id: a type of that name (merged with the definition of the same name)
+            other: { id: "Thing", type: "object", properties: { extra: { type: "string" } } },
             // a property named like the keyword is a name, not a keyword: it stays
             tsType: { type: "string" },
             // and so is data: a const whose value has such a key is left as it is
@@ -81,8 +83,8 @@ describe("json-schema-to-typescript's keywords in a catalogue", () => {
     );
     const result = await run(["--handlers", "handlers"], project);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain("codegen: 5 warnings:");
-    for (const pointer of ["/properties/name/tsType", "/properties/status/tsEnumNames", "/properties/list/items/tsType", "/extends"]) {
+    expect(result.stderr).toContain("codegen: 6 warnings:");
+    for (const pointer of ["/properties/name/tsType", "/properties/status/tsEnumNames", "/properties/list/items/tsType", "/properties/other/id", "/extends"]) {
       expect(result.stderr).toContain(`schemas/acme/v1/ping.schema.json#${pointer}: "${pointer.split("/").pop()}" removed`);
     }
     expect(result.stderr).toContain('schemas/acme/v1/shared/defs.json#/definitions/thing/tsType: "tsType" removed');
@@ -97,6 +99,8 @@ describe("json-schema-to-typescript's keywords in a catalogue", () => {
     expect(types).toContain("list?: number[];");
     expect(types).toContain("tsType?: string;");
     expect(types).not.toContain("extends");
+    expect(types.match(/export interface Thing\b/g)).toHaveLength(1);
+    expect(types).toMatch(/other\?: \{\n\s+extra\?: string;\n\s+\};/);
 
     // the validators still hold the data as it was
     const { validateEvent } = await import(pathToFileURL(path.join(project, "generated/acme/v1/validators.js")).href);
@@ -124,8 +128,9 @@ describe("json-schema-to-typescript's keywords in a catalogue", () => {
     const schema = {
       properties: { tsEnumNames: { type: "string", tsType: "x" }, extends: { enum: [{ extends: 1 }] } },
       default: { tsType: "data" },
-      examples: [{ tsType: "data" }],
-      "x-components": { thing: { tsType: "x" } },
+      examples: [{ tsType: "data", id: "x" }],
+      example: { id: "data" },
+      "x-components": { thing: { tsType: "x", id: 1 } },
       anyOf: [{ tsEnumNames: ["A"] }],
     };
     const warnings = stripTypeGeneratorKeywords(schema, "f.json");
@@ -133,8 +138,9 @@ describe("json-schema-to-typescript's keywords in a catalogue", () => {
     expect(schema).toEqual({
       properties: { tsEnumNames: { type: "string" }, extends: { enum: [{ extends: 1 }] } },
       default: { tsType: "data" },
-      examples: [{ tsType: "data" }],
-      "x-components": { thing: {} },
+      examples: [{ tsType: "data", id: "x" }],
+      example: { id: "data" },
+      "x-components": { thing: { id: 1 } },
       anyOf: [{}],
     });
   });

@@ -6,8 +6,11 @@ import { definitionKeywords, schemaMapKeywords } from "../model/schema-walk.js";
  * Keywords that json-schema-to-typescript (16) reads from a schema and that no validator
  * evaluates. A catalogue is input from a provider, not code: these would let it write
  * TypeScript into types.ts (`tsType` is pasted verbatim), turn a union of strings into an
- * enum of its choosing (`tsEnumNames`), or make a type extend another that the payload is
- * never checked against (`extends`, draft-03 inheritance, ignored by draft-07 and 2020-12).
+ * enum of its choosing (`tsEnumNames`), make a type extend another that the payload is
+ * never checked against (`extends`, draft-03 inheritance, ignored by draft-07 and 2020-12), or
+ * declare an inline schema as a type of the name it gives (`id`, draft-04's `$id`, also ignored
+ * by draft-07 and 2020-12: two interfaces of one name merge, so it could add fields to another
+ * definition's type).
  * The generator sets `tsType` itself, after loading, to refer to definitions by name
  * (src/emit/types.ts); nothing from the catalogue reaches json-schema-to-typescript with one.
  */
@@ -15,10 +18,11 @@ export const typeGeneratorKeywords: ReadonlyMap<string, string> = new Map([
   ["tsType", "json-schema-to-typescript would copy it into types.ts as TypeScript code"],
   ["tsEnumNames", "json-schema-to-typescript would declare a TypeScript enum with these member names"],
   ["extends", "json-schema-to-typescript would make the type extend it (draft-03), while the validators ignore it"],
+  ["id", "json-schema-to-typescript would declare a type of this name (draft-04's $id), while the validators ignore it"],
 ]);
 
-/** Values that are data, never schemas: an object in them is a value, its keys are not keywords. */
-const dataKeywords = new Set(["const", "enum", "default", "examples"]);
+/** Values that are data, never schemas: an object in them is a value, its keys are not keywords (OpenAPI's `example` too). */
+const dataKeywords = new Set(["const", "enum", "default", "examples", "example"]);
 
 /**
  * Removes the keywords above from every schema of a catalogue file, in place, and returns a
@@ -62,7 +66,8 @@ function forEachKeyword(node: unknown, visit: (owner: Record<string, unknown>, k
   if (!isPlainObject(node)) return;
   for (const [key, value] of Object.entries(node)) {
     const at = joinPointer(pointer, key);
-    if (typeGeneratorKeywords.has(key)) visit(node, key, at);
+    // json-schema-to-typescript takes `id` as a name only when it is a string
+    if (typeGeneratorKeywords.has(key) && (key !== "id" || typeof value === "string")) visit(node, key, at);
     else if (dataKeywords.has(key)) continue;
     else if ((schemaMapKeywords.has(key) || definitionKeywords.has(key)) && isPlainObject(value)) {
       for (const [name, schema] of Object.entries(value)) forEachKeyword(schema, visit, joinPointer(at, name));
