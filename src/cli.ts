@@ -2,12 +2,12 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { loadConfig, type CodegenConfig, type TestRunner } from "./config.js";
 import type { DiffFlags } from "./diff/index.js";
-import { CodegenError, formatProblem } from "./errors.js";
+import { CodegenError, formatProblem, type Problem } from "./errors.js";
 import type { VersionChange } from "./changes.js";
 import { generateWithModels } from "./generate.js";
 import { displayPath, toolVersion } from "./paths.js";
 import type { PayloadReport } from "./validate.js";
-import { compareOutput, writeOutput } from "./write.js";
+import { compareOutput, comparisonWarnings, outputFolders, writeOutput } from "./write.js";
 
 // commander through require: its ES module wrapper costs every run about 8 ms more to load
 const { Command, CommanderError, Option } = createRequire(import.meta.url)("commander") as typeof import("commander");
@@ -140,32 +140,43 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     const config = await configFromFlags(flags, io.cwd);
     const outShown = displayPath(config.out, io.cwd);
     if (io.tty && !flags.quiet && !json) io.err(`codegen: reading ${displayPath(config.schemas, io.cwd)} and generating…`);
-    const { files, models } = await generateWithModels(config, { cache: flags.cache !== false });
+    const generated = await generateWithModels(config, { cache: flags.cache !== false });
+    const { files, models } = generated;
+    const shown = (problem: Problem): Problem => ({ ...problem, file: displayPath(path.resolve(io.cwd, problem.file), io.cwd) });
 
     if (flags.check) {
-      const result = await compareOutput(config.out, files, folders(config));
-      const stale = result.stale.length + result.missing.length + result.extra.length > 0;
-      if (json) io.out(JSON.stringify({ ok: !stale, command: "check", out: outShown, ...result }, null, 2));
-      else if (stale) {
-        const lines = [
-          `${outShown} is out of date with the schemas:`,
-          ...result.stale.map((f) => `  stale    ${f}`),
-          ...result.missing.map((f) => `  missing  ${f}`),
-          ...result.extra.map((f) => `  extra    ${f}`),
-          "Run `npx codegen` and commit the result.",
-        ];
-        io.err(lines.join("\n"));
-      } else if (!flags.quiet) io.out(`${outShown} is up to date (${files.length} files).`);
+      const result = await compareOutput(config.out, files, outputFolders(config));
+      const warnings = [...generated.warnings, ...comparisonWarnings(config.out, result, config.handlers)].map(shown);
+      const stale = result.stale.length + result.missing.length + result.extra.length + result.brokenStubs.length > 0;
+      if (json) io.out(JSON.stringify({ ok: !stale, command: "check", out: outShown, ...result, warnings }, null, 2));
+      else {
+        if (!flags.quiet) printWarnings(warnings, io);
+        if (stale) {
+          const lines = [
+            `${outShown} is out of date with the schemas:`,
+            ...result.stale.map((f) => `  stale    ${f}`),
+            ...result.missing.map((f) => `  missing  ${f}`),
+            ...result.extra.map((f) => `  extra    ${f}`),
+            ...result.brokenStubs.map((f) => `  broken   ${f} (empty or does not parse: delete it to have it recreated)`),
+            result.brokenStubs.length === result.stale.length + result.missing.length + result.extra.length + result.brokenStubs.length
+              ? "Delete the broken stubs, run `npx codegen` and commit the result."
+              : "Run `npx codegen` and commit the result.",
+          ];
+          io.err(lines.join("\n"));
+        } else if (!flags.quiet) io.out(`${outShown} is up to date (${files.length} files).`);
+      }
       return stale ? exitCodes.stale : exitCodes.ok;
     }
 
-    const { before, ...report } = await writeOutput(config.out, files, folders(config));
+    const { before, ...report } = await writeOutput(config.out, files, outputFolders(config));
+    const warnings = [...generated.warnings, ...comparisonWarnings(config.out, before, config.handlers)].map(shown);
+    if (!json && !flags.quiet) printWarnings(warnings, io);
     // loaded only when output changed; it loads the diff engine only when there is a change to describe
     const changed = before.missing.length + before.stale.length > 0 && models.length > 0;
     const changes: VersionChange[] = changed
       ? await import("./changes.js").then(({ changesOf }) => changesOf(models, before, config.schemas, io.cwd)).catch(() => [])
       : [];
-    if (json) io.out(JSON.stringify({ ok: true, command: "generate", out: outShown, ...report, changes }, null, 2));
+    if (json) io.out(JSON.stringify({ ok: true, command: "generate", out: outShown, ...report, changes, warnings }, null, 2));
     else if (io.ci && !flags.quiet) {
       // in CI, one line: the log stays readable
       const stubs = config.handlers ? ` ${report.stubsCreated.length} handler stubs created, ${report.stubsKept.length} kept.` : "";
@@ -281,8 +292,11 @@ async function configFromFlags(flags: GenerateFlags, cwd: string): Promise<Codeg
   };
 }
 
-function folders(config: CodegenConfig): { handlers?: string } {
-  return config.handlers ? { handlers: config.handlers } : {};
+
+/** Warnings go to stderr, each with its file and pointer, before the run's summary. */
+function printWarnings(warnings: readonly Problem[], io: Io): void {
+  if (warnings.length === 0) return;
+  io.err([`codegen: ${warnings.length} warning${warnings.length === 1 ? "" : "s"}:`, ...warnings.map(formatProblem)].join("\n"));
 }
 
 function defaultIo(): Io {
@@ -368,6 +382,7 @@ async function runWatch(flags: GenerateFlags, io: Io): Promise<number> {
   const { watch } = await import("./watch.js");
   const watcher = watch(config, (run) => {
     if (run.ok) {
+      printWarnings(run.warnings, io);
       io.out(`codegen: ${outShown}: ${run.report.written.length} written, ${run.report.removed.length} removed.`);
     } else {
       io.err([`codegen: ${run.problems.length} problem(s); waiting for a fix:`, ...run.problems.map(formatProblem)].join("\n"));

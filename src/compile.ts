@@ -8,7 +8,9 @@ import { Problems } from "./errors.js";
 import { formatFiles, formatText, type GenerationWorker } from "./format.js";
 import type { Catalogue } from "./load/catalogue.js";
 import type { TestPayload } from "./load/payloads.js";
+import { typeGeneratorKeywordsIn } from "./load/extensions.js";
 import { buildModels, compare, type VersionModel } from "./model/build.js";
+import { eventNameCollisions, type NamedEvent } from "./model/names.js";
 import { banner, type FileOutput } from "./output.js";
 import { toolVersion } from "./paths.js";
 
@@ -24,6 +26,8 @@ export async function compile(
 ): Promise<{ files: FileOutput[]; models: VersionModel[] }> {
   const format = config.format !== false;
   const models = chooseVersions(buildModels(catalogue.providers), config);
+  checkTypeGeneratorKeywords(models);
+  checkEventNames(models);
   const header = (model: VersionModel) => banner({ version: toolVersion, source: model.source, hash: model.hash });
   const laidOut = (files: FileOutput[]) => (format ? formatFiles(files, worker) : Promise.resolve(files));
   // the worker compiles the validators (this thread does not even load their compiler) and formats what is
@@ -42,6 +46,56 @@ export async function compile(
   const [types, rest] = await Promise.all([Promise.all(models.map((model) => emitTypes(model, header(model), formatTs, compiled))), Promise.all(others)]);
   const files = [...types, ...rest.flat()];
   return { files: files.sort((a, b) => compare(a.path, b.path)), models };
+}
+
+/**
+ * Loading removed json-schema-to-typescript's own keywords from every schema of the catalogue
+ * (load/extensions.ts); one can still reach the model only in data that a `$ref` made into a
+ * schema. The types are compiled only from schemas without them: the generator's `tsType`
+ * (emit/types.ts) is the only one json-schema-to-typescript ever sees.
+ */
+function checkTypeGeneratorKeywords(models: VersionModel[]): void {
+  const problems = new Problems();
+  for (const model of models) {
+    for (const [name, schema] of Object.entries(model.definitions)) {
+      for (const pointer of typeGeneratorKeywordsIn(schema)) {
+        problems.add({
+          code: "schema_invalid",
+          file: model.source,
+          pointer: `/definitions/${name}${pointer}`,
+          message: `definition ${name} holds "${pointer.split("/").pop()}", a keyword of json-schema-to-typescript that a schema cannot set; it is data (an enum, const, default or example value) that a $ref uses as a schema`,
+          hint: "point the $ref at a schema, not into an enum, const, default or examples value",
+        });
+      }
+    }
+  }
+  problems.throwIfAny();
+}
+
+/**
+ * The event names of a provider, over all its versions, must stay distinct once they are
+ * identifiers and file names (model/names.ts): otherwise one stub would stand for two events,
+ * or a type's name would depend on another event's existence.
+ */
+function checkEventNames(models: VersionModel[]): void {
+  const problems = new Problems();
+  for (const group of byProvider(models)) {
+    const events = new Map<string, NamedEvent>(); // each name once, where it is first declared
+    for (const model of group) {
+      for (const event of model.events) {
+        for (const name of event.names) if (!events.has(name)) events.set(name, { name, file: event.file });
+      }
+    }
+    for (const { a, b, as } of eventNameCollisions([...events.values()].sort((x, y) => compare(x.name, y.name)))) {
+      problems.add({
+        code: "name_collision",
+        file: b.file,
+        message: `event ${JSON.stringify(b.name)} and event ${JSON.stringify(a.name)} (${a.file}) would both be ${as}`,
+        hint: "the generator cannot give both a type and a handler of their own: leave one of the two events out of the catalogue, or ask the provider which name is meant",
+      });
+    }
+  }
+  problems.throwIfAny();
 }
 
 /** The emitters of a provider see every version of it, oldest first. */

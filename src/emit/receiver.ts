@@ -60,8 +60,8 @@ import {
 } from "../runtime.js";
 ${versions
   .map(
-    (v) => `import * as ${v.module} from "./${v.model.version}/validators.js";
-import type { ${title}EventMap as ${v.map} } from "./${v.model.version}/types.js";`,
+    (v) => `import * as ${v.module} from ${literal(`./${v.model.version}/validators.js`)};
+import type { ${title}EventMap as ${v.map} } from ${literal(`./${v.model.version}/types.js`)};`,
   )
   .join("\n")}
 
@@ -77,7 +77,7 @@ export {
   type VerifyResult,
 } from "../runtime.js";
 
-/** Each ${title} event by name, typed as its payload in every version that has it (${versions.map((v) => v.key).join(", ")}). */
+/** Each ${title} event by name, typed as its payload in every version that has it (${comment(versions.map((v) => v.key).join(", "))}). */
 export type ${title}EventMap = {
   [N in ${keys}]: ${versions.map((v) => `(N extends keyof ${v.map} ? ${v.map}[N] : never)`).join(" | ")};
 };
@@ -133,4 +133,9 @@ export function create${title}WebhookHandler(
 export type ${title}HandlerContext<N extends ${title}EventName = ${title}EventName> = HandlerContext<N>;
 `;
   return { path: `${name}/index.ts`, content };
+}
+
+/** Text from a schema inside a block comment: it cannot end the comment or break the line. */
+function comment(text: string): string {
+  return text.replace(/\*\//g, "*\\/").replace(/\s+/g, " ").trim();
 }

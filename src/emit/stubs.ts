@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { VersionModel } from "../model/build.js";
-import { NameRegistry, pascalCase } from "../model/names.js";
+import { NameRegistry, pascalCase, stubFileName } from "../model/names.js";
 import type { FileOutput } from "../output.js";
 
 /**
@@ -57,17 +57,18 @@ ${stubs.map((s) => `import { ${s.fn} } from ${JSON.stringify(importPath(mapDir, 
 
 /** Every ${title} event's handler, from the stubs in the handlers folder: pass it as \`on\`. */
 export const ${provider.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}Handlers = {
-${stubs.map((s) => `  ${JSON.stringify(s.name)}: ${s.fn},`).join("\n")}
+${stubs.map((s) => `  ${propertyKey(s.name)}: ${s.fn},`).join("\n")}
 } satisfies ${title}Handlers;
 `,
   });
   return files;
 }
 
-/** An event name as a file name: only letters, digits, ".", "_" and "-", never starting with ".". */
-export function stubFileName(event: string): string {
-  const safe = event.replace(/[^A-Za-z0-9._-]/g, "_");
-  return safe.startsWith(".") || safe === "" ? `_${safe}` : safe;
+export { stubFileName };
+
+/** A key of an object literal: "__proto__" written plainly would set the object's prototype, not a key. */
+function propertyKey(name: string): string {
+  return name === "__proto__" ? `[${JSON.stringify(name)}]` : JSON.stringify(name);
 }
 
 function importPath(fromDir: string, target: string): string {
