@@ -16,7 +16,8 @@ export type ProblemCode =
   | "sample_invalid"
   | "unsupported"
   | "write_failed"
-  | "pull_failed";
+  | "pull_failed"
+  | "module_format";
 
 export interface Problem {
   code: ProblemCode;

@@ -4,6 +4,8 @@ import type { VersionModel } from "../model/build.js";
 import { NameRegistry } from "../model/names.js";
 import { banner, type FileOutput } from "../output.js";
 import { readPackageFile, toolVersion } from "../paths.js";
+import type { ImportExtension } from "../project.js";
+import { jsModule, tsModule } from "./specifiers.js";
 
 /**
  * The receiver: runtime.ts (the same for every provider, from templates/receiver/) and,
@@ -24,7 +26,9 @@ export function emitProviderIndex(
   models: VersionModel[],
   header: string,
   choice: { unknownVersion?: "reject" | "latest" } = {},
+  extension: ImportExtension = ".js",
 ): FileOutput {
+  const runtime = JSON.stringify(tsModule("../runtime", extension));
   const { name, title, manifest } = models[0]!.provider;
   const aliases = new NameRegistry(["config"]);
   const versions = models.map((m) => ({
@@ -57,11 +61,11 @@ import {
   type ProviderConfig,
   type VerifyResult,
   type WebhookHandlerOptions,
-} from "../runtime.js";
+} from ${runtime};
 ${versions
   .map(
-    (v) => `import * as ${v.module} from "./${v.model.version}/validators.js";
-import type { ${title}EventMap as ${v.map} } from "./${v.model.version}/types.js";`,
+    (v) => `import * as ${v.module} from ${literal(jsModule(`./${v.model.version}/validators`, extension))};
+import type { ${title}EventMap as ${v.map} } from ${literal(tsModule(`./${v.model.version}/types`, extension))};`,
   )
   .join("\n")}
 
@@ -75,7 +79,7 @@ export {
   type PayloadError,
   type RedisClientLike,
   type VerifyResult,
-} from "../runtime.js";
+} from ${runtime};
 
 /** Each ${title} event by name, typed as its payload in every version that has it (${versions.map((v) => v.key).join(", ")}). */
 export type ${title}EventMap = {
