@@ -327,26 +327,26 @@ const macLength = 32;
  * verifying it as a message under a random key against the expected value's tag (so a
  * header of many entries costs one hash of the body, not one per entry).
  */
+// `crypto`, not `globalThis.crypto`: Workers' types declare it as a global const, which
+// globalThis does not list; CryptoKey named through it, as @types/node has no global CryptoKey
+type Key = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
 class Keys {
-  private readonly keys: Promise<CryptoKey[]>;
-  private readonly compare: Promise<CryptoKey>;
+  private readonly keys: Promise<Key[]>;
+  private readonly compare: Promise<Key>;
 
   constructor(secrets: readonly Uint8Array[]) {
     this.keys = Promise.all(
       secrets.map((secret) =>
-        globalThis.crypto.subtle.importKey(
-          "raw",
-          bufferOf(secret),
-          { name: "HMAC", hash: "SHA-256" },
-          false,
-          ["sign"],
-        ),
+        crypto.subtle.importKey("raw", bufferOf(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+          "sign",
+        ]),
       ),
     );
-    this.compare = globalThis.crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
+    this.compare = crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
       "sign",
       "verify",
-    ]) as Promise<CryptoKey>;
+    ]) as Promise<Key>;
     // an unused verifier must not leave a rejection unhandled
     this.keys.catch(() => undefined);
   }
@@ -357,7 +357,7 @@ class Keys {
     if (wellFormed.length === 0) return false;
     const data = bufferOf(message);
     const compare = await this.compare;
-    const subtle = globalThis.crypto.subtle;
+    const subtle = crypto.subtle;
     for (const key of await this.keys) {
       const expected = await subtle.sign("HMAC", key, data);
       const tag = await subtle.sign("HMAC", compare, expected);
@@ -518,7 +518,8 @@ export function createVerifier(
 
 // --- parsing ----------------------------------------------------------------------------
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM spelt out (its default): Workers' types require it
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 export function createParser<M>(config: ProviderConfig) {
   const byVersion = new Map(config.versions);
@@ -634,7 +635,8 @@ async function readBody(request: Request, limit: number, timeoutMs: number): Pro
   let size = 0;
   try {
     for (;;) {
-      let next: ReadableStreamReadResult<Uint8Array>;
+      // not ReadableStreamReadResult: @types/node declares no such global
+      let next: Awaited<ReturnType<typeof reader.read>>;
       try {
         next = await Promise.race([reader.read(), timeout]);
       } catch (error) {
@@ -650,7 +652,7 @@ async function readBody(request: Request, limit: number, timeoutMs: number): Pro
     reader.cancel().catch(() => undefined);
     throw error;
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer); // Workers' clearTimeout takes no undefined
   }
   return concat(...chunks);
 }
@@ -991,7 +993,8 @@ export function toNodeListener(
       );
       let request: Request;
       try {
-        request = new Request(url, {
+        // the URL as a string: Bun's types take no URL here
+        request = new Request(url.href, {
           method,
           headers,
           ...(hasBody ? { body, duplex: "half" } : {}),
