@@ -76,15 +76,25 @@ async function deliveries(url) {
   return { ok, results };
 }
 
+async function afterParser(url) {
+  const fresh = structuredClone(sample);
+  fresh.webhookMetadata.webhookDeliveryAttemptTimestamp = new Date().toISOString();
+  const body = JSON.stringify(fresh);
+  const signature = createHmac("sha256", secret).update(body).digest("hex");
+  const response = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", "plain-request-signature": signature } });
+  const answer = await response.json().catch(() => ({}));
+  return { status: response.status, error: answer.error };
+}
+
 const version = (pkg) => JSON.parse(readFileSync(path.join(here, "node_modules", pkg, "package.json"), "utf8")).version;
 const tsc = (dir) => step(process.execPath, [path.join(here, "node_modules/typescript/bin/tsc"), "-p", dir], dir);
 const nodeServer = (file) => (dir, port) => ({ command: process.execPath, args: [file], url: `http://127.0.0.1:${port}/webhook` });
 
 const targets = [
-  { name: "node:http", dir: "node-http", versions: () => `node ${process.versions.node}`, check: tsc, start: nodeServer("server.js"), emits: true },
-  { name: "Express 5", dir: "express", versions: () => `express ${version("express")}`, check: tsc, start: nodeServer("server.js"), emits: true },
-  { name: "Fastify 5", dir: "fastify", versions: () => `fastify ${version("fastify")}`, check: tsc, start: nodeServer("server.js"), emits: true },
-  { name: "Hono (node-server)", dir: "hono", versions: () => `hono ${version("hono")}, @hono/node-server ${version("@hono/node-server")}`, check: tsc, start: nodeServer("server.js"), emits: true },
+  { name: "node:http", dir: "node-http", versions: () => `node ${process.versions.node}`, check: tsc, start: nodeServer("server.js") },
+  { name: "Express 5", dir: "express", versions: () => `express ${version("express")}`, check: tsc, start: nodeServer("server.js"), afterParser: true },
+  { name: "Fastify 5", dir: "fastify", versions: () => `fastify ${version("fastify")}`, check: tsc, start: nodeServer("server.js"), afterParser: true },
+  { name: "Hono (node-server)", dir: "hono", versions: () => `hono ${version("hono")}, @hono/node-server ${version("@hono/node-server")}`, check: tsc, start: nodeServer("server.js") },
   {
     name: "Next.js App Router",
     dir: "next",
@@ -155,6 +165,15 @@ for (const target of targets) {
     const { ok, results } = await deliveries(server.url);
     row.result = `${ok ? "pass" : "FAIL"}: valid ${results.valid}${results.handled ? " (handled)" : " (handler did not run)"}, tampered ${results.tampered}, invalid ${results.invalid}`;
     if (!ok) failed = true;
+    if (target.afterParser) {
+      // the handler mounted after the framework's body parser: a 500 that says what happened
+      const mistake = await afterParser(server.url.replace(/\/webhook$/, "/after-parser"));
+      row.result += `; after the body parser ${mistake.status} ${mistake.error}`;
+      if (mistake.status !== 500 || mistake.error !== "body_already_read") {
+        failed = true;
+        row.result = row.result.replace(/^pass/, "FAIL");
+      }
+    }
   } catch (error) {
     failed = true;
     row.result = `FAIL: ${error.message}${output ? `\n--- server output ---\n${output}` : ""}`;

@@ -28,4 +28,9 @@ await app.register(async (scope) => {
   });
 });
 app.get("/webhook", async () => ({ handled }));
+// The mistake: a route where Fastify's JSON parser has read the body; the answer (500, body_already_read) says so.
+app.post("/after-parser", async (request, reply) => {
+  reply.hijack();
+  await webhook(request.raw, reply.raw);
+});
 await app.listen({ port: Number(process.env["PORT"]), host: "127.0.0.1" });
