@@ -150,7 +150,7 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     if (flags.check) {
       const result = await compareOutput(config.out, files, folders(config));
       const stale = result.stale.length + result.missing.length + result.extra.length > 0;
-      if (json) io.out(JSON.stringify({ ok: !stale, command: "check", out: outShown, ...result }, null, 2));
+      if (json) io.out(JSON.stringify({ ok: !stale, command: "check", out: outShown, ...result, module: config.module }, null, 2));
       else if (stale) {
         const lines = [
           `${outShown} is out of date with the schemas:`,

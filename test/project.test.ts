@@ -80,5 +80,8 @@ describe("the consumer's module settings", () => {
     const forced = await run(["--no-cache", "--module-format", "esm", "--json"], dir);
     expect(forced.code).toBe(0);
     expect(JSON.parse(forced.stdout).module.moduleFormat).toEqual({ value: "esm", from: "--module-format" });
+    // --check reports the settings too, and the summary line says them
+    expect(JSON.parse((await run(["--check", "--module-format", "esm", "--json"], dir)).stdout).module.importExtension).toEqual({ value: ".js", from: "tsconfig.json: moduleResolution nodenext" });
+    expect((await run(["--no-cache", "--module-format", "esm"], dir)).stdout).toContain('imports: "./index.js" (tsconfig.json: moduleResolution nodenext); ES modules (--module-format).');
   });
 });
