@@ -118,7 +118,7 @@ const targets = [
     name: "Deno",
     dir: "deno",
     versions: () => `deno ${version("deno")}`,
-    check: (dir) => step(bin("deno"), ["check", "server.ts"], dir, { DENO_NO_UPDATE_CHECK: "1" }),
+    check: (dir) => step(bin("deno"), ["check", "server.ts", "validators-types.ts"], dir, { DENO_NO_UPDATE_CHECK: "1" }),
     // only permissions: no resolution flags
     start: (dir, port) => ({ command: bin("deno"), args: ["run", `--allow-net=127.0.0.1:${port}`, "--allow-env=PLAIN_WEBHOOK_SECRET,PORT", "server.ts"], url: `http://127.0.0.1:${port}/webhook`, env: { DENO_NO_UPDATE_CHECK: "1" } }),
   },
