@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { loadConfig, type CodegenConfig, type TestRunner } from "./config.js";
+import { importExtensions, moduleFormats, type ImportExtension, type ModuleFormat, type ModuleSettings } from "./project.js";
 import type { DiffFlags } from "./diff/index.js";
 import { CodegenError, formatProblem, type Problem } from "./errors.js";
 import type { VersionChange } from "./changes.js";
@@ -24,6 +25,8 @@ interface GenerateFlags {
   handlers?: string;
   fixtures?: boolean;
   tests?: TestRunner;
+  importExtension?: ImportExtension;
+  moduleFormat?: ModuleFormat;
   config?: string;
   provider?: string[];
   quiet?: boolean;
@@ -61,6 +64,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--handlers <dir>", "scaffold a handler stub per event here (never overwritten)")
     .option("--fixtures", "also write fixtures.ts per version: the sample payloads, typed")
     .addOption(new Option("--tests <runner>", "also write a snapshot test per provider for this runner").choices(["vitest"]))
+    .addOption(new Option("--import-extension <ext>", "how generated files import each other (default: from tsconfig.json / deno.json)").choices(importExtensions))
+    .addOption(new Option("--module-format <format>", "the project's module system (default: from package.json / tsconfig.json)").choices(moduleFormats))
     .option("--config <file>", "config file (default: codegen.config.json when present)")
     .addOption(new Option("--provider <name...>", "only these providers (repeatable)"))
     .option("--quiet", "print nothing but errors")
@@ -148,7 +153,7 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
       const result = await compareOutput(config.out, files, outputFolders(config));
       const warnings = [...generated.warnings, ...comparisonWarnings(config.out, result, config.handlers)].map(shown);
       const stale = result.stale.length + result.missing.length + result.extra.length + result.brokenStubs.length > 0;
-      if (json) io.out(JSON.stringify({ ok: !stale, command: "check", out: outShown, ...result, warnings }, null, 2));
+      if (json) io.out(JSON.stringify({ ok: !stale, command: "check", out: outShown, ...result, warnings, module: config.module }, null, 2));
       else {
         if (!flags.quiet) printWarnings(warnings, io);
         if (stale) {
@@ -176,7 +181,7 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     const changes: VersionChange[] = changed
       ? await import("./changes.js").then(({ changesOf }) => changesOf(models, before, config.schemas, io.cwd)).catch(() => [])
       : [];
-    if (json) io.out(JSON.stringify({ ok: true, command: "generate", out: outShown, ...report, changes, warnings }, null, 2));
+    if (json) io.out(JSON.stringify({ ok: true, command: "generate", out: outShown, ...report, changes, warnings, module: config.module }, null, 2));
     else if (io.ci && !flags.quiet) {
       // in CI, one line: the log stays readable
       const stubs = config.handlers ? ` ${report.stubsCreated.length} handler stubs created, ${report.stubsKept.length} kept.` : "";
@@ -195,6 +200,7 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
         ...changes.map(
           (c) => `changes (${c.reason}, against ${c.against}): ${c.summary}${c.breaking ? ` — see \`codegen diff\`` : ""}`,
         ),
+        ...(config.module ? [describeModule(config.module)] : []),
       ];
       io.out(lines.join("\n"));
     }
@@ -289,9 +295,25 @@ async function configFromFlags(flags: GenerateFlags, cwd: string): Promise<Codeg
     ...(flags.tests ? { tests: flags.tests } : {}),
     ...(flags.provider ? { providers: flags.provider } : {}),
     ...(flags.format === false ? { format: false } : {}),
+    ...withModuleFlags(config, flags),
   };
 }
 
+function describeModule(module: ModuleSettings): string {
+  const { importExtension: ext } = module;
+  const example = ext.value === "none" ? '"./index"' : `"./index${ext.value}"`;
+  return `imports: ${example} (${ext.from}); ES modules (${module.moduleFormat.from}).`;
+}
+
+/** --import-extension and --module-format over what the config said or the project showed. */
+function withModuleFlags(config: CodegenConfig, flags: GenerateFlags): Partial<CodegenConfig> {
+  if (!flags.importExtension && !flags.moduleFormat) return {};
+  const module = {
+    importExtension: flags.importExtension ? { value: flags.importExtension, from: "--import-extension" } : config.module!.importExtension,
+    moduleFormat: flags.moduleFormat ? { value: flags.moduleFormat, from: "--module-format" } : config.module!.moduleFormat,
+  };
+  return { module, importExtension: module.importExtension.value, moduleFormat: module.moduleFormat.value };
+}
 
 /** Warnings go to stderr, each with its file and pointer, before the run's summary. */
 function printWarnings(warnings: readonly Problem[], io: Io): void {

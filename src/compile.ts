@@ -1,6 +1,7 @@
 import type { CodegenConfig } from "./config.js";
 import { emitProviderIndex, emitRuntime } from "./emit/receiver.js";
 import { emitFixtures } from "./emit/fixtures.js";
+import { adaptValidatorFiles } from "./emit/specifiers.js";
 import { emitStubs } from "./emit/stubs.js";
 import { emitTests } from "./emit/tests.js";
 import { emitTypes, type CompiledTypes, type FormatTs } from "./emit/types.js";
@@ -25,6 +26,7 @@ export async function compile(
   testPayloads: Readonly<Record<string, TestPayload[]>> = {},
 ): Promise<{ files: FileOutput[]; models: VersionModel[] }> {
   const format = config.format !== false;
+  const extension = config.importExtension ?? ".js";
   const models = chooseVersions(buildModels(catalogue.providers), config);
   checkTypeGeneratorKeywords(models);
   checkEventNames(models);
@@ -33,10 +35,15 @@ export async function compile(
   // the worker compiles the validators (this thread does not even load their compiler) and formats what is
   // left to prettier, while this thread compiles the types
   const others = [
-    ...models.map(async (model) => (worker ? worker.validators(model, header(model), format) : laidOut((await import("./emit/validators.js")).emitValidators(model, header(model))))),
+    ...models.map(async (model) =>
+      adaptValidatorFiles(
+        await (worker ? worker.validators(model, header(model), format) : laidOut((await import("./emit/validators.js")).emitValidators(model, header(model)))),
+        extension,
+      ),
+    ),
     laidOut([
       ...byProvider(models).flatMap((group) => emitProvider(group, config, testPayloads[group[0]!.provider.name] ?? [])),
-      ...(config.fixtures ? models.map((model) => emitFixtures(model, header(model))) : []),
+      ...(config.fixtures ? models.map((model) => emitFixtures(model, header(model), extension)) : []),
       ...(models.length > 0 ? [emitRuntime()] : []),
     ]),
   ];
@@ -104,10 +111,11 @@ function emitProvider(models: VersionModel[], config: CodegenConfig, testPayload
   const source = models.map((m) => m.source).join(", ");
   const header = banner({ version: toolVersion, source, hash });
   const choice = config.versions?.[models[0]!.provider.name];
+  const extension = config.importExtension ?? ".js";
   return [
-    emitProviderIndex(models, header, choice?.unknown ? { unknownVersion: choice.unknown } : {}),
-    ...(config.handlers ? emitStubs(models, { out: config.out, handlers: config.handlers }, header) : []),
-    ...(config.tests ? [emitTests(models, testPayloads, config.tests, header)] : []),
+    emitProviderIndex(models, header, choice?.unknown ? { unknownVersion: choice.unknown } : {}, extension),
+    ...(config.handlers ? emitStubs(models, { out: config.out, handlers: config.handlers }, header, extension) : []),
+    ...(config.tests ? [emitTests(models, testPayloads, config.tests, header, extension)] : []),
   ];
 }
 

@@ -20,7 +20,8 @@ export type ProblemCode =
   | "keyword_stripped"
   | "output_refused"
   | "file_not_ours"
-  | "stub_broken";
+  | "stub_broken"
+  | "module_format";
 
 export interface Problem {
   code: ProblemCode;

@@ -1,5 +1,7 @@
 import { cacheDir, cacheKey, readCache, writeCache } from "./cache.js";
 import type { CodegenConfig } from "./config.js";
+import { CodegenError } from "./errors.js";
+import { moduleFormatProblem } from "./project.js";
 import { startWorker } from "./format.js";
 import { loadCatalogue } from "./load/catalogue.js";
 import { loadTestPayloads } from "./load/payloads.js";
@@ -26,6 +28,9 @@ export async function generateWithModels(
   options: { cache?: boolean } = {},
 ): Promise<{ files: FileOutput[]; models: VersionModel[]; cached: boolean; warnings: Problem[] }> {
   const cwd = config.cwd ?? process.cwd();
+  if (config.moduleFormat === "cjs") {
+    throw new CodegenError([moduleFormatProblem(config.module ?? { importExtension: { value: ".js", from: "default" }, moduleFormat: { value: "cjs", from: "moduleFormat" } })!]);
+  }
   const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
   const testPayloads = config.tests ? await loadTestPayloads(config, catalogue.providers.map((p) => p.name)) : {};
   const dir = options.cache ? cacheDir(cwd) : undefined;

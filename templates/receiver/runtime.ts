@@ -94,16 +94,53 @@ export interface HandlerContext<N extends string = string> {
    */
   deliveryId: string | undefined;
   request: Request;
+  /**
+   * Whether the payload matched its schema: always `{ ok: true }` under the default
+   * `onInvalidPayload: "reject"`; under "accept", the errors of a payload that did not.
+   */
+  validation: { ok: true } | { ok: false; errors: PayloadError[] };
 }
 
-export type Handlers<M> = {
-  [N in keyof M & string]?: (event: M[N], context: HandlerContext<N>) => unknown;
+/** What a handler does with a payload of a known event that fails its schema. */
+export type InvalidPayloadPolicy = "reject" | "accept";
+
+/**
+ * A payload that may not match its schema (`onInvalidPayload: "accept"`): any property may
+ * be missing; check `context.validation` before trusting the rest.
+ */
+export type MayNotMatch<T> = T extends readonly (infer E)[]
+  ? MayNotMatch<E>[]
+  : T extends object
+    ? { [K in keyof T]?: MayNotMatch<T[K]> }
+    : T;
+
+export type Handlers<M, P extends InvalidPayloadPolicy = "reject"> = {
+  [N in keyof M & string]?: (
+    event: P extends "accept" ? MayNotMatch<M[N]> : M[N],
+    context: HandlerContext<N>,
+  ) => unknown;
 };
 
-export interface WebhookHandlerOptions<M> {
+/** A delivery refused with 400 (signed, but not JSON, of an unknown event or version, or not matching its schema). */
+export interface Rejection {
+  error: ParseError;
+  /** The raw body, as signed. */
+  body: Uint8Array;
+  request: Request;
+}
+
+export interface WebhookHandlerOptions<M, P extends InvalidPayloadPolicy = "reject"> {
   /** The signing secret; several during a rotation: any may match. */
   secret: string | readonly string[];
-  on: Handlers<M>;
+  on: Handlers<M, P>;
+  /**
+   * A payload of a known event that fails its schema: "reject" (default) answers 400;
+   * "accept" runs its handler anyway, with the errors in `context.validation` (for a
+   * provider whose schemas lag behind what it sends).
+   */
+  onInvalidPayload?: P;
+  /** Told of every delivery refused with 400, to record it (its errors, the raw body); awaited, its failures ignored. */
+  onRejected?: (rejection: Rejection) => unknown;
   /** Runs for a valid event that has no handler in `on`. */
   onUnhandled?: (event: M[keyof M], context: HandlerContext) => unknown;
   /** Status for a valid event with no handler (default 200). */
@@ -138,6 +175,29 @@ export interface DeliveryStore {
   /** Forgets `id`, so that a delivery whose handler failed is handled when the provider retries it. */
   forget?(id: string): Promise<void>;
 }
+
+/**
+ * A missing secret is a deployment mistake (an unset environment variable): refused when
+ * the handler is made, naming the option, rather than on the first delivery.
+ */
+function checkSecret(secret: unknown): void {
+  const secrets: unknown[] = Array.isArray(secret) ? secret : [secret];
+  const bad = secrets.find((s) => typeof s !== "string" || s === "");
+  if (secrets.length === 0 || bad !== undefined || secrets.includes(undefined)) {
+    const what =
+      secrets.length === 0 ? "an empty list" : bad === "" ? "an empty string" : String(bad);
+    throw new TypeError(
+      `the webhook handler's \`secret\` option is ${what}: pass the provider's signing secret (is its environment variable set where this runs?)`,
+    );
+  }
+}
+
+/** Answer to a request whose body something read before the handler (a body parser). */
+const alreadyRead = {
+  error: "body_already_read",
+  message:
+    "the request body was read before the webhook handler (a body parser such as express.json() or Fastify's): the signature is over the raw bytes, so mount the handler before any body parser, or give it the raw body",
+};
 
 export class WebhookError extends Error {
   readonly status: number;
@@ -267,26 +327,26 @@ const macLength = 32;
  * verifying it as a message under a random key against the expected value's tag (so a
  * header of many entries costs one hash of the body, not one per entry).
  */
+// `crypto`, not `globalThis.crypto`: Workers' types declare it as a global const, which
+// globalThis does not list; CryptoKey named through it, as @types/node has no global CryptoKey
+type Key = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
 class Keys {
-  private readonly keys: Promise<CryptoKey[]>;
-  private readonly compare: Promise<CryptoKey>;
+  private readonly keys: Promise<Key[]>;
+  private readonly compare: Promise<Key>;
 
   constructor(secrets: readonly Uint8Array[]) {
     this.keys = Promise.all(
       secrets.map((secret) =>
-        globalThis.crypto.subtle.importKey(
-          "raw",
-          bufferOf(secret),
-          { name: "HMAC", hash: "SHA-256" },
-          false,
-          ["sign"],
-        ),
+        crypto.subtle.importKey("raw", bufferOf(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+          "sign",
+        ]),
       ),
     );
-    this.compare = globalThis.crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
+    this.compare = crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
       "sign",
       "verify",
-    ]) as Promise<CryptoKey>;
+    ]) as Promise<Key>;
     // an unused verifier must not leave a rejection unhandled
     this.keys.catch(() => undefined);
   }
@@ -297,7 +357,7 @@ class Keys {
     if (wellFormed.length === 0) return false;
     const data = bufferOf(message);
     const compare = await this.compare;
-    const subtle = globalThis.crypto.subtle;
+    const subtle = crypto.subtle;
     for (const key of await this.keys) {
       const expected = await subtle.sign("HMAC", key, data);
       const tag = await subtle.sign("HMAC", compare, expected);
@@ -458,7 +518,8 @@ export function createVerifier(
 
 // --- parsing ----------------------------------------------------------------------------
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM spelt out (its default): Workers' types require it
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 export function createParser<M>(config: ProviderConfig) {
   const byVersion = new Map(config.versions);
@@ -574,7 +635,8 @@ async function readBody(request: Request, limit: number, timeoutMs: number): Pro
   let size = 0;
   try {
     for (;;) {
-      let next: ReadableStreamReadResult<Uint8Array>;
+      // not ReadableStreamReadResult: @types/node declares no such global
+      let next: Awaited<ReturnType<typeof reader.read>>;
       try {
         next = await Promise.race([reader.read(), timeout]);
       } catch (error) {
@@ -590,7 +652,7 @@ async function readBody(request: Request, limit: number, timeoutMs: number): Pro
     reader.cancel().catch(() => undefined);
     throw error;
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer); // Workers' clearTimeout takes no undefined
   }
   return concat(...chunks);
 }
@@ -601,12 +663,56 @@ const refusals: Record<number, string> = {
   413: "body_too_large",
 };
 
-export function createHandler<M>(
+/**
+ * The parse result as the handler uses it: under "accept", a payload of a known event that
+ * fails its schema goes on, with its errors, validated against the version it declares
+ * (else the latest).
+ */
+function acceptInvalid<M>(
   config: ProviderConfig,
-  options: WebhookHandlerOptions<M>,
+  parsed: ParseResult<M>,
+  payload: unknown,
+  policy: InvalidPayloadPolicy | undefined,
+):
+  | {
+      ok: true;
+      name: string;
+      event: unknown;
+      version: string;
+      validation: HandlerContext["validation"];
+    }
+  | { ok: false; error: ParseError } {
+  if (parsed.ok) return { ...parsed, validation: { ok: true } };
+  const { error } = parsed;
+  if (policy !== "accept" || error.kind !== "invalid_payload" || error.event === "") return parsed;
+  const declared = config.version ? stringAt(payload, config.version) : undefined;
+  const version = config.versions.some(([key]) => key === declared)
+    ? declared!
+    : config.versions[config.versions.length - 1]![0];
+  return {
+    ok: true,
+    name: error.event,
+    event: payload,
+    version,
+    validation: { ok: false, errors: error.errors },
+  };
+}
+
+export function createHandler<M, P extends InvalidPayloadPolicy = "reject">(
+  config: ProviderConfig,
+  options: WebhookHandlerOptions<M, P>,
 ): (request: Request) => Promise<Response> {
+  checkSecret(options.secret);
   const verifier = createVerifier(config.signing, options.secret, options.toleranceSeconds);
   const parse = createParser<M>(config);
+  const reject = async (error: ParseError, body: Uint8Array, request: Request) => {
+    try {
+      await options.onRejected?.({ error, body, request });
+    } catch {
+      // recording a rejection must not change the response
+    }
+    return json(400, { error: error.kind, errors: error.errors });
+  };
   const now = options.now ?? Date.now;
   const limit = options.maxBodyBytes ?? defaultMaxBodyBytes;
   const timeoutMs = options.bodyTimeoutMs ?? defaultBodyTimeoutMs;
@@ -618,6 +724,7 @@ export function createHandler<M>(
 
   return async function handle(request: Request): Promise<Response> {
     if (request.method !== "POST") return json(405, { error: "method_not_allowed" });
+    if (request.bodyUsed) return json(500, alreadyRead);
     // the headers first: nothing of the body is read for a request that cannot be signed
     const at = now();
     const signedHeaders = verifier.headers(request.headers, at);
@@ -647,25 +754,21 @@ export function createHandler<M>(
     try {
       text = decoder.decode(body);
     } catch {
-      return json(400, {
-        error: "invalid_json",
-        errors: [{ path: "", message: "the body is not UTF-8" }],
-      });
+      const errors = [{ path: "", message: "the body is not UTF-8" }];
+      return reject({ kind: "invalid_json", errors }, body, request);
     }
     let payload: unknown;
     try {
       payload = parseJson(text);
     } catch (error) {
-      return json(400, {
-        error: "invalid_json",
-        errors: [{ path: "", message: `not valid JSON: ${(error as Error).message}` }],
-      });
+      const errors = [{ path: "", message: `not valid JSON: ${(error as Error).message}` }];
+      return reject({ kind: "invalid_json", errors }, body, request);
     }
     const fresh = verifier.freshness(payload, at);
     if (!fresh.ok) return json(401, { error: fresh.reason, message: fresh.message });
 
-    const parsed = parse(payload);
-    if (!parsed.ok) return json(400, { error: parsed.error.kind, errors: parsed.error.errors });
+    const parsed = acceptInvalid(config, parse(payload), payload, options.onInvalidPayload);
+    if (!parsed.ok) return reject(parsed.error, body, request);
 
     const deliveryId = config.deliveryIdHeader
       ? (request.headers.get(config.deliveryIdHeader) ?? undefined)
@@ -677,6 +780,7 @@ export function createHandler<M>(
       version: parsed.version,
       deliveryId,
       request,
+      validation: parsed.validation,
     };
     const report = (error: unknown) => {
       try {
@@ -791,6 +895,10 @@ export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
   url?: string | undefined;
   headers: Record<string, string | string[] | undefined>;
   on?(event: "error", listener: (error: unknown) => void): unknown;
+  /** Set by a body parser (Express's json(), Fastify's request.raw after parsing): the raw body is gone. */
+  body?: unknown;
+  readableDidRead?: boolean;
+  readableEnded?: boolean;
 }
 
 export interface NodeResponseLike {
@@ -831,6 +939,11 @@ export function toNodeListener(
       res.end(bytes);
     };
     try {
+      if (req.body !== undefined || req.readableDidRead === true || req.readableEnded === true) {
+        complete = true;
+        await send(json(500, alreadyRead));
+        return;
+      }
       const declared = Number(req.headers["content-length"] ?? "");
       if (declared > limit) {
         await send(
@@ -880,7 +993,8 @@ export function toNodeListener(
       );
       let request: Request;
       try {
-        request = new Request(url, {
+        // the URL as a string: Bun's types take no URL here
+        request = new Request(url.href, {
           method,
           headers,
           ...(hasBody ? { body, duplex: "half" } : {}),
@@ -913,6 +1027,7 @@ export async function verifyDelivery(
   secret: string | readonly string[],
   options: { toleranceSeconds?: number; now?: () => number } = {},
 ): Promise<VerifyResult> {
+  checkSecret(secret);
   const verifier = createVerifier(config.signing, secret, options.toleranceSeconds);
   const body = typeof delivery.body === "string" ? encoder.encode(delivery.body) : delivery.body;
   const at = (options.now ?? Date.now)();
