@@ -16,7 +16,9 @@ export type ProblemCode =
   | "sample_invalid"
   | "unsupported"
   | "write_failed"
-  | "pull_failed";
+  | "pull_failed"
+  /** A bug of the generator (output that would not parse, say), found before anything was written. */
+  | "internal_error";
 
 export interface Problem {
   code: ProblemCode;
