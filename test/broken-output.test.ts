@@ -104,6 +104,7 @@ describe("a definition that allows any value is typed unknown", () => {
     ["anyOf with a {} branch", { anyOf: [{ type: "string", format: "date-time" }, { type: "string" }, {}] }],
     ["oneOf with a true branch", { oneOf: [true, { type: "null" }] }],
     ["a $ref to true", { $ref: "#/definitions/anything" }],
+    ["allOf: [true] beside keywords no type expresses", { allOf: [true], not: { type: "null" }, minimum: 0 }],
   ])("%s", async (_, value) => {
     const dir = await project({
       ping: { type: "object", properties: { value: { $ref: "#/definitions/value" } }, required: ["value"], definitions: { value, anything: true } },

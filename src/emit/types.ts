@@ -56,7 +56,10 @@ export async function* rawDeclarations(model: VersionModel, compiled: CompiledTy
     if (declaration === undefined) {
       const prepared = anything ? opaque(schema, "unknown") : nothing ? opaque(schema, "never") : forTypes(structuredClone(schema), true);
       const placeholders = protectKeys(prepared);
-      declaration = compile(prepared as Parameters<typeof compile>[0], name, options).then((text) => restoreKeys(text, placeholders));
+      declaration = compile(prepared as Parameters<typeof compile>[0], name, options).then(async (text) =>
+        // json-schema-to-typescript declares nothing for a root it types as any value
+        declares(text, name) ? restoreKeys(text, placeholders) : compile(opaque(schema, "unknown") as Parameters<typeof compile>[0], name, options),
+      );
       compiled.set(key, declaration);
     }
     yield await declaration;
@@ -138,16 +141,20 @@ function literalType(value: unknown): string {
   return "unknown";
 }
 
+const declares = (text: string, name: string): boolean => new RegExp(`^export (?:type|interface) ${name}\\b`, "m").test(text);
+
 /**
- * Whether a definition allows any value: `true`, `{}` (annotations only), a `$ref` to such a
- * definition, an `allOf` of such schemas, an `anyOf`/`oneOf` with such a branch.
- * json-schema-to-typescript declares nothing at all for most of these; they are `unknown`.
+ * Whether a definition's type is any value: `true`, `{}` (no keyword that shapes a type), a
+ * `$ref` to such a definition, an `allOf` of such schemas, an `anyOf`/`oneOf` with such a
+ * branch. json-schema-to-typescript declares nothing at all for most of these, or an object
+ * type for `{}`; they are `unknown`. Keywords a type cannot express (`not`, `minimum`,
+ * `unevaluatedItems`, …) do not count.
  */
 export function allowsAnything(schema: unknown, definitions: Record<string, JsonSchema>, seen: ReadonlySet<string> = new Set()): boolean {
   if (schema === true) return true;
   if (!isPlainObject(schema)) return false;
   return Object.entries(schema).every(([key, value]) => {
-    if (annotationKeywords.has(key)) return true;
+    if (!typingKeywords.has(key)) return true;
     if (key === "$ref" && typeof value === "string") {
       const name = value.slice("#/definitions/".length);
       return !seen.has(name) && Object.hasOwn(definitions, name) && allowsAnything(definitions[name], definitions, new Set([...seen, name]));
@@ -158,8 +165,11 @@ export function allowsAnything(schema: unknown, definitions: Record<string, Json
   });
 }
 
-/** Keywords that say something about a value without constraining it. */
-const annotationKeywords = new Set(["title", "description", "$comment", "default", "examples", "deprecated", "readOnly", "writeOnly", "$schema", "$id", "$anchor", "$dynamicAnchor"]);
+/** The keywords json-schema-to-typescript shapes a type by. */
+const typingKeywords = new Set([
+  "$ref", "allOf", "anyOf", "oneOf", "type", "properties", "patternProperties", "additionalProperties", "required",
+  "items", "additionalItems", "prefixItems", "minItems", "maxItems", "enum", "const", "tsType",
+]);
 
 /** A definition declared as `type` (unknown, never), keeping its doc comment. */
 function opaque(schema: unknown, type: string): JsonSchema {
