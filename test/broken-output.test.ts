@@ -89,6 +89,7 @@ describe("nothing broken is written: every emitted file is checked first", () =>
       expect([validate({ name: "x" }), validate({ name: null }), validate({ name: "" }), validate({ name: 1 })]).toEqual([true, true, false, false]);
     } else {
       expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^codegen: internal error \(please report it\); nothing was written\.\n/);
       expect(result.stderr).toMatch(/schemas\/acme\/v1: internal error: the generated acme\/v1\/validators\.js \(provider acme, version v1\) does not parse/);
       expect(await snapshot(path.join(dir, "generated"))).toEqual(before);
     }
