@@ -36,12 +36,12 @@ const origin = { provider: "acme", version: "v1", source: "schemas/acme/v1" };
 
 describe("nothing broken is written: every emitted file is checked first", () => {
   it("a validators.js that does not parse is an internal error naming the provider, version, file and function", async () => {
-    const content = "export function validate_Ping(data) {\n  if (\n    typeof data === 'string') passed++\n) return false;\n}\n";
+    const content = "function $v_Ping(d) {\n  return $f1(d);\n}\n\nfunction $f1(d) {\n  if (\n    typeof d === 'string') passed++\n) return false;\n}\n";
     const error = await verifyOutput([{ path: "acme/v1/validators.js", content }], [origin]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CodegenError);
     const [problem] = (error as CodegenError).problems;
     expect(problem).toMatchObject({ code: "internal_error", file: "schemas/acme/v1" });
-    expect(problem!.message).toMatch(/^internal error: the generated acme\/v1\/validators\.js \(provider acme, version v1\) does not parse: .*, in validate_Ping$/);
+    expect(problem!.message).toMatch(/^internal error: the generated acme\/v1\/validators\.js \(provider acme, version v1\) does not parse: .*, in \$f1, part of the check of definition Ping$/);
     expect(problem!.hint).toMatch(/report it/);
   });
 

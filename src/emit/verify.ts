@@ -82,14 +82,23 @@ function syntaxError(error: unknown): { message: string; line?: number } {
   return typeof line === "number" ? { message, line } : { message };
 }
 
-/** The name of the top-level function, type or constant a line is part of. */
+/**
+ * The top-level function, type or constant a line is part of; in validators.js also the
+ * definition whose check ($v_<Definition>, its helpers after it) the line belongs to.
+ */
 function enclosingDeclaration(text: string, line: number): string | undefined {
   const lines = text.split("\n").slice(0, line).reverse();
+  let declaration: string | undefined;
   for (const l of lines) {
     const match = /^(?:export\s+)?(?:declare\s+)?(?:async\s+)?(?:function\*?|type|interface|const|let|class)\s+([\w$]+)/.exec(l);
-    if (match) return match[1];
+    if (!match) continue;
+    const name = match[1]!;
+    declaration ??= name;
+    const definition = /^\$v_([\w$]+)$/.exec(name)?.[1];
+    if (definition !== undefined) return declaration === name ? `the check of definition ${definition}` : `${declaration}, part of the check of definition ${definition}`;
+    if (!declaration.startsWith("$f")) return declaration;
   }
-  return undefined;
+  return declaration;
 }
 
 /** Names the TypeScript library declares that generated types may use. */
