@@ -5,7 +5,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { verifyOutput } from "../src/emit/verify.js";
 import { CodegenError } from "../src/errors.js";
-import { run, snapshot, tempDir } from "./helpers.js";
+import { repoRoot, run, snapshot, tempDir } from "./helpers.js";
 
 /** A project whose catalogue holds one provider, "acme" (event name in a header), version v1, with these event schemas. */
 async function project(schemas: Record<string, unknown>): Promise<string> {
@@ -92,6 +92,22 @@ describe("nothing broken is written: every emitted file is checked first", () =>
       expect(result.stderr).toMatch(/^codegen: internal error \(please report it\); nothing was written\.\n/);
       expect(result.stderr).toMatch(/schemas\/acme\/v1: internal error: the generated acme\/v1\/validators\.js \(provider acme, version v1\) does not parse/);
       expect(await snapshot(path.join(dir, "generated"))).toEqual(before);
+    }
+  });
+});
+
+describe("the check in the generation worker (built)", () => {
+  it("reports broken files as an internal error, checks good ones, and stays usable", async () => {
+    const { startWorker } = (await import(pathToFileURL(path.join(repoRoot, "dist", "format.js")).href)) as typeof import("../src/format.js");
+    const { CodegenError: BuiltError } = (await import(pathToFileURL(path.join(repoRoot, "dist", "errors.js")).href)) as typeof import("../src/errors.js");
+    const worker = startWorker()!;
+    try {
+      const broken = worker.verify([{ path: "acme/v1/types.ts", content: "export type A = B;\n" }], [origin]);
+      await expect(broken).rejects.toBeInstanceOf(BuiltError);
+      await expect(broken).rejects.toThrow(/internal error: the generated acme\/v1\/types\.ts \(provider acme, version v1\) refers to the type B, which it never declares, in A/);
+      await expect(worker.verify([{ path: "acme/v1/types.ts", content: "export type A = string;\n" }], [origin])).resolves.toBeUndefined();
+    } finally {
+      await worker.close();
     }
   });
 });
