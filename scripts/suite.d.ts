@@ -30,7 +30,8 @@ export interface SuiteLibrary {
 
 export interface SuiteRun {
   groups: SuiteGroup[];
-  results: Map<SuiteGroup, { ours: boolean[]; ajv: boolean[] }>;
+  /** Per group: each test's verdict right or not, ours and Ajv's; whether its module is Ajv's standalone code. */
+  results: Map<SuiteGroup, { ours: boolean[]; ajv: boolean[]; fallback: boolean }>;
   refusals: { group: SuiteGroup; problems: { code: string; text: string }[] }[];
   crashes: { group: SuiteGroup; error: string }[];
   notLoaded: { group: SuiteGroup; error: string }[];
@@ -45,11 +46,15 @@ export interface Row {
   ours: number;
   ajv: number;
   refused: number;
+  fallback: number;
 }
 
 export interface Total {
   dialect: string;
   remote: boolean;
+  groups: number;
+  refused: number;
+  fallback: number;
   tests: number;
   ours: number;
   ajv: number;

@@ -60,7 +60,7 @@ describe("nothing broken is written: every emitted file is checked first", () =>
 
   it("a .ts file that does not parse is an internal error", async () => {
     const error = await verifyOutput([{ path: "acme/index.ts", content: "export const a = {;\n" }], [origin]).catch((e: unknown) => e);
-    expect((error as CodegenError).problems[0]!.message).toMatch(/^internal error: the generated acme\/index\.ts does not parse/);
+    expect((error as CodegenError).problems[0]!.message).toMatch(/^internal error: the generated acme\/index\.ts \(provider acme\) does not parse/);
   });
 
   it("good files pass, JSON files are not its business", async () => {

@@ -28,11 +28,14 @@ export async function verifyOutput(files: readonly FileOutput[], origins: readon
   await Promise.all(
     code.map(async (file) => {
       const origin = origins.find((o) => file.path.startsWith(`${o.provider}/${o.version}/`));
+      // a provider's own files (index.ts, handlers.ts) are made from all its versions
+      const provider = origin?.provider ?? origins.find((o) => file.path.startsWith(`${o.provider}/`))?.provider;
+      const from = origin ? ` (provider ${origin.provider}, version ${origin.version})` : provider ? ` (provider ${provider})` : "";
       const report = (message: string, at?: string) =>
         problems.push({
           code: "internal_error",
           file: origin?.source ?? file.path,
-          message: `internal error: the generated ${file.path}${origin ? ` (provider ${origin.provider}, version ${origin.version})` : ""} ${message}${at ? `, in ${at}` : ""}`,
+          message: `internal error: the generated ${file.path}${from} ${message}${at ? `, in ${at}` : ""}`,
           hint: "a bug in webhook-codegen, not in your schemas; nothing was written. Please report it, with the schema",
         });
       if (file.path.endsWith(".js")) {
