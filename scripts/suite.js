@@ -240,8 +240,8 @@ export async function runSuite({ lib, suiteDir, work, only, log = () => {} }) {
           notLoaded.push({ group, error: String(error) });
           continue;
         }
-        // Ajv's standalone code (the compiler's fallback) compiles the document under this id
-        results.get(group).fallback = readFileSync(path.join(folder, "validators.js"), "utf8").includes("webhook-codegen:document");
+        // Ajv's standalone code (the compiler's fallback): its functions take { instancePath = "", … }
+        results.get(group).fallback = /\{\s*instancePath\s*=\s*""/.test(readFileSync(path.join(folder, "validators.js"), "utf8"));
         const validate = module.validatorFor("test");
         results.get(group).ours = group.tests.map((test) => {
           try {
