@@ -96,6 +96,19 @@ describe("nothing broken is written: every emitted file is checked first", () =>
   });
 });
 
+it("codegen validate: a module that would not load is the same internal error, or the payload is checked", async () => {
+  const dir = await tempDir("codegen-broken-");
+  await mkdir(path.join(dir, "schemas/acme/v1"), { recursive: true });
+  const manifest = { name: "acme", title: "Acme", event: { in: "body", pointer: "/type" }, signing: { scheme: "standard-webhooks" } };
+  await writeFile(path.join(dir, "schemas/acme/provider.json"), JSON.stringify(manifest));
+  const schema = { type: "object", properties: { type: { const: "ping" }, name: { oneOf: [{ type: "string", minLength: 1, maxLength: 5000 }, { type: "null" }] } }, required: ["type"] };
+  await writeFile(path.join(dir, "schemas/acme/v1/ping.schema.json"), JSON.stringify(schema));
+  await writeFile(path.join(dir, "payload.json"), JSON.stringify({ type: "ping", name: 3 }));
+  const result = await run(["validate", "payload.json"], dir);
+  if (result.code === 2) expect(result.stderr).toMatch(/internal error: the generated acme\/v1\/validators\.js \(provider acme, version v1\) does not parse/);
+  else expect(result.code).toBe(1); // invalid: name is neither a string nor null
+});
+
 describe("the check in the generation worker (built)", () => {
   it("reports broken files as an internal error, checks good ones, and stays usable", async () => {
     const { startWorker } = (await import(pathToFileURL(path.join(repoRoot, "dist", "format.js")).href)) as typeof import("../src/format.js");
