@@ -210,9 +210,10 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     if (json) io.out(JSON.stringify({ ok: false, problems: error.problems }, null, 2));
     else {
       const count = error.problems.length;
-      io.err(
-        [`codegen: ${count} problem${count === 1 ? "" : "s"} in the input; nothing was written.`, ...error.problems.map(formatProblem)].join("\n"),
-      );
+      // an internal error is the generator's bug, not the input's (see emit/verify.ts)
+      const internal = error.problems.every((p) => p.code === "internal_error");
+      const heading = internal ? `codegen: internal error (please report it); nothing was written.` : `codegen: ${count} problem${count === 1 ? "" : "s"} in the input; nothing was written.`;
+      io.err([heading, ...error.problems.map(formatProblem)].join("\n"));
     }
     return exitCodes.failed;
   }

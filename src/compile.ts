@@ -5,6 +5,7 @@ import { adaptValidatorFiles } from "./emit/specifiers.js";
 import { emitStubs } from "./emit/stubs.js";
 import { emitTests } from "./emit/tests.js";
 import { emitTypes, type CompiledTypes, type FormatTs } from "./emit/types.js";
+import { originOf, verifyOutput } from "./emit/verify.js";
 import { Problems } from "./errors.js";
 import { formatFiles, formatText, type GenerationWorker } from "./format.js";
 import type { Catalogue } from "./load/catalogue.js";
@@ -34,13 +35,15 @@ export async function compile(
   const laidOut = (files: FileOutput[]) => (format ? formatFiles(files, worker) : Promise.resolve(files));
   // the worker compiles the validators (this thread does not even load their compiler) and formats what is
   // left to prettier, while this thread compiles the types
+  // the worker checks the validators it returns (verifyOutput); this thread checks everything else
+  const checked = new Set<string>();
   const others = [
-    ...models.map(async (model) =>
-      adaptValidatorFiles(
-        await (worker ? worker.validators(model, header(model), format) : laidOut((await import("./emit/validators.js")).emitValidators(model, header(model)))),
-        extension,
-      ),
-    ),
+    ...models.map(async (model) => {
+      if (!worker) return adaptValidatorFiles(await laidOut((await import("./emit/validators.js")).emitValidators(model, header(model))), extension);
+      const files = adaptValidatorFiles(await worker.validators(model, header(model), format), extension);
+      for (const file of files) checked.add(file.path);
+      return files;
+    }),
     laidOut([
       ...byProvider(models).flatMap((group) => emitProvider(group, config, testPayloads[group[0]!.provider.name] ?? [])),
       ...(config.fixtures ? models.map((model) => emitFixtures(model, header(model), extension)) : []),
@@ -50,8 +53,18 @@ export async function compile(
   const formatTs: FormatTs | undefined = format ? (text) => (worker ? worker.format(text, "babel-ts") : formatText(text, "babel-ts")) : undefined;
   // awaited together, so that a failure on one side leaves no promise of the other unhandled
   const compiled: CompiledTypes = new Map(); // a definition the versions share is compiled once
-  const [types, rest] = await Promise.all([Promise.all(models.map((model) => emitTypes(model, header(model), formatTs, compiled))), Promise.all(others)]);
+  // Nothing broken is ever written: each file is checked (verifyOutput) as soon as it is made, in the
+  // worker when there is one (the validators where they are made), while this thread goes on
+  const verify = (files: FileOutput[], checked: VersionModel[]) =>
+    worker ? worker.verify(files, checked.map(originOf)) : verifyOutput(files, checked.map(originOf));
+  const typesChecked = async (model: VersionModel) => {
+    const file = await emitTypes(model, header(model), formatTs, compiled);
+    await verify([file], [model]);
+    return file;
+  };
+  const [types, rest] = await Promise.all([Promise.all(models.map(typesChecked)), Promise.all(others)]);
   const files = [...types, ...rest.flat()];
+  await verify(files.filter((f) => !checked.has(f.path) && !types.includes(f)), models);
   return { files: files.sort((a, b) => compare(a.path, b.path)), models };
 }
 

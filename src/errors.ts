@@ -21,7 +21,9 @@ export type ProblemCode =
   | "output_refused"
   | "file_not_ours"
   | "stub_broken"
-  | "module_format";
+  | "module_format"
+  /** A bug of the generator (output that would not parse, say), found before anything was written. */
+  | "internal_error";
 
 export interface Problem {
   code: ProblemCode;
