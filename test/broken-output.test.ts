@@ -215,7 +215,8 @@ describe("schemas that crashed the generator end in a correct module or a proble
 
   it("json-schema-to-typescript's own keywords in a schema are not obeyed", async () => {
     const dir = await project({ ping: { type: "object", properties: { a: { type: "string", tsType: "any" }, b: { type: "integer", tsEnumNames: ["X"] } } } });
-    expect((await run([], dir)).stderr).toBe("");
+    // removed when the catalogue is loaded, a warning each (load/extensions.ts); types.ts never sees them
+    expect((await run([], dir)).stderr).toMatch(/tsType" removed[^]*tsEnumNames" removed/);
     const types = await generated(dir, "types.ts");
     expect(types).toContain("a?: string;");
     expect(types).toContain("b?: number;");
