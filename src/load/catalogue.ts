@@ -5,6 +5,8 @@ import { joinPointer, Problems } from "../errors.js";
 import { isPlainObject, readJsonFile } from "../json.js";
 import { checkAgainstMeta } from "../meta.js";
 import { displayPath, packageRoot } from "../paths.js";
+import type { RemoteDocuments } from "../model/resolve.js";
+import { normalizeUri } from "../model/uri.js";
 import type { Manifest } from "./manifest.js";
 
 /**
@@ -24,6 +26,8 @@ export interface ProviderSource {
   manifest: Manifest;
   manifestText: string;
   versions: VersionSource[];
+  /** The folders the manifest's `remotes` maps to URI prefixes, with their JSON files. */
+  remotes?: RemoteDocuments[];
 }
 
 export interface VersionSource {
@@ -142,9 +146,13 @@ async function loadProvider(
     return undefined;
   }
 
+  const remotes = await loadRemotes(dir, shown, manifestShown, manifest, problems);
+  if (remotes === undefined) return undefined;
+  const remoteFolders = new Set(Object.values(manifest.remotes ?? {}));
   const versions: VersionSource[] = [];
-  if (options.skipVersions) return { name, shown, manifest, manifestText: read.text, versions };
+  if (options.skipVersions) return { name, shown, manifest, manifestText: read.text, versions, remotes };
   for (const version of await subfolders(dir)) {
+    if (remoteFolders.has(version)) continue;
     const source = `${path.basename(root)}/${name}/${version}`;
     const loaded = await loadVersion(path.join(dir, version), version, source, cwd, problems);
     if (loaded) versions.push(loaded);
@@ -157,7 +165,44 @@ async function loadProvider(
       hint: "add <version>/<event>.schema.json (a dated snapshot folder for unversioned providers)",
     });
   }
-  return { name, shown, manifest, manifestText: read.text, versions };
+  return { name, shown, manifest, manifestText: read.text, versions, remotes };
+}
+
+/**
+ * The folders the manifest's `remotes` names (each a folder of the provider, not a version):
+ * every JSON file in them, served under the URI prefix it is mapped to.
+ */
+async function loadRemotes(
+  dir: string,
+  shown: string,
+  manifestShown: string,
+  manifest: Manifest,
+  problems: Problems,
+): Promise<RemoteDocuments[] | undefined> {
+  const remotes: RemoteDocuments[] = [];
+  let ok = true;
+  for (const [prefix, folder] of Object.entries(manifest.remotes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const folderPath = path.join(dir, folder);
+    if (!existsSync(folderPath) || !(await stat(folderPath)).isDirectory()) {
+      problems.add({
+        code: "manifest_invalid",
+        file: manifestShown,
+        pointer: joinPointer("/remotes", prefix),
+        message: `folder ${shown}/${folder} not found`,
+        hint: "remotes maps a URI prefix to a folder beside the version folders of this provider",
+      });
+      ok = false;
+      continue;
+    }
+    const files: RemoteDocuments["files"] = new Map();
+    for (const rel of await jsonFilesUnder(folderPath, [])) {
+      const fileShown = `${shown}/${folder}/${rel}`;
+      const read = await readJsonFile(path.join(folderPath, rel), fileShown, problems);
+      if (read) files.set(rel, { shown: fileShown, ...read });
+    }
+    remotes.push({ prefix: normalizeUri(prefix), files });
+  }
+  return ok ? remotes : undefined;
 }
 
 async function loadVersion(

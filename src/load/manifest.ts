@@ -20,6 +20,8 @@ export interface Manifest {
   version?: Location;
   signing: Signing;
   publish?: { url: string };
+  /** URI prefix (ending in "/") → a folder of the provider whose files `$ref`s reach under that prefix. */
+  remotes?: Record<string, string>;
 }
 
 /** The segments of a JSON pointer ("/payload/eventType" → ["payload", "eventType"]). */

@@ -6,6 +6,7 @@ import type { ProviderSource, SampleSource, SourceFile, VersionSource } from "..
 import { pointerSegments, type Manifest } from "../load/manifest.js";
 import { supportedFormats } from "../runtime.js";
 import { NameRegistry, pascalCase } from "./names.js";
+import { nodeAt, Resolver, type Dialect, type SchemaDoc, type Target } from "./resolve.js";
 import {
   definitionKeywords,
   schemaArrayKeywords,
@@ -21,7 +22,7 @@ import {
  */
 export type JsonSchema = Record<string, unknown>;
 
-export type Dialect = "draft-07" | "2020-12";
+export type { Dialect } from "./resolve.js";
 
 export interface VersionModel {
   provider: { name: string; title: string; manifest: Manifest };
@@ -75,6 +76,22 @@ const dialects: Record<string, Dialect> = {
   "https://json-schema.org/draft/2020-12/schema": "2020-12",
 };
 
+/** Beyond this many dynamic contexts for one schema, a `$dynamicRef` is refused. */
+export const maxSpecialisations = 16;
+
+/**
+ * The dynamic scope, as far as `$dynamicRef` can tell: for each `$dynamicAnchor` name, the
+ * outermost schema resource on the path from the entry point that declares it.
+ */
+type DynamicContext = readonly (readonly [name: string, resource: string])[];
+
+function contextKey(context: DynamicContext): string {
+  return context
+    .map(([name, resource]) => `${name}=${resource}`)
+    .sort(compare)
+    .join(" ");
+}
+
 function buildVersion(
   provider: ProviderSource,
   version: VersionSource,
@@ -83,46 +100,123 @@ function buildVersion(
   const before = problems.size;
   const title = provider.manifest.title;
   const dialect = versionDialect(version, problems);
+  const resolver = new Resolver(dialect, version.files.values(), provider.remotes ?? []);
   const names = new NameRegistry([`${title}Event`, `${title}EventMap`, `${title}EventName`]);
   const definitions = new Map<string, JsonSchema>();
-  const targetNames = new Map<string, string>(); // "<file>#<pointer>" → definition name
-  const queue: { file: SourceFile; pointer: string; name: string; node?: unknown }[] = [];
+  const targetNames = new Map<string, string>(); // "<doc>#<pointer>@<dynamic context>" → definition name
+  const origins = new Map<string, string>(); // definition name → where its schema is, for messages
+  const contexts = new Map<string, number>(); // "<doc>#<pointer>" → dynamic contexts seen
+  type Item = { doc: SchemaDoc; pointer: string; name: string; node?: unknown; outerBase: string; context: DynamicContext };
+  const queue: Item[] = [];
 
-  const events: EventSource[] = [
+  const enter = (context: DynamicContext, resource: string): DynamicContext => {
+    const added = resolver.dynamicAnchorsOf(resource).filter((name) => !context.some(([n]) => n === name));
+    return added.length === 0 ? context : [...context, ...added.map((name) => [name, resource] as const)];
+  };
+
+  const events: (EventSource & { doc: SchemaDoc })[] = [
     ...version.events.map((e) => ({ name: e.name, file: version.files.get(e.file)!, pointer: "" })),
     ...version.bundles.flatMap((rel) => splitBundle(version.files.get(rel)!, provider.manifest, problems)),
-  ].sort((a, b) => compare(a.name, b.name));
+  ]
+    .sort((a, b) => compare(a.name, b.name))
+    .map((event) => ({ ...event, doc: resolver.versionDoc(event.file.rel)! }));
+  const eventKeys = new Map<EventSource, string>();
   for (const event of events) {
     const name = names.claim(pascalCase(event.name));
-    targetNames.set(`${event.file.rel}#${event.pointer}`, name);
-    queue.push({ file: event.file, pointer: event.pointer, name, ...(event.node ? { node: event.node } : {}) });
+    const context = enter([], event.doc.uri);
+    const key = `${event.doc.key}#${event.pointer}@${contextKey(context)}`;
+    targetNames.set(key, name);
+    eventKeys.set(event, key);
+    origins.set(name, event.pointer === "" ? event.doc.shown : `${event.doc.shown}#${event.pointer}`);
+    queue.push({
+      doc: event.doc,
+      pointer: event.pointer,
+      name,
+      ...(event.node ? { node: event.node } : {}),
+      outerBase: event.node ? event.doc.uri : resolver.outerBaseAt(event.doc, event.pointer),
+      context,
+    });
   }
 
-  const refName = (from: SourceFile, at: string, ref: string): string | undefined => {
-    const target = resolveRef(version, from, at, ref, problems);
-    if (!target) return undefined;
-    const key = `${target.file.rel}#${target.pointer}`;
+  /** The definition for a reference's target in a dynamic context, named and queued on first sight. */
+  const definitionFor = (target: Target, context: DynamicContext, from: SchemaDoc, at: string, ref: string): string | undefined => {
+    if (target.doc.declared !== undefined && target.doc.declared !== dialect) {
+      problems.add({
+        code: "unsupported",
+        file: from.shown,
+        pointer: at,
+        message: `$ref ${JSON.stringify(ref)} leads to a ${target.doc.declared} schema (${target.doc.shown}) from a ${dialect} version`,
+        hint: "the schemas of one version are read in one dialect; refer to a schema of the same dialect",
+      });
+      return undefined;
+    }
+    const entered = enter(context, resolver.baseAt(target.doc, target.pointer));
+    const where = `${target.doc.key}#${target.pointer}`;
+    const key = `${where}@${contextKey(entered)}`;
     let name = targetNames.get(key);
     if (name === undefined) {
-      name = names.claim(definitionName(target.file, target.pointer, target.node));
+      const seen = (contexts.get(where) ?? 0) + 1;
+      contexts.set(where, seen);
+      if (seen > maxSpecialisations) {
+        if (seen === maxSpecialisations + 1) {
+          problems.add({
+            code: "unsupported",
+            file: from.shown,
+            pointer: at,
+            message: `$dynamicRef ${JSON.stringify(ref)}: the schema it reaches would need more than ${maxSpecialisations} copies, one per dynamic scope it is reached in`,
+            hint: "the generated code has no dynamic scope at run time: each $dynamicRef target is fixed per path from an event; simplify the recursion",
+          });
+        }
+        return undefined;
+      }
+      name = names.claim(definitionName(target.doc.rel, target.pointer, target.node));
       targetNames.set(key, name);
-      queue.push({ file: target.file, pointer: target.pointer, name });
+      origins.set(name, target.pointer === "" ? target.doc.shown : `${target.doc.shown}#${target.pointer}`);
+      queue.push({
+        doc: target.doc,
+        pointer: target.pointer,
+        name,
+        outerBase: resolver.outerBaseAt(target.doc, target.pointer),
+        context: entered,
+      });
     }
     return name;
   };
 
+  const refName: RefNamer = (ref, dynamic, from, at, base, context) => {
+    const resolution = resolver.resolve(ref, base);
+    if (!resolution.ok) {
+      problems.add({
+        code: "ref_unresolved",
+        file: from.shown,
+        pointer: at,
+        message: `${dynamic ? "$dynamicRef" : "$ref"} ${JSON.stringify(ref)}: ${resolution.message}`,
+        ...(resolution.hint ? { hint: resolution.hint } : {}),
+      });
+      return undefined;
+    }
+    let target = resolution.target;
+    if (dynamic && target.dynamic) {
+      // the outermost resource in the dynamic scope that declares the same $dynamicAnchor
+      const anchor = decodeURIComponent(ref.slice(ref.indexOf("#") + 1));
+      const outermost = context.find(([name]) => name === anchor);
+      if (outermost) target = resolver.dynamicAnchor(outermost[1], anchor) ?? target;
+    }
+    return definitionFor(target, context, from, at, ref);
+  };
+
   for (let item = queue.shift(); item; item = queue.shift()) {
-    const node = item.node ?? nodeAt(item.file.json, item.pointer);
-    const copy = rewrite(node, item.file, item.pointer, refName, problems);
+    const node = item.node ?? nodeAt(item.doc.json, item.pointer);
+    const walk: Walk = { doc: item.doc, resolver, refName, problems };
+    const copy = rewrite(node, item.pointer, item.outerBase, item.context, walk);
     if (isPlainObject(copy)) copy["title"] = item.name;
     definitions.set(item.name, isPlainObject(copy) ? copy : { allOf: [copy] });
   }
 
   const sortedDefinitions = Object.fromEntries([...definitions].sort(([a], [b]) => compare(a, b)));
-  const origins = new Map([...targetNames].map(([key, name]) => [name, key]));
   checkRefCycles(sortedDefinitions, (name) => `${version.shown}/${origins.get(name) ?? name}`, problems);
   const eventModels = events.map((event): EventModel => {
-    const typeName = targetNames.get(`${event.file.rel}#${event.pointer}`)!;
+    const typeName = targetNames.get(eventKeys.get(event)!)!;
     const shown = event.pointer === "" ? event.file.shown : `${event.file.shown}#${event.pointer}`;
     return {
       name: event.name,
@@ -144,7 +238,7 @@ function buildVersion(
     definitions: sortedDefinitions,
     events: eventModels,
     ...(pinnedVersion === undefined ? {} : { pinnedVersion }),
-    hash: hashSources(provider.manifestText, version),
+    hash: hashSources(provider.manifestText, version, resolver.documents().filter((d) => d.kind === "remote")),
     samples,
   };
 }
@@ -177,43 +271,83 @@ function versionDialect(version: VersionSource, problems: Problems): Dialect {
   return found.has("2020-12") ? "2020-12" : "draft-07";
 }
 
-/** Deep-copies a schema, rewriting `$ref`s to named definitions and checking formats. */
-function rewrite(
-  node: unknown,
-  file: SourceFile,
-  pointer: string,
-  refName: (from: SourceFile, at: string, ref: string) => string | undefined,
-  problems: Problems,
-): unknown {
+type RefNamer = (
+  ref: string,
+  dynamic: boolean,
+  from: SchemaDoc,
+  at: string,
+  base: string,
+  context: DynamicContext,
+) => string | undefined;
+
+interface Walk {
+  doc: SchemaDoc;
+  resolver: Resolver;
+  refName: RefNamer;
+  problems: Problems;
+}
+
+/** What a draft-07 schema with a `$ref` keeps: the spec ignores every other keyword beside it. */
+const refAnnotations = new Set(["$ref", "title", "description", "$comment", "default", "examples", "readOnly", "writeOnly", "deprecated"]);
+
+/** Identifiers, dialect and definition containers: resolved here, never seen by the emitters. */
+const resolutionKeywords = new Set(["$id", "$schema", "$anchor", "$dynamicAnchor", "$vocabulary", "$recursiveAnchor"]);
+
+/**
+ * Deep-copies a schema, rewriting `$ref`s and `$dynamicRef`s to named definitions (resolved
+ * against the base URI in effect, `outerBase` around the node and its own `$id` inside) and
+ * checking formats.
+ */
+function rewrite(node: unknown, pointer: string, outerBase: string, outerContext: DynamicContext, walk: Walk): unknown {
+  const { doc, resolver, refName, problems } = walk;
   if (typeof node === "boolean") return node;
   if (!isPlainObject(node)) {
     problems.add({
       code: "schema_invalid",
-      file: file.shown,
+      file: doc.shown,
       pointer,
       message: `a schema must be an object or a boolean, not ${node === null ? "null" : typeof node}`,
     });
     return {};
   }
+  const base = resolver.applyId(node, outerBase, doc.dialect);
+  let context = outerContext;
+  for (const name of resolver.dynamicAnchorsOf(base)) {
+    if (!context.some(([n]) => n === name)) context = [...context, [name, base]];
+  }
   const out: JsonSchema = {};
   // A schema key may be "__proto__" (a property of that name): define, never assign.
   const set = (key: string, value: unknown) =>
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  const onlyRef = doc.dialect === "draft-07" && typeof node["$ref"] === "string";
+  const alsoAll: unknown[] = [];
   for (const [key, value] of Object.entries(node)) {
     const at = joinPointer(pointer, key);
-    if (key === "$id" || key === "$schema" || definitionKeywords.has(key)) continue;
-    if (key === "$ref") {
+    if (onlyRef && !refAnnotations.has(key)) continue;
+    if (resolutionKeywords.has(key) || definitionKeywords.has(key)) continue;
+    if (key === "$ref" || (key === "$dynamicRef" && doc.dialect === "2020-12")) {
       if (typeof value !== "string") {
-        problems.add({ code: "schema_invalid", file: file.shown, pointer: at, message: "$ref must be a string" });
+        problems.add({ code: "schema_invalid", file: doc.shown, pointer: at, message: `${key} must be a string` });
         continue;
       }
-      const name = refName(file, at, value);
-      if (name !== undefined) set(key, `#/definitions/${name}`);
+      const name = refName(value, key === "$dynamicRef", doc, at, base, context);
+      if (name === undefined) continue;
+      // a schema with both $ref and $dynamicRef must pass both: the second joins allOf
+      if (Object.prototype.hasOwnProperty.call(out, "$ref")) alsoAll.push({ $ref: `#/definitions/${name}` });
+      else set("$ref", `#/definitions/${name}`);
+    } else if (key === "$recursiveRef" && doc.dialect === "2020-12") {
+      problems.add({
+        code: "unsupported",
+        file: doc.shown,
+        pointer: at,
+        message: "$recursiveRef is draft 2019-09's keyword, not 2020-12's",
+        hint: 'use "$dynamicRef" with a "$dynamicAnchor" (2020-12)',
+      });
     } else if (key === "format" && typeof value === "string") {
       if (!supportedFormats.has(value)) {
         problems.add({
           code: "unsupported",
-          file: file.shown,
+          file: doc.shown,
           pointer: at,
           message: `format "${value}" is not supported: no self-contained check for it`,
           hint: `supported formats: ${[...supportedFormats].sort().join(", ")}`,
@@ -221,23 +355,25 @@ function rewrite(
       }
       set(key, value);
     } else if (key === "pattern" && typeof value === "string") {
-      set(key, unicodePattern(value, file, at, problems));
+      set(key, unicodePattern(value, doc.shown, at, problems));
     } else if (singleSchemaKeywords.has(key) && (isPlainObject(value) || typeof value === "boolean")) {
-      set(key, rewrite(value, file, at, refName, problems));
+      set(key, rewrite(value, at, base, context, walk));
     } else if (schemaArrayKeywords.has(key) && Array.isArray(value)) {
-      set(key, value.map((v, i) => rewrite(v, file, joinPointer(at, i), refName, problems)));
+      set(key, value.map((v, i) => rewrite(v, joinPointer(at, i), base, context, walk)));
     } else if (schemaMapKeywords.has(key) && isPlainObject(value)) {
-      set(key, Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [
-          k,
-          // draft-07 "dependencies" may list property names instead of a schema
-          Array.isArray(v) ? v : rewrite(v, file, joinPointer(at, k), refName, problems),
-        ]),
-      ));
+      const entries = Object.entries(value).map(([k, v]) => [
+        k,
+        // draft-07 "dependencies" may list property names instead of a schema
+        Array.isArray(v) ? v : rewrite(v, joinPointer(at, k), base, context, walk),
+      ]);
+      const map: JsonSchema = {};
+      for (const [k, v] of entries) Object.defineProperty(map, k as string, { value: v, enumerable: true, writable: true, configurable: true });
+      set(key, map);
     } else {
       set(key, value);
     }
   }
+  if (alsoAll.length > 0) set("allOf", [...(Array.isArray(out["allOf"]) ? out["allOf"] : []), ...alsoAll]);
   return out;
 }
 
@@ -247,7 +383,7 @@ function rewrite(
  * error. Without the flag such an escape means the character itself, so dropping the
  * backslash keeps the pattern's meaning and lets it compile with the flag.
  */
-function unicodePattern(pattern: string, file: SourceFile, at: string, problems: Problems): string {
+function unicodePattern(pattern: string, shown: string, at: string, problems: Problems): string {
   if (compiles(pattern, "u")) return pattern;
   const relaxed = pattern.replace(/\\(.)/gsu, (escape, char: string) =>
     /[\^$\\.*+?()[\]{}|\/\-A-Za-z0-9]/.test(char) ? escape : char,
@@ -255,7 +391,7 @@ function unicodePattern(pattern: string, file: SourceFile, at: string, problems:
   if (compiles(relaxed, "u") && compiles(pattern, "")) return relaxed;
   problems.add({
     code: "schema_invalid",
-    file: file.shown,
+    file: shown,
     pointer: at,
     message: `pattern ${JSON.stringify(pattern)} is not a valid Unicode regular expression`,
     hint: "JSON Schema patterns are ECMA-262 regular expressions; fix the escape or class it reports",
@@ -272,72 +408,13 @@ function compiles(pattern: string, flags: string): boolean {
   }
 }
 
-interface RefTarget {
-  file: SourceFile;
-  pointer: string;
-  node: unknown;
-}
-
-function resolveRef(
-  version: VersionSource,
-  from: SourceFile,
-  at: string,
-  ref: string,
-  problems: Problems,
-): RefTarget | undefined {
-  const fail = (message: string, hint?: string): undefined => {
-    problems.add({ code: "ref_unresolved", file: from.shown, pointer: at, message, ...(hint ? { hint } : {}) });
-    return undefined;
-  };
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(ref)) {
-    return fail(
-      `$ref ${JSON.stringify(ref)} points outside the catalogue; remote references are not fetched`,
-      "copy the referenced schema into the version folder and refer to it by a relative path",
-    );
-  }
-  const hashAt = ref.indexOf("#");
-  const filePart = hashAt === -1 ? ref : ref.slice(0, hashAt);
-  const fragment = hashAt === -1 ? "" : decodeURIComponent(ref.slice(hashAt + 1));
-  let file = from;
-  if (filePart !== "") {
-    const rel = path.posix.normalize(path.posix.join(path.posix.dirname(from.rel), decodeURIComponent(filePart)));
-    if (rel.startsWith("../") || rel === ".." || path.posix.isAbsolute(rel)) {
-      return fail(
-        `$ref ${JSON.stringify(ref)} leaves the version folder ${version.shown}`,
-        "a version's schemas may refer only to files of the same version",
-      );
-    }
-    const target = version.files.get(rel);
-    if (!target) return fail(`$ref ${JSON.stringify(ref)}: file ${version.shown}/${rel} not found`);
-    file = target;
-  }
-  if (fragment !== "" && !fragment.startsWith("/")) {
-    return fail(`$ref ${JSON.stringify(ref)}: only JSON-pointer fragments (#/...) are supported, not anchors`);
-  }
-  const node = nodeAt(file.json, fragment);
-  if (node === undefined) {
-    return fail(`$ref ${JSON.stringify(ref)}: nothing at ${fragment || "the root"} of ${file.shown}`);
-  }
-  return { file, pointer: fragment, node };
-}
-
-function nodeAt(root: unknown, pointer: string): unknown {
-  let node = root;
-  for (const segment of pointerSegments(pointer)) {
-    if (Array.isArray(node) && /^(0|[1-9][0-9]*)$/.test(segment)) node = node[Number(segment)];
-    else if (isPlainObject(node) && Object.prototype.hasOwnProperty.call(node, segment)) node = node[segment];
-    else return undefined;
-  }
-  return node;
-}
-
 /** A definition is named by its title, else by where it sits, else by its file. */
-function definitionName(file: SourceFile, pointer: string, node: unknown): string {
+function definitionName(rel: string, pointer: string, node: unknown): string {
   const title = isPlainObject(node) ? node["title"] : undefined;
   if (typeof title === "string" && /[A-Za-z]/.test(title)) return pascalCase(title);
   const segments = pointerSegments(pointer).filter((s) => !definitionKeywords.has(s) && s !== "properties");
   if (segments.length > 0) return pascalCase(segments.join(" "));
-  return pascalCase(path.posix.basename(file.rel).replace(/(\.schema)?\.json$/, ""));
+  return pascalCase(path.posix.basename(rel).replace(/(\.schema)?\.json$/, ""));
 }
 
 /** The values the manifest's event pointer may take in this event's payloads. */
@@ -601,10 +678,11 @@ function matchSamples(version: VersionSource, events: EventModel[], problems: Pr
   return samples;
 }
 
-function hashSources(manifestText: string, version: VersionSource): string {
+function hashSources(manifestText: string, version: VersionSource, remotes: SchemaDoc[]): string {
   const hash = createHash("sha256");
   hash.update(`provider.json\0${manifestText}\0`);
   for (const rel of [...version.files.keys()].sort(compare)) hash.update(`${rel}\0${version.files.get(rel)!.text}\0`);
+  for (const doc of [...remotes].sort((a, b) => compare(a.uri, b.uri))) hash.update(`${doc.uri}\0${doc.text}\0`);
   return `sha256:${hash.digest("hex").slice(0, 16)}`;
 }
 
