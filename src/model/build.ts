@@ -100,7 +100,7 @@ function buildVersion(
   const before = problems.size;
   const title = provider.manifest.title;
   const dialect = versionDialect(version, problems);
-  const resolver = new Resolver(dialect, version.files.values(), provider.remotes ?? []);
+  const resolver = new Resolver(version.shown, dialect, version.files.values(), provider.remotes ?? []);
   const names = new NameRegistry([`${title}Event`, `${title}EventMap`, `${title}EventName`]);
   const definitions = new Map<string, JsonSchema>();
   const targetNames = new Map<string, string>(); // "<doc>#<pointer>@<dynamic context>" → definition name
@@ -123,7 +123,8 @@ function buildVersion(
   const eventKeys = new Map<EventSource, string>();
   for (const event of events) {
     const name = names.claim(pascalCase(event.name));
-    const context = enter([], event.doc.uri);
+    const start = event.node ? resolver.applyId(event.node, event.doc.uri, event.doc.dialect) : resolver.baseAt(event.doc, event.pointer);
+    const context = enter([], start);
     const key = `${event.doc.key}#${event.pointer}@${contextKey(context)}`;
     targetNames.set(key, name);
     eventKeys.set(event, key);
@@ -139,13 +140,13 @@ function buildVersion(
   }
 
   /** The definition for a reference's target in a dynamic context, named and queued on first sight. */
-  const definitionFor = (target: Target, context: DynamicContext, from: SchemaDoc, at: string, ref: string): string | undefined => {
+  const definitionFor = (target: Target, context: DynamicContext, from: SchemaDoc, at: string, keyword: string, ref: string): string | undefined => {
     if (target.doc.declared !== undefined && target.doc.declared !== dialect) {
       problems.add({
         code: "unsupported",
         file: from.shown,
         pointer: at,
-        message: `$ref ${JSON.stringify(ref)} leads to a ${target.doc.declared} schema (${target.doc.shown}) from a ${dialect} version`,
+        message: `${keyword} ${JSON.stringify(ref)} leads to a ${target.doc.declared} schema (${target.doc.shown}) from a ${dialect} version`,
         hint: "the schemas of one version are read in one dialect; refer to a schema of the same dialect",
       });
       return undefined;
@@ -163,7 +164,7 @@ function buildVersion(
             code: "unsupported",
             file: from.shown,
             pointer: at,
-            message: `$dynamicRef ${JSON.stringify(ref)}: the schema it reaches would need more than ${maxSpecialisations} copies, one per dynamic scope it is reached in`,
+            message: `${keyword} ${JSON.stringify(ref)}: the schema it reaches (${target.doc.shown}#${target.pointer}) would need more than ${maxSpecialisations} copies, one per dynamic scope ($dynamicAnchor bindings) it is reached in`,
             hint: "the generated code has no dynamic scope at run time: each $dynamicRef target is fixed per path from an event; simplify the recursion",
           });
         }
@@ -202,7 +203,7 @@ function buildVersion(
       const outermost = context.find(([name]) => name === anchor);
       if (outermost) target = resolver.dynamicAnchor(outermost[1], anchor) ?? target;
     }
-    return definitionFor(target, context, from, at, ref);
+    return definitionFor(target, context, from, at, dynamic ? "$dynamicRef" : "$ref", ref);
   };
 
   for (let item = queue.shift(); item; item = queue.shift()) {

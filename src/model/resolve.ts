@@ -116,6 +116,8 @@ export class Resolver {
   readonly declaredIds: string[] = [];
 
   constructor(
+    /** The version folder as shown in messages. */
+    private readonly versionShown: string,
     private readonly dialect: Dialect,
     versionFiles: Iterable<{ rel: string; shown: string; text: string; json: unknown }>,
     private readonly remotes: readonly RemoteDocuments[],
@@ -239,7 +241,7 @@ export class Resolver {
   private notFound(ref: string, resource: string, base: string): { message: string; hint?: string } {
     const against = hasScheme(ref) ? "" : ` (resolved against the base URI ${shownUri(base)})`;
     if (resource.startsWith(versionBase)) {
-      return { message: `file ${decodeURIComponent(resource.slice(versionBase.length))} not found in the version${against}` };
+      return { message: `file ${this.versionShown}/${decodeURIComponent(resource.slice(versionBase.length))} not found${against}` };
     }
     const declared = this.declaredIds.length ? this.declaredIds.join(", ") : "none";
     const mapped = this.remotes.map((r) => r.prefix);
