@@ -216,6 +216,26 @@ const cases: Case[] = [
     },
   },
   {
+    rule: "a custom meta-schema (a remote based on 2020-12) sets the dialect, and its $vocabulary which keywords count",
+    catalogue: {
+      files: {
+        "e.schema.json": {
+          $schema: "http://localhost:1234/no-validation.json",
+          properties: { bad: false, n: { minimum: 10 } },
+        },
+      },
+      remotes: {
+        "no-validation.json": {
+          $schema: v2020,
+          $id: "http://localhost:1234/no-validation.json",
+          $vocabulary: { "https://json-schema.org/draft/2020-12/vocab/core": true, "https://json-schema.org/draft/2020-12/vocab/applicator": true },
+          allOf: [{ $ref: "https://json-schema.org/draft/2020-12/meta/core" }, { $ref: "https://json-schema.org/draft/2020-12/meta/applicator" }],
+        },
+      },
+    },
+    verdicts: { e: [[{ n: 1 }, true], [{ bad: 1 }, false]] },
+  },
+  {
     rule: "$dynamicRef whose target has no $dynamicAnchor of that name is a plain $ref",
     catalogue: {
       files: {
@@ -282,6 +302,14 @@ describe("schema resolution: what is refused, with the file and the JSON pointer
       "a ref to a schema of the other dialect",
       { files: { "e.schema.json": { $schema: draft7, $ref: "https://json-schema.org/draft/2020-12/schema" } } },
       /e\.schema\.json#\/\$ref: \$ref "https:\/\/json-schema\.org\/draft\/2020-12\/schema" leads to a 2020-12 schema .* from a draft-07 version/,
+    ],
+    [
+      "a custom meta-schema requiring a vocabulary the tool does not know",
+      {
+        files: { "e.schema.json": { $schema: "http://localhost:1234/meta.json" } },
+        remotes: { "meta.json": { $schema: v2020, $vocabulary: { "https://json-schema.org/draft/2020-12/vocab/core": true, "https://example.com/vocab/mine": true } } },
+      },
+      /remotes\/meta\.json#\/\$vocabulary: the meta-schema requires vocabularies this tool does not know: https:\/\/example\.com\/vocab\/mine/,
     ],
     [
       "a fragment that is not valid percent-encoding",

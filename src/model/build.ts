@@ -6,7 +6,18 @@ import type { ProviderSource, SampleSource, SourceFile, VersionSource } from "..
 import { pointerSegments, type Manifest } from "../load/manifest.js";
 import { supportedFormats } from "../runtime.js";
 import { NameRegistry, pascalCase } from "./names.js";
-import { nodeAt, Resolver, type Dialect, type SchemaDoc, type Target } from "./resolve.js";
+import {
+  declaredDialect,
+  dialectUris,
+  nodeAt,
+  Resolver,
+  versionFileUri,
+  type Dialect,
+  type RemoteDocuments,
+  type SchemaDoc,
+  type Target,
+} from "./resolve.js";
+import { normalizeUri, resolveUri } from "./uri.js";
 import {
   definitionKeywords,
   schemaArrayKeywords,
@@ -70,11 +81,6 @@ export function buildModels(providers: ProviderSource[]): VersionModel[] {
   return models;
 }
 
-const dialects: Record<string, Dialect> = {
-  "http://json-schema.org/draft-07/schema": "draft-07",
-  "https://json-schema.org/draft-07/schema": "draft-07",
-  "https://json-schema.org/draft/2020-12/schema": "2020-12",
-};
 
 /** Beyond this many dynamic contexts for one schema, a `$dynamicRef` is refused. */
 export const maxSpecialisations = 16;
@@ -99,7 +105,7 @@ function buildVersion(
 ): VersionModel | undefined {
   const before = problems.size;
   const title = provider.manifest.title;
-  const dialect = versionDialect(version, problems);
+  const { dialect, ignored } = versionDialect(version, provider.remotes ?? [], problems);
   const resolver = new Resolver(version.shown, dialect, version.files.values(), provider.remotes ?? []);
   const names = new NameRegistry([`${title}Event`, `${title}EventMap`, `${title}EventName`]);
   const definitions = new Map<string, JsonSchema>();
@@ -208,7 +214,7 @@ function buildVersion(
 
   for (let item = queue.shift(); item; item = queue.shift()) {
     const node = item.node ?? nodeAt(item.doc.json, item.pointer);
-    const walk: Walk = { doc: item.doc, resolver, refName, problems };
+    const walk: Walk = { doc: item.doc, resolver, refName, problems, ignored: (item.doc.kind === "version" && ignored.get(item.doc.rel)) || noKeywords };
     const copy = rewrite(node, item.pointer, item.outerBase, item.context, walk);
     if (isPlainObject(copy)) copy["title"] = item.name;
     definitions.set(item.name, isPlainObject(copy) ? copy : { allOf: [copy] });
@@ -244,22 +250,74 @@ function buildVersion(
   };
 }
 
-function versionDialect(version: VersionSource, problems: Problems): Dialect {
+/** The keywords of 2020-12's assertion and applicator vocabularies, which a custom meta-schema may leave out. */
+const vocabularyKeywords: Record<string, readonly string[]> = {
+  "https://json-schema.org/draft/2020-12/vocab/validation": [
+    "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
+    "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "maxContains", "minContains",
+    "maxProperties", "minProperties", "required", "dependentRequired",
+  ],
+  "https://json-schema.org/draft/2020-12/vocab/applicator": [
+    "prefixItems", "items", "contains", "additionalProperties", "properties", "patternProperties",
+    "dependentSchemas", "propertyNames", "if", "then", "else", "allOf", "anyOf", "oneOf", "not",
+  ],
+  "https://json-schema.org/draft/2020-12/vocab/unevaluated": ["unevaluatedItems", "unevaluatedProperties"],
+};
+const knownVocabularies = new Set([
+  ...Object.keys(vocabularyKeywords),
+  ...["core", "meta-data", "format-annotation", "format-assertion", "content"].map((v) => `https://json-schema.org/draft/2020-12/vocab/${v}`),
+]);
+
+interface VersionDialect {
+  dialect: Dialect;
+  /** Per version file: the keywords its custom meta-schema's $vocabulary leaves out (ignored, as the spec says). */
+  ignored: Map<string, ReadonlySet<string>>;
+}
+
+/**
+ * The dialect of a version: what its files' `$schema` declare, directly or through a custom
+ * meta-schema (a file of the version or of a remotes folder, found by its URI) whose own
+ * `$schema` is a known dialect; such a meta-schema's `$vocabulary` says which keywords count.
+ */
+function versionDialect(version: VersionSource, remotes: readonly RemoteDocuments[], problems: Problems): VersionDialect {
   const found = new Set<Dialect>();
+  const ignored = new Map<string, ReadonlySet<string>>();
   for (const file of version.files.values()) {
     const declared = isPlainObject(file.json) ? file.json["$schema"] : undefined;
     if (declared === undefined) continue;
-    const dialect = typeof declared === "string" ? dialects[declared.replace(/#$/, "")] : undefined;
-    if (dialect) found.add(dialect);
-    else {
-      problems.add({
-        code: "unsupported",
-        file: file.shown,
-        pointer: "/$schema",
-        message: `unsupported JSON Schema dialect ${JSON.stringify(declared)}`,
-        hint: 'use "http://json-schema.org/draft-07/schema#" or "https://json-schema.org/draft/2020-12/schema"',
-      });
+    const dialect = typeof declared === "string" ? dialectUris[declared.replace(/#$/, "")] : undefined;
+    if (dialect) {
+      found.add(dialect);
+      continue;
     }
+    const meta = typeof declared === "string" ? customMetaSchema(declared, version, remotes) : undefined;
+    const metaDialect = meta ? declaredDialect(meta.json) : undefined;
+    if (meta && metaDialect) {
+      found.add(metaDialect);
+      const vocabulary = isPlainObject(meta.json) ? meta.json["$vocabulary"] : undefined;
+      if (metaDialect === "2020-12" && isPlainObject(vocabulary)) {
+        const unknown = Object.entries(vocabulary).filter(([uri, required]) => required === true && !knownVocabularies.has(uri));
+        if (unknown.length > 0) {
+          problems.add({
+            code: "unsupported",
+            file: meta.shown,
+            pointer: "/$vocabulary",
+            message: `the meta-schema requires vocabularies this tool does not know: ${unknown.map(([uri]) => uri).join(", ")}`,
+            hint: "mark them false (optional) if validation does not depend on them",
+          });
+        }
+        const left = Object.entries(vocabularyKeywords).filter(([uri]) => vocabulary[uri] === undefined).flatMap(([, keywords]) => keywords);
+        if (left.length > 0) ignored.set(file.rel, new Set(left));
+      }
+      continue;
+    }
+    problems.add({
+      code: "unsupported",
+      file: file.shown,
+      pointer: "/$schema",
+      message: `unsupported JSON Schema dialect ${JSON.stringify(declared)}`,
+      hint: 'use "http://json-schema.org/draft-07/schema#" or "https://json-schema.org/draft/2020-12/schema", or the URI of a meta-schema of the catalogue based on one of them',
+    });
   }
   if (found.size > 1) {
     problems.add({
@@ -269,7 +327,22 @@ function versionDialect(version: VersionSource, problems: Problems): Dialect {
       hint: "declare one $schema for every file of the version",
     });
   }
-  return found.has("2020-12") ? "2020-12" : "draft-07";
+  return { dialect: found.has("2020-12") ? "2020-12" : "draft-07", ignored };
+}
+
+/** A meta-schema the catalogue holds: a version file whose root `$id` is the URI, or a remotes file served at it. */
+function customMetaSchema(uri: string, version: VersionSource, remotes: readonly RemoteDocuments[]): { json: unknown; shown: string } | undefined {
+  const wanted = normalizeUri(uri.replace(/#$/, ""));
+  for (const file of version.files.values()) {
+    const id = isPlainObject(file.json) ? file.json["$id"] : undefined;
+    if (typeof id === "string" && normalizeUri(resolveUri(id, versionFileUri(file.rel))?.replace(/#$/, "") ?? "") === wanted) return file;
+  }
+  for (const remote of remotes) {
+    if (!wanted.startsWith(remote.prefix)) continue;
+    const file = remote.files.get(decodeURIComponent(wanted.slice(remote.prefix.length)));
+    if (file) return file;
+  }
+  return undefined;
 }
 
 type RefNamer = (
@@ -286,7 +359,11 @@ interface Walk {
   resolver: Resolver;
   refName: RefNamer;
   problems: Problems;
+  /** Keywords the document's vocabularies leave out. */
+  ignored: ReadonlySet<string>;
 }
+
+const noKeywords: ReadonlySet<string> = new Set();
 
 /** What a draft-07 schema with a `$ref` keeps: the spec ignores every other keyword beside it. */
 const refAnnotations = new Set(["$ref", "title", "description", "$comment", "default", "examples", "readOnly", "writeOnly", "deprecated"]);
@@ -325,7 +402,7 @@ function rewrite(node: unknown, pointer: string, outerBase: string, outerContext
   for (const [key, value] of Object.entries(node)) {
     const at = joinPointer(pointer, key);
     if (onlyRef && !refAnnotations.has(key)) continue;
-    if (resolutionKeywords.has(key) || definitionKeywords.has(key)) continue;
+    if (resolutionKeywords.has(key) || definitionKeywords.has(key) || walk.ignored.has(key)) continue;
     if (key === "$ref" || (key === "$dynamicRef" && doc.dialect === "2020-12")) {
       if (typeof value !== "string") {
         problems.add({ code: "schema_invalid", file: doc.shown, pointer: at, message: `${key} must be a string` });
