@@ -1,13 +1,17 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { Ajv } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { validatorModule } from "../src/emit/validators.js";
 import { CodegenError } from "../src/errors.js";
 import { loadCatalogue } from "../src/load/catalogue.js";
 import { buildModels, maxSpecialisations, type VersionModel } from "../src/model/build.js";
 import { resolveUri } from "../src/model/uri.js";
-import { tempDir } from "./helpers.js";
+import { formatDefinitions } from "../src/runtime.js";
+import { repoRoot, tempDir } from "./helpers.js";
 
 /**
  * Schema resolution, rule by rule (draft-07 and 2020-12): each case is a version of a
@@ -371,3 +375,38 @@ describe("URI references (RFC 3986)", () => {
     expect(resolveUri(reference, base)).toBe(expected);
   });
 });
+
+const suiteDir = path.resolve(repoRoot, "..", "shared", "corpus", "json-schema-test-suite");
+const suitePresent = existsSync(suiteDir);
+if (!suitePresent) console.warn(`meta-schema comparison skipped: ${suiteDir} not found (it sits beside the checkout in this project's CI)`);
+
+describe.skipIf(!suitePresent)(
+  suitePresent ? "the shipped meta-schemas judge schemas as Ajv's copies do (JSON-Schema-Test-Suite schemas, and broken variants)" : "meta-schemas: SKIPPED, ../shared/corpus not found",
+  () => {
+    it.each([
+      ["draft-07", "draft7", draft7],
+      ["2020-12", "draft2020-12", v2020],
+    ] as const)("%s", async (_dialect, folder, uri) => {
+      const schemas: unknown[] = [];
+      for (const file of readdirSync(path.join(suiteDir, "tests", folder)).filter((f) => f.endsWith(".json"))) {
+        const groups = JSON.parse(readFileSync(path.join(suiteDir, "tests", folder, file), "utf8")) as { schema: unknown }[];
+        for (const { schema } of groups) {
+          // Ajv's validateSchema knows no custom meta-schema
+          if (schema !== null && typeof schema === "object" && "$schema" in schema && (schema as { $schema: unknown }).$schema !== uri) continue;
+          schemas.push(schema);
+          if (schema === null || typeof schema !== "object") continue;
+          for (const broken of [{ minLength: -1 }, { type: "nope" }, { properties: 1 }, { required: [1] }, { items: 2 }, { allOf: [] }, { $defs: { a: { maximum: "1" } } }]) {
+            schemas.push({ ...schema, ...broken });
+          }
+        }
+      }
+      const model = await build({ files: { "e.schema.json": { $schema: uri, $ref: uri } } });
+      const ours = (await validators(model))("e");
+      const options = { strict: false, formats: formatDefinitions, logger: false } as const;
+      const ajv = folder === "draft7" ? new Ajv(options) : new Ajv2020(options);
+      const differ = schemas.filter((schema) => ours(schema) !== ajv.validateSchema(schema));
+      expect(schemas.length).toBeGreaterThan(1000);
+      expect(differ).toEqual([]);
+    });
+  },
+);
