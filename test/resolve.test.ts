@@ -404,7 +404,7 @@ describe.skipIf(!suitePresent)(
       const ours = (await validators(model))("e");
       const options = { strict: false, formats: formatDefinitions, logger: false } as const;
       const ajv = folder === "draft7" ? new Ajv(options) : new Ajv2020(options);
-      const differ = schemas.filter((schema) => ours(schema) !== ajv.validateSchema(schema));
+      const differ = schemas.filter((schema) => ours(schema) !== ajv.validateSchema(schema as boolean | object));
       expect(schemas.length).toBeGreaterThan(1000);
       expect(differ).toEqual([]);
     });

@@ -92,6 +92,7 @@ export const maxSpecialisations = 16;
 type DynamicContext = readonly (readonly [name: string, resource: string])[];
 
 function contextKey(context: DynamicContext): string {
+  if (context.length === 0) return "";
   return context
     .map(([name, resource]) => `${name}=${resource}`)
     .sort(compare)
@@ -116,6 +117,7 @@ function buildVersion(
   const queue: Item[] = [];
 
   const enter = (context: DynamicContext, resource: string): DynamicContext => {
+    if (!resolver.hasDynamicAnchors()) return context;
     const added = resolver.dynamicAnchorsOf(resource).filter((name) => !context.some(([n]) => n === name));
     return added.length === 0 ? context : [...context, ...added.map((name) => [name, resource] as const)];
   };
@@ -390,8 +392,11 @@ function rewrite(node: unknown, pointer: string, outerBase: string, outerContext
   }
   const base = resolver.applyId(node, outerBase, doc.dialect);
   let context = outerContext;
-  for (const name of resolver.dynamicAnchorsOf(base)) {
-    if (!context.some(([n]) => n === name)) context = [...context, [name, base]];
+  // a subschema with its own $id is a resource the dynamic scope enters
+  if (base !== outerBase) {
+    for (const name of resolver.dynamicAnchorsOf(base)) {
+      if (!context.some(([n]) => n === name)) context = [...context, [name, base]];
+    }
   }
   const out: JsonSchema = {};
   // A schema key may be "__proto__" (a property of that name): define, never assign.
@@ -439,14 +444,13 @@ function rewrite(node: unknown, pointer: string, outerBase: string, outerContext
     } else if (schemaArrayKeywords.has(key) && Array.isArray(value)) {
       set(key, value.map((v, i) => rewrite(v, joinPointer(at, i), base, context, walk)));
     } else if (schemaMapKeywords.has(key) && isPlainObject(value)) {
-      const entries = Object.entries(value).map(([k, v]) => [
-        k,
-        // draft-07 "dependencies" may list property names instead of a schema
-        Array.isArray(v) ? v : rewrite(v, joinPointer(at, k), base, context, walk),
-      ]);
-      const map: JsonSchema = {};
-      for (const [k, v] of entries) Object.defineProperty(map, k as string, { value: v, enumerable: true, writable: true, configurable: true });
-      set(key, map);
+      set(key, Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [
+          k,
+          // draft-07 "dependencies" may list property names instead of a schema
+          Array.isArray(v) ? v : rewrite(v, joinPointer(at, k), base, context, walk),
+        ]),
+      ));
     } else {
       set(key, value);
     }

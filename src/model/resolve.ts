@@ -37,6 +37,8 @@ export interface SchemaDoc {
   /** The dialect its keywords are read in: the declared one, else the version's. */
   dialect: Dialect;
   kind: "version" | "remote" | "meta";
+  /** Whether its text may declare an identifier at all ($id, $anchor, $dynamicAnchor); when not, nothing needs indexing. */
+  hasIds?: boolean;
 }
 
 export interface Location {
@@ -100,6 +102,8 @@ export function versionFileUri(rel: string): string {
   return versionBase + rel.split("/").map(encodeURIComponent).join("/");
 }
 
+const noNames: readonly string[] = [];
+
 interface Anchor extends Location {
   dynamic: boolean;
 }
@@ -149,9 +153,15 @@ export class Resolver {
     return this.docs.get(`version:${rel}`);
   }
 
+  /** Whether any document indexed so far declares a `$dynamicAnchor`. */
+  hasDynamicAnchors(): boolean {
+    return this.dynamicNames.size > 0;
+  }
+
   /** The dynamic anchor names a resource declares. */
   dynamicAnchorsOf(resource: string): readonly string[] {
-    return this.dynamicNames.get(normalizeUri(resource)) ?? [];
+    if (this.dynamicNames.size === 0) return noNames;
+    return this.dynamicNames.get(normalizeUri(resource)) ?? noNames;
   }
 
   /**
@@ -170,6 +180,17 @@ export class Resolver {
 
   /** The base URI in effect at a location, the node's own `$id` included. */
   baseAt(doc: SchemaDoc, pointer: string): string {
+    if (!doc.hasIds) return doc.uri;
+    const key = `${doc.key}#${pointer}`;
+    let base = this.bases.get(key);
+    if (base === undefined) {
+      base = this.computeBaseAt(doc, pointer);
+      this.bases.set(key, base);
+    }
+    return base;
+  }
+
+  private computeBaseAt(doc: SchemaDoc, pointer: string): string {
     let base = doc.uri;
     let node = doc.json;
     base = this.applyId(node, base, doc.dialect);
@@ -188,8 +209,20 @@ export class Resolver {
     return this.baseAt(doc, pointer.slice(0, pointer.lastIndexOf("/")));
   }
 
-  /** Resolves a reference written where `base` is the base URI. */
+  private readonly resolved = new Map<string, Resolution>();
+  private readonly bases = new Map<string, string>();
+
+  /** Resolves a reference written where `base` is the base URI (a success is remembered). */
   resolve(ref: string, base: string): Resolution {
+    const key = `${base}\0${ref}`;
+    const known = this.resolved.get(key);
+    if (known) return known;
+    const resolution = this.resolveOnce(ref, base);
+    if (resolution.ok) this.resolved.set(key, resolution);
+    return resolution;
+  }
+
+  private resolveOnce(ref: string, base: string): Resolution {
     const absolute = resolveUri(ref, base);
     if (absolute === undefined) {
       return { ok: false, message: `cannot be resolved against the base URI ${shownUri(base)}` };
@@ -304,6 +337,9 @@ export class Resolver {
   private index(doc: SchemaDoc): void {
     this.docs.set(doc.key, doc);
     this.addResource(doc.uri, { doc, pointer: "" });
+    // "$" may also be written \u0024 in JSON text
+    doc.hasIds = /\$id|\$anchor|\$dynamicAnchor|\\u0024/i.test(doc.text);
+    if (!doc.hasIds) return;
     const walk = (node: unknown, pointer: string, outer: string): void => {
       if (!isPlainObject(node)) return;
       const base = this.applyId(node, outer, doc.dialect);
