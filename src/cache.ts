@@ -63,6 +63,10 @@ export function cacheKey(catalogue: Catalogue, config: CodegenConfig): string {
     for (const version of provider.versions) {
       hash.update(`\0version ${version.name} ${version.source}`);
       for (const [rel, file] of [...version.files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`\0${rel}\0${file.text}`);
+      for (const remote of version.remotes ?? []) {
+        hash.update(`\0remote ${remote.prefix}`);
+        for (const [rel, file] of [...remote.files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`\0${rel}\0${file.text}`);
+      }
     }
   }
   return hash.digest("hex");

@@ -27,9 +27,11 @@ interface Catalogue {
   files: Record<string, unknown>;
   /** Files of the provider's remotes folder (mapped under http://localhost:1234/). */
   remotes?: Record<string, unknown>;
+  /** Files of the version's own remotes folder (v1/remotes/, the same mapping). */
+  versionRemotes?: Record<string, unknown>;
 }
 
-async function build({ files, remotes }: Catalogue): Promise<VersionModel> {
+async function build({ files, remotes, versionRemotes }: Catalogue): Promise<VersionModel> {
   const project = await tempDir("codegen-resolve-");
   const provider = path.join(project, "schemas/acme");
   const manifest = {
@@ -37,7 +39,7 @@ async function build({ files, remotes }: Catalogue): Promise<VersionModel> {
     title: "Acme",
     event: { in: "header", name: "x-acme-event" },
     signing: { scheme: "standard-webhooks" },
-    ...(remotes ? { remotes: { "http://localhost:1234/": "remotes" } } : {}),
+    ...(remotes || versionRemotes ? { remotes: { "http://localhost:1234/": "remotes" } } : {}),
   };
   await mkdir(provider, { recursive: true });
   await writeFile(path.join(provider, "provider.json"), JSON.stringify(manifest));
@@ -47,6 +49,7 @@ async function build({ files, remotes }: Catalogue): Promise<VersionModel> {
   };
   for (const [rel, json] of Object.entries(files)) await put(path.join(provider, "v1"), rel, json);
   for (const [rel, json] of Object.entries(remotes ?? {})) await put(path.join(provider, "remotes"), rel, json);
+  for (const [rel, json] of Object.entries(versionRemotes ?? {})) await put(path.join(provider, "v1", "remotes"), rel, json);
   const catalogue = await loadCatalogue(path.join(project, "schemas"), { cwd: project });
   return buildModels(catalogue.providers)[0]!;
 }
@@ -182,6 +185,15 @@ const cases: Case[] = [
       remotes: { "nested/int.json": { type: "integer" } },
     },
     verdicts: { e: [[{ n: 2 }, true], [{ n: "2" }, false]] },
+  },
+  {
+    rule: "remotes: a folder of that name inside the version serves that version, before the provider's, and is not part of the version",
+    catalogue: {
+      files: { "e.schema.json": { $schema: v2020, properties: { n: { $ref: "http://localhost:1234/int.json" }, s: { $ref: "http://localhost:1234/str.json" } } } },
+      versionRemotes: { "int.json": { type: "integer" }, "other-draft.json": { $schema: "https://json-schema.org/draft/2019-09/schema" } },
+      remotes: { "int.json": { type: "string" }, "str.json": { type: "string" } },
+    },
+    verdicts: { e: [[{ n: 2, s: "x" }, true], [{ n: "2" }, false], [{ s: 1 }, false]] },
   },
   {
     rule: "the draft-07 meta-schema ships with the tool",

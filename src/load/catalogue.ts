@@ -43,6 +43,8 @@ export interface VersionSource {
   bundles: string[];
   /** Sample payloads; the model matches each to its event by file name. */
   samples: SampleSource[];
+  /** The manifest's remotes folders found inside this version folder (they come before the provider's). */
+  remotes?: RemoteDocuments[];
 }
 
 export interface SourceFile {
@@ -154,7 +156,7 @@ async function loadProvider(
   for (const version of await subfolders(dir)) {
     if (remoteFolders.has(version)) continue;
     const source = `${path.basename(root)}/${name}/${version}`;
-    const loaded = await loadVersion(path.join(dir, version), version, source, cwd, problems);
+    const loaded = await loadVersion(path.join(dir, version), version, source, cwd, problems, manifest.remotes ?? {});
     if (loaded) versions.push(loaded);
   }
   if (versions.length === 0) {
@@ -183,24 +185,20 @@ async function loadRemotes(
   let ok = true;
   for (const [prefix, folder] of Object.entries(manifest.remotes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const folderPath = path.join(dir, folder);
+    const inVersions = (await subfolders(dir)).some((version) => existsSync(path.join(dir, version, folder)));
+    if (!existsSync(folderPath) && inVersions) continue;
     if (!existsSync(folderPath) || !(await stat(folderPath)).isDirectory()) {
       problems.add({
         code: "manifest_invalid",
         file: manifestShown,
         pointer: joinPointer("/remotes", prefix),
-        message: `folder ${shown}/${folder} not found`,
-        hint: "remotes maps a URI prefix to a folder beside the version folders of this provider",
+        message: `folder ${shown}/${folder} not found (nor in any version folder)`,
+        hint: "remotes maps a URI prefix to a folder beside the version folders of this provider, or inside a version folder for that version alone",
       });
       ok = false;
       continue;
     }
-    const files: RemoteDocuments["files"] = new Map();
-    for (const rel of await jsonFilesUnder(folderPath, [])) {
-      const fileShown = `${shown}/${folder}/${rel}`;
-      const read = await readJsonFile(path.join(folderPath, rel), fileShown, problems);
-      if (read) files.set(rel, { shown: fileShown, ...read });
-    }
-    remotes.push({ prefix: normalizeUri(prefix), files });
+    remotes.push({ prefix: normalizeUri(prefix), files: await remoteFiles(folderPath, `${shown}/${folder}`, problems) });
   }
   return ok ? remotes : undefined;
 }
@@ -211,6 +209,7 @@ async function loadVersion(
   source: string,
   cwd: string,
   problems: Problems,
+  remoteMap: Record<string, string> = {},
 ): Promise<VersionSource | undefined> {
   const shown = displayPath(dir, cwd);
   if (!safeFolderName.test(name)) {
@@ -222,7 +221,8 @@ async function loadVersion(
     return undefined;
   }
   const files = new Map<string, SourceFile>();
-  for (const rel of await jsonFilesUnder(dir, ["examples"])) {
+  const remoteFolders = Object.values(remoteMap);
+  for (const rel of await jsonFilesUnder(dir, ["examples", ...remoteFolders])) {
     const fileShown = `${shown}/${rel}`;
     const read = await readJsonFile(path.join(dir, rel), fileShown, problems);
     if (read) files.set(rel, { rel, shown: fileShown, ...read });
@@ -240,7 +240,12 @@ async function loadVersion(
     });
   }
   const samples = await loadSamples(path.join(dir, "examples"), `${shown}/examples`, problems);
-  return { name, shown, source, files, events, bundles, samples };
+  const remotes: RemoteDocuments[] = [];
+  for (const [prefix, folder] of Object.entries(remoteMap).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (!existsSync(path.join(dir, folder))) continue;
+    remotes.push({ prefix: normalizeUri(prefix), files: await remoteFiles(path.join(dir, folder), `${shown}/${folder}`, problems) });
+  }
+  return { name, shown, source, files, events, bundles, samples, ...(remotes.length ? { remotes } : {}) };
 }
 
 async function loadSamples(dir: string, shown: string, problems: Problems): Promise<SampleSource[]> {
@@ -324,6 +329,15 @@ async function loadDocument(file: string, options: { providers?: readonly string
     samples: [],
   };
   return { root: file, providers: [{ ...loaded!, versions: [version] }] };
+}
+
+async function remoteFiles(dir: string, shown: string, problems: Problems): Promise<RemoteDocuments["files"]> {
+  const files: RemoteDocuments["files"] = new Map();
+  for (const rel of await jsonFilesUnder(dir, [])) {
+    const read = await readJsonFile(path.join(dir, rel), `${shown}/${rel}`, problems);
+    if (read) files.set(rel, { shown: `${shown}/${rel}`, ...read });
+  }
+  return files;
 }
 
 function isKnownBadList(value: unknown): value is Record<string, KnownBad> {

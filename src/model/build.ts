@@ -106,8 +106,9 @@ function buildVersion(
 ): VersionModel | undefined {
   const before = problems.size;
   const title = provider.manifest.title;
-  const { dialect, ignored } = versionDialect(version, provider.remotes ?? [], problems);
-  const resolver = new Resolver(version.shown, dialect, version.files.values(), provider.remotes ?? []);
+  const remotes = [...(version.remotes ?? []), ...(provider.remotes ?? [])];
+  const { dialect, ignored } = versionDialect(version, remotes, problems);
+  const resolver = new Resolver(version.shown, dialect, version.files.values(), remotes);
   const names = new NameRegistry([`${title}Event`, `${title}EventMap`, `${title}EventName`]);
   const definitions = new Map<string, JsonSchema>();
   const targetNames = new Map<string, string>(); // "<doc>#<pointer>@<dynamic context>" → definition name
