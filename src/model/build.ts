@@ -81,7 +81,6 @@ export function buildModels(providers: ProviderSource[]): VersionModel[] {
   return models;
 }
 
-
 /** Beyond this many dynamic contexts for one schema, a `$dynamicRef` is refused. */
 export const maxSpecialisations = 16;
 
@@ -206,9 +205,9 @@ function buildVersion(
       return undefined;
     }
     let target = resolution.target;
-    if (dynamic && target.dynamic) {
+    const anchor = target.dynamicAnchor;
+    if (dynamic && anchor !== undefined) {
       // the outermost resource in the dynamic scope that declares the same $dynamicAnchor
-      const anchor = decodeURIComponent(ref.slice(ref.indexOf("#") + 1));
       const outermost = context.find(([name]) => name === anchor);
       if (outermost) target = resolver.dynamicAnchor(outermost[1], anchor) ?? target;
     }

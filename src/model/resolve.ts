@@ -49,8 +49,8 @@ export interface Location {
 
 export interface Target extends Location {
   node: unknown;
-  /** Whether the reference landed on a `$dynamicAnchor` (so a `$dynamicRef` to it is dynamic). */
-  dynamic: boolean;
+  /** The `$dynamicAnchor` the reference named by its fragment, if it did (a `$dynamicRef` to it is dynamic). */
+  dynamicAnchor?: string;
 }
 
 export type Resolution = { ok: true; target: Target } | { ok: false; message: string; hint?: string };
@@ -250,7 +250,7 @@ export class Resolver {
       if (node === undefined) {
         return { ok: false, message: `nothing at ${fragment || "the root"} of ${shownUri(resource)} (${root.doc.shown})` };
       }
-      return { ok: true, target: { doc: root.doc, pointer, node, dynamic: false } };
+      return { ok: true, target: { doc: root.doc, pointer, node } };
     }
     const anchor = this.anchors.get(`${resource}#${fragment}`);
     if (anchor === undefined) {
@@ -261,14 +261,15 @@ export class Resolver {
         hint: 'a plain-name fragment names a "$anchor" (2020-12) or an "$id": "#name" (draft-07) of that resource',
       };
     }
-    return { ok: true, target: { doc: anchor.doc, pointer: anchor.pointer, node: nodeAt(anchor.doc.json, anchor.pointer), dynamic: anchor.dynamic } };
+    const target: Target = { doc: anchor.doc, pointer: anchor.pointer, node: nodeAt(anchor.doc.json, anchor.pointer) };
+    return { ok: true, target: anchor.dynamic ? { ...target, dynamicAnchor: fragment } : target };
   }
 
   /** The location a `$dynamicAnchor` of a resource names. */
   dynamicAnchor(resource: string, name: string): Target | undefined {
     const anchor = this.anchors.get(`${normalizeUri(resource)}#${name}`);
     if (!anchor || !anchor.dynamic) return undefined;
-    return { ...anchor, node: nodeAt(anchor.doc.json, anchor.pointer) };
+    return { doc: anchor.doc, pointer: anchor.pointer, node: nodeAt(anchor.doc.json, anchor.pointer), dynamicAnchor: name };
   }
 
   private notFound(ref: string, resource: string, base: string): { message: string; hint?: string } {
