@@ -328,6 +328,11 @@ describe("schema resolution: what is refused, with the file and the JSON pointer
       /remotes\/meta\.json#\/\$vocabulary: the meta-schema requires vocabularies this tool does not know: https:\/\/example\.com\/vocab\/mine/,
     ],
     [
+      "two schemas declaring one $id",
+      { files: { "e.schema.json": { $schema: draft7, $id: "http://example.com/s.json" }, "shared/s.json": { $schema: draft7, $id: "http://example.com/s.json" } } },
+      /shared\/s\.json#\/\$id: \$id http:\/\/example\.com\/s\.json is already declared by .*e\.schema\.json/,
+    ],
+    [
       "a fragment that is not valid percent-encoding",
       { files: { "e.schema.json": { $schema: v2020, properties: { a: { $ref: "#/$defs/%zz" } } } } },
       /#\/properties\/a\/\$ref: \$ref "#\/\$defs\/%zz": its fragment "#\/\$defs\/%zz" is not valid percent-encoding/,

@@ -11,6 +11,7 @@ import {
   dialectUris,
   nodeAt,
   Resolver,
+  shownUri,
   versionFileUri,
   type Dialect,
   type RemoteDocuments,
@@ -222,6 +223,15 @@ function buildVersion(
     definitions.set(item.name, isPlainObject(copy) ? copy : { allOf: [copy] });
   }
 
+  for (const { uri, first, second } of resolver.duplicates) {
+    problems.add({
+      code: "schema_invalid",
+      file: second.doc.shown,
+      pointer: joinPointer(second.pointer, "$id"),
+      message: `$id ${shownUri(uri)} is already declared by ${first.doc.shown}${first.pointer ? `#${first.pointer}` : ""}`,
+      hint: "each schema resource needs an $id of its own",
+    });
+  }
   const sortedDefinitions = Object.fromEntries([...definitions].sort(([a], [b]) => compare(a, b)));
   checkRefCycles(sortedDefinitions, (name) => `${version.shown}/${origins.get(name) ?? name}`, problems);
   const eventModels = events.map((event): EventModel => {

@@ -116,6 +116,8 @@ export class Resolver {
   /** Resource URI → the `$dynamicAnchor` names it declares. */
   private readonly dynamicNames = new Map<string, string[]>();
   private readonly docs = new Map<string, SchemaDoc>();
+  /** Two schemas declaring one URI: the first is the one references reach. */
+  readonly duplicates: { uri: string; first: Location; second: Location }[] = [];
   /** The absolute `$id`s the version's own files declare, for messages. */
   readonly declaredIds: string[] = [];
 
@@ -377,7 +379,11 @@ export class Resolver {
 
   private addResource(uri: string, location: Location): void {
     const key = normalizeUri(uri);
-    if (!this.resources.has(key)) this.resources.set(key, location);
+    const previous = this.resources.get(key);
+    if (!previous) this.resources.set(key, location);
+    else if (previous.doc !== location.doc || previous.pointer !== location.pointer) {
+      this.duplicates.push({ uri: key, first: previous, second: location });
+    }
   }
 
   private addAnchor(resource: string, name: string, anchor: Anchor): void {
