@@ -427,3 +427,19 @@ describe.skipIf(!suitePresent)(
     });
   },
 );
+
+describe("schema resolution: odd references end in a problem or a model, never a crash", () => {
+  const odd = ["%", "a%zz.json", "#%", "#/%GG", "http://[::1", "\u0000", "//host/x.json", "?q", "..", "../", "/abs.json", "#/", "##", "#a#b", "urn:", "file:///etc/passwd", "catalogue:/version/e.schema.json", "catalogue:/x.json", "a b.json", "\\\\server\\x.json", "#/$defs/a%2Fb", "#/definitions/__proto__", "#/definitions/constructor"];
+  it.each(odd)("%j", async (ref) => {
+    for (const dialect of [draft7, v2020]) {
+      for (const where of [{ $ref: ref }, { $dynamicRef: ref }, { $id: ref }, { $anchor: ref }]) {
+        const catalogue = { files: { "e.schema.json": { $schema: dialect, properties: { a: where }, definitions: { x: { $id: ref, type: "string" } } } } };
+        try {
+          await build(catalogue);
+        } catch (error) {
+          expect(error).toBeInstanceOf(CodegenError);
+        }
+      }
+    }
+  });
+});

@@ -11,6 +11,7 @@ import {
   dialectUris,
   nodeAt,
   Resolver,
+  safeDecode,
   shownUri,
   versionFileUri,
   type Dialect,
@@ -351,7 +352,7 @@ function customMetaSchema(uri: string, version: VersionSource, remotes: readonly
   }
   for (const remote of remotes) {
     if (!wanted.startsWith(remote.prefix)) continue;
-    const file = remote.files.get(decodeURIComponent(wanted.slice(remote.prefix.length)));
+    const file = remote.files.get(safeDecode(wanted.slice(remote.prefix.length)));
     if (file) return file;
   }
   return undefined;

@@ -277,7 +277,7 @@ export class Resolver {
   private notFound(ref: string, resource: string, base: string): { message: string; hint?: string } {
     const against = hasScheme(ref) ? "" : ` (resolved against the base URI ${shownUri(base)})`;
     if (resource.startsWith(versionBase)) {
-      return { message: `file ${this.versionShown}/${decodeURIComponent(resource.slice(versionBase.length))} not found${against}` };
+      return { message: `file ${this.versionShown}/${safeDecode(resource.slice(versionBase.length))} not found${against}` };
     }
     const declared = this.declaredIds.length ? this.declaredIds.join(", ") : "none";
     const mapped = this.remotes.map((r) => r.prefix);
@@ -394,17 +394,18 @@ export class Resolver {
   }
 }
 
-function safeDecode(fragment: string): string {
+/** Percent-decoded text, or the text as it is when it is not valid percent-encoding. */
+export function safeDecode(text: string): string {
   try {
-    return decodeURIComponent(fragment);
+    return decodeURIComponent(text);
   } catch {
-    return fragment;
+    return text;
   }
 }
 
 /** A URI as the user wrote it: version files by their path. */
 export function shownUri(uri: string): string {
-  return uri.startsWith(versionBase) ? decodeURIComponent(uri.slice(versionBase.length)) || "the version folder" : uri;
+  return uri.startsWith(versionBase) ? safeDecode(uri.slice(versionBase.length)) || "the version folder" : uri;
 }
 
 export function nodeAt(root: unknown, pointer: string): unknown {
