@@ -279,7 +279,8 @@ export class Resolver {
     if (resource.startsWith(versionBase)) {
       return { message: `file ${this.versionShown}/${safeDecode(resource.slice(versionBase.length))} not found${against}` };
     }
-    const declared = this.declaredIds.length ? this.declaredIds.join(", ") : "none";
+    const ids = this.declaredIds;
+    const declared = ids.length === 0 ? "none" : ids.slice(0, 20).join(", ") + (ids.length > 20 ? ` and ${ids.length - 20} more` : "");
     const mapped = this.remotes.map((r) => r.prefix);
     return {
       message: `${shownUri(resource)}${against} is not a schema of the version: remote references are not fetched`,
