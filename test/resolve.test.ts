@@ -341,6 +341,14 @@ describe("schema resolution: what is refused, with the file and the JSON pointer
     expect(await problemsOf(catalogue)).toMatch(message);
   });
 
+  it("lists at most twenty declared $ids in a refusal", async () => {
+    const files: Record<string, unknown> = { "e.schema.json": { $schema: draft7, $ref: "https://example.com/elsewhere.json" } };
+    for (let i = 10; i < 35; i++) files[`shared/s${i}.json`] = { $schema: draft7, $id: `http://example.com/s${i}.json` };
+    const message = await problemsOf({ files });
+    expect(message).toMatch(/declare these \$ids: http:\/\/example\.com\/s10\.json, .*http:\/\/example\.com\/s29\.json and 5 more;/);
+    expect(message).not.toContain("s30.json");
+  });
+
   it(`refuses a $dynamicRef target that would need more than ${maxSpecialisations} copies`, async () => {
     const files: Record<string, unknown> = {
       "shared/list.json": {
