@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { Ajv } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
+import { cacheKey } from "../src/cache.js";
 import { validatorModule } from "../src/emit/validators.js";
 import { CodegenError } from "../src/errors.js";
 import { loadCatalogue } from "../src/load/catalogue.js";
@@ -449,5 +450,29 @@ describe("schema resolution: odd references end in a problem or a model, never a
         }
       }
     }
+  });
+});
+
+describe("remotes are inputs: a change to one is a change to the version", () => {
+  it("changes the model's source hash and the run's cache key", async () => {
+    const project = await tempDir("codegen-resolve-");
+    const provider = path.join(project, "schemas/acme");
+    await mkdir(path.join(provider, "v1"), { recursive: true });
+    await mkdir(path.join(provider, "remotes"), { recursive: true });
+    await writeFile(
+      path.join(provider, "provider.json"),
+      JSON.stringify({ name: "acme", title: "Acme", event: { in: "header", name: "x-e" }, signing: { scheme: "standard-webhooks" }, remotes: { "http://localhost:1234/": "remotes" } }),
+    );
+    await writeFile(path.join(provider, "v1/e.schema.json"), JSON.stringify({ $ref: "http://localhost:1234/int.json" }));
+    const state = async () => {
+      const catalogue = await loadCatalogue(path.join(project, "schemas"), { cwd: project });
+      return { hash: buildModels(catalogue.providers)[0]!.hash, key: cacheKey(catalogue, { schemas: path.join(project, "schemas"), out: path.join(project, "out"), cwd: project }) };
+    };
+    await writeFile(path.join(provider, "remotes/int.json"), '{"type":"integer"}');
+    const before = await state();
+    await writeFile(path.join(provider, "remotes/int.json"), '{"type":"integer","minimum":0}');
+    const after = await state();
+    expect(after.hash).not.toBe(before.hash);
+    expect(after.key).not.toBe(before.key);
   });
 });
