@@ -476,3 +476,20 @@ describe("remotes are inputs: a change to one is a change to the version", () =>
     expect(after.key).not.toBe(before.key);
   });
 });
+
+it("a bundle whose references hold malformed percent-encoding is a problem, not a crash", async () => {
+  const project = await tempDir("codegen-resolve-");
+  await mkdir(path.join(project, "schemas/acme/v1"), { recursive: true });
+  await writeFile(
+    path.join(project, "schemas/acme/provider.json"),
+    JSON.stringify({ name: "acme", title: "Acme", event: { in: "body", pointer: "/type" }, signing: { scheme: "standard-webhooks" } }),
+  );
+  const bundle = {
+    $schema: draft7,
+    anyOf: [{ $ref: "#/definitions/%zz" }, { properties: { type: { const: "b" }, x: { $ref: "#/definitions/%zz" } } }],
+    definitions: { a: { properties: { type: { const: "a" } } } },
+  };
+  await writeFile(path.join(project, "schemas/acme/v1/acme.bundle.json"), JSON.stringify(bundle));
+  const catalogue = await loadCatalogue(path.join(project, "schemas"), { cwd: project });
+  expect(() => buildModels(catalogue.providers)).toThrow(CodegenError);
+});

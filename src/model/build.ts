@@ -601,7 +601,7 @@ function splitBundle(file: SourceFile, manifest: Manifest, problems: Problems): 
     return [];
   };
   if (manifest.event.in !== "body") return fail("the provider names events in a header, so a bundle cannot be split by the payload");
-  const resolve: Resolve = (ref) => (ref.startsWith("#") ? nodeAt(file.json, decodeURIComponent(ref.slice(1))) : undefined);
+  const resolve: Resolve = (ref) => (ref.startsWith("#") ? nodeAt(file.json, safeDecode(ref.slice(1))) : undefined);
   const segments = pointerSegments(manifest.event.pointer);
 
   // path: the keys from the root to the union, through properties (refs are inlined on the way)
@@ -641,7 +641,7 @@ function splitBundle(file: SourceFile, manifest: Manifest, problems: Problems): 
 function replaceAt(root: unknown, path: string[], resolve: Resolve, replacement: JsonSchema, at = ""): JsonSchema {
   let node = root;
   for (let hops = 0; isPlainObject(node) && typeof node["$ref"] === "string" && hops < 32; hops++) {
-    at = node["$ref"].startsWith("#") ? decodeURIComponent(node["$ref"].slice(1)) : at;
+    at = node["$ref"].startsWith("#") ? safeDecode(node["$ref"].slice(1)) : at;
     node = resolve(node["$ref"]);
   }
   if (path.length === 0) return replacement;
