@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Ajv } from "ajv";
@@ -368,23 +368,31 @@ describe("schema resolution: what is refused, with the file and the JSON pointer
     );
   });
 
-  it("checks the manifest's remotes: a URI prefix ending in /, a folder that exists", async () => {
+  it("checks the manifest's remotes: a URI prefix ending in /, a folder; a reference under a prefix says where it looked", async () => {
     const project = await tempDir("codegen-resolve-");
     await mkdir(path.join(project, "schemas/acme/v1"), { recursive: true });
-    await writeFile(path.join(project, "schemas/acme/v1/e.schema.json"), "{}");
+    await writeFile(path.join(project, "schemas/acme/v1/e.schema.json"), '{"$ref": "http://localhost:1234/int.json"}');
     const manifest = (remotes: unknown) =>
       JSON.stringify({ name: "acme", title: "Acme", event: { in: "header", name: "x-e" }, signing: { scheme: "standard-webhooks" }, remotes });
     const load = () => loadCatalogue(path.join(project, "schemas"), { cwd: project });
     await writeFile(path.join(project, "schemas/acme/provider.json"), manifest({ "http://localhost:1234": "remotes" }));
     await expect(load()).rejects.toThrow(/provider\.json#\/remotes.*(must match pattern|property name)/s);
     await writeFile(path.join(project, "schemas/acme/provider.json"), manifest({ "http://localhost:1234/": "remotes" }));
-    await expect(load()).rejects.toThrow(/provider\.json#\/remotes\/http:~1~1localhost:1234~1: folder schemas\/acme\/remotes not found/);
+    // no such folder anywhere: the prefix serves nothing
+    const none = await load();
+    expect(() => buildModels(none.providers)).toThrow(
+      /e\.schema\.json#\/\$ref: \$ref "http:\/\/localhost:1234\/int\.json": http:\/\/localhost:1234\/int\.json: no file int\.json in schemas\/acme\/remotes \(the manifest's remotes serve http:\/\/localhost:1234\/ from there\)/,
+    );
+    await writeFile(path.join(project, "schemas/acme/remotes"), "");
+    await expect(load()).rejects.toThrow(/provider\.json#\/remotes\/http:~1~1localhost:1234~1: schemas\/acme\/remotes is not a folder/);
+    await rm(path.join(project, "schemas/acme/remotes"));
     // once it exists, the remotes folder is not a version
     await mkdir(path.join(project, "schemas/acme/remotes"));
     await writeFile(path.join(project, "schemas/acme/remotes/int.json"), '{"type":"integer"}');
     const catalogue = await load();
     expect(catalogue.providers[0]!.versions.map((v) => v.name)).toEqual(["v1"]);
     expect([...catalogue.providers[0]!.remotes![0]!.files.keys()]).toEqual(["int.json"]);
+    expect(Object.keys(buildModels(catalogue.providers)[0]!.definitions)).toEqual(["E", "Int"]);
   });
 });
 

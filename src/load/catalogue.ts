@@ -171,8 +171,10 @@ async function loadProvider(
 }
 
 /**
- * The folders the manifest's `remotes` names (each a folder of the provider, not a version):
- * every JSON file in them, served under the URI prefix it is mapped to.
+ * The folders the manifest's `remotes` names, where they sit beside the version folders (each
+ * then not a version): every JSON file in them, served under the URI prefix it is mapped to.
+ * A folder may also sit inside a version folder, for that version alone (`loadVersion`), or
+ * nowhere: the prefix then serves nothing, and a reference under it says where it looked.
  */
 async function loadRemotes(
   dir: string,
@@ -185,20 +187,22 @@ async function loadRemotes(
   let ok = true;
   for (const [prefix, folder] of Object.entries(manifest.remotes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const folderPath = path.join(dir, folder);
-    const inVersions = (await subfolders(dir)).some((version) => existsSync(path.join(dir, version, folder)));
-    if (!existsSync(folderPath) && inVersions) continue;
-    if (!existsSync(folderPath) || !(await stat(folderPath)).isDirectory()) {
+    if (!existsSync(folderPath)) {
+      remotes.push({ prefix: normalizeUri(prefix), shown: `${shown}/${folder}`, files: new Map() });
+      continue;
+    }
+    if (!(await stat(folderPath)).isDirectory()) {
       problems.add({
         code: "manifest_invalid",
         file: manifestShown,
         pointer: joinPointer("/remotes", prefix),
-        message: `folder ${shown}/${folder} not found (nor in any version folder)`,
+        message: `${shown}/${folder} is not a folder`,
         hint: "remotes maps a URI prefix to a folder beside the version folders of this provider, or inside a version folder for that version alone",
       });
       ok = false;
       continue;
     }
-    remotes.push({ prefix: normalizeUri(prefix), files: await remoteFiles(folderPath, `${shown}/${folder}`, problems) });
+    remotes.push({ prefix: normalizeUri(prefix), shown: `${shown}/${folder}`, files: await remoteFiles(folderPath, `${shown}/${folder}`, problems) });
   }
   return ok ? remotes : undefined;
 }
@@ -243,7 +247,7 @@ async function loadVersion(
   const remotes: RemoteDocuments[] = [];
   for (const [prefix, folder] of Object.entries(remoteMap).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (!existsSync(path.join(dir, folder))) continue;
-    remotes.push({ prefix: normalizeUri(prefix), files: await remoteFiles(path.join(dir, folder), `${shown}/${folder}`, problems) });
+    remotes.push({ prefix: normalizeUri(prefix), shown: `${shown}/${folder}`, files: await remoteFiles(path.join(dir, folder), `${shown}/${folder}`, problems) });
   }
   return { name, shown, source, files, events, bundles, samples, ...(remotes.length ? { remotes } : {}) };
 }

@@ -58,6 +58,8 @@ export type Resolution = { ok: true; target: Target } | { ok: false; message: st
 /** A remotes folder: documents retrievable under a URI prefix. */
 export interface RemoteDocuments {
   prefix: string;
+  /** The folder, as shown in messages. */
+  shown: string;
   /** Files by path relative to the folder. */
   files: Map<string, { shown: string; text: string; json: unknown }>;
 }
@@ -278,6 +280,13 @@ export class Resolver {
     const against = hasScheme(ref) ? "" : ` (resolved against the base URI ${shownUri(base)})`;
     if (resource.startsWith(versionBase)) {
       return { message: `file ${this.versionShown}/${safeDecode(resource.slice(versionBase.length))} not found${against}` };
+    }
+    const serving = this.remotes.filter((r) => resource.startsWith(r.prefix));
+    if (serving.length > 0) {
+      const rel = safeDecode(resource.slice(serving[0]!.prefix.length));
+      return {
+        message: `${shownUri(resource)}${against}: no file ${rel} in ${serving.map((r) => r.shown).join(" or ")} (the manifest's remotes serve ${serving[0]!.prefix} from there)`,
+      };
     }
     const ids = this.declaredIds;
     const declared = ids.length === 0 ? "none" : ids.slice(0, 20).join(", ") + (ids.length > 20 ? ` and ${ids.length - 20} more` : "");
