@@ -85,7 +85,7 @@ function writeCatalogue(dir, groups, suiteDir) {
     const providerDir = path.join(schemas, group.provider);
     if (!existsSync(providerDir)) {
       mkdirSync(providerDir, { recursive: true });
-      const manifest = { name: group.provider, title: title(group.provider), event: { in: "header", name: "x-event" }, signing: { scheme: "standard-webhooks" } };
+      const manifest = { name: group.provider, title: title(group.provider), event: { in: "header", name: "x-event" }, signing: { scheme: "standard-webhooks" }, remotes: { [remoteBase]: "remotes" } };
       writeFileSync(path.join(providerDir, "provider.json"), JSON.stringify(manifest, null, 2));
     }
     const versionDir = path.join(providerDir, group.version);

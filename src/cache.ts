@@ -24,12 +24,12 @@ export function cacheDir(cwd: string): string | undefined {
 
 let identity: string | undefined;
 
-/** A hash of the running generator: the code in its own module folder (not the .d.ts) and templates/. */
+/** A hash of the running generator: the code in its own module folder (not the .d.ts), templates/ and the dialect meta-schemas. */
 function generatorIdentity(): string {
   if (identity === undefined) {
     const hash = createHash("sha256");
     const code = fileURLToPath(new URL(".", import.meta.url));
-    for (const dir of [code, path.join(packageRoot, "templates")]) {
+    for (const dir of [code, path.join(packageRoot, "templates"), path.join(packageRoot, "meta", "dialects")]) {
       for (const file of listFiles(dir).filter((f) => !f.endsWith(".d.ts"))) hash.update(`${path.relative(dir, file)}\0`).update(readFileSync(file)).update("\0");
     }
     identity = hash.digest("hex");
@@ -60,11 +60,19 @@ export function cacheKey(catalogue: Catalogue, config: CodegenConfig, testPayloa
   hash.update(JSON.stringify(settings));
   for (const provider of catalogue.providers) {
     hash.update(`\0provider ${provider.name}\0${provider.manifestText}`);
+    for (const remote of provider.remotes ?? []) {
+      hash.update(`\0remote ${remote.prefix}`);
+      for (const [rel, file] of [...remote.files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`\0${rel}\0${file.text}`);
+    }
     for (const version of provider.versions) {
       hash.update(`\0version ${version.name} ${version.source}`);
       for (const [rel, file] of [...version.files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`\0${rel}\0${file.text}`);
       // samples shape the fixtures and tests (and known-bad.json which of them must fail)
       for (const sample of version.samples) hash.update(`\0sample ${sample.file}\0${JSON.stringify(sample.json)}\0${JSON.stringify(sample.expect ?? null)}`);
+      for (const remote of version.remotes ?? []) {
+        hash.update(`\0remote ${remote.prefix}`);
+        for (const [rel, file] of [...remote.files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`\0${rel}\0${file.text}`);
+      }
     }
   }
   for (const [provider, payloads] of Object.entries(testPayloads).sort(([a], [b]) => (a < b ? -1 : 1))) {

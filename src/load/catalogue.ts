@@ -6,6 +6,8 @@ import { isPlainObject, readJsonFile } from "../json.js";
 import { checkAgainstMeta } from "../meta.js";
 import { displayPath, packageRoot } from "../paths.js";
 import { stripTypeGeneratorKeywords } from "./extensions.js";
+import type { RemoteDocuments } from "../model/resolve.js";
+import { normalizeUri } from "../model/uri.js";
 import type { Manifest } from "./manifest.js";
 
 /**
@@ -27,6 +29,8 @@ export interface ProviderSource {
   manifest: Manifest;
   manifestText: string;
   versions: VersionSource[];
+  /** The folders the manifest's `remotes` maps to URI prefixes, with their JSON files. */
+  remotes?: RemoteDocuments[];
 }
 
 export interface VersionSource {
@@ -42,6 +46,8 @@ export interface VersionSource {
   bundles: string[];
   /** Sample payloads; the model matches each to its event by file name. */
   samples: SampleSource[];
+  /** The manifest's remotes folders found inside this version folder (they come before the provider's). */
+  remotes?: RemoteDocuments[];
 }
 
 export interface SourceFile {
@@ -145,11 +151,15 @@ async function loadProvider(
     return undefined;
   }
 
+  const remotes = await loadRemotes(dir, shown, manifestShown, manifest, problems);
+  if (remotes === undefined) return undefined;
+  const remoteFolders = new Set(Object.values(manifest.remotes ?? {}));
   const versions: VersionSource[] = [];
-  if (options.skipVersions) return { name, shown, manifest, manifestText: read.text, versions };
+  if (options.skipVersions) return { name, shown, manifest, manifestText: read.text, versions, remotes };
   for (const version of await subfolders(dir)) {
+    if (remoteFolders.has(version)) continue;
     const source = `${path.basename(root)}/${name}/${version}`;
-    const loaded = await loadVersion(path.join(dir, version), version, source, cwd, problems);
+    const loaded = await loadVersion(path.join(dir, version), version, source, cwd, problems, manifest.remotes ?? {});
     if (loaded) versions.push(loaded);
   }
   if (versions.length === 0) {
@@ -160,7 +170,44 @@ async function loadProvider(
       hint: "add <version>/<event>.schema.json (a dated snapshot folder for unversioned providers)",
     });
   }
-  return { name, shown, manifest, manifestText: read.text, versions };
+  return { name, shown, manifest, manifestText: read.text, versions, remotes };
+}
+
+/**
+ * The folders the manifest's `remotes` names, where they sit beside the version folders (each
+ * then not a version): every JSON file in them, served under the URI prefix it is mapped to.
+ * A folder may also sit inside a version folder, for that version alone (`loadVersion`), or
+ * nowhere: the prefix then serves nothing, and a reference under it says where it looked.
+ */
+async function loadRemotes(
+  dir: string,
+  shown: string,
+  manifestShown: string,
+  manifest: Manifest,
+  problems: Problems,
+): Promise<RemoteDocuments[] | undefined> {
+  const remotes: RemoteDocuments[] = [];
+  let ok = true;
+  for (const [prefix, folder] of Object.entries(manifest.remotes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const folderPath = path.join(dir, folder);
+    if (!existsSync(folderPath)) {
+      remotes.push({ prefix: normalizeUri(prefix), shown: `${shown}/${folder}`, files: new Map() });
+      continue;
+    }
+    if (!(await stat(folderPath)).isDirectory()) {
+      problems.add({
+        code: "manifest_invalid",
+        file: manifestShown,
+        pointer: joinPointer("/remotes", prefix),
+        message: `${shown}/${folder} is not a folder`,
+        hint: "remotes maps a URI prefix to a folder beside the version folders of this provider, or inside a version folder for that version alone",
+      });
+      ok = false;
+      continue;
+    }
+    remotes.push({ prefix: normalizeUri(prefix), shown: `${shown}/${folder}`, files: await remoteFiles(folderPath, `${shown}/${folder}`, problems) });
+  }
+  return ok ? remotes : undefined;
 }
 
 async function loadVersion(
@@ -169,6 +216,7 @@ async function loadVersion(
   source: string,
   cwd: string,
   problems: Problems,
+  remoteMap: Record<string, string> = {},
 ): Promise<VersionSource | undefined> {
   const shown = displayPath(dir, cwd);
   if (!safeFolderName.test(name)) {
@@ -180,7 +228,8 @@ async function loadVersion(
     return undefined;
   }
   const files = new Map<string, SourceFile>();
-  for (const rel of await jsonFilesUnder(dir, ["examples"])) {
+  const remoteFolders = Object.values(remoteMap);
+  for (const rel of await jsonFilesUnder(dir, ["examples", ...remoteFolders])) {
     const fileShown = `${shown}/${rel}`;
     const read = await readJsonFile(path.join(dir, rel), fileShown, problems);
     if (!read) continue;
@@ -200,7 +249,12 @@ async function loadVersion(
     });
   }
   const samples = await loadSamples(path.join(dir, "examples"), `${shown}/examples`, problems);
-  return { name, shown, source, files, events, bundles, samples };
+  const remotes: RemoteDocuments[] = [];
+  for (const [prefix, folder] of Object.entries(remoteMap).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (!existsSync(path.join(dir, folder))) continue;
+    remotes.push({ prefix: normalizeUri(prefix), shown: `${shown}/${folder}`, files: await remoteFiles(path.join(dir, folder), `${shown}/${folder}`, problems) });
+  }
+  return { name, shown, source, files, events, bundles, samples, ...(remotes.length ? { remotes } : {}) };
 }
 
 async function loadSamples(dir: string, shown: string, problems: Problems): Promise<SampleSource[]> {
@@ -295,6 +349,18 @@ async function loadDocument(file: string, options: { providers?: readonly string
 export function versionNameOf(fileName: string): string {
   const name = fileName.replace(/(\.bundle)?\.json$/, "").replace(/[^A-Za-z0-9._-]/g, "_");
   return safeFolderName.test(name) ? name : `v${name}`;
+}
+
+async function remoteFiles(dir: string, shown: string, problems: Problems): Promise<RemoteDocuments["files"]> {
+  const files: RemoteDocuments["files"] = new Map();
+  for (const rel of await jsonFilesUnder(dir, [])) {
+    const read = await readJsonFile(path.join(dir, rel), `${shown}/${rel}`, problems);
+    if (!read) continue;
+    // a remote is catalogue input like any schema: it cannot add code either
+    stripTypeGeneratorKeywords(read.json, `${shown}/${rel}`).forEach((w) => problems.warn(w));
+    files.set(rel, { shown: `${shown}/${rel}`, ...read });
+  }
+  return files;
 }
 
 function isKnownBadList(value: unknown): value is Record<string, KnownBad> {

@@ -22,6 +22,8 @@ export interface Manifest {
   /** Where the delivery's id is, for replay protection (Standard Webhooks: its id header, by default). */
   deliveryId?: Location;
   publish?: { url: string };
+  /** URI prefix (ending in "/") → a folder of the provider whose files `$ref`s reach under that prefix. */
+  remotes?: Record<string, string>;
 }
 
 /** The segments of a JSON pointer ("/payload/eventType" → ["payload", "eventType"]). */

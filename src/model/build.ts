@@ -7,6 +7,20 @@ import { pointerSegments, type Manifest } from "../load/manifest.js";
 import { supportedFormats } from "../runtime.js";
 import { NameRegistry, pascalCase } from "./names.js";
 import {
+  declaredDialect,
+  dialectUris,
+  nodeAt,
+  Resolver,
+  safeDecode,
+  shownUri,
+  versionFileUri,
+  type Dialect,
+  type RemoteDocuments,
+  type SchemaDoc,
+  type Target,
+} from "./resolve.js";
+import { normalizeUri, resolveUri } from "./uri.js";
+import {
   definitionKeywords,
   schemaArrayKeywords,
   schemaMapKeywords,
@@ -21,7 +35,7 @@ import {
  */
 export type JsonSchema = Record<string, unknown>;
 
-export type Dialect = "draft-07" | "2020-12";
+export type { Dialect } from "./resolve.js";
 
 export interface VersionModel {
   provider: { name: string; title: string; manifest: Manifest };
@@ -69,11 +83,22 @@ export function buildModels(providers: ProviderSource[]): VersionModel[] {
   return models;
 }
 
-const dialects: Record<string, Dialect> = {
-  "http://json-schema.org/draft-07/schema": "draft-07",
-  "https://json-schema.org/draft-07/schema": "draft-07",
-  "https://json-schema.org/draft/2020-12/schema": "2020-12",
-};
+/** Beyond this many dynamic contexts for one schema, a `$dynamicRef` is refused. */
+export const maxSpecialisations = 16;
+
+/**
+ * The dynamic scope, as far as `$dynamicRef` can tell: for each `$dynamicAnchor` name, the
+ * outermost schema resource on the path from the entry point that declares it.
+ */
+type DynamicContext = readonly (readonly [name: string, resource: string])[];
+
+function contextKey(context: DynamicContext): string {
+  if (context.length === 0) return "";
+  return context
+    .map(([name, resource]) => `${name}=${resource}`)
+    .sort(compare)
+    .join(" ");
+}
 
 function buildVersion(
   provider: ProviderSource,
@@ -82,48 +107,137 @@ function buildVersion(
 ): VersionModel | undefined {
   const before = problems.size;
   const title = provider.manifest.title;
-  const dialect = versionDialect(version, problems);
+  const remotes = [...(version.remotes ?? []), ...(provider.remotes ?? [])];
+  const { dialect, ignored } = versionDialect(version, remotes, problems);
+  const resolver = new Resolver(version.shown, dialect, version.files.values(), remotes);
   const names = new NameRegistry([`${title}Event`, `${title}EventMap`, `${title}EventName`]);
   const definitions = new Map<string, JsonSchema>();
-  const targetNames = new Map<string, string>(); // "<file>#<pointer>" → definition name
-  const queue: { file: SourceFile; pointer: string; name: string; node?: unknown }[] = [];
+  const targetNames = new Map<string, string>(); // "<doc>#<pointer>@<dynamic context>" → definition name
+  const origins = new Map<string, string>(); // definition name → where its schema is, for messages
+  const contexts = new Map<string, number>(); // "<doc>#<pointer>" → dynamic contexts seen
+  type Item = { doc: SchemaDoc; pointer: string; name: string; node?: unknown; outerBase: string; context: DynamicContext };
+  const queue: Item[] = [];
 
-  const events: EventSource[] = [
+  const enter = (context: DynamicContext, resource: string): DynamicContext => {
+    if (!resolver.hasDynamicAnchors()) return context;
+    const added = resolver.dynamicAnchorsOf(resource).filter((name) => !context.some(([n]) => n === name));
+    return added.length === 0 ? context : [...context, ...added.map((name) => [name, resource] as const)];
+  };
+
+  const events: (EventSource & { doc: SchemaDoc })[] = [
     ...version.events.map((e) => ({ name: e.name, file: version.files.get(e.file)!, pointer: "" })),
     ...version.bundles.flatMap((rel) => splitBundle(version.files.get(rel)!, provider.manifest, problems)),
-  ].sort((a, b) => compare(a.name, b.name));
+  ]
+    .sort((a, b) => compare(a.name, b.name))
+    .map((event) => ({ ...event, doc: resolver.versionDoc(event.file.rel)! }));
+  const eventKeys = new Map<EventSource, string>();
   for (const event of events) {
     const name = names.claim(pascalCase(event.name));
-    targetNames.set(`${event.file.rel}#${event.pointer}`, name);
-    queue.push({ file: event.file, pointer: event.pointer, name, ...(event.node ? { node: event.node } : {}) });
+    const start = event.node ? resolver.applyId(event.node, event.doc.uri, event.doc.dialect) : resolver.baseAt(event.doc, event.pointer);
+    const context = enter([], start);
+    const key = `${event.doc.key}#${event.pointer}@${contextKey(context)}`;
+    targetNames.set(key, name);
+    eventKeys.set(event, key);
+    origins.set(name, event.pointer === "" ? event.doc.shown : `${event.doc.shown}#${event.pointer}`);
+    queue.push({
+      doc: event.doc,
+      pointer: event.pointer,
+      name,
+      ...(event.node ? { node: event.node } : {}),
+      outerBase: event.node ? event.doc.uri : resolver.outerBaseAt(event.doc, event.pointer),
+      context,
+    });
   }
 
-  const refName = (from: SourceFile, at: string, ref: string): string | undefined => {
-    const target = resolveRef(version, from, at, ref, problems);
-    if (!target) return undefined;
-    const key = `${target.file.rel}#${target.pointer}`;
+  /** The definition for a reference's target in a dynamic context, named and queued on first sight. */
+  const definitionFor = (target: Target, context: DynamicContext, from: SchemaDoc, at: string, keyword: string, ref: string): string | undefined => {
+    if (target.doc.declared !== undefined && target.doc.declared !== dialect) {
+      problems.add({
+        code: "unsupported",
+        file: from.shown,
+        pointer: at,
+        message: `${keyword} ${JSON.stringify(ref)} leads to a ${target.doc.declared} schema (${target.doc.shown}) from a ${dialect} version`,
+        hint: "the schemas of one version are read in one dialect; refer to a schema of the same dialect",
+      });
+      return undefined;
+    }
+    const entered = enter(context, resolver.baseAt(target.doc, target.pointer));
+    const where = `${target.doc.key}#${target.pointer}`;
+    const key = `${where}@${contextKey(entered)}`;
     let name = targetNames.get(key);
     if (name === undefined) {
-      name = names.claim(definitionName(target.file, target.pointer, target.node));
+      const seen = (contexts.get(where) ?? 0) + 1;
+      contexts.set(where, seen);
+      if (seen > maxSpecialisations) {
+        if (seen === maxSpecialisations + 1) {
+          problems.add({
+            code: "unsupported",
+            file: from.shown,
+            pointer: at,
+            message: `${keyword} ${JSON.stringify(ref)}: the schema it reaches (${target.doc.shown}#${target.pointer}) would need more than ${maxSpecialisations} copies, one per dynamic scope ($dynamicAnchor bindings) it is reached in`,
+            hint: "the generated code has no dynamic scope at run time: each $dynamicRef target is fixed per path from an event; simplify the recursion",
+          });
+        }
+        return undefined;
+      }
+      name = names.claim(definitionName(target.doc.rel, target.pointer, target.node));
       targetNames.set(key, name);
-      queue.push({ file: target.file, pointer: target.pointer, name });
+      origins.set(name, target.pointer === "" ? target.doc.shown : `${target.doc.shown}#${target.pointer}`);
+      queue.push({
+        doc: target.doc,
+        pointer: target.pointer,
+        name,
+        outerBase: resolver.outerBaseAt(target.doc, target.pointer),
+        context: entered,
+      });
     }
     return name;
   };
 
+  const refName: RefNamer = (ref, dynamic, from, at, base, context) => {
+    const resolution = resolver.resolve(ref, base);
+    if (!resolution.ok) {
+      problems.add({
+        code: "ref_unresolved",
+        file: from.shown,
+        pointer: at,
+        message: `${dynamic ? "$dynamicRef" : "$ref"} ${JSON.stringify(ref)}: ${resolution.message}`,
+        ...(resolution.hint ? { hint: resolution.hint } : {}),
+      });
+      return undefined;
+    }
+    let target = resolution.target;
+    const anchor = target.dynamicAnchor;
+    if (dynamic && anchor !== undefined) {
+      // the outermost resource in the dynamic scope that declares the same $dynamicAnchor
+      const outermost = context.find(([name]) => name === anchor);
+      if (outermost) target = resolver.dynamicAnchor(outermost[1], anchor) ?? target;
+    }
+    return definitionFor(target, context, from, at, dynamic ? "$dynamicRef" : "$ref", ref);
+  };
+
   for (let item = queue.shift(); item; item = queue.shift()) {
-    const node = item.node ?? nodeAt(item.file.json, item.pointer);
-    const copy = rewrite(node, item.file, item.pointer, refName, problems);
+    const node = item.node ?? nodeAt(item.doc.json, item.pointer);
+    const walk: Walk = { doc: item.doc, resolver, refName, problems, ignored: (item.doc.kind === "version" && ignored.get(item.doc.rel)) || noKeywords };
+    const copy = rewrite(node, item.pointer, item.outerBase, item.context, walk);
     if (isPlainObject(copy)) copy["title"] = item.name;
     definitions.set(item.name, isPlainObject(copy) ? copy : { allOf: [copy] });
   }
 
+  for (const { uri, first, second } of resolver.duplicates) {
+    problems.add({
+      code: "schema_invalid",
+      file: second.doc.shown,
+      pointer: joinPointer(second.pointer, "$id"),
+      message: `$id ${shownUri(uri)} is already declared by ${first.doc.shown}${first.pointer ? `#${first.pointer}` : ""}`,
+      hint: "each schema resource needs an $id of its own",
+    });
+  }
   const sortedDefinitions = Object.fromEntries([...definitions].sort(([a], [b]) => compare(a, b)));
-  const origins = new Map([...targetNames].map(([key, name]) => [name, key]));
   checkRefCycles(sortedDefinitions, (name) => `${version.shown}/${origins.get(name) ?? name}`, problems);
   const unpinned: Problem[] = [];
   const eventModels = events.map((event): EventModel => {
-    const typeName = targetNames.get(`${event.file.rel}#${event.pointer}`)!;
+    const typeName = targetNames.get(eventKeys.get(event)!)!;
     const shown = event.pointer === "" ? event.file.shown : `${event.file.shown}#${event.pointer}`;
     return {
       name: event.name,
@@ -146,27 +260,79 @@ function buildVersion(
     definitions: sortedDefinitions,
     events: eventModels,
     ...(pinnedVersion === undefined ? {} : { pinnedVersion }),
-    hash: hashSources(provider.manifestText, version),
+    hash: hashSources(provider.manifestText, version, resolver.documents().filter((d) => d.kind === "remote")),
     samples,
   };
 }
 
-function versionDialect(version: VersionSource, problems: Problems): Dialect {
+/** The keywords of 2020-12's assertion and applicator vocabularies, which a custom meta-schema may leave out. */
+const vocabularyKeywords: Record<string, readonly string[]> = {
+  "https://json-schema.org/draft/2020-12/vocab/validation": [
+    "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
+    "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "maxContains", "minContains",
+    "maxProperties", "minProperties", "required", "dependentRequired",
+  ],
+  "https://json-schema.org/draft/2020-12/vocab/applicator": [
+    "prefixItems", "items", "contains", "additionalProperties", "properties", "patternProperties",
+    "dependentSchemas", "propertyNames", "if", "then", "else", "allOf", "anyOf", "oneOf", "not",
+  ],
+  "https://json-schema.org/draft/2020-12/vocab/unevaluated": ["unevaluatedItems", "unevaluatedProperties"],
+};
+const knownVocabularies = new Set([
+  ...Object.keys(vocabularyKeywords),
+  ...["core", "meta-data", "format-annotation", "format-assertion", "content"].map((v) => `https://json-schema.org/draft/2020-12/vocab/${v}`),
+]);
+
+interface VersionDialect {
+  dialect: Dialect;
+  /** Per version file: the keywords its custom meta-schema's $vocabulary leaves out (ignored, as the spec says). */
+  ignored: Map<string, ReadonlySet<string>>;
+}
+
+/**
+ * The dialect of a version: what its files' `$schema` declare, directly or through a custom
+ * meta-schema (a file of the version or of a remotes folder, found by its URI) whose own
+ * `$schema` is a known dialect; such a meta-schema's `$vocabulary` says which keywords count.
+ */
+function versionDialect(version: VersionSource, remotes: readonly RemoteDocuments[], problems: Problems): VersionDialect {
   const found = new Set<Dialect>();
+  const ignored = new Map<string, ReadonlySet<string>>();
   for (const file of version.files.values()) {
     const declared = isPlainObject(file.json) ? file.json["$schema"] : undefined;
     if (declared === undefined) continue;
-    const dialect = typeof declared === "string" ? dialects[declared.replace(/#$/, "")] : undefined;
-    if (dialect) found.add(dialect);
-    else {
-      problems.add({
-        code: "unsupported",
-        file: file.shown,
-        pointer: "/$schema",
-        message: `unsupported JSON Schema dialect ${JSON.stringify(declared)}`,
-        hint: 'use "http://json-schema.org/draft-07/schema#" or "https://json-schema.org/draft/2020-12/schema"',
-      });
+    const dialect = typeof declared === "string" ? dialectUris[declared.replace(/#$/, "")] : undefined;
+    if (dialect) {
+      found.add(dialect);
+      continue;
     }
+    const meta = typeof declared === "string" ? customMetaSchema(declared, version, remotes) : undefined;
+    const metaDialect = meta ? declaredDialect(meta.json) : undefined;
+    if (meta && metaDialect) {
+      found.add(metaDialect);
+      const vocabulary = isPlainObject(meta.json) ? meta.json["$vocabulary"] : undefined;
+      if (metaDialect === "2020-12" && isPlainObject(vocabulary)) {
+        const unknown = Object.entries(vocabulary).filter(([uri, required]) => required === true && !knownVocabularies.has(uri));
+        if (unknown.length > 0) {
+          problems.add({
+            code: "unsupported",
+            file: meta.shown,
+            pointer: "/$vocabulary",
+            message: `the meta-schema requires vocabularies this tool does not know: ${unknown.map(([uri]) => uri).join(", ")}`,
+            hint: "mark them false (optional) if validation does not depend on them",
+          });
+        }
+        const left = Object.entries(vocabularyKeywords).filter(([uri]) => vocabulary[uri] === undefined).flatMap(([, keywords]) => keywords);
+        if (left.length > 0) ignored.set(file.rel, new Set(left));
+      }
+      continue;
+    }
+    problems.add({
+      code: "unsupported",
+      file: file.shown,
+      pointer: "/$schema",
+      message: `unsupported JSON Schema dialect ${JSON.stringify(declared)}`,
+      hint: 'use "http://json-schema.org/draft-07/schema#" or "https://json-schema.org/draft/2020-12/schema", or the URI of a meta-schema of the catalogue based on one of them',
+    });
   }
   if (found.size > 1) {
     problems.add({
@@ -176,46 +342,108 @@ function versionDialect(version: VersionSource, problems: Problems): Dialect {
       hint: "declare one $schema for every file of the version",
     });
   }
-  return found.has("2020-12") ? "2020-12" : "draft-07";
+  return { dialect: found.has("2020-12") ? "2020-12" : "draft-07", ignored };
 }
 
-/** Deep-copies a schema, rewriting `$ref`s to named definitions and checking formats. */
-function rewrite(
-  node: unknown,
-  file: SourceFile,
-  pointer: string,
-  refName: (from: SourceFile, at: string, ref: string) => string | undefined,
-  problems: Problems,
-): unknown {
+/** A meta-schema the catalogue holds: a version file whose root `$id` is the URI, or a remotes file served at it. */
+function customMetaSchema(uri: string, version: VersionSource, remotes: readonly RemoteDocuments[]): { json: unknown; shown: string } | undefined {
+  const wanted = normalizeUri(uri.replace(/#$/, ""));
+  for (const file of version.files.values()) {
+    const id = isPlainObject(file.json) ? file.json["$id"] : undefined;
+    if (typeof id === "string" && normalizeUri(resolveUri(id, versionFileUri(file.rel))?.replace(/#$/, "") ?? "") === wanted) return file;
+  }
+  for (const remote of remotes) {
+    if (!wanted.startsWith(remote.prefix)) continue;
+    const file = remote.files.get(safeDecode(wanted.slice(remote.prefix.length)));
+    if (file) return file;
+  }
+  return undefined;
+}
+
+type RefNamer = (
+  ref: string,
+  dynamic: boolean,
+  from: SchemaDoc,
+  at: string,
+  base: string,
+  context: DynamicContext,
+) => string | undefined;
+
+interface Walk {
+  doc: SchemaDoc;
+  resolver: Resolver;
+  refName: RefNamer;
+  problems: Problems;
+  /** Keywords the document's vocabularies leave out. */
+  ignored: ReadonlySet<string>;
+}
+
+const noKeywords: ReadonlySet<string> = new Set();
+
+/** What a draft-07 schema with a `$ref` keeps: the spec ignores every other keyword beside it. */
+const refAnnotations = new Set(["$ref", "title", "description", "$comment", "default", "examples", "readOnly", "writeOnly", "deprecated"]);
+
+/** Identifiers, dialect and definition containers: resolved here, never seen by the emitters. */
+const resolutionKeywords = new Set(["$id", "$schema", "$anchor", "$dynamicAnchor", "$vocabulary", "$recursiveAnchor"]);
+
+/**
+ * Deep-copies a schema, rewriting `$ref`s and `$dynamicRef`s to named definitions (resolved
+ * against the base URI in effect, `outerBase` around the node and its own `$id` inside) and
+ * checking formats.
+ */
+function rewrite(node: unknown, pointer: string, outerBase: string, outerContext: DynamicContext, walk: Walk): unknown {
+  const { doc, resolver, refName, problems } = walk;
   if (typeof node === "boolean") return node;
   if (!isPlainObject(node)) {
     problems.add({
       code: "schema_invalid",
-      file: file.shown,
+      file: doc.shown,
       pointer,
       message: `a schema must be an object or a boolean, not ${node === null ? "null" : typeof node}`,
     });
     return {};
   }
+  const base = resolver.applyId(node, outerBase, doc.dialect);
+  let context = outerContext;
+  // a subschema with its own $id is a resource the dynamic scope enters
+  if (base !== outerBase) {
+    for (const name of resolver.dynamicAnchorsOf(base)) {
+      if (!context.some(([n]) => n === name)) context = [...context, [name, base]];
+    }
+  }
   const out: JsonSchema = {};
   // A schema key may be "__proto__" (a property of that name): define, never assign.
   const set = (key: string, value: unknown) =>
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  const onlyRef = doc.dialect === "draft-07" && typeof node["$ref"] === "string";
+  const alsoAll: unknown[] = [];
   for (const [key, value] of Object.entries(node)) {
     const at = joinPointer(pointer, key);
-    if (key === "$id" || key === "$schema" || definitionKeywords.has(key)) continue;
-    if (key === "$ref") {
+    if (onlyRef && !refAnnotations.has(key)) continue;
+    if (resolutionKeywords.has(key) || definitionKeywords.has(key) || walk.ignored.has(key)) continue;
+    if (key === "$ref" || (key === "$dynamicRef" && doc.dialect === "2020-12")) {
       if (typeof value !== "string") {
-        problems.add({ code: "schema_invalid", file: file.shown, pointer: at, message: "$ref must be a string" });
+        problems.add({ code: "schema_invalid", file: doc.shown, pointer: at, message: `${key} must be a string` });
         continue;
       }
-      const name = refName(file, at, value);
-      if (name !== undefined) set(key, `#/definitions/${name}`);
+      const name = refName(value, key === "$dynamicRef", doc, at, base, context);
+      if (name === undefined) continue;
+      // a schema with both $ref and $dynamicRef must pass both: the second joins allOf
+      if (Object.prototype.hasOwnProperty.call(out, "$ref")) alsoAll.push({ $ref: `#/definitions/${name}` });
+      else set("$ref", `#/definitions/${name}`);
+    } else if (key === "$recursiveRef" && doc.dialect === "2020-12") {
+      problems.add({
+        code: "unsupported",
+        file: doc.shown,
+        pointer: at,
+        message: "$recursiveRef is draft 2019-09's keyword, not 2020-12's",
+        hint: 'use "$dynamicRef" with a "$dynamicAnchor" (2020-12)',
+      });
     } else if (key === "format" && typeof value === "string") {
       if (!supportedFormats.has(value)) {
         problems.add({
           code: "unsupported",
-          file: file.shown,
+          file: doc.shown,
           pointer: at,
           message: `format "${value}" is not supported: no self-contained check for it`,
           hint: `supported formats: ${[...supportedFormats].sort().join(", ")}`,
@@ -224,25 +452,26 @@ function rewrite(
       set(key, value);
     } else if (key === "enum" && Array.isArray(value) && value.length === 0) {
       // the validators (Ajv's meta-schema too) have no check for it: a clear refusal, not a crash
-      problems.add({ code: "unsupported", file: file.shown, pointer: at, message: "enum lists no value: no payload could ever match", hint: "list the allowed values, or use \"not\": {} for a schema nothing matches" });
+      problems.add({ code: "unsupported", file: doc.shown, pointer: at, message: "enum lists no value: no payload could ever match", hint: "list the allowed values, or use \"not\": {} for a schema nothing matches" });
     } else if (key === "pattern" && typeof value === "string") {
-      set(key, unicodePattern(value, file, at, problems));
+      set(key, unicodePattern(value, doc.shown, at, problems));
     } else if (singleSchemaKeywords.has(key) && (isPlainObject(value) || typeof value === "boolean")) {
-      set(key, rewrite(value, file, at, refName, problems));
+      set(key, rewrite(value, at, base, context, walk));
     } else if (schemaArrayKeywords.has(key) && Array.isArray(value)) {
-      set(key, value.map((v, i) => rewrite(v, file, joinPointer(at, i), refName, problems)));
+      set(key, value.map((v, i) => rewrite(v, joinPointer(at, i), base, context, walk)));
     } else if (schemaMapKeywords.has(key) && isPlainObject(value)) {
       set(key, Object.fromEntries(
         Object.entries(value).map(([k, v]) => [
           k,
           // draft-07 "dependencies" may list property names instead of a schema
-          Array.isArray(v) ? v : rewrite(v, file, joinPointer(at, k), refName, problems),
+          Array.isArray(v) ? v : rewrite(v, joinPointer(at, k), base, context, walk),
         ]),
       ));
     } else {
       set(key, value);
     }
   }
+  if (alsoAll.length > 0) set("allOf", [...(Array.isArray(out["allOf"]) ? out["allOf"] : []), ...alsoAll]);
   return out;
 }
 
@@ -252,7 +481,7 @@ function rewrite(
  * error. Without the flag such an escape means the character itself, so dropping the
  * backslash keeps the pattern's meaning and lets it compile with the flag.
  */
-function unicodePattern(pattern: string, file: SourceFile, at: string, problems: Problems): string {
+function unicodePattern(pattern: string, shown: string, at: string, problems: Problems): string {
   if (compiles(pattern, "u")) return pattern;
   const relaxed = pattern.replace(/\\(.)/gsu, (escape, char: string) =>
     /[\^$\\.*+?()[\]{}|\/\-A-Za-z0-9]/.test(char) ? escape : char,
@@ -260,7 +489,7 @@ function unicodePattern(pattern: string, file: SourceFile, at: string, problems:
   if (compiles(relaxed, "u") && compiles(pattern, "")) return relaxed;
   problems.add({
     code: "schema_invalid",
-    file: file.shown,
+    file: shown,
     pointer: at,
     message: `pattern ${JSON.stringify(pattern)} is not a valid Unicode regular expression`,
     hint: "JSON Schema patterns are ECMA-262 regular expressions; fix the escape or class it reports",
@@ -277,72 +506,13 @@ function compiles(pattern: string, flags: string): boolean {
   }
 }
 
-interface RefTarget {
-  file: SourceFile;
-  pointer: string;
-  node: unknown;
-}
-
-function resolveRef(
-  version: VersionSource,
-  from: SourceFile,
-  at: string,
-  ref: string,
-  problems: Problems,
-): RefTarget | undefined {
-  const fail = (message: string, hint?: string): undefined => {
-    problems.add({ code: "ref_unresolved", file: from.shown, pointer: at, message, ...(hint ? { hint } : {}) });
-    return undefined;
-  };
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(ref)) {
-    return fail(
-      `$ref ${JSON.stringify(ref)} points outside the catalogue; remote references are not fetched`,
-      "copy the referenced schema into the version folder and refer to it by a relative path",
-    );
-  }
-  const hashAt = ref.indexOf("#");
-  const filePart = hashAt === -1 ? ref : ref.slice(0, hashAt);
-  const fragment = hashAt === -1 ? "" : decodeURIComponent(ref.slice(hashAt + 1));
-  let file = from;
-  if (filePart !== "") {
-    const rel = path.posix.normalize(path.posix.join(path.posix.dirname(from.rel), decodeURIComponent(filePart)));
-    if (rel.startsWith("../") || rel === ".." || path.posix.isAbsolute(rel)) {
-      return fail(
-        `$ref ${JSON.stringify(ref)} leaves the version folder ${version.shown}`,
-        "a version's schemas may refer only to files of the same version",
-      );
-    }
-    const target = version.files.get(rel);
-    if (!target) return fail(`$ref ${JSON.stringify(ref)}: file ${version.shown}/${rel} not found`);
-    file = target;
-  }
-  if (fragment !== "" && !fragment.startsWith("/")) {
-    return fail(`$ref ${JSON.stringify(ref)}: only JSON-pointer fragments (#/...) are supported, not anchors`);
-  }
-  const node = nodeAt(file.json, fragment);
-  if (node === undefined) {
-    return fail(`$ref ${JSON.stringify(ref)}: nothing at ${fragment || "the root"} of ${file.shown}`);
-  }
-  return { file, pointer: fragment, node };
-}
-
-function nodeAt(root: unknown, pointer: string): unknown {
-  let node = root;
-  for (const segment of pointerSegments(pointer)) {
-    if (Array.isArray(node) && /^(0|[1-9][0-9]*)$/.test(segment)) node = node[Number(segment)];
-    else if (isPlainObject(node) && Object.prototype.hasOwnProperty.call(node, segment)) node = node[segment];
-    else return undefined;
-  }
-  return node;
-}
-
 /** A definition is named by its title, else by where it sits, else by its file. */
-function definitionName(file: SourceFile, pointer: string, node: unknown): string {
+function definitionName(rel: string, pointer: string, node: unknown): string {
   const title = isPlainObject(node) ? node["title"] : undefined;
   if (typeof title === "string" && /[A-Za-z]/.test(title)) return pascalCase(title);
   const segments = pointerSegments(pointer).filter((s) => !definitionKeywords.has(s) && s !== "properties");
   if (segments.length > 0) return pascalCase(segments.join(" "));
-  return pascalCase(path.posix.basename(file.rel).replace(/(\.schema)?\.json$/, ""));
+  return pascalCase(path.posix.basename(rel).replace(/(\.schema)?\.json$/, ""));
 }
 
 /**
@@ -480,7 +650,7 @@ function splitBundle(file: SourceFile, manifest: Manifest, problems: Problems): 
     return [];
   };
   if (manifest.event.in !== "body") return fail("the provider names events in a header, so a bundle cannot be split by the payload");
-  const resolve: Resolve = (ref) => (ref.startsWith("#") ? nodeAt(file.json, decodeURIComponent(ref.slice(1))) : undefined);
+  const resolve: Resolve = (ref) => (ref.startsWith("#") ? nodeAt(file.json, safeDecode(ref.slice(1))) : undefined);
   const segments = pointerSegments(manifest.event.pointer);
 
   // path: the keys from the root to the union, through properties (refs are inlined on the way)
@@ -520,7 +690,7 @@ function splitBundle(file: SourceFile, manifest: Manifest, problems: Problems): 
 function replaceAt(root: unknown, path: string[], resolve: Resolve, replacement: JsonSchema, at = ""): JsonSchema {
   let node = root;
   for (let hops = 0; isPlainObject(node) && typeof node["$ref"] === "string" && hops < 32; hops++) {
-    at = node["$ref"].startsWith("#") ? decodeURIComponent(node["$ref"].slice(1)) : at;
+    at = node["$ref"].startsWith("#") ? safeDecode(node["$ref"].slice(1)) : at;
     node = resolve(node["$ref"]);
   }
   if (path.length === 0) return replacement;
@@ -650,10 +820,11 @@ function matchSamples(version: VersionSource, events: EventModel[], problems: Pr
   return samples;
 }
 
-function hashSources(manifestText: string, version: VersionSource): string {
+function hashSources(manifestText: string, version: VersionSource, remotes: SchemaDoc[]): string {
   const hash = createHash("sha256");
   hash.update(`provider.json\0${manifestText}\0`);
   for (const rel of [...version.files.keys()].sort(compare)) hash.update(`${rel}\0${version.files.get(rel)!.text}\0`);
+  for (const doc of [...remotes].sort((a, b) => compare(a.uri, b.uri))) hash.update(`${doc.uri}\0${doc.text}\0`);
   return `sha256:${hash.digest("hex").slice(0, 16)}`;
 }
 
