@@ -383,7 +383,7 @@ class Compiler {
   }
 
   private definitionFunction(name: string, schema: Schema): string {
-    if (typeof schema === "boolean" || alwaysValid(schema)) return `function ${this.definition(name)}(d) {\n  return ${schema !== false};\n}`;
+    if (typeof schema === "boolean" || alwaysValid(schema)) return `function ${this.definition(name)}(d) {\n  ${returns(`${schema !== false}`)}\n}`;
     const ref = refOnly(schema);
     const parts: Parts = ref !== undefined ? { conditions: [`${this.definition(ref)}(${VALUE})`], statements: [] } : this.parts(schema);
     // a definition that is one hoisted function (a union, an array) is that function
@@ -415,7 +415,7 @@ class Compiler {
     const check = this.check(schema);
     if (check.split(VALUE).length <= 2) return check;
     const key = `single ${canonical(schema)}`;
-    const call = `${this.hoistFunction(key, (name) => `function ${name}(d) {\n  return ${place(check, "d")};\n}`)}(${VALUE})`;
+    const call = `${this.hoistFunction(key, (name) => `function ${name}(d) {\n  ${returns(place(check, "d"))}\n}`)}(${VALUE})`;
     this.checks.set(key, call);
     return call;
   }
@@ -525,7 +525,7 @@ class Compiler {
         items.forEach((item, i) => {
           if (alwaysValid(item)) return;
           const v = local("v");
-          statements.push(`if (${VALUE}.length > ${i}) {`, `  const ${v} = ${VALUE}[${i}];`, `  if (${not(place(this.check(item), v))}) return false;`, "}");
+          statements.push(`if (${VALUE}.length > ${i}) {`, `  const ${v} = ${VALUE}[${i}];`, `  ${when(not(place(this.check(item), v)), "return false;")}`, "}");
         });
         if (extra === false) conditions.push(`${VALUE}.length <= ${items.length}`);
         else if (extra !== undefined && !alwaysValid(extra)) statements.push(...this.loop(`${items.length}`, extra, local));
@@ -560,7 +560,7 @@ class Compiler {
             `for (const ${k} in ${VALUE}) {`,
             ...(additional === "true" ? [] : [`  if (${not(additional)}) continue;`]),
             `  const ${v} = ${VALUE}[${k}];`,
-            `  if (${not(place(this.check(extra), v))}) return false;`,
+            `  ${when(not(place(this.check(extra), v)), "return false;")}`,
             "}",
           );
         }
@@ -579,7 +579,7 @@ class Compiler {
           `for (const ${k} in ${VALUE}) {`,
           `  if (!${pattern(source)}.test(${k})) continue;`,
           `  const ${v} = ${VALUE}[${k}];`,
-          `  if (${not(place(this.check(sub), v))}) return false;`,
+          `  ${when(not(place(this.check(sub), v)), "return false;")}`,
           "}",
         );
       }
@@ -593,7 +593,7 @@ class Compiler {
     return [
       `for (let ${i} = ${from}; ${i} < ${VALUE}.length; ${i}++) {`,
       `  const ${v} = ${VALUE}[${i}];`,
-      `  if (${not(place(this.check(item), v))}) return false;`,
+      `  ${when(not(place(this.check(item), v)), "return false;")}`,
       "}",
     ];
   }
@@ -663,12 +663,12 @@ class Compiler {
         `function ${name}(d) {`,
         `  if (${isType("object", "d")}) {`,
         `    switch (${member("d", tag!)}) {`,
-        ...[...cases].flatMap(([label, matching]) => [`      case ${label}:`, `        return ${or([...matching, ...loose].map(d))};`]),
+        ...[...cases].flatMap(([label, matching]) => [`      case ${label}:`, `        ${returns(or([...matching, ...loose].map(d)))}`]),
         "      default:",
-        `        return ${or(loose.map(d))};`,
+        `        ${returns(or(loose.map(d)))}`,
         "    }",
         "  }",
-        `  return ${objectsOnly ? "false" : or(checks.map(d))};`,
+        `  ${returns(objectsOnly ? "false" : or(checks.map(d)))}`,
         "}",
       ].join("\n");
     return `${this.hoistFunction(`anyOf ${tag} ${checks.join(" | ")}`, source)}(${VALUE})`;
@@ -731,7 +731,7 @@ class Compiler {
       [
         `function ${name}(d) {`,
         "  let passed = 0;",
-        ...checks.map((check, i) => (i === 0 ? `  if (${place(check, "d")}) passed++;` : `  if (${and([place(check, "d"), "++passed > 1"])}) return false;`)),
+        ...checks.map((check, i) => (i === 0 ? `  ${when(place(check, "d"), "passed++;")}` : `  ${when(and([place(check, "d"), "++passed > 1"]), "return false;")}`)),
         "  return passed === 1;",
         "}",
       ].join("\n");
@@ -750,13 +750,13 @@ const conditionGroup = 64;
 function functionSource(name: string, parts: Parts): string {
   const d = (code: string) => place(code, "d");
   if (parts.statements.length === 0 && parts.conditions.length <= conditionGroup) {
-    return `function ${name}(d) {\n  return ${d(and(parts.conditions))};\n}`;
+    return `function ${name}(d) {\n  ${returns(d(and(parts.conditions)))}\n}`;
   }
   const groups: string[][] = [];
   for (let i = 0; i < parts.conditions.length; i += conditionGroup) groups.push(parts.conditions.slice(i, i + conditionGroup));
   return [
     `function ${name}(d) {`,
-    ...groups.map((group) => `  if (${d(or(group.map(not)))}) return false;`),
+    ...groups.map((group) => `  ${when(d(or(group.map(not))), "return false;")}`),
     ...parts.statements.map((s) => indent(d(s))),
     "  return true;",
     "}",
@@ -765,24 +765,43 @@ function functionSource(name: string, parts: Parts): string {
 
 const width = 100;
 
-/** A long condition one operand per line, the way prettier lays one out. */
+/** Where a statement's expression starts and ends, for layout(): only expressions marked so are ever wrapped. */
+const OPEN = "\u0001";
+const CLOSE = "\u0002";
+
+/** `return <expression>;`, laid out by layout(). */
+const returns = (expression: string): string => `return ${OPEN}${expression}${CLOSE};`;
+
+/** `if (<condition>) <then>`, laid out by layout(). */
+const when = (condition: string, then: string): string => `if (${OPEN}${condition}${CLOSE}) ${then}`;
+
+/**
+ * A long condition one operand per line, the way prettier lays one out. Only the expressions
+ * that returns() and when() marked are cut, at their own top-level operators, so a line is
+ * never cut where its text merely looks like an expression.
+ */
 function layout(source: string): string {
   return source.split("\n").map(wrap).join("\n");
 }
 
 function wrap(line: string): string {
-  const statement = line.length > width ? /^( *)(return |if \()(.*?)(;|\) return false;)$/.exec(line) : null;
-  if (statement === null) return line;
-  const [, indent, start, expression, end] = statement as unknown as [string, string, string, string, string];
+  const open = line.indexOf(OPEN);
+  if (open === -1) return line;
+  const close = line.indexOf(CLOSE, open);
+  const [before, expression, after] = [line.slice(0, open), line.slice(open + 1, close), line.slice(close + 1)];
+  const flat = `${before}${expression}${after}`;
+  if (flat.length <= width) return flat;
+  const indent = /^ */.exec(before)![0];
   for (const operator of [" && ", " || "]) {
     const operands = splitTop(expression, operator);
     if (operands.length < 2) continue;
     const body = operands.map((operand, i) => `${indent}  ${operand}${i < operands.length - 1 ? operator.trimEnd() : ""}`);
-    return start === "return "
-      ? [`${indent}return (`, ...body, `${indent});`].join("\n")
-      : [`${indent}if (`, ...body, `${indent}) return false;`].join("\n");
+    // `return (` … `);` and `if (` … `) then`
+    return before.trimStart() === "return "
+      ? [`${indent}return (`, ...body, `${indent})${after}`].join("\n")
+      : [`${before}`, ...body, `${indent}${after}`].join("\n");
   }
-  return line;
+  return flat;
 }
 
 /** Every format name the schemas use. */
