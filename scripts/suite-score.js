@@ -15,7 +15,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const fromDist = (file) => import(pathToFileURL(path.join(root, "dist", file)).href);
 const { loadCatalogue } = await fromDist("load/catalogue.js");
 const { buildModels } = await fromDist("model/build.js");
-const validators = await fromDist("emit/validators/index.js").catch(() => fromDist("emit/validators.js"));
+const validators = await fromDist("emit/validators/index.js");
 const { formatDefinitions } = await fromDist("runtime.js");
 const { Ajv } = require("ajv");
 const { Ajv2020 } = require("ajv/dist/2020.js");

@@ -21,7 +21,7 @@ export async function compile(catalogue: Catalogue, config: CodegenConfig, worke
   // the worker compiles the validators (this thread does not even load their compiler) and formats what is
   // left to prettier, while this thread compiles the types
   const others = [
-    ...models.map(async (model) => (worker ? worker.validators(model, header(model), format) : laidOut((await import("./emit/validators.js")).emitValidators(model, header(model))))),
+    ...models.map(async (model) => (worker ? worker.validators(model, header(model), format) : laidOut((await import("./emit/validators/index.js")).emitValidators(model, header(model))))),
     laidOut([...byProvider(models).flatMap((group) => emitProvider(group, config)), ...(models.length > 0 ? [emitRuntime()] : [])]),
   ];
   const formatTs: FormatTs | undefined = format ? (text) => (worker ? worker.format(text, "babel-ts") : formatText(text, "babel-ts")) : undefined;

@@ -19,7 +19,7 @@ const port = parentPort!;
 const warm = formatText("export const a: { b: number } = { b: 1 };\n", "babel-ts").catch(() => {});
 
 async function validators(model: string, header: string, format: boolean): Promise<FileOutput[]> {
-  const files = (await import("./emit/validators.js")).emitValidators(JSON.parse(model) as VersionModel, header);
+  const files = (await import("./emit/validators/index.js")).emitValidators(JSON.parse(model) as VersionModel, header);
   return format ? (await warm, formatFiles(files)) : files;
 }
 

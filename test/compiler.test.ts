@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { validatorModule } from "../src/emit/validators.js";
+import { validatorModule } from "../src/emit/validators/index.js";
 import { loadCatalogue } from "../src/load/catalogue.js";
 import { buildModels, type VersionModel } from "../src/model/build.js";
 import { repoRoot, tempDir } from "./helpers.js";

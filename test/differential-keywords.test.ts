@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Ajv } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { ajvKeywords, compiledKeywords, compilerCoverage } from "../src/emit/validators.js";
+import { ajvKeywords, compiledKeywords, compilerCoverage } from "../src/emit/validators/index.js";
 import { loadCatalogue } from "../src/load/catalogue.js";
 import { buildModels } from "../src/model/build.js";
 import { compareWithAjv, perEvent } from "./differential.js";

@@ -3,7 +3,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Ajv, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { validatorModule } from "../src/emit/validators.js";
+import { validatorModule } from "../src/emit/validators/index.js";
 import type { VersionModel } from "../src/model/build.js";
 import { formatDefinitions } from "../src/runtime.js";
 import { tempDir } from "./helpers.js";

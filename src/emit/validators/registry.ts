@@ -1,0 +1,47 @@
+import type { Dialect } from "../../model/build.js";
+import { applicatorKeywords } from "./applicator.js";
+import { groupTypes, type Group } from "./code.js";
+import { coreKeywords } from "./core.js";
+import { formatKeywords } from "./format.js";
+import type { Keyword } from "./keyword.js";
+import { validationKeywords } from "./validation.js";
+
+/** Every keyword the compiler implements, by name: the families' lists. */
+export const keywords: ReadonlyMap<string, Keyword> = new Map(
+  [...coreKeywords, ...applicatorKeywords, ...validationKeywords, ...formatKeywords].map((k) => [k.keyword, k]),
+);
+
+/** The keywords Ajv (8, with strict: false) evaluates, per dialect; the rest are annotations it ignores. */
+export const ajvKeywords: Record<Dialect, ReadonlySet<string>> = (() => {
+  const common = [
+    "$comment", "id", "$ref", "maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf",
+    "maxLength", "minLength", "pattern", "maxProperties", "minProperties", "required", "maxItems", "minItems",
+    "uniqueItems", "type", "nullable", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if", "then", "else",
+    "propertyNames", "additionalProperties", "dependencies", "properties", "patternProperties", "items",
+    "contains", "format",
+  ];
+  return {
+    "draft-07": new Set([...common, "additionalItems"]),
+    "2020-12": new Set([
+      ...common, "$dynamicAnchor", "$dynamicRef", "$recursiveAnchor", "$recursiveRef", "prefixItems",
+      "dependentRequired", "dependentSchemas", "maxContains", "minContains", "unevaluatedProperties",
+      "unevaluatedItems",
+    ]),
+  };
+})();
+
+/** The keywords the compiler implements (with Ajv's semantics); "$comment" does nothing. */
+export const compiledKeywords: ReadonlySet<string> = new Set(["$comment", ...keywords.keys()]);
+
+const phaseGroups = (k: Keyword): readonly string[] => (typeof k.phase === "string" ? [k.phase] : k.phase);
+const byOrder = (a: Keyword, b: Keyword) => a.order - b.order;
+
+/** The keywords of each phase, in the order their code is placed. */
+export const phases: { first: Keyword[]; groups: Record<Group, Keyword[]>; last: Keyword[] } = {
+  first: [...keywords.values()].filter((k) => k.phase === "first").sort(byOrder),
+  groups: Object.fromEntries(groupTypes.map((g) => [g, [...keywords.values()].filter((k) => phaseGroups(k).includes(g)).sort(byOrder)])) as Record<Group, Keyword[]>,
+  last: [...keywords.values()].filter((k) => k.phase === "last").sort(byOrder),
+};
+
+/** The keywords that apply to one type of value only, by type (Ajv's rule groups). */
+export const groupKeywords: Record<Group, string[]> = Object.fromEntries(groupTypes.map((g) => [g, phases.groups[g].map((k) => k.keyword)])) as Record<Group, string[]>;
