@@ -21,10 +21,13 @@ const $pointer = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
 // Ajv's keyword groups: each applies to values of one type, in this order.
 const $groups = {
-  number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "format"],
+  number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "format"],
   string: ["maxLength", "minLength", "pattern", "format"],
-  array: ["maxItems", "minItems", "additionalItems", "items"],
-  object: ["maxProperties", "minProperties", "required", "additionalProperties", "properties", "patternProperties"],
+  array: ["maxItems", "minItems", "additionalItems", "prefixItems", "items", "contains", "uniqueItems", "maxContains", "minContains", "unevaluatedItems"],
+  object: [
+    "maxProperties", "minProperties", "required", "propertyNames", "additionalProperties", "dependencies", "properties",
+    "patternProperties", "dependentRequired", "dependentSchemas", "unevaluatedProperties",
+  ],
 };
 const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
 const $counted = { maxLength: "characters", minLength: "characters", maxItems: "items", minItems: "items", maxProperties: "properties", minProperties: "properties" };
@@ -59,19 +62,38 @@ function $plan(schema) {
     upFront: types.length > 0 && !(types.length === 1 && groups.includes(types[0])),
     type: schema.type,
     // keywords for values of any type: $ref (beside others), const, enum, not, anyOf, oneOf, allOf
-    composite: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf"].some((k) => schema[k] !== undefined),
+    composite: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if"].some((k) => schema[k] !== undefined),
     const: schema.const,
     enum: typeof schema.enum == "string" ? [...$enums[schema.enum]] : schema.enum,
     not: schema.not === undefined ? undefined : $plan(schema.not),
     anyOf: schema.anyOf?.map($plan),
     oneOf: schema.oneOf?.map($plan),
     allOf: schema.allOf?.map($plan),
+    if: schema.if === undefined ? undefined : $plan(schema.if),
+    then: schema.then === undefined ? undefined : $plan(schema.then),
+    else: schema.else === undefined ? undefined : $plan(schema.else),
+    multipleOf: schema.multipleOf,
     limits: keys.filter((k) => k in $comparisons).sort((a, b) => $order(a) - $order(b)),
     counts: keys.filter((k) => k in $counted).sort((a, b) => (a < b ? -1 : 1)), // max before min
     pattern: typeof schema.pattern == "object" ? $regexps[schema.pattern.$regexp].source : schema.pattern,
     format: schema.format,
     items: Array.isArray(schema.items) ? schema.items.map($plan) : schema.items === undefined ? undefined : $plan(schema.items),
     additionalItems: schema.additionalItems === undefined ? undefined : $plan(schema.additionalItems),
+    prefixItems: schema.prefixItems?.map($plan),
+    contains: schema.contains === undefined ? undefined : $plan(schema.contains),
+    minContains: schema.minContains ?? 1,
+    maxContains: schema.maxContains,
+    uniqueItems: schema.uniqueItems === true,
+    propertyNames: schema.propertyNames === undefined ? undefined : $plan(schema.propertyNames),
+    // [keyword, [property, names it needs][], [property, plan of the schema the object must then pass][]]
+    dependencies: ["dependencies", "dependentRequired", "dependentSchemas"]
+      .filter((keyword) => schema[keyword] !== undefined)
+      .map((keyword) => {
+        const entries = Object.keys(schema[keyword]).map((key) => [key, schema[keyword][key]]);
+        const names = entries.filter(([key, value]) => Array.isArray(value) && value.length > 0 && key !== "__proto__");
+        const schemas = entries.filter(([, value]) => !Array.isArray(value)).map(([key, value]) => [key, $plan(value)]);
+        return [keyword, names, schemas];
+      }),
     // [name, whether objects inherit a property of that name (then only an own one counts)]
     required: (schema.required === true ? Object.keys(schema.properties) : schema.required ?? []).map((key) => [key, key in Object.prototype]),
     known: schema.properties ?? {},
@@ -87,7 +109,7 @@ function $plan(schema) {
     schema,
   };
   // a schema of one value's type, constants and limits is tested without a walk
-  if (!plan.check && ["$ref", "not", "anyOf", "oneOf", "allOf", ...$groups.array, ...$groups.object].every((k) => schema[k] === undefined)) {
+  if (!plan.check && ["$ref", "not", "anyOf", "oneOf", "allOf", "if", ...$groups.array, ...$groups.object].every((k) => schema[k] === undefined)) {
     plan.check = (data) => $walk(plan, data, "", "", $discard);
   }
   return plan;
@@ -129,8 +151,25 @@ function $is(type, data) {
   }
 }
 
+// the property name being checked by propertyNames: Ajv adds it to the errors of the schemas
+// written inside propertyNames (not to those of a definition it refers to)
+let $propertyName;
+
 function $fail(errors, instancePath, at, keyword, params, message) {
-  errors.push({ instancePath, schemaPath: at + "/" + keyword, keyword, params, message });
+  const error = { instancePath, schemaPath: at + "/" + keyword, keyword, params, message };
+  if ($propertyName !== undefined) error.propertyName = $propertyName;
+  errors.push(error);
+}
+
+/** Walks a named definition: errors of its own, without the property name of the schema that refers to it. */
+function $walkDefinition(name, data, path, errors) {
+  const propertyName = $propertyName;
+  $propertyName = undefined;
+  try {
+    return $walk($definition(name), data, path, "#", errors);
+  } finally {
+    $propertyName = propertyName;
+  }
 }
 
 function $typeError(plan, path, at, errors) {
@@ -152,6 +191,7 @@ function $walk(plan, data, path, at, errors) {
   }
   const start = errors.length;
   if (plan.only !== undefined) {
+    if ($propertyName !== undefined) return $walkDefinition(plan.only, data, path, errors);
     $walk((plan.target ??= $definition(plan.only)), data, path, "#", errors);
     return errors.length === start;
   }
@@ -171,7 +211,7 @@ function $isOneOf(types, data) {
 
 /** The keywords that apply to a value of any type, in Ajv's order. */
 function $anyType(plan, data, path, at, errors) {
-  if (plan.ref !== undefined && !$schemas[plan.ref][0](data)) $walk($definition(plan.ref), data, path, "#", errors);
+  if (plan.ref !== undefined && !$schemas[plan.ref][0](data)) $walkDefinition(plan.ref, data, path, errors);
   if (plan.const !== undefined && !$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
   if (plan.enum !== undefined && !plan.enum.some((value) => $equals(data, value))) {
     $fail(errors, path, at, "enum", { allowedValues: plan.enum }, "must be equal to one of the allowed values");
@@ -197,6 +237,17 @@ function $anyType(plan, data, path, at, errors) {
     $fail(errors, path, at, "oneOf", { passingSchemas: passing }, "must match exactly one schema in oneOf");
   }
   plan.allOf?.forEach((branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors));
+  if (plan.if !== undefined) $if(plan, data, path, at, errors);
+}
+
+/** if/then/else: the clause the if picks, its errors, then one "if" error naming it. */
+function $if(plan, data, path, at, errors) {
+  const hasThen = plan.then !== undefined && !$alwaysValid(plan.then);
+  const hasElse = plan.else !== undefined && !$alwaysValid(plan.else);
+  if (!hasThen && !hasElse) return;
+  const clause = $valid(plan.if, data) ? (hasThen ? "then" : undefined) : hasElse ? "else" : undefined;
+  if (clause === undefined || $passes(plan[clause], data) || $walk(plan[clause], data, path, at + "/" + clause, errors)) return;
+  $fail(errors, path, at, "if", { failingKeyword: clause }, 'must match "' + clause + '" schema');
 }
 
 /** The keywords of one type, in Ajv's order, on a value of that type. */
@@ -206,6 +257,11 @@ function $keywords(group, plan, data, path, at, errors) {
     const [comparison, limit] = [$comparisons[keyword], schema[keyword]];
     const ok = comparison === "<=" ? data <= limit : comparison === ">=" ? data >= limit : comparison === "<" ? data < limit : data > limit;
     if (!ok) $fail(errors, path, at, keyword, { comparison, limit }, "must be " + comparison + " " + limit);
+  }
+  if (group === "number" && plan.multipleOf !== undefined) {
+    // Ajv's test without multipleOfPrecision: the quotient is an integer as parseInt reads it
+    const quotient = data / plan.multipleOf;
+    if (quotient !== parseInt(quotient)) $fail(errors, path, at, "multipleOf", { multipleOf: plan.multipleOf }, "must be multiple of " + plan.multipleOf);
   }
   for (const keyword of plan.counts) {
     const limit = schema[keyword];
@@ -234,21 +290,92 @@ function $formatPasses(name, data) {
 }
 
 function $arrayKeywords(plan, data, path, at, errors) {
-  const { items, additionalItems: extra } = plan;
+  const { items, additionalItems: extra, prefixItems } = plan;
   const item = (sub, i, where) => $passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, at + where, errors);
-  if (extra !== undefined && Array.isArray(items) && data.length > items.length) {
-    if (extra === false) {
-      $fail(errors, path, at, "additionalItems", { limit: items.length }, "must NOT have more than " + items.length + " items");
-    } else for (let i = items.length; i < data.length; i++) item(extra, i, "/additionalItems");
-  }
+  // the items after a tuple: draft-07's additionalItems (before items), 2020-12's items after prefixItems
+  const rest = (keyword, sub, from) => {
+    if (data.length <= from) return;
+    if (sub === false) $fail(errors, path, at, keyword, { limit: from }, "must NOT have more than " + from + " items");
+    else if (!$alwaysValid(sub)) for (let i = from; i < data.length; i++) item(sub, i, "/" + keyword);
+  };
+  if (extra !== undefined && Array.isArray(items)) rest("additionalItems", extra, items.length);
+  prefixItems?.forEach((sub, i) => data.length <= i || item(sub, i, "/prefixItems/" + i));
   if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || item(sub, i, "/items/" + i));
+  else if (items !== undefined && prefixItems !== undefined) rest("items", items, prefixItems.length);
   else if (items !== undefined) for (let i = 0; i < data.length; i++) item(items, i, "/items");
+  if (plan.contains !== undefined) $contains(plan, data, path, at, errors);
+  if (plan.uniqueItems && data.length > 1) $uniqueItems(plan, data, path, at, errors);
+}
+
+/** contains (with 2020-12's minContains and maxContains): the failing items' errors stay only when it fails. */
+function $contains(plan, data, path, at, errors) {
+  const { contains: sub, minContains: min, maxContains: max } = plan;
+  if (max === undefined && min === 0) return;
+  const fail = () =>
+    max === undefined
+      ? $fail(errors, path, at, "contains", { minContains: min }, "must contain at least " + min + " valid item(s)")
+      : $fail(errors, path, at, "contains", { minContains: min, maxContains: max }, "must contain at least " + min + " and no more than " + max + " valid item(s)");
+  if (max !== undefined && min > max) return fail();
+  if ($alwaysValid(sub)) return data.length >= min && (max === undefined || data.length <= max) ? undefined : fail();
+  const start = errors.length;
+  let valid = min === 0;
+  let count = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (!($passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, at + "/contains", errors))) continue;
+    count++;
+    if (max === undefined) {
+      if (count >= min) {
+        valid = true;
+        break;
+      }
+    } else if (count > max) {
+      valid = false;
+      break;
+    } else if (count >= min) valid = true;
+  }
+  if (valid) errors.length = start;
+  else fail();
+}
+
+/**
+ * uniqueItems, reporting the pair Ajv finds first: with items of primitive types only, the
+ * last item whose value came before (items of other types skipped; strings told apart from
+ * numbers); else the last item equal to an earlier one, and the latest such earlier one.
+ */
+function $uniqueItems(plan, data, path, at, errors) {
+  const types = plan.items !== undefined && !Array.isArray(plan.items) && typeof plan.items == "object" ? plan.items.types : [];
+  let i = data.length;
+  let j;
+  let found = false;
+  if (types.length > 0 && !types.some((t) => t === "object" || t === "array")) {
+    const indices = {};
+    while (!found && i--) {
+      let item = data[i];
+      if (!$isOneOf(types, item)) continue;
+      if (types.length > 1 && typeof item == "string") item += "_";
+      if (typeof indices[item] == "number") {
+        j = indices[item];
+        found = true;
+      } else indices[item] = i;
+    }
+  } else {
+    outer: while (i--) {
+      for (j = i; j--; ) {
+        if ($equal(data[i], data[j])) {
+          found = true;
+          break outer;
+        }
+      }
+    }
+  }
+  if (found) $fail(errors, path, at, "uniqueItems", { i, j }, "must NOT have duplicate items (items ## " + j + " and " + i + " are identical)");
 }
 
 function $objectKeywords(plan, data, path, at, errors) {
   for (const [key, inherited] of plan.required) {
     if ((inherited ? $own(data, key) : data[key]) === undefined) $fail(errors, path, at, "required", { missingProperty: key }, "must have required property '" + key + "'");
   }
+  if (plan.propertyNames !== undefined && !$alwaysValid(plan.propertyNames)) $propertyNames(plan.propertyNames, data, path, at, errors);
   const extra = plan.additionalProperties;
   if (extra !== undefined && !$alwaysValid(extra)) {
     for (const key in data) {
@@ -258,6 +385,7 @@ function $objectKeywords(plan, data, path, at, errors) {
       } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
     }
   }
+  if (plan.dependencies[0]?.[0] === "dependencies") $dependencies(plan.dependencies[0], data, path, at, errors);
   for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
     const value = inherited ? $own(data, key) : data[key];
     if (value !== undefined && !$passes(sub, value)) $walk(sub, value, path + to, at + where, errors);
@@ -267,5 +395,39 @@ function $objectKeywords(plan, data, path, at, errors) {
     for (const key in data) {
       if (pattern.test(key) && !$passes(sub, data[key])) $walk(sub, data[key], path + "/" + $pointer(key), at + where, errors);
     }
+  }
+  for (const dependencies of plan.dependencies) if (dependencies[0] !== "dependencies") $dependencies(dependencies, data, path, at, errors);
+}
+
+/** propertyNames: each name that fails, its errors (naming it), then one error for it. */
+function $propertyNames(sub, data, path, at, errors) {
+  for (const key in data) {
+    if ($passes(sub, key)) continue;
+    const propertyName = $propertyName;
+    $propertyName = key;
+    let valid;
+    try {
+      valid = $walk(sub, key, path, at + "/propertyNames", errors);
+    } finally {
+      $propertyName = propertyName;
+    }
+    if (!valid) $fail(errors, path, at, "propertyNames", { propertyName: key }, "property name must be valid");
+  }
+}
+
+/** dependencies, dependentRequired, dependentSchemas: the names a present property needs first, then the schemas. */
+function $dependencies([keyword, names, schemas], data, path, at, errors) {
+  for (const [property, needed] of names) {
+    if ($own(data, property) === undefined) continue;
+    const deps = needed.join(", ");
+    for (const missingProperty of needed) {
+      if ($own(data, missingProperty) !== undefined) continue;
+      const message = "must have " + (needed.length === 1 ? "property" : "properties") + " " + deps + " when property " + property + " is present";
+      $fail(errors, path, at, keyword, { property, missingProperty, depsCount: needed.length, deps }, message);
+    }
+  }
+  for (const [property, sub] of schemas) {
+    if ($alwaysValid(sub) || $own(data, property) === undefined || $passes(sub, data)) continue;
+    $walk(sub, data, path, at + "/" + keyword + "/" + encodeURIComponent($pointer(property)), errors);
   }
 }

@@ -484,10 +484,13 @@ function $pattern(source) {
 const $pointer = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
 const $groups = {
-  number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "format"],
+  number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "format"],
   string: ["maxLength", "minLength", "pattern", "format"],
-  array: ["maxItems", "minItems", "additionalItems", "items"],
-  object: ["maxProperties", "minProperties", "required", "additionalProperties", "properties", "patternProperties"],
+  array: ["maxItems", "minItems", "additionalItems", "prefixItems", "items", "contains", "uniqueItems", "maxContains", "minContains", "unevaluatedItems"],
+  object: [
+    "maxProperties", "minProperties", "required", "propertyNames", "additionalProperties", "dependencies", "properties",
+    "patternProperties", "dependentRequired", "dependentSchemas", "unevaluatedProperties",
+  ],
 };
 const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
 const $counted = { maxLength: "characters", minLength: "characters", maxItems: "items", minItems: "items", maxProperties: "properties", minProperties: "properties" };
@@ -512,19 +515,37 @@ function $plan(schema) {
     groups,
     upFront: types.length > 0 && !(types.length === 1 && groups.includes(types[0])),
     type: schema.type,
-    composite: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf"].some((k) => schema[k] !== undefined),
+    composite: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if"].some((k) => schema[k] !== undefined),
     const: schema.const,
     enum: typeof schema.enum == "string" ? [...$enums[schema.enum]] : schema.enum,
     not: schema.not === undefined ? undefined : $plan(schema.not),
     anyOf: schema.anyOf?.map($plan),
     oneOf: schema.oneOf?.map($plan),
     allOf: schema.allOf?.map($plan),
+    if: schema.if === undefined ? undefined : $plan(schema.if),
+    then: schema.then === undefined ? undefined : $plan(schema.then),
+    else: schema.else === undefined ? undefined : $plan(schema.else),
+    multipleOf: schema.multipleOf,
     limits: keys.filter((k) => k in $comparisons).sort((a, b) => $order(a) - $order(b)),
     counts: keys.filter((k) => k in $counted).sort((a, b) => (a < b ? -1 : 1)),
     pattern: typeof schema.pattern == "object" ? $regexps[schema.pattern.$regexp].source : schema.pattern,
     format: schema.format,
     items: Array.isArray(schema.items) ? schema.items.map($plan) : schema.items === undefined ? undefined : $plan(schema.items),
     additionalItems: schema.additionalItems === undefined ? undefined : $plan(schema.additionalItems),
+    prefixItems: schema.prefixItems?.map($plan),
+    contains: schema.contains === undefined ? undefined : $plan(schema.contains),
+    minContains: schema.minContains ?? 1,
+    maxContains: schema.maxContains,
+    uniqueItems: schema.uniqueItems === true,
+    propertyNames: schema.propertyNames === undefined ? undefined : $plan(schema.propertyNames),
+    dependencies: ["dependencies", "dependentRequired", "dependentSchemas"]
+      .filter((keyword) => schema[keyword] !== undefined)
+      .map((keyword) => {
+        const entries = Object.keys(schema[keyword]).map((key) => [key, schema[keyword][key]]);
+        const names = entries.filter(([key, value]) => Array.isArray(value) && value.length > 0 && key !== "__proto__");
+        const schemas = entries.filter(([, value]) => !Array.isArray(value)).map(([key, value]) => [key, $plan(value)]);
+        return [keyword, names, schemas];
+      }),
     required: (schema.required === true ? Object.keys(schema.properties) : schema.required ?? []).map((key) => [key, key in Object.prototype]),
     known: schema.properties ?? {},
     properties: map(schema.properties, (key, sub) => ({
@@ -538,7 +559,7 @@ function $plan(schema) {
     patternProperties: map(schema.patternProperties, (source, sub) => ({ pattern: $pattern(source), plan: $plan(sub), at: "/patternProperties/" + encodeURIComponent($pointer(source)) })),
     schema,
   };
-  if (!plan.check && ["$ref", "not", "anyOf", "oneOf", "allOf", ...$groups.array, ...$groups.object].every((k) => schema[k] === undefined)) {
+  if (!plan.check && ["$ref", "not", "anyOf", "oneOf", "allOf", "if", ...$groups.array, ...$groups.object].every((k) => schema[k] === undefined)) {
     plan.check = (data) => $walk(plan, data, "", "", $discard);
   }
   return plan;
@@ -577,8 +598,22 @@ function $is(type, data) {
   }
 }
 
+let $propertyName;
+
 function $fail(errors, instancePath, at, keyword, params, message) {
-  errors.push({ instancePath, schemaPath: at + "/" + keyword, keyword, params, message });
+  const error = { instancePath, schemaPath: at + "/" + keyword, keyword, params, message };
+  if ($propertyName !== undefined) error.propertyName = $propertyName;
+  errors.push(error);
+}
+
+function $walkDefinition(name, data, path, errors) {
+  const propertyName = $propertyName;
+  $propertyName = undefined;
+  try {
+    return $walk($definition(name), data, path, "#", errors);
+  } finally {
+    $propertyName = propertyName;
+  }
 }
 
 function $typeError(plan, path, at, errors) {
@@ -596,6 +631,7 @@ function $walk(plan, data, path, at, errors) {
   }
   const start = errors.length;
   if (plan.only !== undefined) {
+    if ($propertyName !== undefined) return $walkDefinition(plan.only, data, path, errors);
     $walk((plan.target ??= $definition(plan.only)), data, path, "#", errors);
     return errors.length === start;
   }
@@ -614,7 +650,7 @@ function $isOneOf(types, data) {
 }
 
 function $anyType(plan, data, path, at, errors) {
-  if (plan.ref !== undefined && !$schemas[plan.ref][0](data)) $walk($definition(plan.ref), data, path, "#", errors);
+  if (plan.ref !== undefined && !$schemas[plan.ref][0](data)) $walkDefinition(plan.ref, data, path, errors);
   if (plan.const !== undefined && !$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
   if (plan.enum !== undefined && !plan.enum.some((value) => $equals(data, value))) {
     $fail(errors, path, at, "enum", { allowedValues: plan.enum }, "must be equal to one of the allowed values");
@@ -638,6 +674,16 @@ function $anyType(plan, data, path, at, errors) {
     $fail(errors, path, at, "oneOf", { passingSchemas: passing }, "must match exactly one schema in oneOf");
   }
   plan.allOf?.forEach((branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors));
+  if (plan.if !== undefined) $if(plan, data, path, at, errors);
+}
+
+function $if(plan, data, path, at, errors) {
+  const hasThen = plan.then !== undefined && !$alwaysValid(plan.then);
+  const hasElse = plan.else !== undefined && !$alwaysValid(plan.else);
+  if (!hasThen && !hasElse) return;
+  const clause = $valid(plan.if, data) ? (hasThen ? "then" : undefined) : hasElse ? "else" : undefined;
+  if (clause === undefined || $passes(plan[clause], data) || $walk(plan[clause], data, path, at + "/" + clause, errors)) return;
+  $fail(errors, path, at, "if", { failingKeyword: clause }, 'must match "' + clause + '" schema');
 }
 
 function $keywords(group, plan, data, path, at, errors) {
@@ -646,6 +692,10 @@ function $keywords(group, plan, data, path, at, errors) {
     const [comparison, limit] = [$comparisons[keyword], schema[keyword]];
     const ok = comparison === "<=" ? data <= limit : comparison === ">=" ? data >= limit : comparison === "<" ? data < limit : data > limit;
     if (!ok) $fail(errors, path, at, keyword, { comparison, limit }, "must be " + comparison + " " + limit);
+  }
+  if (group === "number" && plan.multipleOf !== undefined) {
+    const quotient = data / plan.multipleOf;
+    if (quotient !== parseInt(quotient)) $fail(errors, path, at, "multipleOf", { multipleOf: plan.multipleOf }, "must be multiple of " + plan.multipleOf);
   }
   for (const keyword of plan.counts) {
     const limit = schema[keyword];
@@ -673,21 +723,85 @@ function $formatPasses(name, data) {
 }
 
 function $arrayKeywords(plan, data, path, at, errors) {
-  const { items, additionalItems: extra } = plan;
+  const { items, additionalItems: extra, prefixItems } = plan;
   const item = (sub, i, where) => $passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, at + where, errors);
-  if (extra !== undefined && Array.isArray(items) && data.length > items.length) {
-    if (extra === false) {
-      $fail(errors, path, at, "additionalItems", { limit: items.length }, "must NOT have more than " + items.length + " items");
-    } else for (let i = items.length; i < data.length; i++) item(extra, i, "/additionalItems");
-  }
+  const rest = (keyword, sub, from) => {
+    if (data.length <= from) return;
+    if (sub === false) $fail(errors, path, at, keyword, { limit: from }, "must NOT have more than " + from + " items");
+    else if (!$alwaysValid(sub)) for (let i = from; i < data.length; i++) item(sub, i, "/" + keyword);
+  };
+  if (extra !== undefined && Array.isArray(items)) rest("additionalItems", extra, items.length);
+  prefixItems?.forEach((sub, i) => data.length <= i || item(sub, i, "/prefixItems/" + i));
   if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || item(sub, i, "/items/" + i));
+  else if (items !== undefined && prefixItems !== undefined) rest("items", items, prefixItems.length);
   else if (items !== undefined) for (let i = 0; i < data.length; i++) item(items, i, "/items");
+  if (plan.contains !== undefined) $contains(plan, data, path, at, errors);
+  if (plan.uniqueItems && data.length > 1) $uniqueItems(plan, data, path, at, errors);
+}
+
+function $contains(plan, data, path, at, errors) {
+  const { contains: sub, minContains: min, maxContains: max } = plan;
+  if (max === undefined && min === 0) return;
+  const fail = () =>
+    max === undefined
+      ? $fail(errors, path, at, "contains", { minContains: min }, "must contain at least " + min + " valid item(s)")
+      : $fail(errors, path, at, "contains", { minContains: min, maxContains: max }, "must contain at least " + min + " and no more than " + max + " valid item(s)");
+  if (max !== undefined && min > max) return fail();
+  if ($alwaysValid(sub)) return data.length >= min && (max === undefined || data.length <= max) ? undefined : fail();
+  const start = errors.length;
+  let valid = min === 0;
+  let count = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (!($passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, at + "/contains", errors))) continue;
+    count++;
+    if (max === undefined) {
+      if (count >= min) {
+        valid = true;
+        break;
+      }
+    } else if (count > max) {
+      valid = false;
+      break;
+    } else if (count >= min) valid = true;
+  }
+  if (valid) errors.length = start;
+  else fail();
+}
+
+function $uniqueItems(plan, data, path, at, errors) {
+  const types = plan.items !== undefined && !Array.isArray(plan.items) && typeof plan.items == "object" ? plan.items.types : [];
+  let i = data.length;
+  let j;
+  let found = false;
+  if (types.length > 0 && !types.some((t) => t === "object" || t === "array")) {
+    const indices = {};
+    while (!found && i--) {
+      let item = data[i];
+      if (!$isOneOf(types, item)) continue;
+      if (types.length > 1 && typeof item == "string") item += "_";
+      if (typeof indices[item] == "number") {
+        j = indices[item];
+        found = true;
+      } else indices[item] = i;
+    }
+  } else {
+    outer: while (i--) {
+      for (j = i; j--; ) {
+        if ($equal(data[i], data[j])) {
+          found = true;
+          break outer;
+        }
+      }
+    }
+  }
+  if (found) $fail(errors, path, at, "uniqueItems", { i, j }, "must NOT have duplicate items (items ## " + j + " and " + i + " are identical)");
 }
 
 function $objectKeywords(plan, data, path, at, errors) {
   for (const [key, inherited] of plan.required) {
     if ((inherited ? $own(data, key) : data[key]) === undefined) $fail(errors, path, at, "required", { missingProperty: key }, "must have required property '" + key + "'");
   }
+  if (plan.propertyNames !== undefined && !$alwaysValid(plan.propertyNames)) $propertyNames(plan.propertyNames, data, path, at, errors);
   const extra = plan.additionalProperties;
   if (extra !== undefined && !$alwaysValid(extra)) {
     for (const key in data) {
@@ -697,6 +811,7 @@ function $objectKeywords(plan, data, path, at, errors) {
       } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
     }
   }
+  if (plan.dependencies[0]?.[0] === "dependencies") $dependencies(plan.dependencies[0], data, path, at, errors);
   for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
     const value = inherited ? $own(data, key) : data[key];
     if (value !== undefined && !$passes(sub, value)) $walk(sub, value, path + to, at + where, errors);
@@ -706,6 +821,38 @@ function $objectKeywords(plan, data, path, at, errors) {
     for (const key in data) {
       if (pattern.test(key) && !$passes(sub, data[key])) $walk(sub, data[key], path + "/" + $pointer(key), at + where, errors);
     }
+  }
+  for (const dependencies of plan.dependencies) if (dependencies[0] !== "dependencies") $dependencies(dependencies, data, path, at, errors);
+}
+
+function $propertyNames(sub, data, path, at, errors) {
+  for (const key in data) {
+    if ($passes(sub, key)) continue;
+    const propertyName = $propertyName;
+    $propertyName = key;
+    let valid;
+    try {
+      valid = $walk(sub, key, path, at + "/propertyNames", errors);
+    } finally {
+      $propertyName = propertyName;
+    }
+    if (!valid) $fail(errors, path, at, "propertyNames", { propertyName: key }, "property name must be valid");
+  }
+}
+
+function $dependencies([keyword, names, schemas], data, path, at, errors) {
+  for (const [property, needed] of names) {
+    if ($own(data, property) === undefined) continue;
+    const deps = needed.join(", ");
+    for (const missingProperty of needed) {
+      if ($own(data, missingProperty) !== undefined) continue;
+      const message = "must have " + (needed.length === 1 ? "property" : "properties") + " " + deps + " when property " + property + " is present";
+      $fail(errors, path, at, keyword, { property, missingProperty, depsCount: needed.length, deps }, message);
+    }
+  }
+  for (const [property, sub] of schemas) {
+    if ($alwaysValid(sub) || $own(data, property) === undefined || $passes(sub, data)) continue;
+    $walk(sub, data, path, at + "/" + keyword + "/" + encodeURIComponent($pointer(property)), errors);
   }
 }
 

@@ -23,6 +23,15 @@ function loop(c: CompileContext, from: string, item: Schema): string[] {
   return [`for (let ${i} = ${from}; ${i} < ${VALUE}.length; ${i}++) {`, `  const ${v} = ${VALUE}[${i}];`, `  ${when(not(place(c.check(item), v)), "return false;")}`, "}"];
 }
 
+/** The statements that check each item of a tuple that is there against its schema. */
+function tuple(c: CompileContext, items: Schema[]): string[] {
+  return items.flatMap((item, i) => {
+    if (alwaysValid(item)) return [];
+    const v = c.local("v");
+    return [`if (${VALUE}.length > ${i}) {`, `  const ${v} = ${VALUE}[${i}];`, `  ${when(not(place(c.check(item), v)), "return false;")}`, "}"];
+  });
+}
+
 const pattern = (c: CompileContext, source: string) => c.constant(`new RegExp(${JSON.stringify(source)}, "u")`, "$pattern");
 
 export const applicatorKeywords: Keyword[] = [
@@ -63,10 +72,19 @@ export const applicatorKeywords: Keyword[] = [
     explain: "$anyType",
   },
   {
+    keyword: "prefixItems",
+    dialects: ["2020-12"],
+    phase: "array",
+    order: 3,
+    prepare: list("prefixItems"),
+    compile: (schema, c) => ({ statements: tuple(c, schema["prefixItems"] as Schema[]) }),
+    explain: "$arrayKeywords",
+  },
+  {
     keyword: "items",
     dialects: both,
     phase: "array",
-    order: 3,
+    order: 4,
     prepare(value, at, c) {
       if (Array.isArray(value) && c.dialect === "draft-07" && value.length > 0) return value.map((v, i) => c.schema(v, `${at}/${i}`));
       return Array.isArray(value) ? c.refuse("items", at) : c.schema(value, at);
@@ -75,18 +93,13 @@ export const applicatorKeywords: Keyword[] = [
       const statements: string[] = [];
       const conditions: string[] = [];
       const items = schema["items"] as Schema | Schema[];
-      const extra = schema["additionalItems"] as Schema | undefined;
-      if (Array.isArray(items)) {
-        items.forEach((item, i) => {
-          if (alwaysValid(item)) return;
-          const v = c.local("v");
-          statements.push(`if (${VALUE}.length > ${i}) {`, `  const ${v} = ${VALUE}[${i}];`, `  ${when(not(place(c.check(item), v)), "return false;")}`, "}");
-        });
-        if (extra === false) conditions.push(`${VALUE}.length <= ${items.length}`);
-        else if (extra !== undefined && !alwaysValid(extra)) statements.push(...loop(c, `${items.length}`, extra));
-      } else if (!alwaysValid(items)) {
-        statements.push(...loop(c, "0", items));
-      }
+      // draft-07: items as a list is a tuple, additionalItems the rest; 2020-12: items is the rest after prefixItems
+      const [from, rest] = Array.isArray(items)
+        ? [items.length, schema["additionalItems"] as Schema | undefined]
+        : [(schema["prefixItems"] as Schema[] | undefined)?.length ?? 0, items];
+      if (Array.isArray(items)) statements.push(...tuple(c, items));
+      if (rest === false && (Array.isArray(items) || schema["prefixItems"] !== undefined)) conditions.push(`${VALUE}.length <= ${from}`);
+      else if (rest !== undefined && !alwaysValid(rest)) statements.push(...loop(c, `${from}`, rest));
       return { conditions, statements };
     },
     explain: "$arrayKeywords",
@@ -95,7 +108,7 @@ export const applicatorKeywords: Keyword[] = [
     keyword: "additionalItems",
     dialects: ["draft-07"],
     phase: "array",
-    order: 3,
+    order: 4,
     prepare: (value, at, c) => c.schema(value, at),
     with: "items",
     explain: "$arrayKeywords",
@@ -175,7 +188,115 @@ export const applicatorKeywords: Keyword[] = [
     },
     explain: "$objectKeywords",
   },
+  {
+    keyword: "if",
+    dialects: both,
+    phase: "last",
+    order: 6,
+    prepare: (value, at, c) => c.schema(value, at),
+    compile(schema, c) {
+      const [then, otherwise] = [schema["then"] as Schema | undefined, schema["else"] as Schema | undefined];
+      const hasThen = then !== undefined && !alwaysValid(then);
+      const hasElse = otherwise !== undefined && !alwaysValid(otherwise);
+      if (!hasThen && !hasElse) return undefined;
+      const test = c.single(schema["if"] as Schema);
+      if (!hasElse) return { conditions: [or([not(test), c.check(then!)])] };
+      if (!hasThen) return { conditions: [or([test, c.check(otherwise!)])] };
+      const source = (name: string) => `function ${name}(d) {\n  ${returns(`${place(test, "d")} ? ${place(c.check(then), "d")} : ${place(c.check(otherwise), "d")}`)}\n}`;
+      return { conditions: [`${c.hoistFunction(`if ${test} then ${c.check(then)} else ${c.check(otherwise)}`, source)}(${VALUE})`] };
+    },
+    explain: "$anyType",
+  },
+  { keyword: "then", dialects: both, phase: "last", order: 6, prepare: (value, at, c) => c.schema(value, at), with: "if", explain: "$anyType" },
+  { keyword: "else", dialects: both, phase: "last", order: 6, prepare: (value, at, c) => c.schema(value, at), with: "if", explain: "$anyType" },
+  {
+    keyword: "contains",
+    dialects: both,
+    phase: "array",
+    order: 5,
+    prepare: (value, at, c) => c.schema(value, at),
+    compile(schema, c) {
+      // Ajv2020 reads minContains and maxContains; draft-07 has neither (prepare drops them)
+      const min = (schema["minContains"] as number | undefined) ?? 1;
+      const max = schema["maxContains"] as number | undefined;
+      if (max === undefined && min === 0) return undefined;
+      if (max !== undefined && min > max) return { conditions: ["false"] };
+      const item = schema["contains"] as Schema;
+      if (alwaysValid(item)) return { conditions: [`${VALUE}.length >= ${min}`, ...(max === undefined ? [] : [`${VALUE}.length <= ${max}`])] };
+      const check = c.check(item);
+      const source = (name: string) =>
+        [
+          `function ${name}(d) {`,
+          "  let count = 0;",
+          "  for (let i = 0; i < d.length; i++) {",
+          "    const v = d[i];",
+          max === undefined
+            ? `    ${when(place(check, "v"), `if (++count >= ${min}) return true;`)}`
+            : `    ${when(place(check, "v"), `if (++count > ${max}) return false;`)}`,
+          "  }",
+          `  return count >= ${min};`,
+          "}",
+        ].join("\n");
+      return { conditions: [`${c.hoistFunction(`contains ${min} ${max} ${check}`, source)}(${VALUE})`] };
+    },
+    explain: "$arrayKeywords",
+  },
+  {
+    keyword: "propertyNames",
+    dialects: both,
+    phase: "object",
+    order: 4,
+    prepare: (value, at, c) => c.schema(value, at),
+    compile(schema, c) {
+      const names = schema["propertyNames"] as Schema;
+      if (alwaysValid(names)) return undefined;
+      const k = c.local("k");
+      return { statements: [`for (const ${k} in ${VALUE}) ${when(not(place(c.check(names), k)), "return false;")}`] };
+    },
+    explain: "$objectKeywords",
+  },
+  {
+    keyword: "dependencies",
+    dialects: both,
+    phase: "object",
+    order: 7,
+    prepare(value, at, c) {
+      if (!isPlainObject(value) || Object.prototype.hasOwnProperty.call(value, "__proto__")) return c.refuse("dependencies", at);
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, Array.isArray(v) ? requiredList(v, `${at}/${k}`, c) : c.schema(v, `${at}/${k}`)]),
+      );
+    },
+    compile: (schema, c) => ({ conditions: dependencies(c, schema["dependencies"] as Record<string, Schema | string[]>) }),
+    explain: "$objectKeywords",
+  },
+  {
+    keyword: "dependentSchemas",
+    dialects: ["2020-12"],
+    phase: "object",
+    order: 10,
+    prepare: map("dependentSchemas"),
+    compile: (schema, c) => ({ conditions: dependencies(c, schema["dependentSchemas"] as Record<string, Schema>) }),
+    explain: "$objectKeywords",
+  },
 ];
+
+/** A list of property names, as required and the dependencies take it. */
+export function requiredList(value: unknown, at: string, c: PrepareContext): unknown {
+  const ok = Array.isArray(value) && value.every((v) => typeof v === "string") && new Set(value).size === value.length;
+  return ok ? value : c.refuse("a list of property names", at);
+}
+
+/** For each property: when it is there, the properties it needs are there too, or the object passes its schema. */
+export function dependencies(c: CompileContext, deps: Record<string, Schema | string[]>): string[] {
+  const conditions: string[] = [];
+  for (const [key, dep] of Object.entries(deps)) {
+    const absent = `${member(VALUE, key)} === undefined`;
+    if (Array.isArray(dep)) {
+      if (dep.length > 0) conditions.push(or([absent, and(dep.map((name) => `${member(VALUE, name)} !== undefined`))]));
+    } else if (!alwaysValid(dep)) conditions.push(or([absent, c.check(dep)]));
+  }
+  return conditions;
+}
 
 /** anyOf: a switch on the tag when the branches are tagged by a constant, else each branch, cheapest first. */
 function anyOf(c: CompileContext, branches: Schema[]): string {

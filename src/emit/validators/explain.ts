@@ -6,7 +6,15 @@ import { groupKeywords } from "./registry.js";
 // templates/runtime/explain.js walks when a payload fails the first pass.
 
 /** Keywords whose value is a schema, a list of schemas, or a map of names to schemas. */
-const subschemaKeywords = { single: ["not", "additionalProperties", "additionalItems", "items"], list: ["anyOf", "oneOf", "allOf", "items"], map: ["properties", "patternProperties"] };
+const subschemaKeywords = {
+  single: [
+    "not", "additionalProperties", "additionalItems", "items", "if", "then", "else", "contains", "propertyNames",
+    "unevaluatedProperties", "unevaluatedItems",
+  ],
+  list: ["anyOf", "oneOf", "allOf", "items", "prefixItems"],
+  // dependencies maps a name to a schema or to a list of names
+  map: ["properties", "patternProperties", "dependentSchemas", "dependencies"],
+};
 
 /**
  * The definitions as JSON text for the second pass, written short (what `$plan` in
@@ -37,7 +45,7 @@ export function schemaText(
       if (subschemaKeywords.single.includes(key) && !Array.isArray(value) && value !== undefined) out[key] = each(value);
       else if (subschemaKeywords.list.includes(key) && Array.isArray(value)) out[key] = value.map(each);
       else if (subschemaKeywords.map.includes(key) && isPlainObject(value)) {
-        out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, each(v)]));
+        out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, Array.isArray(v) ? v : each(v)]));
       } else out[key] = value;
     }
     return out;

@@ -1,4 +1,6 @@
+import { isPlainObject } from "../../json.js";
 import { and, literal, member, VALUE, type SchemaObject } from "./code.js";
+import { dependencies, requiredList } from "./applicator.js";
 import type { Keyword, PrepareContext } from "./keyword.js";
 
 // The validation keywords that apply to values of one type: limits on numbers, lengths and
@@ -40,6 +42,16 @@ export const validationKeywords: Keyword[] = [
   limit("exclusiveMaximum", "<", 3),
   limit("exclusiveMinimum", ">", 4),
   // a string has at least half as many code points as UTF-16 units, and at most as many
+  {
+    keyword: "multipleOf",
+    dialects: both,
+    phase: "number",
+    order: 5,
+    prepare: (value, at, c) => (typeof value !== "number" || !Number.isFinite(value) || value <= 0 ? c.refuse("a multipleOf", at) : value),
+    // Ajv's test without multipleOfPrecision: the quotient is an integer as parseInt reads it
+    compile: (schema) => ({ conditions: [`${VALUE} / ${literal(schema["multipleOf"])} === parseInt(${VALUE} / ${literal(schema["multipleOf"])})`] }),
+    explain: "$keywords",
+  },
   size("minLength", "string", 1, (min) =>
     min === 0 ? undefined : min === 1 ? `${VALUE}.length >= 1` : `${VALUE}.length >= ${min} && (${VALUE}.length >= ${2 * min} || $ucs2length(${VALUE}) >= ${min})`,
   ),
@@ -55,6 +67,23 @@ export const validationKeywords: Keyword[] = [
   },
   size("minItems", "array", 1, (n) => `${VALUE}.length >= ${n}`),
   size("maxItems", "array", 2, (n) => `${VALUE}.length <= ${n}`),
+  {
+    keyword: "uniqueItems",
+    dialects: both,
+    phase: "array",
+    order: 6,
+    prepare: (value, at, c) => (typeof value !== "boolean" ? c.refuse("a uniqueItems", at) : value),
+    compile(schema, c) {
+      if (schema["uniqueItems"] !== true) return undefined;
+      const source = (name: string) =>
+        [`function ${name}(d) {`, "  for (let i = d.length; i-- > 1; ) for (let j = i; j--; ) if ($equal(d[i], d[j])) return false;", "  return true;", "}"].join("\n");
+      return { conditions: [`${c.hoistFunction("uniqueItems", source)}(${VALUE})`] };
+    },
+    explain: "$arrayKeywords",
+  },
+  // read by contains (applicator.ts)
+  { keyword: "maxContains", dialects: ["2020-12"], phase: "array", order: 7, prepare: (value, at, c) => natural(value, at, c, "maxContains"), with: "contains", explain: "$arrayKeywords" },
+  { keyword: "minContains", dialects: ["2020-12"], phase: "array", order: 7, prepare: (value, at, c) => natural(value, at, c, "minContains"), with: "contains", explain: "$arrayKeywords" },
   size("minProperties", "object", 1, (n) => `Object.keys(${VALUE}).length >= ${n}`),
   size("maxProperties", "object", 2, (n) => `Object.keys(${VALUE}).length <= ${n}`),
   {
@@ -75,6 +104,18 @@ export const validationKeywords: Keyword[] = [
       const present = required.filter((key) => !checked(key)).map((key) => `${member(VALUE, key)} !== undefined`);
       return present.length > 0 ? { conditions: [and(present)] } : undefined;
     },
+    explain: "$objectKeywords",
+  },
+  {
+    keyword: "dependentRequired",
+    dialects: ["2020-12"],
+    phase: "object",
+    order: 9,
+    prepare(value, at, c) {
+      if (!isPlainObject(value) || Object.prototype.hasOwnProperty.call(value, "__proto__")) return c.refuse("dependentRequired", at);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, requiredList(v, `${at}/${k}`, c)]));
+    },
+    compile: (schema, c) => ({ conditions: dependencies(c, schema["dependentRequired"] as Record<string, string[]>) }),
     explain: "$objectKeywords",
   },
 ];
