@@ -166,8 +166,44 @@ Object.assign(draft2020.properties, {
   requires: { dependentRequired: { a: ["b"], c: ["a", "b"] }, dependentSchemas: { a: { properties: { b: { type: "string" } } }, d: false } },
   unique: { type: "array", prefixItems: [{ type: "integer" }], uniqueItems: true },
   steps: { type: "number", multipleOf: 0.5 },
+  // unevaluated*: where Ajv follows the specification (a failing "if" whose properties Ajv
+  // counts as evaluated, and "contains" that Ajv takes as evaluating every item, are left out:
+  // there the compiler follows the official suite and Ajv does not)
+  closedAllOf: { allOf: [{ properties: { a: { type: "string" } } }], properties: { b: { type: "integer" } }, unevaluatedProperties: false },
+  union: {
+    anyOf: [{ properties: { x: { const: 1 } }, required: ["x"] }, { properties: { y: { type: "string" } }, required: ["y"] }],
+    unevaluatedProperties: { type: "boolean" },
+  },
+  extended: { $ref: "#/$defs/base", properties: { name: { type: "string" } }, unevaluatedProperties: false },
+  prefixed: { type: "object", patternProperties: { "^x-": true }, dependentSchemas: { a: { properties: { a: true, b: true } } }, unevaluatedProperties: false },
+  branching: {
+    if: { properties: { k: { const: "a" } }, required: ["k"] },
+    then: { properties: { a: { type: "number" } } },
+    else: { properties: { k: true, b: {} } },
+    unevaluatedProperties: false,
+  },
+  nestedClosed: { allOf: [{ properties: { a: true }, unevaluatedProperties: { type: "integer" } }], unevaluatedProperties: false },
+  pairThenInts: { prefixItems: [{ type: "string" }, true], unevaluatedItems: { type: "integer" } },
+  allOfItems: { allOf: [{ prefixItems: [true, true] }], anyOf: [{ prefixItems: [true, true, { const: 3 }] }, true], unevaluatedItems: false },
 });
+(draft2020.$defs as Record<string, unknown>)["base"] = { type: "object", properties: { id: { type: "string" } } };
 delete (draft2020 as { additionalProperties?: unknown }).additionalProperties;
+
+/**
+ * Ajv's own miss, left out of the comparison: where it tracks evaluated properties at run
+ * time (through anyOf, if/then/else, dependentSchemas), it looks names up in a plain object,
+ * so an unevaluated property named like one every object inherits ("constructor",
+ * "toString") counts as evaluated. The compiler reports it, as the specification says.
+ */
+function ajvInheritedNames(payload: unknown): boolean {
+  const dynamic = ["union", "prefixed", "branching", "closedAllOf", "nestedClosed", "extended"];
+  const root = payload as Record<string, unknown> | null;
+  if (root === null || typeof root !== "object") return false;
+  return dynamic.some((name) => {
+    const value = Object.prototype.hasOwnProperty.call(root, name) ? root[name] : undefined;
+    return value !== null && typeof value === "object" && Object.keys(value).some((key) => key in Object.prototype);
+  });
+}
 
 async function sink(): Promise<string> {
   const dir = await tempDir("codegen-sink-");
@@ -193,6 +229,14 @@ async function sink(): Promise<string> {
     requires: { a: 1, b: "x" },
     unique: [1, 2, "1"],
     steps: 2.5,
+    closedAllOf: { a: "x", b: 1 },
+    union: { x: 1, y: "y", z: true },
+    extended: { id: "i", name: "n" },
+    prefixed: { "x-a": 1, a: 1, b: 2 },
+    branching: { k: "b", b: 1 },
+    nestedClosed: { a: 1, c: 2 },
+    pairThenInts: ["a", null, 1, 2],
+    allOfItems: [1, 2, 3],
   });
   return dir;
 }
@@ -202,7 +246,7 @@ const models = buildModels((await loadCatalogue(await sink(), { cwd: repoRoot })
 describe("differential: every keyword the compiler implements", () => {
   it.each(models.map((model) => [model.version, model] as const))(`%s is compiled by us and agrees with Ajv on ${perEvent} payloads`, async (_, model) => {
     expect(compilerCoverage(model)).toEqual({ compiled: true });
-    const { report, disagreements } = await compareWithAjv(model);
+    const { report, disagreements } = await compareWithAjv(model, [], { exclude: ajvInheritedNames });
     expect(disagreements).toEqual([]);
     expect(report).toHaveLength(1);
   });

@@ -1505,6 +1505,8 @@ function $plan(schema) {
     maxContains: schema.maxContains,
     uniqueItems: schema.uniqueItems === true,
     propertyNames: schema.propertyNames === undefined ? undefined : $plan(schema.propertyNames),
+    unevaluatedProperties: schema.unevaluatedProperties === undefined ? undefined : $plan(schema.unevaluatedProperties),
+    unevaluatedItems: schema.unevaluatedItems === undefined ? undefined : $plan(schema.unevaluatedItems),
     dependencies: ["dependencies", "dependentRequired", "dependentSchemas"]
       .filter((keyword) => schema[keyword] !== undefined)
       .map((keyword) => {
@@ -1704,6 +1706,7 @@ function $arrayKeywords(plan, data, path, at, errors) {
   else if (items !== undefined) for (let i = 0; i < data.length; i++) item(items, i, "/items");
   if (plan.contains !== undefined) $contains(plan, data, path, at, errors);
   if (plan.uniqueItems && data.length > 1) $uniqueItems(plan, data, path, at, errors);
+  if (plan.unevaluatedItems !== undefined && !$alwaysValid(plan.unevaluatedItems)) $unevaluatedItems(plan, data, path, at, errors);
 }
 
 function $contains(plan, data, path, at, errors) {
@@ -1790,6 +1793,7 @@ function $objectKeywords(plan, data, path, at, errors) {
     }
   }
   for (const dependencies of plan.dependencies) if (dependencies[0] !== "dependencies") $dependencies(dependencies, data, path, at, errors);
+  if (plan.unevaluatedProperties !== undefined && !$alwaysValid(plan.unevaluatedProperties)) $unevaluatedProperties(plan, data, path, at, errors);
 }
 
 function $propertyNames(sub, data, path, at, errors) {
@@ -1820,6 +1824,66 @@ function $dependencies([keyword, names, schemas], data, path, at, errors) {
   for (const [property, sub] of schemas) {
     if ($alwaysValid(sub) || $own(data, property) === undefined || $passes(sub, data)) continue;
     $walk(sub, data, path, at + "/" + keyword + "/" + encodeURIComponent($pointer(property)), errors);
+  }
+}
+
+const $target = (plan) => (plan.only !== undefined ? (plan.target ??= $definition(plan.only)) : plan);
+
+function $inPlace(plan, data, merge) {
+  const valid = (sub) => $valid(sub, data);
+  const subs = [...(plan.allOf ?? [])];
+  if (plan.ref !== undefined && plan.only === undefined) subs.push($definition(plan.ref));
+  for (const sub of [...(plan.anyOf ?? []), ...(plan.oneOf ?? [])]) if (valid(sub)) subs.push(sub);
+  for (const [, , schemas] of plan.dependencies) for (const [key, sub] of schemas) if ($isOneOf(["object"], data) && $own(data, key) !== undefined && valid(sub)) subs.push(sub);
+  if (plan.if !== undefined) {
+    if (valid(plan.if)) subs.push(plan.if, ...(plan.then !== undefined && valid(plan.then) ? [plan.then] : []));
+    else if (plan.else !== undefined && valid(plan.else)) subs.push(plan.else);
+  }
+  for (const sub of subs) if (merge(sub)) return true;
+  return false;
+}
+
+function $evaluatedProperties(plan, data, seen, depth = 0) {
+  if (typeof plan == "boolean" || depth > 64) return false;
+  plan = $target(plan);
+  if (plan.additionalProperties !== undefined || (depth > 0 && plan.unevaluatedProperties !== undefined)) return true;
+  for (const key of Object.keys(plan.known)) seen.add(key);
+  for (const { pattern } of plan.patternProperties) for (const key in data) if (pattern.test(key)) seen.add(key);
+  return $inPlace(plan, data, (sub) => $evaluatedProperties(sub, data, seen, depth + 1));
+}
+
+function $evaluatedItems(plan, data, seen, depth = 0) {
+  if (typeof plan == "boolean" || depth > 64) return 0;
+  plan = $target(plan);
+  if ((depth > 0 && plan.unevaluatedItems !== undefined) || (plan.items !== undefined && !Array.isArray(plan.items))) return Infinity;
+  let n = plan.prefixItems?.length ?? 0;
+  if (plan.contains !== undefined) for (let i = 0; i < data.length; i++) if ($valid(plan.contains, data[i])) seen.add(i);
+  $inPlace(plan, data, (sub) => {
+    n = Math.max(n, $evaluatedItems(sub, data, seen, depth + 1));
+    return n === Infinity;
+  });
+  return n;
+}
+
+function $unevaluatedProperties(plan, data, path, at, errors) {
+  const seen = new Set();
+  if ($evaluatedProperties(plan, data, seen)) return;
+  const sub = plan.unevaluatedProperties;
+  for (const key in data) {
+    if (seen.has(key)) continue;
+    if (sub === false) $fail(errors, path, at, "unevaluatedProperties", { unevaluatedProperty: key }, "must NOT have unevaluated properties");
+    else if (!$passes(sub, data[key])) $walk(sub, data[key], path + "/" + $pointer(key), at + "/unevaluatedProperties", errors);
+  }
+}
+
+function $unevaluatedItems(plan, data, path, at, errors) {
+  const seen = new Set();
+  const n = $evaluatedItems(plan, data, seen);
+  const sub = plan.unevaluatedItems;
+  for (let i = n; i < data.length; i++) {
+    if (seen.has(i)) continue;
+    if (sub === false) return $fail(errors, path, at, "unevaluatedItems", { limit: n }, "must NOT have more than " + n + " items");
+    if (!$passes(sub, data[i])) $walk(sub, data[i], path + "/" + i, at + "/unevaluatedItems", errors);
   }
 }
 

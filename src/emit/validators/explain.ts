@@ -50,6 +50,8 @@ export function schemaText(
     }
     return out;
   };
+  // (unless an unevaluatedProperties needs to know what it evaluates: all)
+  const evaluates = JSON.stringify(definitions).includes('"unevaluatedProperties"');
   // first the short form of every schema
   const short = (schema: Schema, root = false): unknown => {
     if (typeof schema !== "object") return schema;
@@ -63,7 +65,7 @@ export function schemaText(
       // a $ref is read as the definition's name; additionalProperties that allows anything
       // changes nothing when another object keyword keeps the object keywords in use
       if (key === "$ref") out[key] = (value as string).slice(14);
-      else if (key === "additionalProperties" && alwaysValid(value as Schema) && groupKeywords.object.some((k) => k !== key && schema[k] !== undefined)) continue;
+      else if (key === "additionalProperties" && !evaluates && alwaysValid(value as Schema) && groupKeywords.object.some((k) => k !== key && schema[k] !== undefined)) continue;
       else if (key === "enum" && Array.isArray(value) && enumSet(value) !== undefined) {
         out[key] = enumSet(value); // the Set the first pass already holds
         enums.add(out[key] as string);

@@ -4,11 +4,12 @@ import { groupTypes, type Group } from "./code.js";
 import { coreKeywords } from "./core.js";
 import { formatKeywords } from "./format.js";
 import type { Keyword } from "./keyword.js";
+import { unevaluatedKeywords } from "./unevaluated.js";
 import { validationKeywords } from "./validation.js";
 
 /** Every keyword the compiler implements, by name: the families' lists. */
 export const keywords: ReadonlyMap<string, Keyword> = new Map(
-  [...coreKeywords, ...applicatorKeywords, ...validationKeywords, ...formatKeywords].map((k) => [k.keyword, k]),
+  [...coreKeywords, ...applicatorKeywords, ...validationKeywords, ...formatKeywords, ...unevaluatedKeywords].map((k) => [k.keyword, k]),
 );
 
 /** The keywords Ajv (8, with strict: false) evaluates, per dialect; the rest are annotations it ignores. */
