@@ -30,8 +30,8 @@ export function withoutComments(source: string): string {
  * The code that generated validators carry inline instead of importing it: our own small
  * versions of the helpers and format checks Ajv would `require` (templates/runtime/*.js),
  * the second pass that explains a failure, and the readable errors. Ajv is given the very
- * same format functions when it compiles (the fallback and the tests' reference), so the
- * verdicts are the same by construction.
+ * same format functions when it compiles (the tests' reference), so the verdicts are the
+ * same by construction.
  */
 export const formatsSource = template("formats.js");
 
@@ -52,20 +52,11 @@ export const errorsSource = template("errors.js");
 /** The second pass: walks the schemas and reports Ajv's allErrors errors (see the template). */
 export const explainSource = template("explain.js");
 
-/** Ajv's standalone `require(...)` of a runtime helper → the helper we inline instead. */
-export const runtimeHelpers: Record<string, { name: string; source: string }> = {
-  'require("ajv/dist/runtime/ucs2length").default': {
-    name: "$ucs2length",
-    source: template("ucs2length.js"),
-  },
-  'require("ajv/dist/runtime/equal").default': {
-    name: "$equal",
-    source: template("equal.js"),
-  },
-};
+/** Length in code points, as Ajv counts minLength and maxLength (its runtime ucs2length). */
+export const ucs2lengthSource = template("ucs2length.js");
 
-export const ucs2lengthSource = runtimeHelpers['require("ajv/dist/runtime/ucs2length").default']!.source;
-export const equalSource = runtimeHelpers['require("ajv/dist/runtime/equal").default']!.source;
+/** Deep equality of JSON values, as Ajv compares const, enum and uniqueItems (its runtime equal). */
+export const equalSource = template("equal.js");
 
 /** How compiled code calls one format check. */
 export interface FormatCheck {

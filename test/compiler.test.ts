@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { CodegenError } from "../src/errors.js";
 import { validatorModule } from "../src/emit/validators/index.js";
 import { loadCatalogue } from "../src/load/catalogue.js";
 import { buildModels, type VersionModel } from "../src/model/build.js";
@@ -38,5 +39,30 @@ describe("the compiler's layout", () => {
     const module = await moduleOf({ oneOf: [{ type: "string", minLength: 1, maxLength: 5000 }, { type: "null" }] });
     const validate = module.validatorFor(module.eventNames[0]!)!;
     expect([validate("abc"), validate(null), validate(""), validate(5)]).toEqual([true, true, false, false]);
+  });
+});
+
+describe("what the compiler cannot take", () => {
+  it("is a problem naming the file and the pointer, never a fallback to other code", async () => {
+    const model = await modelOf({ type: "object", properties: { a: { nullable: true }, b: { id: "x", type: "string" } } });
+    let error: unknown;
+    try {
+      validatorModule(model);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(CodegenError);
+    const problems = (error as CodegenError).problems.map((p) => ({ file: path.basename(p.file), pointer: p.pointer, code: p.code }));
+    expect(problems).toEqual([
+      { file: "case.schema.json", pointer: "/properties/a/nullable", code: "unsupported" },
+      { file: "case.schema.json", pointer: "/properties/b/id", code: "unsupported" },
+    ]);
+    expect((error as CodegenError).message).toMatch(/case\.schema\.json#\/properties\/a\/nullable: the validators cannot check nullable without a type/);
+  });
+
+  it("takes OpenAPI's nullable beside a type as Ajv does", async () => {
+    const module = await moduleOf({ type: "object", properties: { a: { type: "string", nullable: true }, b: { type: ["integer", "boolean"], nullable: true } } });
+    const validate = module.validatorFor(module.eventNames[0]!)!;
+    expect([validate({ a: null, b: null }), validate({ a: "x", b: 1 }), validate({ a: 1 }), validate({ b: "x" })]).toEqual([true, true, false, false]);
   });
 });

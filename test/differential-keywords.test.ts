@@ -83,6 +83,8 @@ const draft07 = {
     distinctObjects: { items: { type: "object" }, uniqueItems: true },
     names: { type: "object", propertyNames: { pattern: "^[a-z]+$", maxLength: 6 } },
     namesRef: { propertyNames: { $ref: "#/definitions/shortName" } },
+    maybe: { type: "string", nullable: true, minLength: 2 },
+    maybeList: { type: ["integer", "string"], nullable: true },
     deps: { dependencies: { a: ["b", "c"], b: { required: ["x"], properties: { x: { type: "integer" } } }, e: [], "c/d": ["toString"] } },
   },
   definitions: {
@@ -140,6 +142,8 @@ const sample = {
   distinctObjects: [{ a: 1 }, { a: 2 }],
   names: { abc: 1, de: [2, 2] },
   namesRef: { ab: 1 },
+  maybe: null,
+  maybeList: "x",
   deps: { a: 1, b: { x: 1 }, c: 2, x: 3, "c/d": 1, toString: 2 },
 };
 
@@ -259,9 +263,9 @@ describe("the compiler's view of Ajv", () => {
   ] as const)("knows every keyword Ajv %s evaluates, and evaluates them in Ajv's order", (dialect, ajv) => {
     expect([...ajvKeywords[dialect]].sort()).toEqual(Object.keys(ajv.RULES.all).sort());
     // the order the second pass reports errors in (templates/runtime/explain.js)
-    const order = ajv.RULES.rules.map((group) => group.rules.map((rule) => rule.keyword).filter((k) => compiledKeywords.has(k) && k !== "$comment"));
+    const order = ajv.RULES.rules.map((group) => group.rules.map((rule) => rule.keyword).filter((k) => compiledKeywords.has(k) && !["$comment", "$dynamicAnchor", "$recursiveAnchor"].includes(k)));
     expect(order).toEqual([
-      ["$ref", "type", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if", "then", "else"],
+      ["id", "$ref", "type", "nullable", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if", "then", "else"],
       ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "format"],
       ["maxLength", "minLength", "pattern", "format"],
       dialect === "draft-07"

@@ -4,15 +4,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { fullFormats } from "ajv-formats/dist/formats.js";
 import { describe, expect, it } from "vitest";
-import { formatDefinitions, formatsSource, runtimeHelpers, supportedFormats, withoutComments } from "../src/runtime.js";
+import { equalSource, formatDefinitions, formatsSource, supportedFormats, ucs2lengthSource, withoutComments } from "../src/runtime.js";
 
 // The helpers we inline into generated validators must give Ajv's verdicts exactly.
 const require = createRequire(import.meta.url);
 const ajvUcs2length = require("ajv/dist/runtime/ucs2length").default as (s: string) => number;
 const ajvEqual = require("ajv/dist/runtime/equal").default as (a: unknown, b: unknown) => boolean;
 
-function helper<T>(required: string): T {
-  const { name, source } = runtimeHelpers[required]!;
+function helper<T>(source: string, name: string): T {
   return new Function(`${source}\nreturn ${name};`)() as T;
 }
 
@@ -145,14 +144,14 @@ describe("inlined format checks", () => {
 
 describe("inlined Ajv runtime helpers", () => {
   it("ucs2length counts code points like Ajv's", () => {
-    const length = helper<(s: string) => number>('require("ajv/dist/runtime/ucs2length").default');
+    const length = helper<(s: string) => number>(ucs2lengthSource, "$ucs2length");
     for (const s of ["", "abc", "héllo", "😀", "a😀b", "\ud83d", "\ude00x", "\ud83d\ud83d", "𝄞𝄞𝄞"]) {
       expect(length(s), JSON.stringify(s)).toBe(ajvUcs2length(s));
     }
   });
 
   it("equal compares JSON values like Ajv's", () => {
-    const equal = helper<(a: unknown, b: unknown) => boolean>('require("ajv/dist/runtime/equal").default');
+    const equal = helper<(a: unknown, b: unknown) => boolean>(equalSource, "$equal");
     const values: unknown[] = [
       null, 0, 1, -0, "", "a", true, false, [], [1], [1, 2], [2, 1], {}, { a: 1 }, { a: 1, b: 2 }, { b: 2, a: 1 },
       { a: [1, { b: null }] }, { a: [1, { b: 0 }] }, [[]], [{}], { a: undefined }, { b: undefined },

@@ -37,6 +37,8 @@ export interface VersionModel {
   pinnedVersion?: string;
   /** Hash of the manifest and every schema file of the version. */
   hash: string;
+  /** Where each definition comes from: the file (as shown in messages) and the JSON pointer in it. */
+  origins?: Record<string, { file: string; pointer: string }>;
   samples: Sample[];
 }
 
@@ -146,6 +148,12 @@ function buildVersion(
     ...(pinnedVersion === undefined ? {} : { pinnedVersion }),
     hash: hashSources(provider.manifestText, version),
     samples,
+    origins: Object.fromEntries(
+      [...origins].map(([name, key]) => {
+        const at = key.indexOf("#");
+        return [name, { file: version.files.get(key.slice(0, at))?.shown ?? version.shown, pointer: key.slice(at + 1) }];
+      }),
+    ),
   };
 }
 

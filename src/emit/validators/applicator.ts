@@ -1,3 +1,4 @@
+import { pointerSegment } from "../../errors.js";
 import { isPlainObject } from "../../json.js";
 import { alwaysValid, and, isType, literal, member, not, or, place, refOnly, returns, typesOf, VALUE, when, type Schema, type SchemaObject } from "./code.js";
 import type { CompileContext, Keyword, PrepareContext } from "./keyword.js";
@@ -11,9 +12,9 @@ const list = (keyword: string) => (value: unknown, at: string, c: PrepareContext
   !Array.isArray(value) || value.length === 0 ? c.refuse(`an ${keyword}`, at) : value.map((v, i) => c.schema(v, `${at}/${i}`));
 
 const map = (keyword: string) => (value: unknown, at: string, c: PrepareContext) => {
-  if (!isPlainObject(value) || Object.prototype.hasOwnProperty.call(value, "__proto__")) return c.refuse(keyword, at);
+  if (!isPlainObject(value)) return c.refuse(`${keyword} that is not an object`, at);
   if (keyword === "patternProperties" && !Object.keys(value).every((p) => c.compiles(p))) return c.refuse("a pattern", at);
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, c.schema(v, `${at}/${k}`)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, c.schema(v, `${at}/${pointerSegment(k)}`)]));
 };
 
 /** The statements that check every item from `from` on against one schema. */
@@ -261,9 +262,10 @@ export const applicatorKeywords: Keyword[] = [
     phase: "object",
     order: 7,
     prepare(value, at, c) {
-      if (!isPlainObject(value) || Object.prototype.hasOwnProperty.call(value, "__proto__")) return c.refuse("dependencies", at);
+      if (!isPlainObject(value)) return c.refuse("dependencies that are not an object", at);
+      // Ajv skips a dependency of "__proto__"
       return Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [k, Array.isArray(v) ? requiredList(v, `${at}/${k}`, c) : c.schema(v, `${at}/${k}`)]),
+        Object.entries(value).filter(([k]) => k !== "__proto__").map(([k, v]) => [k, Array.isArray(v) ? requiredList(v, `${at}/${pointerSegment(k)}`, c) : c.schema(v, `${at}/${pointerSegment(k)}`)]),
       );
     },
     compile: (schema, c) => ({ conditions: dependencies(c, schema["dependencies"] as Record<string, Schema | string[]>) }),

@@ -52,8 +52,11 @@ export function hasType(type: string, value: unknown): boolean {
   return typeof value === type;
 }
 
-export const typesOf = (schema: SchemaObject): string[] =>
-  schema["type"] === undefined ? [] : Array.isArray(schema["type"]) ? (schema["type"] as string[]) : [schema["type"] as string];
+export const typesOf = (schema: SchemaObject): string[] => {
+  const types = schema["type"] === undefined ? [] : Array.isArray(schema["type"]) ? (schema["type"] as string[]) : [schema["type"] as string];
+  // nullable: true (with a type) allows null too, as Ajv reads it
+  return schema["nullable"] === true && types.length > 0 && !types.includes("null") ? [...types, "null"] : types;
+};
 
 export const alwaysValid = (schema: Schema): boolean => schema === true || (typeof schema === "object" && Object.keys(schema).length === 0);
 

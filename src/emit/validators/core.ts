@@ -71,5 +71,24 @@ export const coreKeywords: Keyword[] = [
     compile: (schema, c) => ({ conditions: [oneOfValues(c, schema["enum"] as unknown[])] }),
     explain: "$anyType",
   },
+  {
+    // OpenAPI's nullable, as Ajv reads it: with a type, null is one more type allowed
+    // (prepare.ts adds it to a list of types, as Ajv does; typesOf() to a single type)
+    keyword: "nullable",
+    dialects: both,
+    phase: "first",
+    order: 1,
+    prepare: (value, at, c) => (typeof value !== "boolean" ? c.refuse("a nullable that is not a boolean", at) : value),
+    with: "type",
+    explain: "$walk",
+  },
+  {
+    // draft-04's id: Ajv refuses the schema
+    keyword: "id",
+    dialects: both,
+    phase: "first",
+    order: 0,
+    prepare: (_value, at, c) => c.refuse('keyword "id" (draft-04; write "$id")', at),
+    explain: "$walk",
+  },
 ];
-

@@ -1,19 +1,8 @@
-import { createRequire } from "node:module";
-import type { Options } from "ajv";
 import { CodegenError } from "../../errors.js";
 import { pointerSegments } from "../../load/manifest.js";
 import type { VersionModel } from "../../model/build.js";
 import type { FileOutput } from "../../output.js";
-import {
-  equalSource,
-  errorsSource,
-  explainSource,
-  formatDefinitions,
-  formatRuntime,
-  formatsSource,
-  runtimeHelpers,
-  ucs2lengthSource,
-} from "../../runtime.js";
+import { equalSource, errorsSource, explainSource, formatRuntime, ucs2lengthSource } from "../../runtime.js";
 import { layout, literal, type Schema } from "./code.js";
 import { Compiler } from "./compiler.js";
 import { schemaText, stringLiteral } from "./explain.js";
@@ -31,40 +20,40 @@ export const validatorName = (typeName: string): string => `validate${typeName}`
  * validators.d.ts: its declarations, typed by types.ts.
  *
  * A validator runs in two passes. The first is plain code compiled from the schemas that only
- * answers valid or not, and allocates nothing: each named definition is one function the
- * events share (as are repeated anonymous shapes), a union whose branches pin a property to
- * constants is a switch on that property, enums are Sets, patterns are hoisted, formats are
+ * answers valid or not, and allocates nothing (but for unevaluatedProperties and
+ * unevaluatedItems, which collect what was evaluated): each named definition is one function
+ * the events share (as are repeated anonymous shapes), a union whose branches pin a property
+ * to constants is a switch on that property, enums are Sets, patterns are hoisted, formats are
  * fast checks with the full checks' verdicts, and a required property whose own check fails on
  * undefined needs no separate presence check. Only when it says "invalid" does the second pass
  * run (templates/runtime/explain.js): it walks the schemas, embedded as JSON and read on first
  * use, testing each part with the first pass's functions so that it walks only what fails, and
  * reports exactly the errors Ajv reports with allErrors, which validateEvent then makes
- * readable. The semantics are Ajv's with the options ajvModule() uses (ownProperties: a
- * payload's properties are its own); test/differential*.test.ts compare verdicts and errors
- * with Ajv on thousands of payloads per event. A version whose schemas use a keyword the
- * compiler does not implement (see compiledKeywords) gets Ajv's standalone code instead.
+ * readable. The semantics are Ajv's with strict off, allErrors and ownProperties (a payload's
+ * properties are its own); test/differential*.test.ts compare verdicts and errors with Ajv on
+ * thousands of payloads per event. Every keyword Ajv evaluates is compiled (registry.ts); a
+ * schema the compiler cannot take ($dynamicRef, a value Ajv would refuse) is a Problem naming
+ * its file and pointer, and nothing is written.
  */
 export function emitValidators(model: VersionModel, header: string): FileOutput[] {
   const base = `${model.provider.name}/${model.version}`;
-  const prepared = prepareSchemas(model);
-  // Our compiler lays its code out itself (prettier would spend more time on this file than
-  // the rest of the run takes); Ajv's code goes through the format stage.
-  const validators: FileOutput = prepared.ok
-    ? { path: `${base}/validators.js`, content: `${header}\n${compiledModule(model, prepared.definitions)}`, formatted: true }
-    : { path: `${base}/validators.js`, content: `${header}\n${ajvModule(model)}` };
+  // the compiler lays its code out itself (prettier would spend more time on this file than
+  // the rest of the run takes)
+  const validators: FileOutput = { path: `${base}/validators.js`, content: `${header}\n${validatorModule(model)}`, formatted: true };
   return [validators, { path: `${base}/validators.d.ts`, content: `${header}\n${declarations(model)}` }];
 }
 
-/** The validators.js module of a version: compiled by us when we can, else by Ajv. */
+/** The validators.js module of a version (without the banner). */
 export function validatorModule(model: VersionModel): string {
   const prepared = prepareSchemas(model);
-  return prepared.ok ? compiledModule(model, prepared.definitions) : ajvModule(model);
+  if (!prepared.ok) throw new CodegenError(prepared.problems);
+  return compiledModule(model, prepared.definitions);
 }
 
-/** Whether the compiler implements every keyword the version uses (else why not), for the bench's report. */
+/** Whether the compiler takes every schema of the version (else the first problem), for the bench's report. */
 export function compilerCoverage(model: VersionModel): { compiled: true } | { compiled: false; reason: string } {
   const prepared = prepareSchemas(model);
-  return prepared.ok ? { compiled: true } : { compiled: false, reason: prepared.reason };
+  return prepared.ok ? { compiled: true } : { compiled: false, reason: `${prepared.problems[0]!.file}#${prepared.problems[0]!.pointer}: ${prepared.problems[0]!.message}` };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -168,64 +157,7 @@ ${dispatcher(model).trim()}
 `;
 }
 // ---------------------------------------------------------------------------------------
-// Ajv's standalone code, for schemas with keywords the compiler does not implement.
-
-const require = createRequire(import.meta.url);
-
-function ajvModule(model: VersionModel): string {
-  const { Ajv } = require("ajv") as typeof import("ajv");
-  const { Ajv2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
-  const { _ } = require("ajv/dist/compile/codegen/index.js") as typeof import("ajv/dist/compile/codegen/index.js");
-  const standaloneCode = (require("ajv/dist/standalone/index.js") as typeof import("ajv/dist/standalone/index.js")).default;
-  const options: Options = {
-    code: { source: true, esm: true, formats: _`$allFormats` },
-    // Provider schemas carry keywords of their own (x-*, examples); unknown formats are
-    // rejected earlier, by the model, with the file and pointer.
-    strict: false,
-    allErrors: true,
-    // Each named definition is compiled once, as a function the events share, rather
-    // than inlined into every event that refers to it.
-    inlineRefs: false,
-    // A payload's properties are its own: an inherited one (say "constructor") is absent.
-    ownProperties: true,
-    formats: formatDefinitions,
-  };
-  const ajv = model.dialect === "2020-12" ? new Ajv2020(options) : new Ajv(options);
-  const documentId = "webhook-codegen:document";
-  ajv.addSchema({ definitions: model.definitions }, documentId);
-  const exports = Object.fromEntries(
-    [...new Set(model.events.map((e) => e.typeName))].map((typeName) => [validatorName(typeName), `${documentId}#/definitions/${typeName}`]),
-  );
-  const compiled = inlineRuntime(standaloneCode(ajv, exports), model);
-  return `${compiled}\n\n${dispatcher(model)}`;
-}
-
-/** Replaces Ajv's `require`s of its runtime helpers with our own inline copies. */
-function inlineRuntime(code: string, model: VersionModel): string {
-  const prelude: string[] = [];
-  let body = code.replace(/^"use strict";/, "");
-  for (const [required, helper] of Object.entries(runtimeHelpers)) {
-    if (!body.includes(required)) continue;
-    body = body.split(required).join(helper.name);
-    prelude.push(helper.source);
-  }
-  if (body.includes("$allFormats")) prelude.push(formatsSource);
-  prelude.push(errorsSource);
-  const leftover = /\brequire\(([^)]*)\)/.exec(body);
-  if (leftover) {
-    throw new CodegenError([
-      {
-        code: "unsupported",
-        file: model.source,
-        message: `the schemas need Ajv's runtime helper ${leftover[1]}, which cannot be inlined yet`,
-      },
-    ]);
-  }
-  return [...prelude, body].join("\n");
-}
-
-// ---------------------------------------------------------------------------------------
-// The dispatcher and the declarations, the same for both kinds of module.
+// The dispatcher and the declarations.
 
 function dispatcher(model: VersionModel): string {
   const names = model.events.flatMap((e) => e.names.map((name) => ({ name, validator: validatorName(e.typeName) })));

@@ -31,8 +31,14 @@ export const ajvKeywords: Record<Dialect, ReadonlySet<string>> = (() => {
   };
 })();
 
-/** The keywords the compiler implements (with Ajv's semantics); "$comment" does nothing. */
-export const compiledKeywords: ReadonlySet<string> = new Set(["$comment", ...keywords.keys()]);
+/**
+ * Keywords Ajv knows that change no verdict here: a comment, and the anchors of
+ * $dynamicRef/$recursiveRef (which the compiler does not take: the model resolves references).
+ */
+export const ignoredKeywords: ReadonlySet<string> = new Set(["$comment", "$dynamicAnchor", "$recursiveAnchor"]);
+
+/** The keywords the compiler implements (with Ajv's semantics), and those it ignores as Ajv does. */
+export const compiledKeywords: ReadonlySet<string> = new Set([...ignoredKeywords, ...keywords.keys()]);
 
 const phaseGroups = (k: Keyword): readonly string[] => (typeof k.phase === "string" ? [k.phase] : k.phase);
 const byOrder = (a: Keyword, b: Keyword) => a.order - b.order;

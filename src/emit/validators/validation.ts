@@ -1,3 +1,4 @@
+import { pointerSegment } from "../../errors.js";
 import { isPlainObject } from "../../json.js";
 import { and, literal, member, VALUE, type SchemaObject } from "./code.js";
 import { dependencies, requiredList } from "./applicator.js";
@@ -112,8 +113,8 @@ export const validationKeywords: Keyword[] = [
     phase: "object",
     order: 9,
     prepare(value, at, c) {
-      if (!isPlainObject(value) || Object.prototype.hasOwnProperty.call(value, "__proto__")) return c.refuse("dependentRequired", at);
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, requiredList(v, `${at}/${k}`, c)]));
+      if (!isPlainObject(value)) return c.refuse("dependentRequired that is not an object", at);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, requiredList(v, `${at}/${pointerSegment(k)}`, c)]));
     },
     compile: (schema, c) => ({ conditions: dependencies(c, schema["dependentRequired"] as Record<string, string[]>) }),
     explain: "$objectKeywords",
