@@ -137,6 +137,8 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     const outShown = displayPath(config.out, io.cwd);
     if (io.tty && !flags.quiet && !json) io.err(`codegen: reading ${displayPath(config.schemas, io.cwd)} and generating…`);
     const { files, models } = await generateWithModels(config, { cache: flags.cache !== false });
+    const warnings = models.flatMap((model) => model.warnings ?? []);
+    if (warnings.length > 0 && !flags.quiet && !json) io.err(warnings.map((w) => `warning: ${formatProblem(w)}`).join("\n"));
 
     if (flags.check) {
       const result = await compareOutput(config.out, files, folders(config));

@@ -52,9 +52,15 @@ export function formatProblem(problem: Problem): string {
 /** Collects problems during a stage; `throwIfAny()` ends the stage when there were some. */
 export class Problems {
   readonly list: Problem[] = [];
+  /** What the run reports but goes on with (nothing is refused for it). */
+  readonly warnings: Problem[] = [];
 
   add(problem: Problem): void {
     this.list.push(problem);
+  }
+
+  warn(problem: Problem): void {
+    this.warnings.push(problem);
   }
 
   get size(): number {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { joinPointer, Problems } from "../errors.js";
+import { joinPointer, Problems, type Problem } from "../errors.js";
 import { isPlainObject } from "../json.js";
 import type { ProviderSource, SampleSource, SourceFile, VersionSource } from "../load/catalogue.js";
 import { pointerSegments, type Manifest } from "../load/manifest.js";
@@ -37,6 +37,8 @@ export interface VersionModel {
   pinnedVersion?: string;
   /** Hash of the manifest and every schema file of the version. */
   hash: string;
+  /** What the run reports about the version but goes on with (an unknown format). */
+  warnings?: Problem[];
   /** Where each definition comes from: the file (as shown in messages) and the JSON pointer in it. */
   origins?: Record<string, { file: string; pointer: string }>;
   samples: Sample[];
@@ -83,6 +85,7 @@ function buildVersion(
   problems: Problems,
 ): VersionModel | undefined {
   const before = problems.size;
+  const warnedBefore = problems.warnings.length;
   const title = provider.manifest.title;
   const dialect = versionDialect(version, problems);
   const names = new NameRegistry([`${title}Event`, `${title}EventMap`, `${title}EventName`]);
@@ -148,6 +151,7 @@ function buildVersion(
     ...(pinnedVersion === undefined ? {} : { pinnedVersion }),
     hash: hashSources(provider.manifestText, version),
     samples,
+    ...(problems.warnings.length > warnedBefore ? { warnings: problems.warnings.slice(warnedBefore) } : {}),
     origins: Object.fromEntries(
       [...origins].map(([name, key]) => {
         const at = key.indexOf("#");
@@ -218,13 +222,14 @@ function rewrite(
       const name = refName(file, at, value);
       if (name !== undefined) set(key, `#/definitions/${name}`);
     } else if (key === "format" && typeof value === "string") {
+      // an unknown format is not asserted (Ajv's behaviour with strict: false), but said
       if (!supportedFormats.has(value)) {
-        problems.add({
+        problems.warn({
           code: "unsupported",
           file: file.shown,
           pointer: at,
-          message: `format "${value}" is not supported: no self-contained check for it`,
-          hint: `supported formats: ${[...supportedFormats].sort().join(", ")}`,
+          message: `format "${value}" is unknown: it is not checked`,
+          hint: `checked formats: ${[...supportedFormats].sort().join(", ")}`,
         });
       }
       set(key, value);

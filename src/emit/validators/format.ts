@@ -1,7 +1,7 @@
 import { isPlainObject } from "../../json.js";
 import { formatDefinitions } from "../../runtime.js";
 import type { Schema } from "./code.js";
-import type { Keyword } from "./keyword.js";
+import { omitted, type Keyword } from "./keyword.js";
 
 // The format keyword: strings (and, for int32, double and the like, numbers) checked by the
 // format functions of src/runtime.ts, inlined into the module.
@@ -12,7 +12,8 @@ export const formatKeywords: Keyword[] = [
     dialects: ["draft-07", "2020-12"],
     phase: ["number", "string"],
     order: 9,
-    prepare: (value, at, c) => (typeof value !== "string" || !(value in formatDefinitions) ? c.refuse("a format", at) : value),
+    // an unknown format is not asserted, as Ajv with strict: false (the model warns about it)
+    prepare: (value, at, c) => (typeof value !== "string" ? c.refuse("a format that is not a string", at) : Object.prototype.hasOwnProperty.call(formatDefinitions, value) ? value : omitted),
     compile(schema, c, group) {
       const check = c.format(schema["format"], group === "number" ? "number" : "string");
       return check === undefined ? undefined : { conditions: [check] };

@@ -45,6 +45,9 @@ export interface PrepareContext {
 
 export const refused: unique symbol = Symbol("refused");
 
+/** What a keyword's prepare() returns for a keyword Ajv would not assert (an unknown format): left out. */
+export const omitted: unique symbol = Symbol("omitted");
+
 /** What a keyword's compile() may use: the compiler, for one schema. */
 export interface CompileContext {
   /** A condition (over VALUE) that holds when the value is valid against a subschema. */

@@ -2,7 +2,7 @@ import { pointerSegment, type Problem } from "../../errors.js";
 import { isPlainObject } from "../../json.js";
 import type { VersionModel } from "../../model/build.js";
 import { compiles, type Schema, type SchemaObject } from "./code.js";
-import { refused, type PrepareContext } from "./keyword.js";
+import { omitted, refused, type PrepareContext } from "./keyword.js";
 import { ajvKeywords, ignoredKeywords, keywords } from "./registry.js";
 
 export type Prepared = { ok: true; definitions: Record<string, Schema> } | { ok: false; problems: Problem[] };
@@ -56,7 +56,7 @@ export function prepareSchemas(model: VersionModel): Prepared {
         continue;
       }
       const prepared = keyword.prepare(value, here, context);
-      if (prepared !== refused) out[name] = prepared;
+      if (prepared !== refused && prepared !== omitted) out[name] = prepared;
     }
     if (out["nullable"] !== undefined) {
       const types = out["type"] === undefined ? [] : ([] as unknown[]).concat(out["type"]);
