@@ -97,10 +97,12 @@ function $formatDateTimeChecker(zoneRequired) {
 
 const $formatDateTime = $formatDateTimeChecker(true);
 
-const $formatUri = (() => {
+function $uriPattern(iri, reference) {
   const hex = "[0-9a-f]";
   const escaped = `%${hex}{2}`;
-  const plain = "a-z0-9\\-._~!$&'()*+,;=";
+  const ucschar = iri ? "\\u{A0}-\\u{D7FF}\\u{F900}-\\u{FDCF}\\u{FDF0}-\\u{FFEF}\\u{10000}-\\u{EFFFD}" : "";
+  const iprivate = iri ? "\\u{E000}-\\u{F8FF}\\u{F0000}-\\u{FFFFD}\\u{100000}-\\u{10FFFD}" : "";
+  const plain = `a-z0-9\\-._~!$&'()*+,;=${ucschar}`;
   const segmentChar = `(?:[${plain}:@]|${escaped})`;
   const decOctet = "(?:25[0-5]|2[0-4]\\d|[01]?\\d\\d?)";
   const ipv4 = `(?:${decOctet}\\.){3}${decOctet}`;
@@ -110,17 +112,21 @@ const $formatUri = (() => {
   const ipv6 =
     `(?:(?:(?:${h16}:){6}|::(?:${h16}:){5}|(?:${h16})?::(?:${h16}:){4}|${upTo(1)}::(?:${h16}:){3}` +
     `|${upTo(2)}::(?:${h16}:){2}|${upTo(3)}::${h16}:|${upTo(4)}::)${ls32}|${upTo(5)}::${h16}|${upTo(6)}::)`;
-  const ipFuture = `[Vv]${hex}+\\.[${plain}:]+`;
+  const ipFuture = `[Vv]${hex}+\\.[a-z0-9\\-._~!$&'()*+,;=:]+`;
   const host = `(?:\\[(?:${ipv6}|${ipFuture})\\]|${ipv4}|(?:[${plain}]|${escaped})*)`;
   const authority = `\\/?\\/(?:(?:[${plain}:]|${escaped})*@)?${host}(?::\\d*)?(?:\\/${segmentChar}*)*`;
   const absolute = `\\/(?:${segmentChar}+(?:\\/${segmentChar}*)*)?`;
   const rootless = `${segmentChar}+(?:\\/${segmentChar}*)*`;
-  const tail = `(?:[${plain}:@/?]|${escaped})*`;
-  const uri = new RegExp(
-    `^(?:[a-z][a-z0-9+\\-.]*:)(?:${authority}|${absolute}|${rootless})(?:\\?${tail})?(?:#${tail})?$`,
-    "i",
-  );
-  return (str) => /\/|:/.test(str) && uri.test(str);
+  const query = `(?:[${plain}${iprivate}:@/?]|${escaped})*`;
+  const fragment = `(?:[${plain}:@/?]|${escaped})*`;
+  const scheme = `(?:[a-z][a-z0-9+\\-.]*:)${reference ? "?" : ""}`;
+  const path = `(?:${authority}|${absolute}|${rootless})${reference ? "?" : ""}`;
+  return new RegExp(`^${scheme}${path}(?:\\?${query})?(?:#${fragment})?$`, iri ? "iu" : "i");
+}
+
+const $formatUri = (() => {
+  const uri = $uriPattern(false, false);
+  return (str) => uri.test(str) && /\/|:/.test(str);
 })();
 
 const $format_email = new RegExp("^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", "i");
