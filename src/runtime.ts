@@ -46,11 +46,19 @@ export const formatDefinitions: Record<string, Format> = Object.fromEntries(
 
 export const supportedFormats = new Set(Object.keys(formatDefinitions));
 
+/** The formats ajv-formats has (Ajv asserts them in both dialects); ours beyond them are asserted in draft-07 only. */
+export const ajvFormatNames: ReadonlySet<string> = new Set(Object.keys(fullFormats));
+
 /** Turns Ajv's errors into { path, message } a person can act on (used by validateEvent). */
 export const errorsSource = template("errors.js");
 
-/** The second pass: walks the schemas and reports Ajv's allErrors errors (see the template). */
-export const explainSource = template("explain.js");
+/**
+ * The second pass: walks the schemas and reports Ajv's allErrors errors (see the templates):
+ * the walk, then each family's explainers, as the compiler groups its keywords.
+ */
+export const explainSource = ["explain.js", "explain-core.js", "explain-applicator.js", "explain-validation.js", "explain-format.js", "explain-unevaluated.js"]
+  .map((file) => template(file).trim())
+  .join("\n\n");
 
 /** Length in code points, as Ajv counts minLength and maxLength (its runtime ucs2length). */
 export const ucs2lengthSource = template("ucs2length.js");

@@ -66,3 +66,14 @@ describe("what the compiler cannot take", () => {
     expect([validate({ a: null, b: null }), validate({ a: "x", b: 1 }), validate({ a: 1 }), validate({ b: "x" })]).toEqual([true, true, false, false]);
   });
 });
+
+describe("formats beyond ajv-formats'", () => {
+  it("are asserted in draft-07, and in 2020-12 left as annotations (as Ajv, which does not have them)", async () => {
+    const schema = { type: "object", properties: { mail: { type: "string", format: "idn-email" } } };
+    const draft07 = await moduleOf({ $schema: "http://json-schema.org/draft-07/schema#", ...schema });
+    const draft2020 = await moduleOf({ $schema: "https://json-schema.org/draft/2020-12/schema", ...schema });
+    const [old, modern] = [draft07.validatorFor(draft07.eventNames[0]!)!, draft2020.validatorFor(draft2020.eventNames[0]!)!];
+    expect([old({ mail: "실례@실례.테스트" }), old({ mail: "2962" })]).toEqual([true, false]);
+    expect([modern({ mail: "실례@실례.테스트" }), modern({ mail: "2962" })]).toEqual([true, true]);
+  });
+});

@@ -1456,6 +1456,7 @@ function $pattern(source) {
 
 const $pointer = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
+const $rules = { any: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if"] };
 const $groups = {
   number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "format"],
   string: ["maxLength", "minLength", "pattern", "format"],
@@ -1465,9 +1466,8 @@ const $groups = {
     "patternProperties", "dependentRequired", "dependentSchemas", "unevaluatedProperties",
   ],
 };
-const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
-const $counted = { maxLength: "characters", minLength: "characters", maxItems: "items", minItems: "items", maxProperties: "properties", minProperties: "properties" };
-const $sizeOf = { string: $ucs2length, array: (data) => data.length, object: (data) => Object.keys(data).length };
+
+const $explainers = {};
 
 function $plan(schema) {
   if (typeof schema == "boolean") return schema;
@@ -1489,7 +1489,8 @@ function $plan(schema) {
     groups,
     upFront: types.length > 0 && !(types.length === 1 && groups.includes(types[0])),
     type: schema.type,
-    composite: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if"].some((k) => schema[k] !== undefined),
+    anyType: only ? [] : $rules.any.filter((k) => schema[k] !== undefined),
+    byGroup: Object.fromEntries(groups.map((group) => [group, $groups[group].filter((k) => schema[k] !== undefined && k in $explainers)])),
     const: schema.const,
     enum: typeof schema.enum == "string" ? [...$enums[schema.enum]] : schema.enum,
     not: schema.not === undefined ? undefined : $plan(schema.not),
@@ -1500,8 +1501,6 @@ function $plan(schema) {
     then: schema.then === undefined ? undefined : $plan(schema.then),
     else: schema.else === undefined ? undefined : $plan(schema.else),
     multipleOf: schema.multipleOf,
-    limits: keys.filter((k) => k in $comparisons).sort((a, b) => $order(a) - $order(b)),
-    counts: keys.filter((k) => k in $counted).sort((a, b) => (a < b ? -1 : 1)),
     pattern: typeof schema.pattern == "object" ? $regexps[schema.pattern.$regexp].source : schema.pattern,
     format: schema.format,
     items: Array.isArray(schema.items) ? schema.items.map($plan) : schema.items === undefined ? undefined : $plan(schema.items),
@@ -1514,14 +1513,16 @@ function $plan(schema) {
     propertyNames: schema.propertyNames === undefined ? undefined : $plan(schema.propertyNames),
     unevaluatedProperties: schema.unevaluatedProperties === undefined ? undefined : $plan(schema.unevaluatedProperties),
     unevaluatedItems: schema.unevaluatedItems === undefined ? undefined : $plan(schema.unevaluatedItems),
-    dependencies: ["dependencies", "dependentRequired", "dependentSchemas"]
-      .filter((keyword) => schema[keyword] !== undefined)
-      .map((keyword) => {
-        const entries = Object.keys(schema[keyword]).map((key) => [key, schema[keyword][key]]);
-        const names = entries.filter(([key, value]) => Array.isArray(value) && value.length > 0 && key !== "__proto__");
-        const schemas = entries.filter(([, value]) => !Array.isArray(value)).map(([key, value]) => [key, $plan(value)]);
-        return [keyword, names, schemas];
-      }),
+    dependencies: Object.fromEntries(
+      ["dependencies", "dependentRequired", "dependentSchemas"]
+        .filter((keyword) => schema[keyword] !== undefined)
+        .map((keyword) => {
+          const entries = Object.keys(schema[keyword]).map((key) => [key, schema[keyword][key]]);
+          const names = entries.filter(([key, value]) => Array.isArray(value) && value.length > 0 && key !== "__proto__");
+          const schemas = entries.filter(([, value]) => !Array.isArray(value)).map(([key, value]) => [key, $plan(value)]);
+          return [keyword, [names, schemas]];
+        }),
+    ),
     required: (schema.required === true ? Object.keys(schema.properties) : schema.required ?? []).map((key) => [key, key in Object.prototype]),
     known: schema.properties ?? {},
     properties: map(schema.properties, (key, sub) => ({
@@ -1540,8 +1541,6 @@ function $plan(schema) {
   }
   return plan;
 }
-
-const $order = (keyword) => Object.keys($comparisons).indexOf(keyword);
 
 const $discard = { length: 0, push() { this.length++; } };
 
@@ -1592,14 +1591,6 @@ function $walkDefinition(name, data, path, errors) {
   }
 }
 
-function $typeError(plan, path, at, errors) {
-  $fail(errors, path, at, "type", { type: plan.type }, "must be " + plan.type);
-}
-
-function $equals(data, value) {
-  return value && typeof value == "object" ? $equal(data, value) : value === data;
-}
-
 function $walk(plan, data, path, at, errors) {
   if (typeof plan == "boolean") {
     if (!plan) $fail(errors, path, at, "false schema", {}, "boolean schema is false");
@@ -1612,10 +1603,11 @@ function $walk(plan, data, path, at, errors) {
     return errors.length === start;
   }
   if (plan.upFront && !$isOneOf(plan.types, data)) $typeError(plan, path, at, errors);
-  if (plan.composite) $anyType(plan, data, path, at, errors);
+  for (const keyword of plan.anyType) $explainers[keyword](plan, data, path, at, errors);
   for (const group of plan.groups) {
-    if ($is(group, data)) $keywords(group, plan, data, path, at, errors);
-    else if (plan.types.length === 1 && plan.types[0] === group && !plan.upFront) $typeError(plan, path, at, errors);
+    if (!$is(group, data)) {
+      if (plan.types.length === 1 && plan.types[0] === group && !plan.upFront) $typeError(plan, path, at, errors);
+    } else for (const keyword of plan.byGroup[group]) $explainers[keyword](plan, data, path, at, errors, group);
   }
   return errors.length === start;
 }
@@ -1625,33 +1617,25 @@ function $isOneOf(types, data) {
   return false;
 }
 
-function $anyType(plan, data, path, at, errors) {
-  if (plan.ref !== undefined && !$schemas[plan.ref][0](data)) $walkDefinition(plan.ref, data, path, errors);
-  if (plan.const !== undefined && !$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
-  if (plan.enum !== undefined && !plan.enum.some((value) => $equals(data, value))) {
-    $fail(errors, path, at, "enum", { allowedValues: plan.enum }, "must be equal to one of the allowed values");
-  }
-  if (plan.not !== undefined && $valid(plan.not, data)) $fail(errors, path, at, "not", {}, "must NOT be valid");
-  if (plan.anyOf !== undefined && !plan.anyOf.some((branch) => $valid(branch, data))) {
-    plan.anyOf.forEach((branch, i) => $walk(branch, data, path, at + "/anyOf/" + i, errors));
-    $fail(errors, path, at, "anyOf", {}, "must match a schema in anyOf");
-  }
-  if (plan.oneOf !== undefined && plan.oneOf.filter((branch) => $valid(branch, data)).length !== 1) {
-    let passing = null;
-    for (let i = 0; i < plan.oneOf.length; i++) {
-      const branch = plan.oneOf[i];
-      if (!($passes(branch, data) || $walk(branch, data, path, at + "/oneOf/" + i, errors))) continue;
-      if (passing !== null) {
-        passing = [passing, i];
-        break;
-      }
-      passing = i;
-    }
-    $fail(errors, path, at, "oneOf", { passingSchemas: passing }, "must match exactly one schema in oneOf");
-  }
-  plan.allOf?.forEach((branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors));
-  if (plan.if !== undefined) $if(plan, data, path, at, errors);
+function $typeError(plan, path, at, errors) {
+  $fail(errors, path, at, "type", { type: plan.type }, "must be " + plan.type);
 }
+
+function $equals(data, value) {
+  return value && typeof value == "object" ? $equal(data, value) : value === data;
+}
+
+Object.assign($explainers, {
+  $ref(plan, data, path, at, errors) {
+    if (!$schemas[plan.ref][0](data)) $walkDefinition(plan.ref, data, path, errors);
+  },
+  const(plan, data, path, at, errors) {
+    if (!$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
+  },
+  enum(plan, data, path, at, errors) {
+    if (!plan.enum.some((value) => $equals(data, value))) $fail(errors, path, at, "enum", { allowedValues: plan.enum }, "must be equal to one of the allowed values");
+  },
+});
 
 function $if(plan, data, path, at, errors) {
   const hasThen = plan.then !== undefined && !$alwaysValid(plan.then);
@@ -1660,60 +1644,6 @@ function $if(plan, data, path, at, errors) {
   const clause = $valid(plan.if, data) ? (hasThen ? "then" : undefined) : hasElse ? "else" : undefined;
   if (clause === undefined || $passes(plan[clause], data) || $walk(plan[clause], data, path, at + "/" + clause, errors)) return;
   $fail(errors, path, at, "if", { failingKeyword: clause }, 'must match "' + clause + '" schema');
-}
-
-function $keywords(group, plan, data, path, at, errors) {
-  const { schema } = plan;
-  for (const keyword of group === "number" ? plan.limits : []) {
-    const [comparison, limit] = [$comparisons[keyword], schema[keyword]];
-    const ok = comparison === "<=" ? data <= limit : comparison === ">=" ? data >= limit : comparison === "<" ? data < limit : data > limit;
-    if (!ok) $fail(errors, path, at, keyword, { comparison, limit }, "must be " + comparison + " " + limit);
-  }
-  if (group === "number" && plan.multipleOf !== undefined) {
-    const quotient = data / plan.multipleOf;
-    if (quotient !== parseInt(quotient)) $fail(errors, path, at, "multipleOf", { multipleOf: plan.multipleOf }, "must be multiple of " + plan.multipleOf);
-  }
-  for (const keyword of plan.counts) {
-    const limit = schema[keyword];
-    if ($groups[group].includes(keyword) && (keyword[1] === "a" ? $sizeOf[group](data) > limit : $sizeOf[group](data) < limit)) {
-      $fail(errors, path, at, keyword, { limit }, "must NOT have " + (keyword[1] === "a" ? "more" : "fewer") + " than " + limit + " " + $counted[keyword]);
-    }
-  }
-  if (group === "string" && plan.pattern !== undefined && !$pattern(plan.pattern).test(data)) {
-    $fail(errors, path, at, "pattern", { pattern: plan.pattern }, 'must match pattern "' + plan.pattern + '"');
-  }
-  if ((group === "string" || group === "number") && plan.format !== undefined && !$formatPasses(plan.format, data)) {
-    $fail(errors, path, at, "format", { format: plan.format }, 'must match format "' + plan.format + '"');
-  }
-  if (group === "array") $arrayKeywords(plan, data, path, at, errors);
-  if (group === "object") $objectKeywords(plan, data, path, at, errors);
-}
-
-function $formatPasses(name, data) {
-  const format = $formats[name];
-  if (format === undefined) return true;
-  const object = typeof format == "object" && !(format instanceof RegExp);
-  if ((object ? format.type || "string" : "string") !== typeof data) return true;
-  const check = object ? format.validate : format;
-  return typeof check == "function" ? check(data) : check.test(data);
-}
-
-function $arrayKeywords(plan, data, path, at, errors) {
-  const { items, additionalItems: extra, prefixItems } = plan;
-  const item = (sub, i, where) => $passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, at + where, errors);
-  const rest = (keyword, sub, from) => {
-    if (data.length <= from) return;
-    if (sub === false) $fail(errors, path, at, keyword, { limit: from }, "must NOT have more than " + from + " items");
-    else if (!$alwaysValid(sub)) for (let i = from; i < data.length; i++) item(sub, i, "/" + keyword);
-  };
-  if (extra !== undefined && Array.isArray(items)) rest("additionalItems", extra, items.length);
-  prefixItems?.forEach((sub, i) => data.length <= i || item(sub, i, "/prefixItems/" + i));
-  if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || item(sub, i, "/items/" + i));
-  else if (items !== undefined && prefixItems !== undefined) rest("items", items, prefixItems.length);
-  else if (items !== undefined) for (let i = 0; i < data.length; i++) item(items, i, "/items");
-  if (plan.contains !== undefined) $contains(plan, data, path, at, errors);
-  if (plan.uniqueItems && data.length > 1) $uniqueItems(plan, data, path, at, errors);
-  if (plan.unevaluatedItems !== undefined && !$alwaysValid(plan.unevaluatedItems)) $unevaluatedItems(plan, data, path, at, errors);
 }
 
 function $contains(plan, data, path, at, errors) {
@@ -1745,7 +1675,140 @@ function $contains(plan, data, path, at, errors) {
   else fail();
 }
 
+function $propertyNames(sub, data, path, at, errors) {
+  for (const key in data) {
+    if ($passes(sub, key)) continue;
+    const propertyName = $propertyName;
+    $propertyName = key;
+    let valid;
+    try {
+      valid = $walk(sub, key, path, at + "/propertyNames", errors);
+    } finally {
+      $propertyName = propertyName;
+    }
+    if (!valid) $fail(errors, path, at, "propertyNames", { propertyName: key }, "property name must be valid");
+  }
+}
+
+function $schemaDependencies(keyword, schemas, data, path, at, errors) {
+  for (const [property, sub] of schemas) {
+    if ($alwaysValid(sub) || $own(data, property) === undefined || $passes(sub, data)) continue;
+    $walk(sub, data, path, at + "/" + keyword + "/" + encodeURIComponent($pointer(property)), errors);
+  }
+}
+
+function $restItems(keyword, sub, from, data, path, at, errors) {
+  if (data.length <= from) return;
+  if (sub === false) $fail(errors, path, at, keyword, { limit: from }, "must NOT have more than " + from + " items");
+  else if (!$alwaysValid(sub)) for (let i = from; i < data.length; i++) $item(sub, data, i, path, at + "/" + keyword, errors);
+}
+
+function $item(sub, data, i, path, where, errors) {
+  return $passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, where, errors);
+}
+
+Object.assign($explainers, {
+  not(plan, data, path, at, errors) {
+    if ($valid(plan.not, data)) $fail(errors, path, at, "not", {}, "must NOT be valid");
+  },
+  anyOf(plan, data, path, at, errors) {
+    if (plan.anyOf.some((branch) => $valid(branch, data))) return;
+    plan.anyOf.forEach((branch, i) => $walk(branch, data, path, at + "/anyOf/" + i, errors));
+    $fail(errors, path, at, "anyOf", {}, "must match a schema in anyOf");
+  },
+  oneOf(plan, data, path, at, errors) {
+    if (plan.oneOf.filter((branch) => $valid(branch, data)).length === 1) return;
+    let passing = null;
+    for (let i = 0; i < plan.oneOf.length; i++) {
+      const branch = plan.oneOf[i];
+      if (!($passes(branch, data) || $walk(branch, data, path, at + "/oneOf/" + i, errors))) continue;
+      if (passing !== null) {
+        passing = [passing, i];
+        break;
+      }
+      passing = i;
+    }
+    $fail(errors, path, at, "oneOf", { passingSchemas: passing }, "must match exactly one schema in oneOf");
+  },
+  allOf(plan, data, path, at, errors) {
+    plan.allOf.forEach((branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors));
+  },
+  if: $if,
+  additionalItems(plan, data, path, at, errors) {
+    if (Array.isArray(plan.items)) $restItems("additionalItems", plan.additionalItems, plan.items.length, data, path, at, errors);
+  },
+  prefixItems(plan, data, path, at, errors) {
+    plan.prefixItems.forEach((sub, i) => data.length <= i || $item(sub, data, i, path, at + "/prefixItems/" + i, errors));
+  },
+  items(plan, data, path, at, errors) {
+    const { items, prefixItems } = plan;
+    if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || $item(sub, data, i, path, at + "/items/" + i, errors));
+    else if (prefixItems !== undefined) $restItems("items", items, prefixItems.length, data, path, at, errors);
+    else for (let i = 0; i < data.length; i++) $item(items, data, i, path, at + "/items", errors);
+  },
+  contains: $contains,
+  propertyNames(plan, data, path, at, errors) {
+    if (!$alwaysValid(plan.propertyNames)) $propertyNames(plan.propertyNames, data, path, at, errors);
+  },
+  additionalProperties(plan, data, path, at, errors) {
+    const extra = plan.additionalProperties;
+    if ($alwaysValid(extra)) return;
+    for (const key in data) {
+      if (Object.prototype.hasOwnProperty.call(plan.known, key) || plan.patternProperties.some((p) => p.pattern.test(key))) continue;
+      if (extra === false) {
+        $fail(errors, path, at, "additionalProperties", { additionalProperty: key }, "must NOT have additional properties");
+      } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
+    }
+  },
+  dependencies(plan, data, path, at, errors) {
+    const [names, schemas] = plan.dependencies.dependencies;
+    $missingDependencies("dependencies", names, data, path, at, errors);
+    $schemaDependencies("dependencies", schemas, data, path, at, errors);
+  },
+  properties(plan, data, path, at, errors) {
+    for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
+      const value = inherited ? $own(data, key) : data[key];
+      if (value !== undefined && !$passes(sub, value)) $walk(sub, value, path + to, at + where, errors);
+    }
+  },
+  patternProperties(plan, data, path, at, errors) {
+    for (const { pattern, plan: sub, at: where } of plan.patternProperties) {
+      if ($alwaysValid(sub)) continue;
+      for (const key in data) {
+        if (pattern.test(key) && !$passes(sub, data[key])) $walk(sub, data[key], path + "/" + $pointer(key), at + where, errors);
+      }
+    }
+  },
+  dependentSchemas(plan, data, path, at, errors) {
+    $schemaDependencies("dependentSchemas", plan.dependencies.dependentSchemas[1], data, path, at, errors);
+  },
+});
+
+const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
+const $counted = { maxLength: "characters", minLength: "characters", maxItems: "items", minItems: "items", maxProperties: "properties", minProperties: "properties" };
+const $sizeOf = { string: $ucs2length, array: (data) => data.length, object: (data) => Object.keys(data).length };
+
+function $limit(keyword) {
+  const comparison = $comparisons[keyword];
+  return (plan, data, path, at, errors) => {
+    const limit = plan.schema[keyword];
+    const ok = comparison === "<=" ? data <= limit : comparison === ">=" ? data >= limit : comparison === "<" ? data < limit : data > limit;
+    if (!ok) $fail(errors, path, at, keyword, { comparison, limit }, "must be " + comparison + " " + limit);
+  };
+}
+
+function $count(keyword) {
+  const more = keyword[1] === "a";
+  return (plan, data, path, at, errors, group) => {
+    const limit = plan.schema[keyword];
+    if (more ? $sizeOf[group](data) > limit : $sizeOf[group](data) < limit) {
+      $fail(errors, path, at, keyword, { limit }, "must NOT have " + (more ? "more" : "fewer") + " than " + limit + " " + $counted[keyword]);
+    }
+  };
+}
+
 function $uniqueItems(plan, data, path, at, errors) {
+  if (!plan.uniqueItems || data.length <= 1) return;
   const types = plan.items !== undefined && !Array.isArray(plan.items) && typeof plan.items == "object" ? plan.items.types : [];
   let i = data.length;
   let j;
@@ -1774,51 +1837,7 @@ function $uniqueItems(plan, data, path, at, errors) {
   if (found) $fail(errors, path, at, "uniqueItems", { i, j }, "must NOT have duplicate items (items ## " + j + " and " + i + " are identical)");
 }
 
-function $objectKeywords(plan, data, path, at, errors) {
-  for (const [key, inherited] of plan.required) {
-    if ((inherited ? $own(data, key) : data[key]) === undefined) $fail(errors, path, at, "required", { missingProperty: key }, "must have required property '" + key + "'");
-  }
-  if (plan.propertyNames !== undefined && !$alwaysValid(plan.propertyNames)) $propertyNames(plan.propertyNames, data, path, at, errors);
-  const extra = plan.additionalProperties;
-  if (extra !== undefined && !$alwaysValid(extra)) {
-    for (const key in data) {
-      if (Object.prototype.hasOwnProperty.call(plan.known, key) || plan.patternProperties.some((p) => p.pattern.test(key))) continue;
-      if (extra === false) {
-        $fail(errors, path, at, "additionalProperties", { additionalProperty: key }, "must NOT have additional properties");
-      } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
-    }
-  }
-  if (plan.dependencies[0]?.[0] === "dependencies") $dependencies(plan.dependencies[0], data, path, at, errors);
-  for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
-    const value = inherited ? $own(data, key) : data[key];
-    if (value !== undefined && !$passes(sub, value)) $walk(sub, value, path + to, at + where, errors);
-  }
-  for (const { pattern, plan: sub, at: where } of plan.patternProperties) {
-    if ($alwaysValid(sub)) continue;
-    for (const key in data) {
-      if (pattern.test(key) && !$passes(sub, data[key])) $walk(sub, data[key], path + "/" + $pointer(key), at + where, errors);
-    }
-  }
-  for (const dependencies of plan.dependencies) if (dependencies[0] !== "dependencies") $dependencies(dependencies, data, path, at, errors);
-  if (plan.unevaluatedProperties !== undefined && !$alwaysValid(plan.unevaluatedProperties)) $unevaluatedProperties(plan, data, path, at, errors);
-}
-
-function $propertyNames(sub, data, path, at, errors) {
-  for (const key in data) {
-    if ($passes(sub, key)) continue;
-    const propertyName = $propertyName;
-    $propertyName = key;
-    let valid;
-    try {
-      valid = $walk(sub, key, path, at + "/propertyNames", errors);
-    } finally {
-      $propertyName = propertyName;
-    }
-    if (!valid) $fail(errors, path, at, "propertyNames", { propertyName: key }, "property name must be valid");
-  }
-}
-
-function $dependencies([keyword, names, schemas], data, path, at, errors) {
+function $missingDependencies(keyword, names, data, path, at, errors) {
   for (const [property, needed] of names) {
     if ($own(data, property) === undefined) continue;
     const deps = needed.join(", ");
@@ -1828,11 +1847,49 @@ function $dependencies([keyword, names, schemas], data, path, at, errors) {
       $fail(errors, path, at, keyword, { property, missingProperty, depsCount: needed.length, deps }, message);
     }
   }
-  for (const [property, sub] of schemas) {
-    if ($alwaysValid(sub) || $own(data, property) === undefined || $passes(sub, data)) continue;
-    $walk(sub, data, path, at + "/" + keyword + "/" + encodeURIComponent($pointer(property)), errors);
-  }
 }
+
+Object.assign($explainers, {
+  maximum: $limit("maximum"),
+  minimum: $limit("minimum"),
+  exclusiveMaximum: $limit("exclusiveMaximum"),
+  exclusiveMinimum: $limit("exclusiveMinimum"),
+  multipleOf(plan, data, path, at, errors) {
+    const quotient = data / plan.multipleOf;
+    if (quotient !== parseInt(quotient)) $fail(errors, path, at, "multipleOf", { multipleOf: plan.multipleOf }, "must be multiple of " + plan.multipleOf);
+  },
+  maxLength: $count("maxLength"),
+  minLength: $count("minLength"),
+  pattern(plan, data, path, at, errors) {
+    if (!$pattern(plan.pattern).test(data)) $fail(errors, path, at, "pattern", { pattern: plan.pattern }, 'must match pattern "' + plan.pattern + '"');
+  },
+  maxItems: $count("maxItems"),
+  minItems: $count("minItems"),
+  uniqueItems: $uniqueItems,
+  maxProperties: $count("maxProperties"),
+  minProperties: $count("minProperties"),
+  required(plan, data, path, at, errors) {
+    for (const [key, inherited] of plan.required) {
+      if ((inherited ? $own(data, key) : data[key]) === undefined) $fail(errors, path, at, "required", { missingProperty: key }, "must have required property '" + key + "'");
+    }
+  },
+  dependentRequired(plan, data, path, at, errors) {
+    $missingDependencies("dependentRequired", plan.dependencies.dependentRequired[0], data, path, at, errors);
+  },
+});
+
+function $formatPasses(name, data) {
+  const format = $formats[name];
+  if (format === undefined) return true;
+  const object = typeof format == "object" && !(format instanceof RegExp);
+  if ((object ? format.type || "string" : "string") !== typeof data) return true;
+  const check = object ? format.validate : format;
+  return typeof check == "function" ? check(data) : check.test(data);
+}
+
+$explainers.format = (plan, data, path, at, errors) => {
+  if (!$formatPasses(plan.format, data)) $fail(errors, path, at, "format", { format: plan.format }, 'must match format "' + plan.format + '"');
+};
 
 const $target = (plan) => (plan.only !== undefined ? (plan.target ??= $definition(plan.only)) : plan);
 
@@ -1841,7 +1898,9 @@ function $inPlace(plan, data, merge) {
   const subs = [...(plan.allOf ?? [])];
   if (plan.ref !== undefined && plan.only === undefined) subs.push($definition(plan.ref));
   for (const sub of [...(plan.anyOf ?? []), ...(plan.oneOf ?? [])]) if (valid(sub)) subs.push(sub);
-  for (const [, , schemas] of plan.dependencies) for (const [key, sub] of schemas) if ($isOneOf(["object"], data) && $own(data, key) !== undefined && valid(sub)) subs.push(sub);
+  for (const [, schemas] of Object.values(plan.dependencies)) {
+    for (const [key, sub] of schemas) if ($is("object", data) && $own(data, key) !== undefined && valid(sub)) subs.push(sub);
+  }
   if (plan.if !== undefined) {
     if (valid(plan.if)) subs.push(plan.if, ...(plan.then !== undefined && valid(plan.then) ? [plan.then] : []));
     else if (plan.else !== undefined && valid(plan.else)) subs.push(plan.else);
@@ -1873,6 +1932,7 @@ function $evaluatedItems(plan, data, seen, depth = 0) {
 }
 
 function $unevaluatedProperties(plan, data, path, at, errors) {
+  if ($alwaysValid(plan.unevaluatedProperties)) return;
   const seen = new Set();
   if ($evaluatedProperties(plan, data, seen)) return;
   const sub = plan.unevaluatedProperties;
@@ -1884,6 +1944,7 @@ function $unevaluatedProperties(plan, data, path, at, errors) {
 }
 
 function $unevaluatedItems(plan, data, path, at, errors) {
+  if ($alwaysValid(plan.unevaluatedItems)) return;
   const seen = new Set();
   const n = $evaluatedItems(plan, data, seen);
   const sub = plan.unevaluatedItems;
@@ -1893,6 +1954,8 @@ function $unevaluatedItems(plan, data, path, at, errors) {
     if (!$passes(sub, data[i])) $walk(sub, data[i], path + "/" + i, at + "/unevaluatedItems", errors);
   }
 }
+
+Object.assign($explainers, { unevaluatedItems: $unevaluatedItems, unevaluatedProperties: $unevaluatedProperties });
 
 function $valueAt(root, path) {
   let node = root;

@@ -43,7 +43,7 @@ export const applicatorKeywords: Keyword[] = [
     order: 2,
     prepare: list("allOf"),
     compile: (schema, c) => ({ conditions: (schema["allOf"] as Schema[]).filter((member) => !alwaysValid(member)).map((member) => c.check(member)) }),
-    explain: "$anyType",
+    explain: "explain-applicator.js",
   },
   {
     keyword: "anyOf",
@@ -52,7 +52,7 @@ export const applicatorKeywords: Keyword[] = [
     order: 3,
     prepare: list("anyOf"),
     compile: (schema, c) => ({ conditions: [anyOf(c, schema["anyOf"] as Schema[])] }),
-    explain: "$anyType",
+    explain: "explain-applicator.js",
   },
   {
     keyword: "oneOf",
@@ -61,7 +61,7 @@ export const applicatorKeywords: Keyword[] = [
     order: 4,
     prepare: list("oneOf"),
     compile: (schema, c) => ({ conditions: [oneOf(c, schema["oneOf"] as Schema[])] }),
-    explain: "$anyType",
+    explain: "explain-applicator.js",
   },
   {
     keyword: "not",
@@ -70,7 +70,7 @@ export const applicatorKeywords: Keyword[] = [
     order: 5,
     prepare: (value, at, c) => c.schema(value, at),
     compile: (schema, c) => ({ conditions: [not(c.check(schema["not"] as Schema))] }),
-    explain: "$anyType",
+    explain: "explain-applicator.js",
   },
   {
     keyword: "prefixItems",
@@ -79,7 +79,7 @@ export const applicatorKeywords: Keyword[] = [
     order: 3,
     prepare: list("prefixItems"),
     compile: (schema, c) => ({ statements: tuple(c, schema["prefixItems"] as Schema[]) }),
-    explain: "$arrayKeywords",
+    explain: "explain-applicator.js",
   },
   {
     keyword: "items",
@@ -103,7 +103,7 @@ export const applicatorKeywords: Keyword[] = [
       else if (rest !== undefined && !alwaysValid(rest)) statements.push(...loop(c, `${from}`, rest));
       return { conditions, statements };
     },
-    explain: "$arrayKeywords",
+    explain: "explain-applicator.js",
   },
   {
     keyword: "additionalItems",
@@ -112,7 +112,7 @@ export const applicatorKeywords: Keyword[] = [
     order: 4,
     prepare: (value, at, c) => c.schema(value, at),
     with: "items",
-    explain: "$arrayKeywords",
+    explain: "explain-applicator.js",
   },
   {
     keyword: "additionalProperties",
@@ -144,7 +144,7 @@ export const applicatorKeywords: Keyword[] = [
         ],
       };
     },
-    explain: "$objectKeywords",
+    explain: "explain-applicator.js",
   },
   {
     keyword: "properties",
@@ -163,7 +163,7 @@ export const applicatorKeywords: Keyword[] = [
       }
       return { conditions };
     },
-    explain: "$objectKeywords",
+    explain: "explain-applicator.js",
   },
   {
     keyword: "patternProperties",
@@ -187,7 +187,7 @@ export const applicatorKeywords: Keyword[] = [
       }
       return { statements };
     },
-    explain: "$objectKeywords",
+    explain: "explain-applicator.js",
   },
   {
     keyword: "if",
@@ -206,10 +206,10 @@ export const applicatorKeywords: Keyword[] = [
       const source = (name: string) => `function ${name}(d) {\n  ${returns(`${place(test, "d")} ? ${place(c.check(then), "d")} : ${place(c.check(otherwise), "d")}`)}\n}`;
       return { conditions: [`${c.hoistFunction(`if ${test} then ${c.check(then)} else ${c.check(otherwise)}`, source)}(${VALUE})`] };
     },
-    explain: "$anyType",
+    explain: "explain-applicator.js",
   },
-  { keyword: "then", dialects: both, phase: "last", order: 6, prepare: (value, at, c) => c.schema(value, at), with: "if", explain: "$anyType" },
-  { keyword: "else", dialects: both, phase: "last", order: 6, prepare: (value, at, c) => c.schema(value, at), with: "if", explain: "$anyType" },
+  { keyword: "then", dialects: both, phase: "last", order: 6, prepare: (value, at, c) => c.schema(value, at), with: "if", explain: "explain-applicator.js" },
+  { keyword: "else", dialects: both, phase: "last", order: 6, prepare: (value, at, c) => c.schema(value, at), with: "if", explain: "explain-applicator.js" },
   {
     keyword: "contains",
     dialects: both,
@@ -240,7 +240,7 @@ export const applicatorKeywords: Keyword[] = [
         ].join("\n");
       return { conditions: [`${c.hoistFunction(`contains ${min} ${max} ${check}`, source)}(${VALUE})`] };
     },
-    explain: "$arrayKeywords",
+    explain: "explain-applicator.js",
   },
   {
     keyword: "propertyNames",
@@ -254,7 +254,7 @@ export const applicatorKeywords: Keyword[] = [
       const k = c.local("k");
       return { statements: [`for (const ${k} in ${VALUE}) ${when(not(place(c.check(names), k)), "return false;")}`] };
     },
-    explain: "$objectKeywords",
+    explain: "explain-applicator.js",
   },
   {
     keyword: "dependencies",
@@ -269,7 +269,7 @@ export const applicatorKeywords: Keyword[] = [
       );
     },
     compile: (schema, c) => ({ conditions: dependencies(c, schema["dependencies"] as Record<string, Schema | string[]>) }),
-    explain: "$objectKeywords",
+    explain: "explain-applicator.js",
   },
   {
     keyword: "dependentSchemas",
@@ -278,7 +278,7 @@ export const applicatorKeywords: Keyword[] = [
     order: 10,
     prepare: map("dependentSchemas"),
     compile: (schema, c) => ({ conditions: dependencies(c, schema["dependentSchemas"] as Record<string, Schema>) }),
-    explain: "$objectKeywords",
+    explain: "explain-applicator.js",
   },
 ];
 

@@ -32,7 +32,7 @@ export const coreKeywords: Keyword[] = [
       return name === undefined || !c.hasDefinition(name) ? c.refuse("a $ref", at) : value;
     },
     compile: (schema, c) => ({ conditions: [`${c.definition((schema["$ref"] as string).slice(14))}(${VALUE})`] }),
-    explain: "$anyType",
+    explain: "explain-core.js",
   },
   {
     keyword: "type",
@@ -51,7 +51,7 @@ export const coreKeywords: Keyword[] = [
       const implied = allowed !== undefined && allowed.every((v) => (v === null || typeof v !== "object") && types.some((t) => hasType(t, v)));
       return implied ? undefined : { conditions: [or(types.map((t) => isType(t, VALUE)))] };
     },
-    explain: "$walk",
+    explain: "explain-core.js",
   },
   {
     keyword: "const",
@@ -60,7 +60,7 @@ export const coreKeywords: Keyword[] = [
     order: 2,
     prepare: (value) => value,
     compile: (schema, c) => ({ conditions: [equals(c, schema["const"])] }),
-    explain: "$anyType",
+    explain: "explain-core.js",
   },
   {
     keyword: "enum",
@@ -69,7 +69,7 @@ export const coreKeywords: Keyword[] = [
     order: 3,
     prepare: (value, at, c) => (!Array.isArray(value) || value.length === 0 ? c.refuse("an enum", at) : value),
     compile: (schema, c) => ({ conditions: [oneOfValues(c, schema["enum"] as unknown[])] }),
-    explain: "$anyType",
+    explain: "explain-core.js",
   },
   {
     // OpenAPI's nullable, as Ajv reads it: with a type, null is one more type allowed
@@ -80,7 +80,7 @@ export const coreKeywords: Keyword[] = [
     order: 1,
     prepare: (value, at, c) => (typeof value !== "boolean" ? c.refuse("a nullable that is not a boolean", at) : value),
     with: "type",
-    explain: "$walk",
+    explain: "explain-core.js",
   },
   {
     // draft-04's id: Ajv refuses the schema
@@ -89,6 +89,6 @@ export const coreKeywords: Keyword[] = [
     phase: "first",
     order: 0,
     prepare: (_value, at, c) => c.refuse('keyword "id" (draft-04; write "$id")', at),
-    explain: "$walk",
+    explain: "explain-core.js",
   },
 ];

@@ -1,5 +1,5 @@
 import { isPlainObject } from "../../json.js";
-import { formatDefinitions } from "../../runtime.js";
+import { ajvFormatNames, formatDefinitions } from "../../runtime.js";
 import type { Schema } from "./code.js";
 import { omitted, type Keyword } from "./keyword.js";
 
@@ -12,13 +12,19 @@ export const formatKeywords: Keyword[] = [
     dialects: ["draft-07", "2020-12"],
     phase: ["number", "string"],
     order: 9,
-    // an unknown format is not asserted, as Ajv with strict: false (the model warns about it)
-    prepare: (value, at, c) => (typeof value !== "string" ? c.refuse("a format that is not a string", at) : Object.prototype.hasOwnProperty.call(formatDefinitions, value) ? value : omitted),
+    // An unknown format is not asserted, as Ajv with strict: false (the model warns about it).
+    // In 2020-12 a format is an annotation unless a vocabulary says otherwise: Ajv asserts the
+    // ones it has anyway, and those are asserted; ours beyond them (iri, idn-email, …) are not.
+    prepare(value, at, c) {
+      if (typeof value !== "string") return c.refuse("a format that is not a string", at);
+      if (!Object.prototype.hasOwnProperty.call(formatDefinitions, value)) return omitted;
+      return c.dialect === "2020-12" && !ajvFormatNames.has(value) ? omitted : value;
+    },
     compile(schema, c, group) {
       const check = c.format(schema["format"], group === "number" ? "number" : "string");
       return check === undefined ? undefined : { conditions: [check] };
     },
-    explain: "$keywords",
+    explain: "explain-format.js",
   },
 ];
 

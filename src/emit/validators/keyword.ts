@@ -26,7 +26,7 @@ export interface Keyword {
   /** The first pass's code; a keyword without one is compiled by the keyword named in `with`. */
   compile?: (schema: SchemaObject, c: CompileContext, group: Group | undefined) => Partial<Parts> | undefined;
   with?: string;
-  /** The function of templates/runtime/explain.js that reports its errors. */
+  /** The template of templates/runtime/ whose $explainers entry reports its errors (Ajv's). */
   explain: string;
 }
 

@@ -116,7 +116,7 @@ export const unevaluatedKeywords: Keyword[] = [
         ],
       };
     },
-    explain: "$unevaluatedItems",
+    explain: "explain-unevaluated.js",
   },
   {
     keyword: "unevaluatedProperties",
@@ -136,6 +136,6 @@ export const unevaluatedKeywords: Keyword[] = [
         statements: [`const ${e} = new Set();`, collect === undefined ? loop : `if (!${collect}(${VALUE}, ${e})) ${loop}`],
       };
     },
-    explain: "$unevaluatedProperties",
+    explain: "explain-unevaluated.js",
   },
 ];

@@ -21,7 +21,7 @@ const limit = (keyword: string, operator: string, order: number): Keyword => ({
   order,
   prepare: (value, at, c) => finite(value, at, c, keyword),
   compile: (schema) => ({ conditions: [`${VALUE} ${operator} ${literal(schema[keyword])}`] }),
-  explain: "$keywords",
+  explain: "explain-validation.js",
 });
 
 const size = (keyword: string, phase: "string" | "array" | "object", order: number, condition: (n: number) => string | undefined): Keyword => ({
@@ -34,7 +34,7 @@ const size = (keyword: string, phase: "string" | "array" | "object", order: numb
     const code = condition(schema[keyword] as number);
     return code === undefined ? undefined : { conditions: [code] };
   },
-  explain: "$keywords",
+  explain: "explain-validation.js",
 });
 
 export const validationKeywords: Keyword[] = [
@@ -51,7 +51,7 @@ export const validationKeywords: Keyword[] = [
     prepare: (value, at, c) => (typeof value !== "number" || !Number.isFinite(value) || value <= 0 ? c.refuse("a multipleOf", at) : value),
     // Ajv's test without multipleOfPrecision: the quotient is an integer as parseInt reads it
     compile: (schema) => ({ conditions: [`${VALUE} / ${literal(schema["multipleOf"])} === parseInt(${VALUE} / ${literal(schema["multipleOf"])})`] }),
-    explain: "$keywords",
+    explain: "explain-validation.js",
   },
   size("minLength", "string", 1, (min) =>
     min === 0 ? undefined : min === 1 ? `${VALUE}.length >= 1` : `${VALUE}.length >= ${min} && (${VALUE}.length >= ${2 * min} || $ucs2length(${VALUE}) >= ${min})`,
@@ -64,7 +64,7 @@ export const validationKeywords: Keyword[] = [
     order: 3,
     prepare: (value, at, c) => (typeof value !== "string" || !c.compiles(value) ? c.refuse("a pattern", at) : value),
     compile: (schema, c) => ({ conditions: [`${c.constant(`new RegExp(${JSON.stringify(schema["pattern"])}, "u")`, "$pattern")}.test(${VALUE})`] }),
-    explain: "$keywords",
+    explain: "explain-validation.js",
   },
   size("minItems", "array", 1, (n) => `${VALUE}.length >= ${n}`),
   size("maxItems", "array", 2, (n) => `${VALUE}.length <= ${n}`),
@@ -80,11 +80,11 @@ export const validationKeywords: Keyword[] = [
         [`function ${name}(d) {`, "  for (let i = d.length; i-- > 1; ) for (let j = i; j--; ) if ($equal(d[i], d[j])) return false;", "  return true;", "}"].join("\n");
       return { conditions: [`${c.hoistFunction("uniqueItems", source)}(${VALUE})`] };
     },
-    explain: "$arrayKeywords",
+    explain: "explain-validation.js",
   },
   // read by contains (applicator.ts)
-  { keyword: "maxContains", dialects: ["2020-12"], phase: "array", order: 7, prepare: (value, at, c) => natural(value, at, c, "maxContains"), with: "contains", explain: "$arrayKeywords" },
-  { keyword: "minContains", dialects: ["2020-12"], phase: "array", order: 7, prepare: (value, at, c) => natural(value, at, c, "minContains"), with: "contains", explain: "$arrayKeywords" },
+  { keyword: "maxContains", dialects: ["2020-12"], phase: "array", order: 7, prepare: (value, at, c) => natural(value, at, c, "maxContains"), with: "contains", explain: "explain-applicator.js" },
+  { keyword: "minContains", dialects: ["2020-12"], phase: "array", order: 7, prepare: (value, at, c) => natural(value, at, c, "minContains"), with: "contains", explain: "explain-applicator.js" },
   size("minProperties", "object", 1, (n) => `Object.keys(${VALUE}).length >= ${n}`),
   size("maxProperties", "object", 2, (n) => `Object.keys(${VALUE}).length <= ${n}`),
   {
@@ -105,7 +105,7 @@ export const validationKeywords: Keyword[] = [
       const present = required.filter((key) => !checked(key)).map((key) => `${member(VALUE, key)} !== undefined`);
       return present.length > 0 ? { conditions: [and(present)] } : undefined;
     },
-    explain: "$objectKeywords",
+    explain: "explain-validation.js",
   },
   {
     keyword: "dependentRequired",
@@ -117,6 +117,6 @@ export const validationKeywords: Keyword[] = [
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, requiredList(v, `${at}/${pointerSegment(k)}`, c)]));
     },
     compile: (schema, c) => ({ conditions: dependencies(c, schema["dependentRequired"] as Record<string, string[]>) }),
-    explain: "$objectKeywords",
+    explain: "explain-validation.js",
   },
 ];
