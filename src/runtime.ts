@@ -54,11 +54,73 @@ export const errorsSource = template("errors.js");
 
 /**
  * The second pass: walks the schemas and reports Ajv's allErrors errors (see the templates):
- * the walk, then each family's explainers, as the compiler groups its keywords.
+ * the walk (explain.js, whole), then of each family's explainers ($x_<keyword>) and planners
+ * ($p_<keyword>) those of the keywords given, with the helpers they use, in template order;
+ * and `$explainers` and `$planners`, the tables the walk reads.
  */
-export const explainSource = ["explain.js", "explain-core.js", "explain-applicator.js", "explain-validation.js", "explain-format.js", "explain-unevaluated.js"]
-  .map((file) => template(file).trim())
-  .join("\n\n");
+export function explainRuntime(keywords: Iterable<string>): string {
+  const name = (prefix: string, keyword: string) => `${prefix}${keyword.replace(/\$/g, "")}`;
+  const used = [...new Set(keywords)].sort();
+  const explained = used.filter((keyword) => explainChunks.chunks.has(name("$x_", keyword)));
+  const planned = used.filter((keyword) => explainChunks.chunks.has(name("$p_", keyword)));
+  const included = new Set<string>();
+  const include = (identifier: string): void => {
+    if (included.has(identifier)) return;
+    included.add(identifier);
+    for (const other of explainChunks.uses.get(identifier) ?? []) include(other);
+  };
+  explainChunks.walk.forEach(include);
+  explained.forEach((keyword) => include(name("$x_", keyword)));
+  planned.forEach((keyword) => include(name("$p_", keyword)));
+  // Ajv's rule lists hold only the keywords the schemas use: an absent one changes nothing
+  const rules = (identifier: string, text: string): string => {
+    if (identifier !== "$rules" && identifier !== "$groups") return text;
+    const lists = new Function(`return ${text.replace(/^const \$\w+ = /, "").replace(/;$/, "")};`)() as Record<string, string[]>;
+    const kept = Object.fromEntries(Object.entries(lists).map(([group, keywords]) => [group, keywords.filter((keyword) => used.includes(keyword))]));
+    return `const ${identifier} = ${JSON.stringify(kept)};`;
+  };
+  const code = explainChunks.order.filter((identifier) => included.has(identifier)).map((identifier) => rules(identifier, explainChunks.chunks.get(identifier)!));
+  const table = (keys: string[], prefix: string) => keys.map((keyword) => `${/^\w+$/.test(keyword) ? keyword : JSON.stringify(keyword)}: ${name(prefix, keyword)}`).join(", ");
+  return [
+    ...code,
+    `const $explainers = { __proto__: null, ${table(explained, "$x_")} };`,
+    `const $planners = { __proto__: null, ${table(planned, "$p_")} };`,
+  ].join("\n\n");
+}
+
+const explainFiles = ["explain.js", "explain-core.js", "explain-applicator.js", "explain-validation.js", "explain-format.js", "explain-unevaluated.js"];
+
+/** The explain templates (without comments) cut into their top-level declarations, and what each uses. */
+const explainChunks = (() => {
+  const chunks = new Map<string, string>();
+  const order: string[] = [];
+  const walk: string[] = [];
+  for (const file of explainFiles) {
+    for (const [identifier, text] of topLevel(template(file))) {
+      chunks.set(identifier, text);
+      order.push(identifier);
+      if (file === "explain.js") walk.push(identifier);
+    }
+  }
+  const uses = new Map<string, string[]>();
+  for (const [identifier, text] of chunks) {
+    const found = new Set(text.match(/\$\w+/g) ?? []);
+    uses.set(identifier, order.filter((other) => other !== identifier && found.has(other)));
+  }
+  return { chunks, order, walk, uses };
+})();
+
+/** Code without comments cut at each line that starts a top-level declaration. */
+function topLevel(source: string): [string, string][] {
+  const out: [string, string[]][] = [];
+  for (const line of source.split("\n")) {
+    const declaration = /^(?:const|function|let) (\$\w+)/.exec(line);
+    if (declaration) out.push([declaration[1]!, [line]]);
+    else if (out.length > 0) out.at(-1)![1].push(line);
+    else if (line.trim() !== "") throw new Error(`templates/runtime: code before the first declaration: ${line}`);
+  }
+  return out.map(([identifier, lines]) => [identifier, lines.join("\n").trim()]);
+}
 
 /** Length in code points, as Ajv counts minLength and maxLength (its runtime ucs2length). */
 export const ucs2lengthSource = template("ucs2length.js");

@@ -76,81 +76,173 @@ function $item(sub, data, i, path, where, errors) {
   return $passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, where, errors);
 }
 
-Object.assign($explainers, {
-  not(plan, data, path, at, errors) {
-    if ($valid(plan.not, data)) $fail(errors, path, at, "not", {}, "must NOT be valid");
-  },
-  // a union with a branch that passes adds no error (Ajv drops the others' errors)
-  anyOf(plan, data, path, at, errors) {
-    if (plan.anyOf.some((branch) => $valid(branch, data))) return;
-    plan.anyOf.forEach((branch, i) => $walk(branch, data, path, at + "/anyOf/" + i, errors));
-    $fail(errors, path, at, "anyOf", {}, "must match a schema in anyOf");
-  },
-  // exactly one branch must pass; Ajv walks them in order and stops at the second that does
-  oneOf(plan, data, path, at, errors) {
-    if (plan.oneOf.filter((branch) => $valid(branch, data)).length === 1) return;
-    let passing = null;
-    for (let i = 0; i < plan.oneOf.length; i++) {
-      const branch = plan.oneOf[i];
-      if (!($passes(branch, data) || $walk(branch, data, path, at + "/oneOf/" + i, errors))) continue;
-      if (passing !== null) {
-        passing = [passing, i];
-        break;
-      }
-      passing = i;
+function $x_not(plan, data, path, at, errors) {
+  if ($valid(plan.not, data)) $fail(errors, path, at, "not", {}, "must NOT be valid");
+}
+
+// a union with a branch that passes adds no error (Ajv drops the others' errors)
+function $x_anyOf(plan, data, path, at, errors) {
+  if (plan.anyOf.some((branch) => $valid(branch, data))) return;
+  plan.anyOf.forEach((branch, i) => $walk(branch, data, path, at + "/anyOf/" + i, errors));
+  $fail(errors, path, at, "anyOf", {}, "must match a schema in anyOf");
+}
+
+// exactly one branch must pass; Ajv walks them in order and stops at the second that does
+function $x_oneOf(plan, data, path, at, errors) {
+  if (plan.oneOf.filter((branch) => $valid(branch, data)).length === 1) return;
+  let passing = null;
+  for (let i = 0; i < plan.oneOf.length; i++) {
+    const branch = plan.oneOf[i];
+    if (!($passes(branch, data) || $walk(branch, data, path, at + "/oneOf/" + i, errors))) continue;
+    if (passing !== null) {
+      passing = [passing, i];
+      break;
     }
-    $fail(errors, path, at, "oneOf", { passingSchemas: passing }, "must match exactly one schema in oneOf");
-  },
-  allOf(plan, data, path, at, errors) {
-    plan.allOf.forEach((branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors));
-  },
-  if: $if,
-  additionalItems(plan, data, path, at, errors) {
-    if (Array.isArray(plan.items)) $restItems("additionalItems", plan.additionalItems, plan.items.length, data, path, at, errors);
-  },
-  prefixItems(plan, data, path, at, errors) {
-    plan.prefixItems.forEach((sub, i) => data.length <= i || $item(sub, data, i, path, at + "/prefixItems/" + i, errors));
-  },
-  items(plan, data, path, at, errors) {
-    const { items, prefixItems } = plan;
-    if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || $item(sub, data, i, path, at + "/items/" + i, errors));
-    else if (prefixItems !== undefined) $restItems("items", items, prefixItems.length, data, path, at, errors);
-    else for (let i = 0; i < data.length; i++) $item(items, data, i, path, at + "/items", errors);
-  },
-  contains: $contains,
-  propertyNames(plan, data, path, at, errors) {
-    if (!$alwaysValid(plan.propertyNames)) $propertyNames(plan.propertyNames, data, path, at, errors);
-  },
-  additionalProperties(plan, data, path, at, errors) {
-    const extra = plan.additionalProperties;
-    if ($alwaysValid(extra)) return;
+    passing = i;
+  }
+  $fail(errors, path, at, "oneOf", { passingSchemas: passing }, "must match exactly one schema in oneOf");
+}
+
+function $x_allOf(plan, data, path, at, errors) {
+  plan.allOf.forEach((branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors));
+}
+
+const $x_if = $if;
+
+function $x_additionalItems(plan, data, path, at, errors) {
+  if (Array.isArray(plan.items)) $restItems("additionalItems", plan.additionalItems, plan.items.length, data, path, at, errors);
+}
+
+function $x_prefixItems(plan, data, path, at, errors) {
+  plan.prefixItems.forEach((sub, i) => data.length <= i || $item(sub, data, i, path, at + "/prefixItems/" + i, errors));
+}
+
+function $x_items(plan, data, path, at, errors) {
+  const { items, prefixItems } = plan;
+  if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || $item(sub, data, i, path, at + "/items/" + i, errors));
+  else if (prefixItems !== undefined) $restItems("items", items, prefixItems.length, data, path, at, errors);
+  else for (let i = 0; i < data.length; i++) $item(items, data, i, path, at + "/items", errors);
+}
+
+const $x_contains = $contains;
+
+function $x_propertyNames(plan, data, path, at, errors) {
+  if (!$alwaysValid(plan.propertyNames)) $propertyNames(plan.propertyNames, data, path, at, errors);
+}
+
+function $x_additionalProperties(plan, data, path, at, errors) {
+  const extra = plan.additionalProperties;
+  if ($alwaysValid(extra)) return;
+  for (const key in data) {
+    if (Object.prototype.hasOwnProperty.call(plan.known, key) || plan.patternProperties.some((p) => p.pattern.test(key))) continue;
+    if (extra === false) {
+      $fail(errors, path, at, "additionalProperties", { additionalProperty: key }, "must NOT have additional properties");
+    } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
+  }
+}
+
+function $x_dependencies(plan, data, path, at, errors) {
+  const [names, schemas] = plan.dependencies.dependencies;
+  $missingDependencies("dependencies", names, data, path, at, errors);
+  $schemaDependencies("dependencies", schemas, data, path, at, errors);
+}
+
+function $x_properties(plan, data, path, at, errors) {
+  for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
+    const value = inherited ? $own(data, key) : data[key];
+    if (value !== undefined && !$passes(sub, value)) $walk(sub, value, path + to, at + where, errors);
+  }
+}
+
+function $x_patternProperties(plan, data, path, at, errors) {
+  for (const { pattern, plan: sub, at: where } of plan.patternProperties) {
+    if ($alwaysValid(sub)) continue;
     for (const key in data) {
-      if (Object.prototype.hasOwnProperty.call(plan.known, key) || plan.patternProperties.some((p) => p.pattern.test(key))) continue;
-      if (extra === false) {
-        $fail(errors, path, at, "additionalProperties", { additionalProperty: key }, "must NOT have additional properties");
-      } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
+      if (pattern.test(key) && !$passes(sub, data[key])) $walk(sub, data[key], path + "/" + $pointer(key), at + where, errors);
     }
-  },
-  dependencies(plan, data, path, at, errors) {
-    const [names, schemas] = plan.dependencies.dependencies;
-    $missingDependencies("dependencies", names, data, path, at, errors);
-    $schemaDependencies("dependencies", schemas, data, path, at, errors);
-  },
-  properties(plan, data, path, at, errors) {
-    for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
-      const value = inherited ? $own(data, key) : data[key];
-      if (value !== undefined && !$passes(sub, value)) $walk(sub, value, path + to, at + where, errors);
-    }
-  },
-  patternProperties(plan, data, path, at, errors) {
-    for (const { pattern, plan: sub, at: where } of plan.patternProperties) {
-      if ($alwaysValid(sub)) continue;
-      for (const key in data) {
-        if (pattern.test(key) && !$passes(sub, data[key])) $walk(sub, data[key], path + "/" + $pointer(key), at + where, errors);
-      }
-    }
-  },
-  dependentSchemas(plan, data, path, at, errors) {
-    $schemaDependencies("dependentSchemas", plan.dependencies.dependentSchemas[1], data, path, at, errors);
-  },
-});
+  }
+}
+
+function $x_dependentSchemas(plan, data, path, at, errors) {
+  $schemaDependencies("dependentSchemas", plan.dependencies.dependentSchemas[1], data, path, at, errors);
+}
+
+// Each keyword's part of a plan (see $plan): the plans of its subschemas.
+
+function $p_not(schema, plan) {
+  plan.not = $plan(schema.not);
+}
+
+function $p_anyOf(schema, plan) {
+  plan.anyOf = schema.anyOf.map($plan);
+}
+
+function $p_oneOf(schema, plan) {
+  plan.oneOf = schema.oneOf.map($plan);
+}
+
+function $p_allOf(schema, plan) {
+  plan.allOf = schema.allOf.map($plan);
+}
+
+function $p_if(schema, plan) {
+  plan.if = $plan(schema.if);
+  plan.then = schema.then === undefined ? undefined : $plan(schema.then);
+  plan.else = schema.else === undefined ? undefined : $plan(schema.else);
+}
+
+function $p_items(schema, plan) {
+  plan.items = Array.isArray(schema.items) ? schema.items.map($plan) : $plan(schema.items);
+}
+
+function $p_additionalItems(schema, plan) {
+  plan.additionalItems = $plan(schema.additionalItems);
+}
+
+function $p_prefixItems(schema, plan) {
+  plan.prefixItems = schema.prefixItems.map($plan);
+}
+
+function $p_contains(schema, plan) {
+  plan.contains = $plan(schema.contains);
+  plan.minContains = schema.minContains ?? 1;
+  plan.maxContains = schema.maxContains;
+}
+
+function $p_propertyNames(schema, plan) {
+  plan.propertyNames = $plan(schema.propertyNames);
+}
+
+function $p_properties(schema, plan) {
+  plan.properties = Object.keys(schema.properties).map((key) => ({
+    key,
+    inherited: key in Object.prototype, // then only an own property of that name counts
+    plan: $plan(schema.properties[key]),
+    path: "/" + $pointer(key),
+    at: "/properties/" + encodeURIComponent($pointer(key)),
+  }));
+}
+
+function $p_additionalProperties(schema, plan) {
+  plan.additionalProperties = $plan(schema.additionalProperties);
+}
+
+function $p_patternProperties(schema, plan) {
+  plan.patternProperties = Object.keys(schema.patternProperties).map((source) => ({
+    pattern: $pattern(source),
+    plan: $plan(schema.patternProperties[source]),
+    at: "/patternProperties/" + encodeURIComponent($pointer(source)),
+  }));
+}
+
+/** dependencies, dependentRequired, dependentSchemas: [[property, names it needs][], [property, plan of the schema the object must then pass][]]. */
+function $p_dependencies(schema, plan, keyword = "dependencies") {
+  const entries = Object.keys(schema[keyword]).map((key) => [key, schema[keyword][key]]);
+  const names = entries.filter(([key, value]) => Array.isArray(value) && value.length > 0 && key !== "__proto__");
+  const schemas = entries.filter(([, value]) => !Array.isArray(value)).map(([key, value]) => [key, $plan(value)]);
+  plan.dependencies[keyword] = [names, schemas];
+}
+
+function $p_dependentSchemas(schema, plan) {
+  $p_dependencies(schema, plan, "dependentSchemas");
+}

@@ -10,6 +10,10 @@ function $formatPasses(name, data) {
   return typeof check == "function" ? check(data) : check.test(data);
 }
 
-$explainers.format = (plan, data, path, at, errors) => {
+function $x_format(plan, data, path, at, errors) {
   if (!$formatPasses(plan.format, data)) $fail(errors, path, at, "format", { format: plan.format }, 'must match format "' + plan.format + '"');
-};
+}
+
+function $p_format(schema, plan) {
+  plan.format = schema.format;
+}

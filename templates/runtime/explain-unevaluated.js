@@ -73,4 +73,16 @@ function $unevaluatedItems(plan, data, path, at, errors) {
   }
 }
 
-Object.assign($explainers, { unevaluatedItems: $unevaluatedItems, unevaluatedProperties: $unevaluatedProperties });
+const $x_unevaluatedItems = $unevaluatedItems;
+
+const $x_unevaluatedProperties = $unevaluatedProperties;
+
+// Each keyword's part of a plan (see $plan).
+
+function $p_unevaluatedProperties(schema, plan) {
+  plan.unevaluatedProperties = $plan(schema.unevaluatedProperties);
+}
+
+function $p_unevaluatedItems(schema, plan) {
+  plan.unevaluatedItems = $plan(schema.unevaluatedItems);
+}

@@ -72,32 +72,68 @@ function $missingDependencies(keyword, names, data, path, at, errors) {
   }
 }
 
-Object.assign($explainers, {
-  maximum: $limit("maximum"),
-  minimum: $limit("minimum"),
-  exclusiveMaximum: $limit("exclusiveMaximum"),
-  exclusiveMinimum: $limit("exclusiveMinimum"),
-  multipleOf(plan, data, path, at, errors) {
-    // Ajv's test without multipleOfPrecision: the quotient is an integer as parseInt reads it
-    const quotient = data / plan.multipleOf;
-    if (quotient !== parseInt(quotient)) $fail(errors, path, at, "multipleOf", { multipleOf: plan.multipleOf }, "must be multiple of " + plan.multipleOf);
-  },
-  maxLength: $count("maxLength"),
-  minLength: $count("minLength"),
-  pattern(plan, data, path, at, errors) {
-    if (!$pattern(plan.pattern).test(data)) $fail(errors, path, at, "pattern", { pattern: plan.pattern }, 'must match pattern "' + plan.pattern + '"');
-  },
-  maxItems: $count("maxItems"),
-  minItems: $count("minItems"),
-  uniqueItems: $uniqueItems,
-  maxProperties: $count("maxProperties"),
-  minProperties: $count("minProperties"),
-  required(plan, data, path, at, errors) {
-    for (const [key, inherited] of plan.required) {
-      if ((inherited ? $own(data, key) : data[key]) === undefined) $fail(errors, path, at, "required", { missingProperty: key }, "must have required property '" + key + "'");
-    }
-  },
-  dependentRequired(plan, data, path, at, errors) {
-    $missingDependencies("dependentRequired", plan.dependencies.dependentRequired[0], data, path, at, errors);
-  },
-});
+const $x_maximum = $limit("maximum");
+
+const $x_minimum = $limit("minimum");
+
+const $x_exclusiveMaximum = $limit("exclusiveMaximum");
+
+const $x_exclusiveMinimum = $limit("exclusiveMinimum");
+
+function $x_multipleOf(plan, data, path, at, errors) {
+  // Ajv's test without multipleOfPrecision: the quotient is an integer as parseInt reads it
+  const quotient = data / plan.multipleOf;
+  if (quotient !== parseInt(quotient)) $fail(errors, path, at, "multipleOf", { multipleOf: plan.multipleOf }, "must be multiple of " + plan.multipleOf);
+}
+
+const $x_maxLength = $count("maxLength");
+
+const $x_minLength = $count("minLength");
+
+function $x_pattern(plan, data, path, at, errors) {
+  if (!$pattern(plan.pattern).test(data)) $fail(errors, path, at, "pattern", { pattern: plan.pattern }, 'must match pattern "' + plan.pattern + '"');
+}
+
+const $x_maxItems = $count("maxItems");
+
+const $x_minItems = $count("minItems");
+
+const $x_uniqueItems = $uniqueItems;
+
+const $x_maxProperties = $count("maxProperties");
+
+const $x_minProperties = $count("minProperties");
+
+function $x_required(plan, data, path, at, errors) {
+  for (const [key, inherited] of plan.required) {
+    if ((inherited ? $own(data, key) : data[key]) === undefined) $fail(errors, path, at, "required", { missingProperty: key }, "must have required property '" + key + "'");
+  }
+}
+
+function $x_dependentRequired(plan, data, path, at, errors) {
+  $missingDependencies("dependentRequired", plan.dependencies.dependentRequired[0], data, path, at, errors);
+}
+
+// Each keyword's part of a plan (see $plan).
+
+function $p_multipleOf(schema, plan) {
+  plan.multipleOf = schema.multipleOf;
+}
+
+function $p_pattern(schema, plan) {
+  // the source of the first pass's RegExp when the schema names one
+  plan.pattern = typeof schema.pattern == "object" ? $regexps[schema.pattern.$regexp].source : schema.pattern;
+}
+
+function $p_uniqueItems(schema, plan) {
+  plan.uniqueItems = schema.uniqueItems === true;
+}
+
+function $p_required(schema, plan) {
+  // [name, whether objects inherit a property of that name (then only an own one counts)]; true: every property, in order
+  plan.required = (schema.required === true ? Object.keys(schema.properties) : schema.required).map((key) => [key, key in Object.prototype]);
+}
+
+function $p_dependentRequired(schema, plan) {
+  $p_dependencies(schema, plan, "dependentRequired");
+}

@@ -20,9 +20,11 @@ function $pattern(source) {
 const $pointer = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
 // Ajv's rules, in its order: the keywords for values of any type (type aside), then the
-// keyword groups, each for values of one type. Each keyword's explainer, in $explainers, is
-// defined in the file of its family (explain-core.js, explain-applicator.js,
-// explain-validation.js, explain-format.js, explain-unevaluated.js), as the compiler's are.
+// keyword groups, each for values of one type. Each keyword's explainer, $x_<keyword>, is
+// defined in the template of its family (explain-core.js, explain-applicator.js,
+// explain-validation.js, explain-format.js, explain-unevaluated.js), as the compiler's
+// keywords are; a module carries those of the keywords its schemas use, in its $explainers
+// (keyword → (plan, data, path, at, errors, group): adds the errors Ajv reports for it).
 const $rules = { any: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if"] };
 const $groups = {
   number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "format"],
@@ -33,9 +35,6 @@ const $groups = {
     "patternProperties", "dependentRequired", "dependentSchemas", "unevaluatedProperties",
   ],
 };
-
-/** keyword → (plan, data, path, at, errors, group): adds the errors Ajv reports for it. */
-const $explainers = {};
 
 /**
  * A schema read once into a plan: an object of one shape holding what the walk needs, with
@@ -52,7 +51,6 @@ function $plan(schema) {
   const types = schema.type === undefined ? [] : [].concat(schema.type);
   if (schema.nullable === true && types.length > 0 && !types.includes("null")) types.push("null"); // OpenAPI's nullable, as Ajv reads it
   const groups = Object.keys($groups).filter((group) => $groups[group].some((keyword) => schema[keyword] !== undefined));
-  const map = (object, each) => Object.keys(object ?? {}).map((key) => each(key, object[key]));
   const only = keys.length === 1 ? schema.$ref : undefined;
   const plan = {
     empty: keys.length === 0,
@@ -69,53 +67,14 @@ function $plan(schema) {
     // the keywords present, in Ajv's order: for values of any type ($ref beside others), and of each group
     anyType: only ? [] : $rules.any.filter((k) => schema[k] !== undefined),
     byGroup: Object.fromEntries(groups.map((group) => [group, $groups[group].filter((k) => schema[k] !== undefined && k in $explainers)])),
-    const: schema.const,
-    enum: typeof schema.enum == "string" ? [...$enums[schema.enum]] : schema.enum,
-    not: schema.not === undefined ? undefined : $plan(schema.not),
-    anyOf: schema.anyOf?.map($plan),
-    oneOf: schema.oneOf?.map($plan),
-    allOf: schema.allOf?.map($plan),
-    if: schema.if === undefined ? undefined : $plan(schema.if),
-    then: schema.then === undefined ? undefined : $plan(schema.then),
-    else: schema.else === undefined ? undefined : $plan(schema.else),
-    multipleOf: schema.multipleOf,
-    pattern: typeof schema.pattern == "object" ? $regexps[schema.pattern.$regexp].source : schema.pattern,
-    format: schema.format,
-    items: Array.isArray(schema.items) ? schema.items.map($plan) : schema.items === undefined ? undefined : $plan(schema.items),
-    additionalItems: schema.additionalItems === undefined ? undefined : $plan(schema.additionalItems),
-    prefixItems: schema.prefixItems?.map($plan),
-    contains: schema.contains === undefined ? undefined : $plan(schema.contains),
-    minContains: schema.minContains ?? 1,
-    maxContains: schema.maxContains,
-    uniqueItems: schema.uniqueItems === true,
-    propertyNames: schema.propertyNames === undefined ? undefined : $plan(schema.propertyNames),
-    unevaluatedProperties: schema.unevaluatedProperties === undefined ? undefined : $plan(schema.unevaluatedProperties),
-    unevaluatedItems: schema.unevaluatedItems === undefined ? undefined : $plan(schema.unevaluatedItems),
-    // per keyword: [[property, names it needs][], [property, plan of the schema the object must then pass][]]
-    dependencies: Object.fromEntries(
-      ["dependencies", "dependentRequired", "dependentSchemas"]
-        .filter((keyword) => schema[keyword] !== undefined)
-        .map((keyword) => {
-          const entries = Object.keys(schema[keyword]).map((key) => [key, schema[keyword][key]]);
-          const names = entries.filter(([key, value]) => Array.isArray(value) && value.length > 0 && key !== "__proto__");
-          const schemas = entries.filter(([, value]) => !Array.isArray(value)).map(([key, value]) => [key, $plan(value)]);
-          return [keyword, [names, schemas]];
-        }),
-    ),
-    // [name, whether objects inherit a property of that name (then only an own one counts)]
-    required: (schema.required === true ? Object.keys(schema.properties) : schema.required ?? []).map((key) => [key, key in Object.prototype]),
+    // what other keywords read when theirs are absent
     known: schema.properties ?? {},
-    properties: map(schema.properties, (key, sub) => ({
-      key,
-      inherited: key in Object.prototype,
-      plan: $plan(sub),
-      path: "/" + $pointer(key),
-      at: "/properties/" + encodeURIComponent($pointer(key)),
-    })),
-    additionalProperties: schema.additionalProperties === undefined ? undefined : $plan(schema.additionalProperties),
-    patternProperties: map(schema.patternProperties, (source, sub) => ({ pattern: $pattern(source), plan: $plan(sub), at: "/patternProperties/" + encodeURIComponent($pointer(source)) })),
+    patternProperties: [],
+    dependencies: {},
     schema,
   };
+  // each keyword's own part of the plan, made by its family's $p_<keyword> (see $planners)
+  for (const key of keys) if (key in $planners) $planners[key](schema, plan);
   // a schema of one value's type, constants and limits is tested without a walk
   if (!plan.check && ["$ref", "not", "anyOf", "oneOf", "allOf", "if", ...$groups.array, ...$groups.object].every((k) => schema[k] === undefined)) {
     plan.check = (data) => $walk(plan, data, "", "", $discard);

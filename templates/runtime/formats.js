@@ -87,15 +87,41 @@ const $formatIsoTime = $formatTimeChecker(false);
 
 const $formatIsoDateTime = $formatDateTimeChecker(false);
 
-// RFC 3986 URI and RFC 3987 IRI references, assembled from the grammar's parts (with
-// ajv-formats' verdicts for uri: a single "/" may also introduce an authority, and a port may
-// be empty). An IRI also allows the characters beyond ASCII RFC 3987 lists (ucschar), and in
-// its query the private-use ones (iprivate).
-function $uriPattern(iri, reference) {
+// RFC 3986 URI, assembled from the grammar's parts (with ajv-formats' verdicts: a single
+// "/" may also introduce an authority, and a port may be empty).
+const $formatUri = (() => {
   const hex = "[0-9a-f]";
   const escaped = `%${hex}{2}`;
-  const ucschar = iri ? "\\u{A0}-\\u{D7FF}\\u{F900}-\\u{FDCF}\\u{FDF0}-\\u{FFEF}\\u{10000}-\\u{EFFFD}" : "";
-  const iprivate = iri ? "\\u{E000}-\\u{F8FF}\\u{F0000}-\\u{FFFFD}\\u{100000}-\\u{10FFFD}" : "";
+  const plain = "a-z0-9\\-._~!$&'()*+,;=";
+  const segmentChar = `(?:[${plain}:@]|${escaped})`;
+  const decOctet = "(?:25[0-5]|2[0-4]\\d|[01]?\\d\\d?)";
+  const ipv4 = `(?:${decOctet}\\.){3}${decOctet}`;
+  const h16 = `${hex}{1,4}`;
+  const ls32 = `(?:${h16}:${h16}|${ipv4})`;
+  const upTo = (n) => `(?:(?:${h16}:){0,${n}}${h16})?`;
+  const ipv6 =
+    `(?:(?:(?:${h16}:){6}|::(?:${h16}:){5}|(?:${h16})?::(?:${h16}:){4}|${upTo(1)}::(?:${h16}:){3}` +
+    `|${upTo(2)}::(?:${h16}:){2}|${upTo(3)}::${h16}:|${upTo(4)}::)${ls32}|${upTo(5)}::${h16}|${upTo(6)}::)`;
+  const ipFuture = `[Vv]${hex}+\\.[${plain}:]+`;
+  const host = `(?:\\[(?:${ipv6}|${ipFuture})\\]|${ipv4}|(?:[${plain}]|${escaped})*)`;
+  const authority = `\\/?\\/(?:(?:[${plain}:]|${escaped})*@)?${host}(?::\\d*)?(?:\\/${segmentChar}*)*`;
+  const absolute = `\\/(?:${segmentChar}+(?:\\/${segmentChar}*)*)?`;
+  const rootless = `${segmentChar}+(?:\\/${segmentChar}*)*`;
+  const tail = `(?:[${plain}:@/?]|${escaped})*`;
+  const uri = new RegExp(
+    `^(?:[a-z][a-z0-9+\\-.]*:)(?:${authority}|${absolute}|${rootless})(?:\\?${tail})?(?:#${tail})?$`,
+    "i",
+  );
+  return (str) => /\/|:/.test(str) && uri.test(str);
+})();
+
+// RFC 3987 IRIs and IRI references: the URI grammar above with the characters beyond ASCII
+// RFC 3987 allows (ucschar), and in the query the private-use ones (iprivate).
+function $iriPattern(reference) {
+  const hex = "[0-9a-f]";
+  const escaped = `%${hex}{2}`;
+  const ucschar = "\\u{A0}-\\u{D7FF}\\u{F900}-\\u{FDCF}\\u{FDF0}-\\u{FFEF}\\u{10000}-\\u{EFFFD}";
+  const iprivate = "\\u{E000}-\\u{F8FF}\\u{F0000}-\\u{FFFFD}\\u{100000}-\\u{10FFFD}";
   const plain = `a-z0-9\\-._~!$&'()*+,;=${ucschar}`;
   const segmentChar = `(?:[${plain}:@]|${escaped})`;
   const decOctet = "(?:25[0-5]|2[0-4]\\d|[01]?\\d\\d?)";
@@ -115,21 +141,16 @@ function $uriPattern(iri, reference) {
   const fragment = `(?:[${plain}:@/?]|${escaped})*`;
   const scheme = `(?:[a-z][a-z0-9+\\-.]*:)${reference ? "?" : ""}`;
   const path = `(?:${authority}|${absolute}|${rootless})${reference ? "?" : ""}`;
-  return new RegExp(`^${scheme}${path}(?:\\?${query})?(?:#${fragment})?$`, iri ? "iu" : "i");
+  return new RegExp(`^${scheme}${path}(?:\\?${query})?(?:#${fragment})?$`, "iu");
 }
 
-const $formatUri = (() => {
-  const uri = $uriPattern(false, false);
-  return (str) => uri.test(str) && /\/|:/.test(str);
-})();
-
 const $formatIri = (() => {
-  const iri = $uriPattern(true, false);
+  const iri = $iriPattern(false);
   return (str) => iri.test(str) && /\/|:/.test(str);
 })();
 
 const $formatIriReference = (() => {
-  const reference = $uriPattern(true, true);
+  const reference = $iriPattern(true);
   return (str) => reference.test(str);
 })();
 

@@ -97,12 +97,10 @@ function $formatDateTimeChecker(zoneRequired) {
 
 const $formatDateTime = $formatDateTimeChecker(true);
 
-function $uriPattern(iri, reference) {
+const $formatUri = (() => {
   const hex = "[0-9a-f]";
   const escaped = `%${hex}{2}`;
-  const ucschar = iri ? "\\u{A0}-\\u{D7FF}\\u{F900}-\\u{FDCF}\\u{FDF0}-\\u{FFEF}\\u{10000}-\\u{EFFFD}" : "";
-  const iprivate = iri ? "\\u{E000}-\\u{F8FF}\\u{F0000}-\\u{FFFFD}\\u{100000}-\\u{10FFFD}" : "";
-  const plain = `a-z0-9\\-._~!$&'()*+,;=${ucschar}`;
+  const plain = "a-z0-9\\-._~!$&'()*+,;=";
   const segmentChar = `(?:[${plain}:@]|${escaped})`;
   const decOctet = "(?:25[0-5]|2[0-4]\\d|[01]?\\d\\d?)";
   const ipv4 = `(?:${decOctet}\\.){3}${decOctet}`;
@@ -112,21 +110,17 @@ function $uriPattern(iri, reference) {
   const ipv6 =
     `(?:(?:(?:${h16}:){6}|::(?:${h16}:){5}|(?:${h16})?::(?:${h16}:){4}|${upTo(1)}::(?:${h16}:){3}` +
     `|${upTo(2)}::(?:${h16}:){2}|${upTo(3)}::${h16}:|${upTo(4)}::)${ls32}|${upTo(5)}::${h16}|${upTo(6)}::)`;
-  const ipFuture = `[Vv]${hex}+\\.[a-z0-9\\-._~!$&'()*+,;=:]+`;
+  const ipFuture = `[Vv]${hex}+\\.[${plain}:]+`;
   const host = `(?:\\[(?:${ipv6}|${ipFuture})\\]|${ipv4}|(?:[${plain}]|${escaped})*)`;
   const authority = `\\/?\\/(?:(?:[${plain}:]|${escaped})*@)?${host}(?::\\d*)?(?:\\/${segmentChar}*)*`;
   const absolute = `\\/(?:${segmentChar}+(?:\\/${segmentChar}*)*)?`;
   const rootless = `${segmentChar}+(?:\\/${segmentChar}*)*`;
-  const query = `(?:[${plain}${iprivate}:@/?]|${escaped})*`;
-  const fragment = `(?:[${plain}:@/?]|${escaped})*`;
-  const scheme = `(?:[a-z][a-z0-9+\\-.]*:)${reference ? "?" : ""}`;
-  const path = `(?:${authority}|${absolute}|${rootless})${reference ? "?" : ""}`;
-  return new RegExp(`^${scheme}${path}(?:\\?${query})?(?:#${fragment})?$`, iri ? "iu" : "i");
-}
-
-const $formatUri = (() => {
-  const uri = $uriPattern(false, false);
-  return (str) => uri.test(str) && /\/|:/.test(str);
+  const tail = `(?:[${plain}:@/?]|${escaped})*`;
+  const uri = new RegExp(
+    `^(?:[a-z][a-z0-9+\\-.]*:)(?:${authority}|${absolute}|${rootless})(?:\\?${tail})?(?:#${tail})?$`,
+    "i",
+  );
+  return (str) => /\/|:/.test(str) && uri.test(str);
 })();
 
 const $format_email = new RegExp("^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", "i");
@@ -1456,18 +1450,9 @@ function $pattern(source) {
 
 const $pointer = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
-const $rules = { any: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if"] };
-const $groups = {
-  number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "format"],
-  string: ["maxLength", "minLength", "pattern", "format"],
-  array: ["maxItems", "minItems", "additionalItems", "prefixItems", "items", "contains", "uniqueItems", "maxContains", "minContains", "unevaluatedItems"],
-  object: [
-    "maxProperties", "minProperties", "required", "propertyNames", "additionalProperties", "dependencies", "properties",
-    "patternProperties", "dependentRequired", "dependentSchemas", "unevaluatedProperties",
-  ],
-};
+const $rules = {"any":["$ref","const","enum","anyOf"]};
 
-const $explainers = {};
+const $groups = {"number":["minimum","exclusiveMinimum","format"],"string":["maxLength","minLength","pattern","format"],"array":["minItems","items"],"object":["required","additionalProperties","properties"]};
 
 function $plan(schema) {
   if (typeof schema == "boolean") return schema;
@@ -1477,7 +1462,6 @@ function $plan(schema) {
   const types = schema.type === undefined ? [] : [].concat(schema.type);
   if (schema.nullable === true && types.length > 0 && !types.includes("null")) types.push("null");
   const groups = Object.keys($groups).filter((group) => $groups[group].some((keyword) => schema[keyword] !== undefined));
-  const map = (object, each) => Object.keys(object ?? {}).map((key) => each(key, object[key]));
   const only = keys.length === 1 ? schema.$ref : undefined;
   const plan = {
     empty: keys.length === 0,
@@ -1491,51 +1475,12 @@ function $plan(schema) {
     type: schema.type,
     anyType: only ? [] : $rules.any.filter((k) => schema[k] !== undefined),
     byGroup: Object.fromEntries(groups.map((group) => [group, $groups[group].filter((k) => schema[k] !== undefined && k in $explainers)])),
-    const: schema.const,
-    enum: typeof schema.enum == "string" ? [...$enums[schema.enum]] : schema.enum,
-    not: schema.not === undefined ? undefined : $plan(schema.not),
-    anyOf: schema.anyOf?.map($plan),
-    oneOf: schema.oneOf?.map($plan),
-    allOf: schema.allOf?.map($plan),
-    if: schema.if === undefined ? undefined : $plan(schema.if),
-    then: schema.then === undefined ? undefined : $plan(schema.then),
-    else: schema.else === undefined ? undefined : $plan(schema.else),
-    multipleOf: schema.multipleOf,
-    pattern: typeof schema.pattern == "object" ? $regexps[schema.pattern.$regexp].source : schema.pattern,
-    format: schema.format,
-    items: Array.isArray(schema.items) ? schema.items.map($plan) : schema.items === undefined ? undefined : $plan(schema.items),
-    additionalItems: schema.additionalItems === undefined ? undefined : $plan(schema.additionalItems),
-    prefixItems: schema.prefixItems?.map($plan),
-    contains: schema.contains === undefined ? undefined : $plan(schema.contains),
-    minContains: schema.minContains ?? 1,
-    maxContains: schema.maxContains,
-    uniqueItems: schema.uniqueItems === true,
-    propertyNames: schema.propertyNames === undefined ? undefined : $plan(schema.propertyNames),
-    unevaluatedProperties: schema.unevaluatedProperties === undefined ? undefined : $plan(schema.unevaluatedProperties),
-    unevaluatedItems: schema.unevaluatedItems === undefined ? undefined : $plan(schema.unevaluatedItems),
-    dependencies: Object.fromEntries(
-      ["dependencies", "dependentRequired", "dependentSchemas"]
-        .filter((keyword) => schema[keyword] !== undefined)
-        .map((keyword) => {
-          const entries = Object.keys(schema[keyword]).map((key) => [key, schema[keyword][key]]);
-          const names = entries.filter(([key, value]) => Array.isArray(value) && value.length > 0 && key !== "__proto__");
-          const schemas = entries.filter(([, value]) => !Array.isArray(value)).map(([key, value]) => [key, $plan(value)]);
-          return [keyword, [names, schemas]];
-        }),
-    ),
-    required: (schema.required === true ? Object.keys(schema.properties) : schema.required ?? []).map((key) => [key, key in Object.prototype]),
     known: schema.properties ?? {},
-    properties: map(schema.properties, (key, sub) => ({
-      key,
-      inherited: key in Object.prototype,
-      plan: $plan(sub),
-      path: "/" + $pointer(key),
-      at: "/properties/" + encodeURIComponent($pointer(key)),
-    })),
-    additionalProperties: schema.additionalProperties === undefined ? undefined : $plan(schema.additionalProperties),
-    patternProperties: map(schema.patternProperties, (source, sub) => ({ pattern: $pattern(source), plan: $plan(sub), at: "/patternProperties/" + encodeURIComponent($pointer(source)) })),
+    patternProperties: [],
+    dependencies: {},
     schema,
   };
+  for (const key of keys) if (key in $planners) $planners[key](schema, plan);
   if (!plan.check && ["$ref", "not", "anyOf", "oneOf", "allOf", "if", ...$groups.array, ...$groups.object].every((k) => schema[k] === undefined)) {
     plan.check = (data) => $walk(plan, data, "", "", $discard);
   }
@@ -1625,76 +1570,24 @@ function $equals(data, value) {
   return value && typeof value == "object" ? $equal(data, value) : value === data;
 }
 
-Object.assign($explainers, {
-  $ref(plan, data, path, at, errors) {
-    if (!$schemas[plan.ref][0](data)) $walkDefinition(plan.ref, data, path, errors);
-  },
-  const(plan, data, path, at, errors) {
-    if (!$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
-  },
-  enum(plan, data, path, at, errors) {
-    if (!plan.enum.some((value) => $equals(data, value))) $fail(errors, path, at, "enum", { allowedValues: plan.enum }, "must be equal to one of the allowed values");
-  },
-});
-
-function $if(plan, data, path, at, errors) {
-  const hasThen = plan.then !== undefined && !$alwaysValid(plan.then);
-  const hasElse = plan.else !== undefined && !$alwaysValid(plan.else);
-  if (!hasThen && !hasElse) return;
-  const clause = $valid(plan.if, data) ? (hasThen ? "then" : undefined) : hasElse ? "else" : undefined;
-  if (clause === undefined || $passes(plan[clause], data) || $walk(plan[clause], data, path, at + "/" + clause, errors)) return;
-  $fail(errors, path, at, "if", { failingKeyword: clause }, 'must match "' + clause + '" schema');
+function $x_ref(plan, data, path, at, errors) {
+  if (!$schemas[plan.ref][0](data)) $walkDefinition(plan.ref, data, path, errors);
 }
 
-function $contains(plan, data, path, at, errors) {
-  const { contains: sub, minContains: min, maxContains: max } = plan;
-  if (max === undefined && min === 0) return;
-  const fail = () =>
-    max === undefined
-      ? $fail(errors, path, at, "contains", { minContains: min }, "must contain at least " + min + " valid item(s)")
-      : $fail(errors, path, at, "contains", { minContains: min, maxContains: max }, "must contain at least " + min + " and no more than " + max + " valid item(s)");
-  if (max !== undefined && min > max) return fail();
-  if ($alwaysValid(sub)) return data.length >= min && (max === undefined || data.length <= max) ? undefined : fail();
-  const start = errors.length;
-  let valid = min === 0;
-  let count = 0;
-  for (let i = 0; i < data.length; i++) {
-    if (!($passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, at + "/contains", errors))) continue;
-    count++;
-    if (max === undefined) {
-      if (count >= min) {
-        valid = true;
-        break;
-      }
-    } else if (count > max) {
-      valid = false;
-      break;
-    } else if (count >= min) valid = true;
-  }
-  if (valid) errors.length = start;
-  else fail();
+function $x_const(plan, data, path, at, errors) {
+  if (!$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
 }
 
-function $propertyNames(sub, data, path, at, errors) {
-  for (const key in data) {
-    if ($passes(sub, key)) continue;
-    const propertyName = $propertyName;
-    $propertyName = key;
-    let valid;
-    try {
-      valid = $walk(sub, key, path, at + "/propertyNames", errors);
-    } finally {
-      $propertyName = propertyName;
-    }
-    if (!valid) $fail(errors, path, at, "propertyNames", { propertyName: key }, "property name must be valid");
-  }
+function $x_enum(plan, data, path, at, errors) {
+  if (!plan.enum.some((value) => $equals(data, value))) $fail(errors, path, at, "enum", { allowedValues: plan.enum }, "must be equal to one of the allowed values");
 }
 
-function $schemaDependencies(keyword, schemas, data, path, at, errors) {
-  for (const [property, sub] of schemas) {
-    if ($alwaysValid(sub) || $own(data, property) === undefined || $passes(sub, data)) continue;
-    $walk(sub, data, path, at + "/" + keyword + "/" + encodeURIComponent($pointer(property)), errors);
-  }
+function $p_const(schema, plan) {
+  plan.const = schema.const;
+}
+
+function $p_enum(schema, plan) {
+  plan.enum = typeof schema.enum == "string" ? [...$enums[schema.enum]] : schema.enum;
 }
 
 function $restItems(keyword, sub, from, data, path, at, errors) {
@@ -1707,85 +1600,63 @@ function $item(sub, data, i, path, where, errors) {
   return $passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, where, errors);
 }
 
-Object.assign($explainers, {
-  not(plan, data, path, at, errors) {
-    if ($valid(plan.not, data)) $fail(errors, path, at, "not", {}, "must NOT be valid");
-  },
-  anyOf(plan, data, path, at, errors) {
-    if (plan.anyOf.some((branch) => $valid(branch, data))) return;
-    plan.anyOf.forEach((branch, i) => $walk(branch, data, path, at + "/anyOf/" + i, errors));
-    $fail(errors, path, at, "anyOf", {}, "must match a schema in anyOf");
-  },
-  oneOf(plan, data, path, at, errors) {
-    if (plan.oneOf.filter((branch) => $valid(branch, data)).length === 1) return;
-    let passing = null;
-    for (let i = 0; i < plan.oneOf.length; i++) {
-      const branch = plan.oneOf[i];
-      if (!($passes(branch, data) || $walk(branch, data, path, at + "/oneOf/" + i, errors))) continue;
-      if (passing !== null) {
-        passing = [passing, i];
-        break;
-      }
-      passing = i;
-    }
-    $fail(errors, path, at, "oneOf", { passingSchemas: passing }, "must match exactly one schema in oneOf");
-  },
-  allOf(plan, data, path, at, errors) {
-    plan.allOf.forEach((branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors));
-  },
-  if: $if,
-  additionalItems(plan, data, path, at, errors) {
-    if (Array.isArray(plan.items)) $restItems("additionalItems", plan.additionalItems, plan.items.length, data, path, at, errors);
-  },
-  prefixItems(plan, data, path, at, errors) {
-    plan.prefixItems.forEach((sub, i) => data.length <= i || $item(sub, data, i, path, at + "/prefixItems/" + i, errors));
-  },
-  items(plan, data, path, at, errors) {
-    const { items, prefixItems } = plan;
-    if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || $item(sub, data, i, path, at + "/items/" + i, errors));
-    else if (prefixItems !== undefined) $restItems("items", items, prefixItems.length, data, path, at, errors);
-    else for (let i = 0; i < data.length; i++) $item(items, data, i, path, at + "/items", errors);
-  },
-  contains: $contains,
-  propertyNames(plan, data, path, at, errors) {
-    if (!$alwaysValid(plan.propertyNames)) $propertyNames(plan.propertyNames, data, path, at, errors);
-  },
-  additionalProperties(plan, data, path, at, errors) {
-    const extra = plan.additionalProperties;
-    if ($alwaysValid(extra)) return;
-    for (const key in data) {
-      if (Object.prototype.hasOwnProperty.call(plan.known, key) || plan.patternProperties.some((p) => p.pattern.test(key))) continue;
-      if (extra === false) {
-        $fail(errors, path, at, "additionalProperties", { additionalProperty: key }, "must NOT have additional properties");
-      } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
-    }
-  },
-  dependencies(plan, data, path, at, errors) {
-    const [names, schemas] = plan.dependencies.dependencies;
-    $missingDependencies("dependencies", names, data, path, at, errors);
-    $schemaDependencies("dependencies", schemas, data, path, at, errors);
-  },
-  properties(plan, data, path, at, errors) {
-    for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
-      const value = inherited ? $own(data, key) : data[key];
-      if (value !== undefined && !$passes(sub, value)) $walk(sub, value, path + to, at + where, errors);
-    }
-  },
-  patternProperties(plan, data, path, at, errors) {
-    for (const { pattern, plan: sub, at: where } of plan.patternProperties) {
-      if ($alwaysValid(sub)) continue;
-      for (const key in data) {
-        if (pattern.test(key) && !$passes(sub, data[key])) $walk(sub, data[key], path + "/" + $pointer(key), at + where, errors);
-      }
-    }
-  },
-  dependentSchemas(plan, data, path, at, errors) {
-    $schemaDependencies("dependentSchemas", plan.dependencies.dependentSchemas[1], data, path, at, errors);
-  },
-});
+function $x_anyOf(plan, data, path, at, errors) {
+  if (plan.anyOf.some((branch) => $valid(branch, data))) return;
+  plan.anyOf.forEach((branch, i) => $walk(branch, data, path, at + "/anyOf/" + i, errors));
+  $fail(errors, path, at, "anyOf", {}, "must match a schema in anyOf");
+}
+
+function $x_items(plan, data, path, at, errors) {
+  const { items, prefixItems } = plan;
+  if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || $item(sub, data, i, path, at + "/items/" + i, errors));
+  else if (prefixItems !== undefined) $restItems("items", items, prefixItems.length, data, path, at, errors);
+  else for (let i = 0; i < data.length; i++) $item(items, data, i, path, at + "/items", errors);
+}
+
+function $x_additionalProperties(plan, data, path, at, errors) {
+  const extra = plan.additionalProperties;
+  if ($alwaysValid(extra)) return;
+  for (const key in data) {
+    if (Object.prototype.hasOwnProperty.call(plan.known, key) || plan.patternProperties.some((p) => p.pattern.test(key))) continue;
+    if (extra === false) {
+      $fail(errors, path, at, "additionalProperties", { additionalProperty: key }, "must NOT have additional properties");
+    } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
+  }
+}
+
+function $x_properties(plan, data, path, at, errors) {
+  for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
+    const value = inherited ? $own(data, key) : data[key];
+    if (value !== undefined && !$passes(sub, value)) $walk(sub, value, path + to, at + where, errors);
+  }
+}
+
+function $p_anyOf(schema, plan) {
+  plan.anyOf = schema.anyOf.map($plan);
+}
+
+function $p_items(schema, plan) {
+  plan.items = Array.isArray(schema.items) ? schema.items.map($plan) : $plan(schema.items);
+}
+
+function $p_properties(schema, plan) {
+  plan.properties = Object.keys(schema.properties).map((key) => ({
+    key,
+    inherited: key in Object.prototype,
+    plan: $plan(schema.properties[key]),
+    path: "/" + $pointer(key),
+    at: "/properties/" + encodeURIComponent($pointer(key)),
+  }));
+}
+
+function $p_additionalProperties(schema, plan) {
+  plan.additionalProperties = $plan(schema.additionalProperties);
+}
 
 const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
+
 const $counted = { maxLength: "characters", minLength: "characters", maxItems: "items", minItems: "items", maxProperties: "properties", minProperties: "properties" };
+
 const $sizeOf = { string: $ucs2length, array: (data) => data.length, object: (data) => Object.keys(data).length };
 
 function $limit(keyword) {
@@ -1807,76 +1678,33 @@ function $count(keyword) {
   };
 }
 
-function $uniqueItems(plan, data, path, at, errors) {
-  if (!plan.uniqueItems || data.length <= 1) return;
-  const types = plan.items !== undefined && !Array.isArray(plan.items) && typeof plan.items == "object" ? plan.items.types : [];
-  let i = data.length;
-  let j;
-  let found = false;
-  if (types.length > 0 && !types.some((t) => t === "object" || t === "array")) {
-    const indices = {};
-    while (!found && i--) {
-      let item = data[i];
-      if (!$isOneOf(types, item)) continue;
-      if (types.length > 1 && typeof item == "string") item += "_";
-      if (typeof indices[item] == "number") {
-        j = indices[item];
-        found = true;
-      } else indices[item] = i;
-    }
-  } else {
-    outer: while (i--) {
-      for (j = i; j--; ) {
-        if ($equal(data[i], data[j])) {
-          found = true;
-          break outer;
-        }
-      }
-    }
-  }
-  if (found) $fail(errors, path, at, "uniqueItems", { i, j }, "must NOT have duplicate items (items ## " + j + " and " + i + " are identical)");
+const $x_minimum = $limit("minimum");
+
+const $x_exclusiveMinimum = $limit("exclusiveMinimum");
+
+const $x_maxLength = $count("maxLength");
+
+const $x_minLength = $count("minLength");
+
+function $x_pattern(plan, data, path, at, errors) {
+  if (!$pattern(plan.pattern).test(data)) $fail(errors, path, at, "pattern", { pattern: plan.pattern }, 'must match pattern "' + plan.pattern + '"');
 }
 
-function $missingDependencies(keyword, names, data, path, at, errors) {
-  for (const [property, needed] of names) {
-    if ($own(data, property) === undefined) continue;
-    const deps = needed.join(", ");
-    for (const missingProperty of needed) {
-      if ($own(data, missingProperty) !== undefined) continue;
-      const message = "must have " + (needed.length === 1 ? "property" : "properties") + " " + deps + " when property " + property + " is present";
-      $fail(errors, path, at, keyword, { property, missingProperty, depsCount: needed.length, deps }, message);
-    }
+const $x_minItems = $count("minItems");
+
+function $x_required(plan, data, path, at, errors) {
+  for (const [key, inherited] of plan.required) {
+    if ((inherited ? $own(data, key) : data[key]) === undefined) $fail(errors, path, at, "required", { missingProperty: key }, "must have required property '" + key + "'");
   }
 }
 
-Object.assign($explainers, {
-  maximum: $limit("maximum"),
-  minimum: $limit("minimum"),
-  exclusiveMaximum: $limit("exclusiveMaximum"),
-  exclusiveMinimum: $limit("exclusiveMinimum"),
-  multipleOf(plan, data, path, at, errors) {
-    const quotient = data / plan.multipleOf;
-    if (quotient !== parseInt(quotient)) $fail(errors, path, at, "multipleOf", { multipleOf: plan.multipleOf }, "must be multiple of " + plan.multipleOf);
-  },
-  maxLength: $count("maxLength"),
-  minLength: $count("minLength"),
-  pattern(plan, data, path, at, errors) {
-    if (!$pattern(plan.pattern).test(data)) $fail(errors, path, at, "pattern", { pattern: plan.pattern }, 'must match pattern "' + plan.pattern + '"');
-  },
-  maxItems: $count("maxItems"),
-  minItems: $count("minItems"),
-  uniqueItems: $uniqueItems,
-  maxProperties: $count("maxProperties"),
-  minProperties: $count("minProperties"),
-  required(plan, data, path, at, errors) {
-    for (const [key, inherited] of plan.required) {
-      if ((inherited ? $own(data, key) : data[key]) === undefined) $fail(errors, path, at, "required", { missingProperty: key }, "must have required property '" + key + "'");
-    }
-  },
-  dependentRequired(plan, data, path, at, errors) {
-    $missingDependencies("dependentRequired", plan.dependencies.dependentRequired[0], data, path, at, errors);
-  },
-});
+function $p_pattern(schema, plan) {
+  plan.pattern = typeof schema.pattern == "object" ? $regexps[schema.pattern.$regexp].source : schema.pattern;
+}
+
+function $p_required(schema, plan) {
+  plan.required = (schema.required === true ? Object.keys(schema.properties) : schema.required).map((key) => [key, key in Object.prototype]);
+}
 
 function $formatPasses(name, data) {
   const format = $formats[name];
@@ -1887,75 +1715,17 @@ function $formatPasses(name, data) {
   return typeof check == "function" ? check(data) : check.test(data);
 }
 
-$explainers.format = (plan, data, path, at, errors) => {
+function $x_format(plan, data, path, at, errors) {
   if (!$formatPasses(plan.format, data)) $fail(errors, path, at, "format", { format: plan.format }, 'must match format "' + plan.format + '"');
-};
-
-const $target = (plan) => (plan.only !== undefined ? (plan.target ??= $definition(plan.only)) : plan);
-
-function $inPlace(plan, data, merge) {
-  const valid = (sub) => $valid(sub, data);
-  const subs = [...(plan.allOf ?? [])];
-  if (plan.ref !== undefined && plan.only === undefined) subs.push($definition(plan.ref));
-  for (const sub of [...(plan.anyOf ?? []), ...(plan.oneOf ?? [])]) if (valid(sub)) subs.push(sub);
-  for (const [, schemas] of Object.values(plan.dependencies)) {
-    for (const [key, sub] of schemas) if ($is("object", data) && $own(data, key) !== undefined && valid(sub)) subs.push(sub);
-  }
-  if (plan.if !== undefined) {
-    if (valid(plan.if)) subs.push(plan.if, ...(plan.then !== undefined && valid(plan.then) ? [plan.then] : []));
-    else if (plan.else !== undefined && valid(plan.else)) subs.push(plan.else);
-  }
-  for (const sub of subs) if (merge(sub)) return true;
-  return false;
 }
 
-function $evaluatedProperties(plan, data, seen, depth = 0) {
-  if (typeof plan == "boolean" || depth > 64) return false;
-  plan = $target(plan);
-  if (plan.additionalProperties !== undefined || (depth > 0 && plan.unevaluatedProperties !== undefined)) return true;
-  for (const key of Object.keys(plan.known)) seen.add(key);
-  for (const { pattern } of plan.patternProperties) for (const key in data) if (pattern.test(key)) seen.add(key);
-  return $inPlace(plan, data, (sub) => $evaluatedProperties(sub, data, seen, depth + 1));
+function $p_format(schema, plan) {
+  plan.format = schema.format;
 }
 
-function $evaluatedItems(plan, data, seen, depth = 0) {
-  if (typeof plan == "boolean" || depth > 64) return 0;
-  plan = $target(plan);
-  if ((depth > 0 && plan.unevaluatedItems !== undefined) || (plan.items !== undefined && !Array.isArray(plan.items))) return Infinity;
-  let n = plan.prefixItems?.length ?? 0;
-  if (plan.contains !== undefined) for (let i = 0; i < data.length; i++) if ($valid(plan.contains, data[i])) seen.add(i);
-  $inPlace(plan, data, (sub) => {
-    n = Math.max(n, $evaluatedItems(sub, data, seen, depth + 1));
-    return n === Infinity;
-  });
-  return n;
-}
+const $explainers = { __proto__: null, "$ref": $x_ref, additionalProperties: $x_additionalProperties, anyOf: $x_anyOf, const: $x_const, enum: $x_enum, exclusiveMinimum: $x_exclusiveMinimum, format: $x_format, items: $x_items, maxLength: $x_maxLength, minItems: $x_minItems, minLength: $x_minLength, minimum: $x_minimum, pattern: $x_pattern, properties: $x_properties, required: $x_required };
 
-function $unevaluatedProperties(plan, data, path, at, errors) {
-  if ($alwaysValid(plan.unevaluatedProperties)) return;
-  const seen = new Set();
-  if ($evaluatedProperties(plan, data, seen)) return;
-  const sub = plan.unevaluatedProperties;
-  for (const key in data) {
-    if (seen.has(key)) continue;
-    if (sub === false) $fail(errors, path, at, "unevaluatedProperties", { unevaluatedProperty: key }, "must NOT have unevaluated properties");
-    else if (!$passes(sub, data[key])) $walk(sub, data[key], path + "/" + $pointer(key), at + "/unevaluatedProperties", errors);
-  }
-}
-
-function $unevaluatedItems(plan, data, path, at, errors) {
-  if ($alwaysValid(plan.unevaluatedItems)) return;
-  const seen = new Set();
-  const n = $evaluatedItems(plan, data, seen);
-  const sub = plan.unevaluatedItems;
-  for (let i = n; i < data.length; i++) {
-    if (seen.has(i)) continue;
-    if (sub === false) return $fail(errors, path, at, "unevaluatedItems", { limit: n }, "must NOT have more than " + n + " items");
-    if (!$passes(sub, data[i])) $walk(sub, data[i], path + "/" + i, at + "/unevaluatedItems", errors);
-  }
-}
-
-Object.assign($explainers, { unevaluatedItems: $unevaluatedItems, unevaluatedProperties: $unevaluatedProperties });
+const $planners = { __proto__: null, additionalProperties: $p_additionalProperties, anyOf: $p_anyOf, const: $p_const, enum: $p_enum, format: $p_format, items: $p_items, pattern: $p_pattern, properties: $p_properties, required: $p_required };
 
 function $valueAt(root, path) {
   let node = root;

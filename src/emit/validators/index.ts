@@ -2,7 +2,8 @@ import { CodegenError } from "../../errors.js";
 import { pointerSegments } from "../../load/manifest.js";
 import type { VersionModel } from "../../model/build.js";
 import type { FileOutput } from "../../output.js";
-import { equalSource, errorsSource, explainSource, formatRuntime, ucs2lengthSource } from "../../runtime.js";
+import { equalSource, errorsSource, explainRuntime, formatRuntime, ucs2lengthSource } from "../../runtime.js";
+import { isPlainObject } from "../../json.js";
 import { layout, literal, type Schema } from "./code.js";
 import { Compiler } from "./compiler.js";
 import { schemaText, stringLiteral } from "./explain.js";
@@ -67,6 +68,22 @@ const noObjectConstants = `// No const or enum of these schemas is an object or 
 function $equal(a, b) {
   return a === b;
 }`;
+
+/** Every key of every schema object (and of the maps of them): the keywords the second pass may meet, and some more. */
+function keywordsUsed(definitions: Record<string, Schema>): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (isPlainObject(node)) {
+      for (const [key, value] of Object.entries(node)) {
+        found.add(key);
+        if (key !== "const" && key !== "enum") visit(value);
+      }
+    }
+  };
+  Object.values(definitions).forEach(visit);
+  return found;
+}
 
 function compiledModule(model: VersionModel, definitions: Record<string, Schema>): string {
   const formats = formatRuntime(formatsUsed(definitions));
@@ -134,7 +151,7 @@ function $definition(name) {
   return schema;
 }
 
-${explainSource.trim()}
+${explainRuntime(keywordsUsed(definitions))}
 
 ${errorsSource.trim()}
 

@@ -34,15 +34,27 @@ function collector(c: CompileContext, schema: Schema, kind: Kind): string | unde
   if (typeof schema !== "object") return undefined;
   const ref = Object.keys(schema).length === 1 && typeof schema["$ref"] === "string" ? (schema["$ref"] as string).slice(14) : undefined;
   const key = ref !== undefined ? `evaluated ${kind} $ref ${ref}` : `evaluated ${kind} ${canonical(schema)}`;
-  const lines = (name: string): string[] => body(c, ref !== undefined ? c.definitions[ref]! : schema, kind, name);
-  if (ref === undefined && lines("").length === 0) return undefined;
-  return c.hoistFunction(key, (name) => {
-    const inner = lines(name);
-    return [`function ${name}(d, e) {`, ...(kind === "props" ? [] : ["  let n = 0;"]), ...inner.map((l) => `  ${l}`), `  return ${kind === "props" ? "false" : "n"};`, "}"].join("\n");
-  });
+  let known = collectors.get(c.definitions);
+  if (known === undefined) collectors.set(c.definitions, (known = new Map()));
+  if (known.has(key)) return known.get(key);
+  // a definition's collector is named before its body is made, so that a recursive one calls itself
+  const lines = ref !== undefined ? undefined : body(c, schema, kind);
+  const name =
+    lines !== undefined && lines.length === 0
+      ? undefined
+      : c.hoistFunction(key, (name) => {
+          known.set(key, name);
+          const inner = lines ?? body(c, c.definitions[ref!]!, kind);
+          return [`function ${name}(d, e) {`, ...(kind === "props" ? [] : ["  let n = 0;"]), ...inner.map((l) => `  ${l}`), `  return ${kind === "props" ? "false" : "n"};`, "}"].join("\n");
+        });
+  known.set(key, name);
+  return name;
 }
 
-function body(c: CompileContext, schema: Schema, kind: Kind, self: string): string[] {
+/** The collectors made for one compilation (its definitions), by key. */
+const collectors = new WeakMap<object, Map<string, string | undefined>>();
+
+function body(c: CompileContext, schema: Schema, kind: Kind): string[] {
   if (typeof schema !== "object") return [];
   const d = (code: string) => place(code, "d");
   const lines: string[] = [];
@@ -90,7 +102,6 @@ function body(c: CompileContext, schema: Schema, kind: Kind, self: string): stri
       lines.push(`if (${test}) {`, ...[...(own === undefined ? [] : [own]), ...then].map((l) => `  ${l}`), ...(otherwise.length > 0 ? ["} else {", ...otherwise.map((l) => `  ${l}`)] : []), "}");
     }
   }
-  void self;
   return lines;
 }
 
