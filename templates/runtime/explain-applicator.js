@@ -47,12 +47,8 @@ function $propertyNames(sub, data, path, at, errors) {
     if ($passes(sub, key)) continue;
     const propertyName = $propertyName;
     $propertyName = key;
-    let valid;
-    try {
-      valid = $walk(sub, key, path, at + "/propertyNames", errors);
-    } finally {
-      $propertyName = propertyName;
-    }
+    const valid = $walk(sub, key, path, at + "/propertyNames", errors);
+    $propertyName = propertyName;
     if (!valid) $fail(errors, path, at, "propertyNames", { propertyName: key }, "property name must be valid");
   }
 }
@@ -113,15 +109,17 @@ function $x_additionalItems(plan, data, path, at, errors) {
   if (Array.isArray(plan.items)) $restItems("additionalItems", plan.additionalItems, plan.items.length, data, path, at, errors);
 }
 
+// prefixItems, then the items after them (2020-12's items beside prefixItems: Ajv's next rule)
 function $x_prefixItems(plan, data, path, at, errors) {
   plan.prefixItems.forEach((sub, i) => data.length <= i || $item(sub, data, i, path, at + "/prefixItems/" + i, errors));
+  if (plan.items !== undefined) $restItems("items", plan.items, plan.prefixItems.length, data, path, at, errors);
 }
 
+// items alone, or draft-07's list of items
 function $x_items(plan, data, path, at, errors) {
-  const { items, prefixItems } = plan;
+  const { items } = plan;
   if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || $item(sub, data, i, path, at + "/items/" + i, errors));
-  else if (prefixItems !== undefined) $restItems("items", items, prefixItems.length, data, path, at, errors);
-  else for (let i = 0; i < data.length; i++) $item(items, data, i, path, at + "/items", errors);
+  else if (plan.prefixItems === undefined) for (let i = 0; i < data.length; i++) $item(items, data, i, path, at + "/items", errors);
 }
 
 const $x_contains = $contains;

@@ -2,7 +2,7 @@
 // subschemas that pass evaluated (as the first pass collects it), then Ajv's errors for the rest.
 
 /** A plan's definition when it is only a $ref, else the plan. */
-const $target = (plan) => (plan.only !== undefined ? (plan.target ??= $definition(plan.only)) : plan);
+const $target = (plan) => (plan.only !== undefined ? $definition(plan.only) : plan);
 
 /**
  * Calls `merge` with each in-place subschema whose annotations count for this value: allOf

@@ -57,7 +57,6 @@ function $plan(schema) {
     only, // a schema that is only a $ref: the definition's errors, nothing else
     // the first pass's function for this schema, if it has one
     check: only ? $schemas[only][0] : schema.$check && $checks[schema.$check],
-    target: undefined, // the plan of `only`, once walked
     ref: schema.$ref,
     types,
     groups,
@@ -130,11 +129,9 @@ function $fail(errors, instancePath, at, keyword, params, message) {
 function $walkDefinition(name, data, path, errors) {
   const propertyName = $propertyName;
   $propertyName = undefined;
-  try {
-    return $walk($definition(name), data, path, "#", errors);
-  } finally {
-    $propertyName = propertyName;
-  }
+  const valid = $walk($definition(name), data, path, "#", errors);
+  $propertyName = propertyName;
+  return valid;
 }
 
 /**
@@ -146,12 +143,8 @@ function $walk(plan, data, path, at, errors) {
     if (!plan) $fail(errors, path, at, "false schema", {}, "boolean schema is false");
     return plan;
   }
+  if (plan.only !== undefined) return $walkDefinition(plan.only, data, path, errors);
   const start = errors.length;
-  if (plan.only !== undefined) {
-    if ($propertyName !== undefined) return $walkDefinition(plan.only, data, path, errors);
-    $walk((plan.target ??= $definition(plan.only)), data, path, "#", errors);
-    return errors.length === start;
-  }
   if (plan.upFront && !$isOneOf(plan.types, data)) $typeError(plan, path, at, errors);
   for (const keyword of plan.anyType) $explainers[keyword](plan, data, path, at, errors);
   for (const group of plan.groups) {

@@ -1372,7 +1372,6 @@ function $plan(schema) {
     empty: keys.length === 0,
     only,
     check: only ? $schemas[only][0] : schema.$check && $checks[schema.$check],
-    target: undefined,
     ref: schema.$ref,
     types,
     groups,
@@ -1434,11 +1433,9 @@ function $fail(errors, instancePath, at, keyword, params, message) {
 function $walkDefinition(name, data, path, errors) {
   const propertyName = $propertyName;
   $propertyName = undefined;
-  try {
-    return $walk($definition(name), data, path, "#", errors);
-  } finally {
-    $propertyName = propertyName;
-  }
+  const valid = $walk($definition(name), data, path, "#", errors);
+  $propertyName = propertyName;
+  return valid;
 }
 
 function $walk(plan, data, path, at, errors) {
@@ -1446,12 +1443,8 @@ function $walk(plan, data, path, at, errors) {
     if (!plan) $fail(errors, path, at, "false schema", {}, "boolean schema is false");
     return plan;
   }
+  if (plan.only !== undefined) return $walkDefinition(plan.only, data, path, errors);
   const start = errors.length;
-  if (plan.only !== undefined) {
-    if ($propertyName !== undefined) return $walkDefinition(plan.only, data, path, errors);
-    $walk((plan.target ??= $definition(plan.only)), data, path, "#", errors);
-    return errors.length === start;
-  }
   if (plan.upFront && !$isOneOf(plan.types, data)) $typeError(plan, path, at, errors);
   for (const keyword of plan.anyType) $explainers[keyword](plan, data, path, at, errors);
   for (const group of plan.groups) {
@@ -1495,12 +1488,6 @@ function $p_enum(schema, plan) {
   plan.enum = typeof schema.enum == "string" ? [...$enums[schema.enum]] : schema.enum;
 }
 
-function $restItems(keyword, sub, from, data, path, at, errors) {
-  if (data.length <= from) return;
-  if (sub === false) $fail(errors, path, at, keyword, { limit: from }, "must NOT have more than " + from + " items");
-  else if (!$alwaysValid(sub)) for (let i = from; i < data.length; i++) $item(sub, data, i, path, at + "/" + keyword, errors);
-}
-
 function $item(sub, data, i, path, where, errors) {
   return $passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, where, errors);
 }
@@ -1512,10 +1499,9 @@ function $x_anyOf(plan, data, path, at, errors) {
 }
 
 function $x_items(plan, data, path, at, errors) {
-  const { items, prefixItems } = plan;
+  const { items } = plan;
   if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || $item(sub, data, i, path, at + "/items/" + i, errors));
-  else if (prefixItems !== undefined) $restItems("items", items, prefixItems.length, data, path, at, errors);
-  else for (let i = 0; i < data.length; i++) $item(items, data, i, path, at + "/items", errors);
+  else if (plan.prefixItems === undefined) for (let i = 0; i < data.length; i++) $item(items, data, i, path, at + "/items", errors);
 }
 
 function $x_additionalProperties(plan, data, path, at, errors) {
