@@ -12,30 +12,23 @@ export const keywords: ReadonlyMap<string, Keyword> = new Map(
   [...coreKeywords, ...applicatorKeywords, ...validationKeywords, ...formatKeywords, ...unevaluatedKeywords].map((k) => [k.keyword, k]),
 );
 
-/** The keywords Ajv (8, with strict: false) evaluates, per dialect; the rest are annotations it ignores. */
-export const ajvKeywords: Record<Dialect, ReadonlySet<string>> = (() => {
-  const common = [
-    "$comment", "id", "$ref", "maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf",
-    "maxLength", "minLength", "pattern", "maxProperties", "minProperties", "required", "maxItems", "minItems",
-    "uniqueItems", "type", "nullable", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if", "then", "else",
-    "propertyNames", "additionalProperties", "dependencies", "properties", "patternProperties", "items",
-    "contains", "format",
-  ];
-  return {
-    "draft-07": new Set([...common, "additionalItems"]),
-    "2020-12": new Set([
-      ...common, "$dynamicAnchor", "$dynamicRef", "$recursiveAnchor", "$recursiveRef", "prefixItems",
-      "dependentRequired", "dependentSchemas", "maxContains", "minContains", "unevaluatedProperties",
-      "unevaluatedItems",
-    ]),
-  };
-})();
-
 /**
  * Keywords Ajv knows that change no verdict here: a comment, and the anchors of
  * $dynamicRef/$recursiveRef (which the compiler does not take: the model resolves references).
  */
-export const ignoredKeywords: ReadonlySet<string> = new Set(["$comment", "$dynamicAnchor", "$recursiveAnchor"]);
+const ignored: Record<Dialect, readonly string[]> = { "draft-07": ["$comment"], "2020-12": ["$comment", "$dynamicAnchor", "$recursiveAnchor"] };
+export const ignoredKeywords: ReadonlySet<string> = new Set(Object.values(ignored).flat());
+
+/** Keywords Ajv evaluates that the compiler does not take: a schema using one is a Problem. */
+const notCompiled: Record<Dialect, readonly string[]> = { "draft-07": [], "2020-12": ["$dynamicRef", "$recursiveRef"] };
+
+/**
+ * The keywords Ajv (8, with strict: false) evaluates, per dialect (the rest are annotations it
+ * ignores): the registry's, by their dialects, and the two lists above.
+ */
+const evaluated = (dialect: Dialect): ReadonlySet<string> =>
+  new Set([...ignored[dialect], ...notCompiled[dialect], ...[...keywords.values()].filter((k) => k.dialects.includes(dialect)).map((k) => k.keyword)]);
+export const ajvKeywords: Record<Dialect, ReadonlySet<string>> = { "draft-07": evaluated("draft-07"), "2020-12": evaluated("2020-12") };
 
 /** The keywords the compiler implements (with Ajv's semantics), and those it ignores as Ajv does. */
 export const compiledKeywords: ReadonlySet<string> = new Set([...ignoredKeywords, ...keywords.keys()]);
