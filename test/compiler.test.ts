@@ -77,3 +77,45 @@ describe("formats beyond ajv-formats'", () => {
     expect([modern({ mail: "실례@실례.테스트" }), modern({ mail: "2962" })]).toEqual([true, true]);
   });
 });
+
+describe("unevaluatedProperties and unevaluatedItems as the specification defines them (past Ajv)", () => {
+  const draft = "https://json-schema.org/draft/2020-12/schema";
+  it("counts the properties of an if only when it passes", async () => {
+    const module = await moduleOf({
+      $schema: draft,
+      if: { properties: { foo: { const: "then" } }, required: ["foo"] },
+      then: { properties: { bar: { type: "string" } }, required: ["bar"] },
+      else: { properties: { baz: { type: "string" } }, required: ["baz"] },
+      unevaluatedProperties: false,
+    });
+    const validate = module.validatorFor(module.eventNames[0]!)!;
+    // "foo" is evaluated by the if that passes; when it fails, nothing else evaluates it
+    expect([validate({ foo: "then", bar: "bar" }), validate({ foo: "else", baz: "baz" }), validate({ baz: "baz" })]).toEqual([true, false, true]);
+  });
+
+  it("counts the items contains matched, not every item", async () => {
+    const module = await moduleOf({ $schema: draft, prefixItems: [true], contains: { type: "string" }, unevaluatedItems: false });
+    const validate = module.validatorFor(module.eventNames[0]!)!;
+    expect([validate([1, "foo"]), validate([1, "foo", "bar"]), validate([1, "foo", 2])]).toEqual([true, true, false]);
+  });
+
+  it("sees through $ref, allOf, the anyOf branches that pass, and dependentSchemas", async () => {
+    const module = await moduleOf({
+      $schema: draft,
+      $defs: { base: { properties: { id: { type: "string" } } } },
+      $ref: "#/$defs/base",
+      allOf: [{ properties: { a: true } }],
+      anyOf: [{ properties: { b: { const: 1 } }, required: ["b"] }, { properties: { c: true }, required: ["c"] }],
+      dependentSchemas: { d: { properties: { d: true, e: true } } },
+      unevaluatedProperties: false,
+    });
+    const validate = module.validatorFor(module.eventNames[0]!)!;
+    expect([
+      validate({ id: "x", a: 1, b: 1 }),
+      validate({ b: 1, c: 2 }),
+      validate({ b: 2, c: 2 }), // b's branch fails: b is not evaluated
+      validate({ c: 1, d: 1, e: 1 }),
+      validate({ c: 1, e: 1 }), // e only with d
+    ]).toEqual([true, true, false, true, false]);
+  });
+});
