@@ -4,6 +4,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CodegenConfig } from "./config.js";
+import type { Problem } from "./errors.js";
 import type { Catalogue } from "./load/catalogue.js";
 import type { TestPayload } from "./load/payloads.js";
 import type { FileOutput } from "./output.js";
@@ -81,22 +82,22 @@ export function cacheKey(catalogue: Catalogue, config: CodegenConfig, testPayloa
   return hash.digest("hex");
 }
 
-export async function readCache(dir: string | undefined, key: string): Promise<FileOutput[] | undefined> {
+export async function readCache(dir: string | undefined, key: string): Promise<{ files: FileOutput[]; warnings: Problem[] } | undefined> {
   if (dir === undefined) return undefined;
   try {
-    const entry = JSON.parse(await readFile(path.join(dir, `${key}.json`), "utf8")) as { files: FileOutput[] };
-    return Array.isArray(entry.files) ? entry.files : undefined;
+    const entry = JSON.parse(await readFile(path.join(dir, `${key}.json`), "utf8")) as { files: FileOutput[]; warnings?: Problem[] };
+    return Array.isArray(entry.files) ? { files: entry.files, warnings: Array.isArray(entry.warnings) ? entry.warnings : [] } : undefined;
   } catch {
     return undefined; // missing or damaged: a miss
   }
 }
 
-export async function writeCache(dir: string | undefined, key: string, files: FileOutput[]): Promise<void> {
+export async function writeCache(dir: string | undefined, key: string, files: FileOutput[], warnings: Problem[] = []): Promise<void> {
   if (dir === undefined) return;
   try {
     await mkdir(dir, { recursive: true });
     const target = path.join(dir, `${key}.json`);
-    await writeFile(`${target}.tmp`, JSON.stringify({ files }));
+    await writeFile(`${target}.tmp`, JSON.stringify({ files, warnings }));
     await rename(`${target}.tmp`, target);
   } catch {
     await rm(path.join(dir, `${key}.json.tmp`), { force: true }).catch(() => {});

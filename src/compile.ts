@@ -39,7 +39,7 @@ export async function compile(
   const checked = new Set<string>();
   const others = [
     ...models.map(async (model) => {
-      if (!worker) return adaptValidatorFiles(await laidOut((await import("./emit/validators.js")).emitValidators(model, header(model))), extension);
+      if (!worker) return adaptValidatorFiles(await laidOut((await import("./emit/validators/index.js")).emitValidators(model, header(model))), extension);
       const files = adaptValidatorFiles(await worker.validators(model, header(model), format), extension);
       for (const file of files) checked.add(file.path);
       return files;

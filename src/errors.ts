@@ -64,6 +64,7 @@ export function formatProblem(problem: Problem): string {
 export class Problems {
   readonly list: Problem[] = [];
   private readonly seen = new Set<string>();
+  /** What the run reports but goes on with (nothing is refused for it). */
   readonly warnings: Problem[] = [];
 
   /** Adds a problem, once: the same problem found again (a manifest's, in each version) is not repeated. */

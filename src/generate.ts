@@ -21,7 +21,8 @@ export async function generate(config: CodegenConfig): Promise<FileOutput[]> {
  * generate(), also handing back the models it built (the command line compares versions
  * with them). With `cache` (the command line's default) a run whose inputs are unchanged
  * returns the earlier output from the cache and no models. `warnings`: what loading removed
- * from the input (see load/extensions.ts), for the command line to print.
+ * from the input (see load/extensions.ts) and what the model stage let through unchecked (an
+ * unknown format), for the command line to print.
  */
 export async function generateWithModels(
   config: CodegenConfig,
@@ -36,16 +37,18 @@ export async function generateWithModels(
   const dir = options.cache ? cacheDir(cwd) : undefined;
   const key = dir ? cacheKey(catalogue, config, testPayloads) : "";
   const hit = await readCache(dir, key);
-  const warnings = catalogue.warnings;
-  if (hit) return { files: hit, models: [], cached: true, warnings };
+  if (hit) return { files: hit.files, models: [], cached: true, warnings: [...catalogue.warnings, ...hit.warnings] };
   // the worker (validators, prettier) starts now, while this thread loads model → emit → format,
   // which a run answered from the cache never loads
   const worker = config.format === false ? undefined : startWorker();
   try {
     const { compile } = await import("./compile.js");
     const { files, models } = await compile(catalogue, config, worker, testPayloads);
-    await writeCache(dir, key, files);
-    return { files, models, cached: false, warnings };
+    // what the model stage warned about (a format it does not check) is kept with the output,
+    // so that a run answered from the cache says it again
+    const modelWarnings = models.flatMap((model) => model.warnings ?? []);
+    await writeCache(dir, key, files, modelWarnings);
+    return { files, models, cached: false, warnings: [...catalogue.warnings, ...modelWarnings] };
   } finally {
     await worker?.close();
   }

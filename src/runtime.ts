@@ -30,8 +30,8 @@ export function withoutComments(source: string): string {
  * The code that generated validators carry inline instead of importing it: our own small
  * versions of the helpers and format checks Ajv would `require` (templates/runtime/*.js),
  * the second pass that explains a failure, and the readable errors. Ajv is given the very
- * same format functions when it compiles (the fallback and the tests' reference), so the
- * verdicts are the same by construction.
+ * same format functions when it compiles (the tests' reference), so the verdicts are the
+ * same by construction.
  */
 export const formatsSource = template("formats.js");
 
@@ -46,26 +46,87 @@ export const formatDefinitions: Record<string, Format> = Object.fromEntries(
 
 export const supportedFormats = new Set(Object.keys(formatDefinitions));
 
+/** The formats ajv-formats has (Ajv asserts them in both dialects); ours beyond them are asserted in draft-07 only. */
+export const ajvFormatNames: ReadonlySet<string> = new Set(Object.keys(fullFormats));
+
 /** Turns Ajv's errors into { path, message } a person can act on (used by validateEvent). */
 export const errorsSource = template("errors.js");
 
-/** The second pass: walks the schemas and reports Ajv's allErrors errors (see the template). */
-export const explainSource = template("explain.js");
+/**
+ * The second pass: walks the schemas and reports Ajv's allErrors errors (see the templates):
+ * the walk (explain.js, whole), then of each family's explainers ($x_<keyword>) and planners
+ * ($p_<keyword>) those of the keywords given, with the helpers they use, in template order;
+ * and `$explainers` and `$planners`, the tables the walk reads.
+ */
+export function explainRuntime(keywords: Iterable<string>): string {
+  const name = (prefix: string, keyword: string) => `${prefix}${keyword.replace(/\$/g, "")}`;
+  const used = [...new Set(keywords)].sort();
+  const explained = used.filter((keyword) => explainChunks.chunks.has(name("$x_", keyword)));
+  const planned = used.filter((keyword) => explainChunks.chunks.has(name("$p_", keyword)));
+  const included = new Set<string>();
+  const include = (identifier: string): void => {
+    if (included.has(identifier)) return;
+    included.add(identifier);
+    for (const other of explainChunks.uses.get(identifier) ?? []) include(other);
+  };
+  explainChunks.walk.forEach(include);
+  explained.forEach((keyword) => include(name("$x_", keyword)));
+  planned.forEach((keyword) => include(name("$p_", keyword)));
+  // Ajv's rule lists hold only the keywords the schemas use: an absent one changes nothing
+  const rules = (identifier: string, text: string): string => {
+    if (identifier !== "$rules" && identifier !== "$groups") return text;
+    const lists = new Function(`return ${text.replace(/^const \$\w+ = /, "").replace(/;$/, "")};`)() as Record<string, string[]>;
+    const kept = Object.fromEntries(Object.entries(lists).map(([group, keywords]) => [group, keywords.filter((keyword) => used.includes(keyword))]));
+    return `const ${identifier} = ${JSON.stringify(kept)};`;
+  };
+  const code = explainChunks.order.filter((identifier) => included.has(identifier)).map((identifier) => rules(identifier, explainChunks.chunks.get(identifier)!));
+  const table = (keys: string[], prefix: string) => keys.map((keyword) => `${/^\w+$/.test(keyword) ? keyword : JSON.stringify(keyword)}: ${name(prefix, keyword)}`).join(", ");
+  return [
+    ...code,
+    `const $explainers = { __proto__: null, ${table(explained, "$x_")} };`,
+    `const $planners = { __proto__: null, ${table(planned, "$p_")} };`,
+  ].join("\n\n");
+}
 
-/** Ajv's standalone `require(...)` of a runtime helper → the helper we inline instead. */
-export const runtimeHelpers: Record<string, { name: string; source: string }> = {
-  'require("ajv/dist/runtime/ucs2length").default': {
-    name: "$ucs2length",
-    source: template("ucs2length.js"),
-  },
-  'require("ajv/dist/runtime/equal").default': {
-    name: "$equal",
-    source: template("equal.js"),
-  },
-};
+const explainFiles = ["explain.js", "explain-core.js", "explain-applicator.js", "explain-validation.js", "explain-format.js", "explain-unevaluated.js"];
 
-export const ucs2lengthSource = runtimeHelpers['require("ajv/dist/runtime/ucs2length").default']!.source;
-export const equalSource = runtimeHelpers['require("ajv/dist/runtime/equal").default']!.source;
+/** The explain templates (without comments) cut into their top-level declarations, and what each uses. */
+const explainChunks = (() => {
+  const chunks = new Map<string, string>();
+  const order: string[] = [];
+  const walk: string[] = [];
+  for (const file of explainFiles) {
+    for (const [identifier, text] of topLevel(template(file))) {
+      chunks.set(identifier, text);
+      order.push(identifier);
+      if (file === "explain.js") walk.push(identifier);
+    }
+  }
+  const uses = new Map<string, string[]>();
+  for (const [identifier, text] of chunks) {
+    const found = new Set(text.match(/\$\w+/g) ?? []);
+    uses.set(identifier, order.filter((other) => other !== identifier && found.has(other)));
+  }
+  return { chunks, order, walk, uses };
+})();
+
+/** Code without comments cut at each line that starts a top-level declaration. */
+function topLevel(source: string): [string, string][] {
+  const out: [string, string[]][] = [];
+  for (const line of source.split("\n")) {
+    const declaration = /^(?:const|function|let) (\$\w+)/.exec(line);
+    if (declaration) out.push([declaration[1]!, [line]]);
+    else if (out.length > 0) out.at(-1)![1].push(line);
+    else if (line.trim() !== "") throw new Error(`templates/runtime: code before the first declaration: ${line}`);
+  }
+  return out.map(([identifier, lines]) => [identifier, lines.join("\n").trim()]);
+}
+
+/** Length in code points, as Ajv counts minLength and maxLength (its runtime ucs2length). */
+export const ucs2lengthSource = template("ucs2length.js");
+
+/** Deep equality of JSON values, as Ajv compares const, enum and uniqueItems (its runtime equal). */
+export const equalSource = template("equal.js");
 
 /** How compiled code calls one format check. */
 export interface FormatCheck {

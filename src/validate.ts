@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { CodegenConfig } from "./config.js";
-import { emitValidators } from "./emit/validators.js";
+import { emitValidators } from "./emit/validators/index.js";
 import { originOf, verifyOutput } from "./emit/verify.js";
 import { isPlainObject } from "./json.js";
 import { loadCatalogue } from "./load/catalogue.js";

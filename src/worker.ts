@@ -23,7 +23,7 @@ const warm = formatText("export const a: { b: number } = { b: 1 };\n", "babel-ts
 /** The version's validators, formatted, and checked (verifyOutput) here, off the main thread. */
 async function validators(model: string, header: string, format: boolean): Promise<FileOutput[]> {
   const parsed = JSON.parse(model) as VersionModel;
-  const emitted = (await import("./emit/validators.js")).emitValidators(parsed, header);
+  const emitted = (await import("./emit/validators/index.js")).emitValidators(parsed, header);
   const files = format ? (await warm, await formatFiles(emitted)) : emitted;
   await verifyOutput(files, [originOf(parsed)]);
   return files;

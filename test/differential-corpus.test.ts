@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { compilerCoverage } from "../src/emit/validators.js";
+import { compilerCoverage } from "../src/emit/validators/index.js";
 import { loadCatalogue } from "../src/load/catalogue.js";
 import { buildModels } from "../src/model/build.js";
 import { compareWithAjv, perEvent } from "./differential.js";

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Ajv } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { ajvKeywords, compiledKeywords, compilerCoverage } from "../src/emit/validators.js";
+import { ajvKeywords, compiledKeywords, compilerCoverage } from "../src/emit/validators/index.js";
 import { loadCatalogue } from "../src/load/catalogue.js";
 import { buildModels } from "../src/model/build.js";
 import { compareWithAjv, perEvent } from "./differential.js";
@@ -66,8 +66,29 @@ const draft07 = {
     apiPath: { type: "string", pattern: "^/api/[a-z]+$" },
     everyField: { type: "object", properties: { a: { type: "integer" }, b: { type: "string", minLength: 3 } }, required: ["a", "b"] },
     everyFieldReordered: { type: "object", properties: { a: { type: "integer" }, b: { type: "string", minLength: 3 } }, required: ["b", "a"] },
+    // the keywords the compiler added for issue 12
+    cents: { type: "number", multipleOf: 0.01 },
+    even: { multipleOf: 2, minimum: 0 },
+    conditional: {
+      if: { type: "object", required: ["kind"], properties: { kind: { const: "circle" } } },
+      then: { required: ["r"], properties: { r: { type: "number" } } },
+      else: { required: ["side"] },
+    },
+    onlyThen: { if: { type: "string" }, then: { minLength: 2 } },
+    onlyElse: { if: { type: "string" }, else: { type: "integer", maximum: 5 } },
+    hasString: { type: "array", contains: { type: "string", minLength: 1 } },
+    hasAnything: { contains: true },
+    distinct: { type: "array", uniqueItems: true },
+    distinctNumbers: { type: "array", items: { type: ["number", "string"] }, uniqueItems: true },
+    distinctObjects: { items: { type: "object" }, uniqueItems: true },
+    names: { type: "object", propertyNames: { pattern: "^[a-z]+$", maxLength: 6 } },
+    namesRef: { propertyNames: { $ref: "#/definitions/shortName" } },
+    maybe: { type: "string", nullable: true, minLength: 2 },
+    maybeList: { type: ["integer", "string"], nullable: true },
+    deps: { dependencies: { a: ["b", "c"], b: { required: ["x"], properties: { x: { type: "integer" } } }, e: [], "c/d": ["toString"] } },
   },
   definitions: {
+    shortName: { type: "string", maxLength: 3 },
     circle: { type: "object", required: ["kind", "r"], properties: { kind: { const: "circle" }, r: { type: "number", minimum: 0 } } },
     square: { type: "object", required: ["kind", "side"], properties: { kind: { enum: ["square", "box"] }, side: { type: "number" } } },
     node: { type: "object", properties: { children: { type: "array", items: { $ref: "#/definitions/node" } }, value: { type: "string", minLength: 1 } } },
@@ -109,6 +130,21 @@ const sample = {
   apiPath: "/api/users",
   everyField: { a: 1, b: "abc" },
   everyFieldReordered: { a: 1, b: "abc" },
+  cents: 10.25,
+  even: 4,
+  conditional: { kind: "circle", r: 2 },
+  onlyThen: "ab",
+  onlyElse: 3,
+  hasString: [1, "a", null],
+  hasAnything: [1],
+  distinct: [1, "1", [1], { a: 1 }, true],
+  distinctNumbers: [1, "1", 2, "x"],
+  distinctObjects: [{ a: 1 }, { a: 2 }],
+  names: { abc: 1, de: [2, 2] },
+  namesRef: { ab: 1 },
+  maybe: null,
+  maybeList: "x",
+  deps: { a: 1, b: { x: 1 }, c: 2, x: 3, "c/d": 1, toString: 2 },
 };
 
 const draft2020 = {
@@ -123,6 +159,55 @@ const draft2020 = {
   additionalProperties: false,
   $defs: { item: { type: "object", required: ["n"], properties: { n: { type: "integer" } }, additionalProperties: false } },
 };
+Object.assign(draft2020.properties, {
+  tuple: { type: "array", prefixItems: [{ type: "string" }, { type: "integer" }], items: false },
+  head: { prefixItems: [{ const: "h" }], items: { type: "number" } },
+  someStrings: { contains: { type: "string" }, minContains: 2, maxContains: 3 },
+  atMostOne: { contains: { type: "string" }, maxContains: 1 },
+  optional: { contains: { type: "string" }, minContains: 0, maxContains: 1 },
+  impossible: { contains: { type: "string" }, minContains: 3, maxContains: 2 },
+  counted: { contains: true, minContains: 2 },
+  requires: { dependentRequired: { a: ["b"], c: ["a", "b"] }, dependentSchemas: { a: { properties: { b: { type: "string" } } }, d: false } },
+  unique: { type: "array", prefixItems: [{ type: "integer" }], uniqueItems: true },
+  steps: { type: "number", multipleOf: 0.5 },
+  // unevaluated*: where Ajv follows the specification (a failing "if" whose properties Ajv
+  // counts as evaluated, and "contains" that Ajv takes as evaluating every item, are left out:
+  // there the compiler follows the official suite and Ajv does not)
+  closedAllOf: { allOf: [{ properties: { a: { type: "string" } } }], properties: { b: { type: "integer" } }, unevaluatedProperties: false },
+  union: {
+    anyOf: [{ properties: { x: { const: 1 } }, required: ["x"] }, { properties: { y: { type: "string" } }, required: ["y"] }],
+    unevaluatedProperties: { type: "boolean" },
+  },
+  extended: { $ref: "#/$defs/base", properties: { name: { type: "string" } }, unevaluatedProperties: false },
+  prefixed: { type: "object", patternProperties: { "^x-": true }, dependentSchemas: { a: { properties: { a: true, b: true } } }, unevaluatedProperties: false },
+  branching: {
+    if: { properties: { k: { const: "a" } }, required: ["k"] },
+    then: { properties: { a: { type: "number" } } },
+    else: { properties: { k: true, b: {} } },
+    unevaluatedProperties: false,
+  },
+  nestedClosed: { allOf: [{ properties: { a: true }, unevaluatedProperties: { type: "integer" } }], unevaluatedProperties: false },
+  pairThenInts: { prefixItems: [{ type: "string" }, true], unevaluatedItems: { type: "integer" } },
+  allOfItems: { allOf: [{ prefixItems: [true, true] }], anyOf: [{ prefixItems: [true, true, { const: 3 }] }, true], unevaluatedItems: false },
+});
+(draft2020.$defs as Record<string, unknown>)["base"] = { type: "object", properties: { id: { type: "string" } } };
+delete (draft2020 as { additionalProperties?: unknown }).additionalProperties;
+
+/**
+ * Ajv's own miss, left out of the comparison: where it tracks evaluated properties at run
+ * time (through anyOf, if/then/else, dependentSchemas), it looks names up in a plain object,
+ * so an unevaluated property named like one every object inherits ("constructor",
+ * "toString") counts as evaluated. The compiler reports it, as the specification says.
+ */
+function ajvInheritedNames(payload: unknown): boolean {
+  const dynamic = ["union", "prefixed", "branching", "closedAllOf", "nestedClosed", "extended"];
+  const root = payload as Record<string, unknown> | null;
+  if (root === null || typeof root !== "object") return false;
+  return dynamic.some((name) => {
+    const value = Object.prototype.hasOwnProperty.call(root, name) ? root[name] : undefined;
+    return value !== null && typeof value === "object" && Object.keys(value).some((key) => key in Object.prototype);
+  });
+}
 
 async function sink(): Promise<string> {
   const dir = await tempDir("codegen-sink-");
@@ -135,7 +220,28 @@ async function sink(): Promise<string> {
   await write("sink/v07/examples/everything.json", sample);
   await write("sink/v07/examples/everything.small.json", { type: "everything", id: "ab_FFFF" });
   await write("sink/v2020/modern.schema.json", draft2020);
-  await write("sink/v2020/examples/modern.json", { type: "modern", list: [{ n: 1 }], name: "x" });
+  await write("sink/v2020/examples/modern.json", {
+    type: "modern",
+    list: [{ n: 1 }],
+    name: "x",
+    tuple: ["a", 1],
+    head: ["h", 1, 2.5],
+    someStrings: ["a", 1, "b"],
+    atMostOne: [1, "a"],
+    optional: [],
+    counted: [1, 2],
+    requires: { a: 1, b: "x" },
+    unique: [1, 2, "1"],
+    steps: 2.5,
+    closedAllOf: { a: "x", b: 1 },
+    union: { x: 1, y: "y", z: true },
+    extended: { id: "i", name: "n" },
+    prefixed: { "x-a": 1, a: 1, b: 2 },
+    branching: { k: "b", b: 1 },
+    nestedClosed: { a: 1, c: 2 },
+    pairThenInts: ["a", null, 1, 2],
+    allOfItems: [1, 2, 3],
+  });
   return dir;
 }
 
@@ -144,22 +250,9 @@ const models = buildModels((await loadCatalogue(await sink(), { cwd: repoRoot })
 describe("differential: every keyword the compiler implements", () => {
   it.each(models.map((model) => [model.version, model] as const))(`%s is compiled by us and agrees with Ajv on ${perEvent} payloads`, async (_, model) => {
     expect(compilerCoverage(model)).toEqual({ compiled: true });
-    const { report, disagreements } = await compareWithAjv(model);
+    const { report, disagreements } = await compareWithAjv(model, [], { exclude: ajvInheritedNames });
     expect(disagreements).toEqual([]);
     expect(report).toHaveLength(1);
-  });
-
-  it("leaves a version with a keyword it does not implement to Ajv, saying which", async () => {
-    const other = await tempDir("codegen-sink-");
-    await mkdir(path.join(other, "sink/v1/examples"), { recursive: true });
-    await writeFile(path.join(other, "sink/provider.json"), JSON.stringify({ name: "sink", title: "Sink", event: { in: "body", pointer: "/type" }, signing: { scheme: "standard-webhooks" } }));
-    const schema = { type: "object", required: ["type"], properties: { type: { const: "unique" }, list: { type: "array", uniqueItems: true } } };
-    await writeFile(path.join(other, "sink/v1/unique.schema.json"), JSON.stringify(schema));
-    await writeFile(path.join(other, "sink/v1/examples/unique.json"), JSON.stringify({ type: "unique", list: [1, 2] }));
-    const [model] = buildModels((await loadCatalogue(other, { cwd: repoRoot })).providers);
-    expect(compilerCoverage(model!)).toEqual({ compiled: false, reason: 'keyword "uniqueItems" at #/definitions/Unique/properties/list/uniqueItems' });
-    const { disagreements } = await compareWithAjv(model!, [], { requireMix: false });
-    expect(disagreements).toEqual([]);
   });
 });
 
@@ -170,13 +263,18 @@ describe("the compiler's view of Ajv", () => {
   ] as const)("knows every keyword Ajv %s evaluates, and evaluates them in Ajv's order", (dialect, ajv) => {
     expect([...ajvKeywords[dialect]].sort()).toEqual(Object.keys(ajv.RULES.all).sort());
     // the order the second pass reports errors in (templates/runtime/explain.js)
-    const order = ajv.RULES.rules.map((group) => group.rules.map((rule) => rule.keyword).filter((k) => compiledKeywords.has(k) && k !== "$comment"));
+    const order = ajv.RULES.rules.map((group) => group.rules.map((rule) => rule.keyword).filter((k) => compiledKeywords.has(k) && !["$comment", "$dynamicAnchor", "$recursiveAnchor"].includes(k)));
     expect(order).toEqual([
-      ["$ref", "type", "const", "enum", "not", "anyOf", "oneOf", "allOf"],
-      ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "format"],
+      ["id", "$ref", "type", "nullable", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if", "then", "else"],
+      ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "format"],
       ["maxLength", "minLength", "pattern", "format"],
-      dialect === "draft-07" ? ["maxItems", "minItems", "additionalItems", "items"] : ["maxItems", "minItems", "items"],
-      ["maxProperties", "minProperties", "required", "additionalProperties", "properties", "patternProperties"],
+      dialect === "draft-07"
+        ? ["maxItems", "minItems", "additionalItems", "items", "contains", "uniqueItems"]
+        : ["maxItems", "minItems", "prefixItems", "items", "contains", "uniqueItems", "maxContains", "minContains", "unevaluatedItems"],
+      [
+        "maxProperties", "minProperties", "required", "propertyNames", "additionalProperties", "dependencies", "properties", "patternProperties",
+        ...(dialect === "draft-07" ? [] : ["dependentRequired", "dependentSchemas", "unevaluatedProperties"]),
+      ],
     ]);
   });
 });

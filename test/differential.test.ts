@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compilerCoverage } from "../src/emit/validators.js";
+import { compilerCoverage } from "../src/emit/validators/index.js";
 import { loadCatalogue } from "../src/load/catalogue.js";
 import { buildModels } from "../src/model/build.js";
 import { compareWithAjv, perEvent } from "./differential.js";

@@ -53,6 +53,16 @@ describe("broken schemas: a clear message, exit 2, the output folder as it was",
 });
 
 describe("odd but valid input generates safe, working code", () => {
+  it("an unknown format is a warning naming the file and pointer, and is not checked (as Ajv with strict: false)", async () => {
+    const project = await acme({ ping: event("ping", { handle: { type: "string", format: "x-handle" }, mail: { type: "string", format: "email" } }) });
+    const result = await run([], project);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/warning: .*ping\.schema\.json#\/properties\/handle\/format: format "x-handle" is unknown: it is not checked/);
+    const { validateEvent } = await import(pathToFileURL(path.join(project, "generated/acme/v1/validators.js")).href);
+    expect(validateEvent({ type: "ping", handle: "anything at all" }).ok).toBe(true);
+    expect(validateEvent({ type: "ping", mail: "not an email" }).ok).toBe(false);
+  });
+
   it("a recursive type", async () => {
     const project = await acme({
       tree: { ...event("tree", { root: { $ref: "#/definitions/node" } }), definitions: { node: { type: "object", properties: { children: { type: "array", items: { $ref: "#/definitions/node" } } } } } },

@@ -112,7 +112,7 @@ export function mutator(seed: number, constants: string[], pool: Json[]): Mutato
     };
     const operation = pick([
       "remove", "remove", "remove", "type", "type", "null", "null", "constant", "constant", "constant",
-      "string", "string", "number", "extra", "extra", "deep", "array", "move", "move", "undefined",
+      "string", "string", "number", "extra", "extra", "deep", "array", "move", "move", "undefined", "rename",
     ] as const);
     switch (operation) {
       case "remove":
@@ -131,7 +131,8 @@ export function mutator(seed: number, constants: string[], pool: Json[]): Mutato
         else set(pick(constants.length > 0 ? constants : ["x"]));
         break;
       case "number":
-        if (typeof value === "number") set(pick([value + 1, -value, value + 0.5, 0, -1, 2 ** 31, 2 ** 53 + 2]));
+        // (fractions near a multiple, for multipleOf: 0.07 / 0.01 is not an integer in binary floating point)
+        if (typeof value === "number") set(pick([value + 1, -value, value + 0.5, 0, -1, 2 ** 31, 2 ** 53 + 2, value + 0.01, value * 0.07, 1e21, 0.075]));
         else set(pick([0, 3, -3, 0.5]));
         break;
       case "extra": {
@@ -147,9 +148,11 @@ export function mutator(seed: number, constants: string[], pool: Json[]): Mutato
         break;
       case "array":
         if (Array.isArray(value)) {
-          const op = pick(["empty", "dup", "push", "push-other"]);
+          // (duplicates and reordered items for uniqueItems, contains and the tuples)
+          const op = pick(["empty", "dup", "dup", "push", "push-other", "reverse"]);
           if (op === "empty") value.length = 0;
-          else if (op === "dup" && value.length > 0) value.push(structuredClone(value[0]!));
+          else if (op === "dup" && value.length > 0) value.splice(Math.floor(rng() * value.length), 0, structuredClone(pick(value)));
+          else if (op === "reverse") value.reverse();
           else value.push((op === "push" ? fresh(others) : fresh(poolPlaces)) as Json);
         } else set(fresh([[], [value], [value, value]]));
         break;
@@ -159,6 +162,14 @@ export function mutator(seed: number, constants: string[], pool: Json[]): Mutato
       case "undefined":
         set(undefined);
         break;
+      case "rename": {
+        // a property under another name (propertyNames, dependencies, unevaluatedProperties)
+        if (parent === undefined || Array.isArray(parent) || typeof key !== "string") break;
+        const name = pick([key.toUpperCase(), `${key}_x`, key.slice(1), "x-" + key, "a", "b", "toString"]);
+        delete parent[key];
+        Object.defineProperty(parent, name, { value, enumerable: true, writable: true, configurable: true });
+        break;
+      }
     }
   };
 

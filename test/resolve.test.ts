@@ -6,7 +6,7 @@ import { Ajv } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { cacheKey } from "../src/cache.js";
-import { validatorModule } from "../src/emit/validators.js";
+import { validatorModule } from "../src/emit/validators/index.js";
 import { CodegenError } from "../src/errors.js";
 import { loadCatalogue } from "../src/load/catalogue.js";
 import { buildModels, maxSpecialisations, type VersionModel } from "../src/model/build.js";

@@ -51,6 +51,10 @@ export interface VersionModel {
   pinnedVersion?: string;
   /** Hash of the manifest and every schema file of the version. */
   hash: string;
+  /** What the run reports about the version but goes on with (an unknown format). */
+  warnings?: Problem[];
+  /** Where each definition comes from: the file (as shown in messages) and the JSON pointer in it. */
+  origins?: Record<string, { file: string; pointer: string }>;
   samples: Sample[];
 }
 
@@ -106,6 +110,7 @@ function buildVersion(
   problems: Problems,
 ): VersionModel | undefined {
   const before = problems.size;
+  const warnedBefore = problems.warnings.length;
   const title = provider.manifest.title;
   const remotes = [...(version.remotes ?? []), ...(provider.remotes ?? [])];
   const { dialect, ignored } = versionDialect(version, remotes, problems);
@@ -262,6 +267,13 @@ function buildVersion(
     ...(pinnedVersion === undefined ? {} : { pinnedVersion }),
     hash: hashSources(provider.manifestText, version, resolver.documents().filter((d) => d.kind === "remote")),
     samples,
+    ...(problems.warnings.length > warnedBefore ? { warnings: problems.warnings.slice(warnedBefore) } : {}),
+    origins: Object.fromEntries(
+      [...origins].map(([name, key]) => {
+        const at = key.indexOf("#");
+        return [name, { file: version.files.get(key.slice(0, at))?.shown ?? version.shown, pointer: key.slice(at + 1) }];
+      }),
+    ),
   };
 }
 
@@ -440,13 +452,14 @@ function rewrite(node: unknown, pointer: string, outerBase: string, outerContext
         hint: 'use "$dynamicRef" with a "$dynamicAnchor" (2020-12)',
       });
     } else if (key === "format" && typeof value === "string") {
+      // an unknown format is not asserted (Ajv's behaviour with strict: false), but said
       if (!supportedFormats.has(value)) {
-        problems.add({
+        problems.warn({
           code: "unsupported",
           file: doc.shown,
           pointer: at,
-          message: `format "${value}" is not supported: no self-contained check for it`,
-          hint: `supported formats: ${[...supportedFormats].sort().join(", ")}`,
+          message: `format "${value}" is unknown: it is not checked`,
+          hint: `checked formats: ${[...supportedFormats].sort().join(", ")}`,
         });
       }
       set(key, value);

@@ -19,16 +19,22 @@ function $pattern(source) {
 
 const $pointer = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
-// Ajv's keyword groups: each applies to values of one type, in this order.
+// Ajv's rules, in its order: the keywords for values of any type (type aside), then the
+// keyword groups, each for values of one type. Each keyword's explainer, $x_<keyword>, is
+// defined in the template of its family (explain-core.js, explain-applicator.js,
+// explain-validation.js, explain-format.js, explain-unevaluated.js), as the compiler's
+// keywords are; a module carries those of the keywords its schemas use, in its $explainers
+// (keyword → (plan, data, path, at, errors, group): adds the errors Ajv reports for it).
+const $rules = { any: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if"] };
 const $groups = {
-  number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "format"],
+  number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "format"],
   string: ["maxLength", "minLength", "pattern", "format"],
-  array: ["maxItems", "minItems", "additionalItems", "items"],
-  object: ["maxProperties", "minProperties", "required", "additionalProperties", "properties", "patternProperties"],
+  array: ["maxItems", "minItems", "additionalItems", "prefixItems", "items", "contains", "uniqueItems", "maxContains", "minContains", "unevaluatedItems"],
+  object: [
+    "maxProperties", "minProperties", "required", "propertyNames", "additionalProperties", "dependencies", "properties",
+    "patternProperties", "dependentRequired", "dependentSchemas", "unevaluatedProperties",
+  ],
 };
-const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
-const $counted = { maxLength: "characters", minLength: "characters", maxItems: "items", minItems: "items", maxProperties: "properties", minProperties: "properties" };
-const $sizeOf = { string: $ucs2length, array: (data) => data.length, object: (data) => Object.keys(data).length };
 
 /**
  * A schema read once into a plan: an object of one shape holding what the walk needs, with
@@ -43,57 +49,37 @@ function $plan(schema) {
   if (typeof schema == "string") schema = { $ref: schema };
   const keys = Object.keys(schema).filter((key) => key !== "$check");
   const types = schema.type === undefined ? [] : [].concat(schema.type);
+  if (schema.nullable === true && types.length > 0 && !types.includes("null")) types.push("null"); // OpenAPI's nullable, as Ajv reads it
   const groups = Object.keys($groups).filter((group) => $groups[group].some((keyword) => schema[keyword] !== undefined));
-  const map = (object, each) => Object.keys(object ?? {}).map((key) => each(key, object[key]));
   const only = keys.length === 1 ? schema.$ref : undefined;
   const plan = {
     empty: keys.length === 0,
     only, // a schema that is only a $ref: the definition's errors, nothing else
     // the first pass's function for this schema, if it has one
     check: only ? $schemas[only][0] : schema.$check && $checks[schema.$check],
-    target: undefined, // the plan of `only`, once walked
     ref: schema.$ref,
     types,
     groups,
     // a lone type whose keywords are present is checked with them; any other type up front
     upFront: types.length > 0 && !(types.length === 1 && groups.includes(types[0])),
     type: schema.type,
-    // keywords for values of any type: $ref (beside others), const, enum, not, anyOf, oneOf, allOf
-    composite: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf"].some((k) => schema[k] !== undefined),
-    const: schema.const,
-    enum: typeof schema.enum == "string" ? [...$enums[schema.enum]] : schema.enum,
-    not: schema.not === undefined ? undefined : $plan(schema.not),
-    anyOf: schema.anyOf?.map($plan),
-    oneOf: schema.oneOf?.map($plan),
-    allOf: schema.allOf?.map($plan),
-    limits: keys.filter((k) => k in $comparisons).sort((a, b) => $order(a) - $order(b)),
-    counts: keys.filter((k) => k in $counted).sort((a, b) => (a < b ? -1 : 1)), // max before min
-    pattern: typeof schema.pattern == "object" ? $regexps[schema.pattern.$regexp].source : schema.pattern,
-    format: schema.format,
-    items: Array.isArray(schema.items) ? schema.items.map($plan) : schema.items === undefined ? undefined : $plan(schema.items),
-    additionalItems: schema.additionalItems === undefined ? undefined : $plan(schema.additionalItems),
-    // [name, whether objects inherit a property of that name (then only an own one counts)]
-    required: (schema.required === true ? Object.keys(schema.properties) : schema.required ?? []).map((key) => [key, key in Object.prototype]),
+    // the keywords present, in Ajv's order: for values of any type ($ref beside others), and of each group
+    anyType: only ? [] : $rules.any.filter((k) => schema[k] !== undefined),
+    byGroup: Object.fromEntries(groups.map((group) => [group, $groups[group].filter((k) => schema[k] !== undefined && k in $explainers)])),
+    // what other keywords read when theirs are absent
     known: schema.properties ?? {},
-    properties: map(schema.properties, (key, sub) => ({
-      key,
-      inherited: key in Object.prototype,
-      plan: $plan(sub),
-      path: "/" + $pointer(key),
-      at: "/properties/" + encodeURIComponent($pointer(key)),
-    })),
-    additionalProperties: schema.additionalProperties === undefined ? undefined : $plan(schema.additionalProperties),
-    patternProperties: map(schema.patternProperties, (source, sub) => ({ pattern: $pattern(source), plan: $plan(sub), at: "/patternProperties/" + encodeURIComponent($pointer(source)) })),
+    patternProperties: [],
+    dependencies: {},
     schema,
   };
+  // each keyword's own part of the plan, made by its family's $p_<keyword> (see $planners)
+  for (const key of keys) if (key in $planners) $planners[key](schema, plan);
   // a schema of one value's type, constants and limits is tested without a walk
-  if (!plan.check && ["$ref", "not", "anyOf", "oneOf", "allOf", ...$groups.array, ...$groups.object].every((k) => schema[k] === undefined)) {
+  if (!plan.check && ["$ref", "not", "anyOf", "oneOf", "allOf", "if", ...$groups.array, ...$groups.object].every((k) => schema[k] === undefined)) {
     plan.check = (data) => $walk(plan, data, "", "", $discard);
   }
   return plan;
 }
-
-const $order = (keyword) => Object.keys($comparisons).indexOf(keyword);
 
 /** An errors list that keeps nothing: the walk of a leaf only needs the verdict. */
 const $discard = { length: 0, push() { this.length++; } };
@@ -129,16 +115,23 @@ function $is(type, data) {
   }
 }
 
+// the property name being checked by propertyNames: Ajv adds it to the errors of the schemas
+// written inside propertyNames (not to those of a definition it refers to)
+let $propertyName;
+
 function $fail(errors, instancePath, at, keyword, params, message) {
-  errors.push({ instancePath, schemaPath: at + "/" + keyword, keyword, params, message });
+  const error = { instancePath, schemaPath: at + "/" + keyword, keyword, params, message };
+  if ($propertyName !== undefined) error.propertyName = $propertyName;
+  errors.push(error);
 }
 
-function $typeError(plan, path, at, errors) {
-  $fail(errors, path, at, "type", { type: plan.type }, "must be " + plan.type);
-}
-
-function $equals(data, value) {
-  return value && typeof value == "object" ? $equal(data, value) : value === data;
+/** Walks a named definition: errors of its own, without the property name of the schema that refers to it. */
+function $walkDefinition(name, data, path, errors) {
+  const propertyName = $propertyName;
+  $propertyName = undefined;
+  const valid = $walk($definition(name), data, path, "#", errors);
+  $propertyName = propertyName;
+  return valid;
 }
 
 /**
@@ -150,16 +143,14 @@ function $walk(plan, data, path, at, errors) {
     if (!plan) $fail(errors, path, at, "false schema", {}, "boolean schema is false");
     return plan;
   }
+  if (plan.only !== undefined) return $walkDefinition(plan.only, data, path, errors);
   const start = errors.length;
-  if (plan.only !== undefined) {
-    $walk((plan.target ??= $definition(plan.only)), data, path, "#", errors);
-    return errors.length === start;
-  }
   if (plan.upFront && !$isOneOf(plan.types, data)) $typeError(plan, path, at, errors);
-  if (plan.composite) $anyType(plan, data, path, at, errors);
+  for (const keyword of plan.anyType) $explainers[keyword](plan, data, path, at, errors);
   for (const group of plan.groups) {
-    if ($is(group, data)) $keywords(group, plan, data, path, at, errors);
-    else if (plan.types.length === 1 && plan.types[0] === group && !plan.upFront) $typeError(plan, path, at, errors);
+    if (!$is(group, data)) {
+      if (plan.types.length === 1 && plan.types[0] === group && !plan.upFront) $typeError(plan, path, at, errors);
+    } else for (const keyword of plan.byGroup[group]) $explainers[keyword](plan, data, path, at, errors, group);
   }
   return errors.length === start;
 }
@@ -167,105 +158,4 @@ function $walk(plan, data, path, at, errors) {
 function $isOneOf(types, data) {
   for (const type of types) if ($is(type, data)) return true;
   return false;
-}
-
-/** The keywords that apply to a value of any type, in Ajv's order. */
-function $anyType(plan, data, path, at, errors) {
-  if (plan.ref !== undefined && !$schemas[plan.ref][0](data)) $walk($definition(plan.ref), data, path, "#", errors);
-  if (plan.const !== undefined && !$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
-  if (plan.enum !== undefined && !plan.enum.some((value) => $equals(data, value))) {
-    $fail(errors, path, at, "enum", { allowedValues: plan.enum }, "must be equal to one of the allowed values");
-  }
-  if (plan.not !== undefined && $valid(plan.not, data)) $fail(errors, path, at, "not", {}, "must NOT be valid");
-  // a union with a branch that passes adds no error (Ajv drops the others' errors)
-  if (plan.anyOf !== undefined && !plan.anyOf.some((branch) => $valid(branch, data))) {
-    plan.anyOf.forEach((branch, i) => $walk(branch, data, path, at + "/anyOf/" + i, errors));
-    $fail(errors, path, at, "anyOf", {}, "must match a schema in anyOf");
-  }
-  // exactly one branch must pass; Ajv walks them in order and stops at the second that does
-  if (plan.oneOf !== undefined && plan.oneOf.filter((branch) => $valid(branch, data)).length !== 1) {
-    let passing = null;
-    for (let i = 0; i < plan.oneOf.length; i++) {
-      const branch = plan.oneOf[i];
-      if (!($passes(branch, data) || $walk(branch, data, path, at + "/oneOf/" + i, errors))) continue;
-      if (passing !== null) {
-        passing = [passing, i];
-        break;
-      }
-      passing = i;
-    }
-    $fail(errors, path, at, "oneOf", { passingSchemas: passing }, "must match exactly one schema in oneOf");
-  }
-  plan.allOf?.forEach((branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors));
-}
-
-/** The keywords of one type, in Ajv's order, on a value of that type. */
-function $keywords(group, plan, data, path, at, errors) {
-  const { schema } = plan;
-  for (const keyword of group === "number" ? plan.limits : []) {
-    const [comparison, limit] = [$comparisons[keyword], schema[keyword]];
-    const ok = comparison === "<=" ? data <= limit : comparison === ">=" ? data >= limit : comparison === "<" ? data < limit : data > limit;
-    if (!ok) $fail(errors, path, at, keyword, { comparison, limit }, "must be " + comparison + " " + limit);
-  }
-  for (const keyword of plan.counts) {
-    const limit = schema[keyword];
-    if ($groups[group].includes(keyword) && (keyword[1] === "a" ? $sizeOf[group](data) > limit : $sizeOf[group](data) < limit)) {
-      $fail(errors, path, at, keyword, { limit }, "must NOT have " + (keyword[1] === "a" ? "more" : "fewer") + " than " + limit + " " + $counted[keyword]);
-    }
-  }
-  if (group === "string" && plan.pattern !== undefined && !$pattern(plan.pattern).test(data)) {
-    $fail(errors, path, at, "pattern", { pattern: plan.pattern }, 'must match pattern "' + plan.pattern + '"');
-  }
-  if ((group === "string" || group === "number") && plan.format !== undefined && !$formatPasses(plan.format, data)) {
-    $fail(errors, path, at, "format", { format: plan.format }, 'must match format "' + plan.format + '"');
-  }
-  if (group === "array") $arrayKeywords(plan, data, path, at, errors);
-  if (group === "object") $objectKeywords(plan, data, path, at, errors);
-}
-
-/** Whether a value passes a format (one made for another type of value passes). */
-function $formatPasses(name, data) {
-  const format = $formats[name];
-  if (format === undefined) return true;
-  const object = typeof format == "object" && !(format instanceof RegExp);
-  if ((object ? format.type || "string" : "string") !== typeof data) return true;
-  const check = object ? format.validate : format;
-  return typeof check == "function" ? check(data) : check.test(data);
-}
-
-function $arrayKeywords(plan, data, path, at, errors) {
-  const { items, additionalItems: extra } = plan;
-  const item = (sub, i, where) => $passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, at + where, errors);
-  if (extra !== undefined && Array.isArray(items) && data.length > items.length) {
-    if (extra === false) {
-      $fail(errors, path, at, "additionalItems", { limit: items.length }, "must NOT have more than " + items.length + " items");
-    } else for (let i = items.length; i < data.length; i++) item(extra, i, "/additionalItems");
-  }
-  if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || item(sub, i, "/items/" + i));
-  else if (items !== undefined) for (let i = 0; i < data.length; i++) item(items, i, "/items");
-}
-
-function $objectKeywords(plan, data, path, at, errors) {
-  for (const [key, inherited] of plan.required) {
-    if ((inherited ? $own(data, key) : data[key]) === undefined) $fail(errors, path, at, "required", { missingProperty: key }, "must have required property '" + key + "'");
-  }
-  const extra = plan.additionalProperties;
-  if (extra !== undefined && !$alwaysValid(extra)) {
-    for (const key in data) {
-      if (Object.prototype.hasOwnProperty.call(plan.known, key) || plan.patternProperties.some((p) => p.pattern.test(key))) continue;
-      if (extra === false) {
-        $fail(errors, path, at, "additionalProperties", { additionalProperty: key }, "must NOT have additional properties");
-      } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
-    }
-  }
-  for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
-    const value = inherited ? $own(data, key) : data[key];
-    if (value !== undefined && !$passes(sub, value)) $walk(sub, value, path + to, at + where, errors);
-  }
-  for (const { pattern, plan: sub, at: where } of plan.patternProperties) {
-    if ($alwaysValid(sub)) continue;
-    for (const key in data) {
-      if (pattern.test(key) && !$passes(sub, data[key])) $walk(sub, data[key], path + "/" + $pointer(key), at + where, errors);
-    }
-  }
 }

@@ -115,6 +115,67 @@ const $formatUri = (() => {
   return (str) => /\/|:/.test(str) && uri.test(str);
 })();
 
+// RFC 3987 IRIs and IRI references: the URI grammar above with the characters beyond ASCII
+// RFC 3987 allows (ucschar), and in the query the private-use ones (iprivate).
+function $iriPattern(reference) {
+  const hex = "[0-9a-f]";
+  const escaped = `%${hex}{2}`;
+  const ucschar = "\\u{A0}-\\u{D7FF}\\u{F900}-\\u{FDCF}\\u{FDF0}-\\u{FFEF}\\u{10000}-\\u{EFFFD}";
+  const iprivate = "\\u{E000}-\\u{F8FF}\\u{F0000}-\\u{FFFFD}\\u{100000}-\\u{10FFFD}";
+  const plain = `a-z0-9\\-._~!$&'()*+,;=${ucschar}`;
+  const segmentChar = `(?:[${plain}:@]|${escaped})`;
+  const decOctet = "(?:25[0-5]|2[0-4]\\d|[01]?\\d\\d?)";
+  const ipv4 = `(?:${decOctet}\\.){3}${decOctet}`;
+  const h16 = `${hex}{1,4}`;
+  const ls32 = `(?:${h16}:${h16}|${ipv4})`;
+  const upTo = (n) => `(?:(?:${h16}:){0,${n}}${h16})?`;
+  const ipv6 =
+    `(?:(?:(?:${h16}:){6}|::(?:${h16}:){5}|(?:${h16})?::(?:${h16}:){4}|${upTo(1)}::(?:${h16}:){3}` +
+    `|${upTo(2)}::(?:${h16}:){2}|${upTo(3)}::${h16}:|${upTo(4)}::)${ls32}|${upTo(5)}::${h16}|${upTo(6)}::)`;
+  const ipFuture = `[Vv]${hex}+\\.[a-z0-9\\-._~!$&'()*+,;=:]+`;
+  const host = `(?:\\[(?:${ipv6}|${ipFuture})\\]|${ipv4}|(?:[${plain}]|${escaped})*)`;
+  const authority = `\\/?\\/(?:(?:[${plain}:]|${escaped})*@)?${host}(?::\\d*)?(?:\\/${segmentChar}*)*`;
+  const absolute = `\\/(?:${segmentChar}+(?:\\/${segmentChar}*)*)?`;
+  const rootless = `${segmentChar}+(?:\\/${segmentChar}*)*`;
+  const query = `(?:[${plain}${iprivate}:@/?]|${escaped})*`;
+  const fragment = `(?:[${plain}:@/?]|${escaped})*`;
+  const scheme = `(?:[a-z][a-z0-9+\\-.]*:)${reference ? "?" : ""}`;
+  const path = `(?:${authority}|${absolute}|${rootless})${reference ? "?" : ""}`;
+  return new RegExp(`^${scheme}${path}(?:\\?${query})?(?:#${fragment})?$`, "iu");
+}
+
+const $formatIri = (() => {
+  const iri = $iriPattern(false);
+  return (str) => iri.test(str) && /\/|:/.test(str);
+})();
+
+const $formatIriReference = (() => {
+  const reference = $iriPattern(true);
+  return (str) => reference.test(str);
+})();
+
+// Internationalized host names (RFC 5890), checked for shape: labels of letters, marks,
+// digits and hyphens (any script), separated by the dots IDNA accepts, 63 characters a
+// label at most (an A-label "xn--…" is plain ASCII), no hyphen at either end of a label.
+const $formatIdnHostname = (() => {
+  const label = /^(?!-)[\p{L}\p{M}\p{N}-]{1,63}(?<!-)$/u;
+  return (str) => {
+    if (str.length === 0 || str.length > 253) return false;
+    const labels = str.split(/[.\u3002\uff0e\uff61]/);
+    return labels.every((part) => label.test(part) && !(/^..--/.test(part) && !/^xn--[a-z0-9-]+$/i.test(part)));
+  };
+})();
+
+// Internationalized email addresses (RFC 6531): the local part of "email" with any
+// character beyond ASCII as well, at an internationalized host name.
+const $formatIdnEmail = (() => {
+  const local = /^[\p{L}\p{M}\p{N}!#$%&'*+/=?^_\x60{|}~-]+(?:\.[\p{L}\p{M}\p{N}!#$%&'*+/=?^_\x60{|}~-]+)*$/u;
+  return (str) => {
+    const at = str.lastIndexOf("@");
+    return at > 0 && local.test(str.slice(0, at)) && $formatIdnHostname(str.slice(at + 1));
+  };
+})();
+
 const $formatByte = (str) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/m.test(str);
 
 const $formatRegex = (str) => {
@@ -142,6 +203,10 @@ const $allFormats = {
   "iso-time": $formatIsoTime,
   "iso-date-time": $formatIsoDateTime,
   uri: $formatUri,
+  iri: $formatIri,
+  "iri-reference": $formatIriReference,
+  "idn-hostname": $formatIdnHostname,
+  "idn-email": $formatIdnEmail,
   byte: $formatByte,
   regex: $formatRegex,
   int32: $formatInt32,

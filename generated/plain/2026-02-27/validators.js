@@ -1450,15 +1450,9 @@ function $pattern(source) {
 
 const $pointer = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
-const $groups = {
-  number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "format"],
-  string: ["maxLength", "minLength", "pattern", "format"],
-  array: ["maxItems", "minItems", "additionalItems", "items"],
-  object: ["maxProperties", "minProperties", "required", "additionalProperties", "properties", "patternProperties"],
-};
-const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
-const $counted = { maxLength: "characters", minLength: "characters", maxItems: "items", minItems: "items", maxProperties: "properties", minProperties: "properties" };
-const $sizeOf = { string: $ucs2length, array: (data) => data.length, object: (data) => Object.keys(data).length };
+const $rules = {"any":["$ref","const","enum","anyOf"]};
+
+const $groups = {"number":["minimum","exclusiveMinimum","format"],"string":["maxLength","minLength","pattern","format"],"array":["minItems","items"],"object":["required","additionalProperties","properties"]};
 
 function $plan(schema) {
   if (typeof schema == "boolean") return schema;
@@ -1466,52 +1460,31 @@ function $plan(schema) {
   if (typeof schema == "string") schema = { $ref: schema };
   const keys = Object.keys(schema).filter((key) => key !== "$check");
   const types = schema.type === undefined ? [] : [].concat(schema.type);
+  if (schema.nullable === true && types.length > 0 && !types.includes("null")) types.push("null");
   const groups = Object.keys($groups).filter((group) => $groups[group].some((keyword) => schema[keyword] !== undefined));
-  const map = (object, each) => Object.keys(object ?? {}).map((key) => each(key, object[key]));
   const only = keys.length === 1 ? schema.$ref : undefined;
   const plan = {
     empty: keys.length === 0,
     only,
     check: only ? $schemas[only][0] : schema.$check && $checks[schema.$check],
-    target: undefined,
     ref: schema.$ref,
     types,
     groups,
     upFront: types.length > 0 && !(types.length === 1 && groups.includes(types[0])),
     type: schema.type,
-    composite: ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf"].some((k) => schema[k] !== undefined),
-    const: schema.const,
-    enum: typeof schema.enum == "string" ? [...$enums[schema.enum]] : schema.enum,
-    not: schema.not === undefined ? undefined : $plan(schema.not),
-    anyOf: schema.anyOf?.map($plan),
-    oneOf: schema.oneOf?.map($plan),
-    allOf: schema.allOf?.map($plan),
-    limits: keys.filter((k) => k in $comparisons).sort((a, b) => $order(a) - $order(b)),
-    counts: keys.filter((k) => k in $counted).sort((a, b) => (a < b ? -1 : 1)),
-    pattern: typeof schema.pattern == "object" ? $regexps[schema.pattern.$regexp].source : schema.pattern,
-    format: schema.format,
-    items: Array.isArray(schema.items) ? schema.items.map($plan) : schema.items === undefined ? undefined : $plan(schema.items),
-    additionalItems: schema.additionalItems === undefined ? undefined : $plan(schema.additionalItems),
-    required: (schema.required === true ? Object.keys(schema.properties) : schema.required ?? []).map((key) => [key, key in Object.prototype]),
+    anyType: only ? [] : $rules.any.filter((k) => schema[k] !== undefined),
+    byGroup: Object.fromEntries(groups.map((group) => [group, $groups[group].filter((k) => schema[k] !== undefined && k in $explainers)])),
     known: schema.properties ?? {},
-    properties: map(schema.properties, (key, sub) => ({
-      key,
-      inherited: key in Object.prototype,
-      plan: $plan(sub),
-      path: "/" + $pointer(key),
-      at: "/properties/" + encodeURIComponent($pointer(key)),
-    })),
-    additionalProperties: schema.additionalProperties === undefined ? undefined : $plan(schema.additionalProperties),
-    patternProperties: map(schema.patternProperties, (source, sub) => ({ pattern: $pattern(source), plan: $plan(sub), at: "/patternProperties/" + encodeURIComponent($pointer(source)) })),
+    patternProperties: [],
+    dependencies: {},
     schema,
   };
-  if (!plan.check && ["$ref", "not", "anyOf", "oneOf", "allOf", ...$groups.array, ...$groups.object].every((k) => schema[k] === undefined)) {
+  for (const key of keys) if (key in $planners) $planners[key](schema, plan);
+  if (!plan.check && ["$ref", "not", "anyOf", "oneOf", "allOf", "if", ...$groups.array, ...$groups.object].every((k) => schema[k] === undefined)) {
     plan.check = (data) => $walk(plan, data, "", "", $discard);
   }
   return plan;
 }
-
-const $order = (keyword) => Object.keys($comparisons).indexOf(keyword);
 
 const $discard = { length: 0, push() { this.length++; } };
 
@@ -1544,8 +1517,42 @@ function $is(type, data) {
   }
 }
 
+let $propertyName;
+
 function $fail(errors, instancePath, at, keyword, params, message) {
-  errors.push({ instancePath, schemaPath: at + "/" + keyword, keyword, params, message });
+  const error = { instancePath, schemaPath: at + "/" + keyword, keyword, params, message };
+  if ($propertyName !== undefined) error.propertyName = $propertyName;
+  errors.push(error);
+}
+
+function $walkDefinition(name, data, path, errors) {
+  const propertyName = $propertyName;
+  $propertyName = undefined;
+  const valid = $walk($definition(name), data, path, "#", errors);
+  $propertyName = propertyName;
+  return valid;
+}
+
+function $walk(plan, data, path, at, errors) {
+  if (typeof plan == "boolean") {
+    if (!plan) $fail(errors, path, at, "false schema", {}, "boolean schema is false");
+    return plan;
+  }
+  if (plan.only !== undefined) return $walkDefinition(plan.only, data, path, errors);
+  const start = errors.length;
+  if (plan.upFront && !$isOneOf(plan.types, data)) $typeError(plan, path, at, errors);
+  for (const keyword of plan.anyType) $explainers[keyword](plan, data, path, at, errors);
+  for (const group of plan.groups) {
+    if (!$is(group, data)) {
+      if (plan.types.length === 1 && plan.types[0] === group && !plan.upFront) $typeError(plan, path, at, errors);
+    } else for (const keyword of plan.byGroup[group]) $explainers[keyword](plan, data, path, at, errors, group);
+  }
+  return errors.length === start;
+}
+
+function $isOneOf(types, data) {
+  for (const type of types) if ($is(type, data)) return true;
+  return false;
 }
 
 function $typeError(plan, path, at, errors) {
@@ -1556,78 +1563,133 @@ function $equals(data, value) {
   return value && typeof value == "object" ? $equal(data, value) : value === data;
 }
 
-function $walk(plan, data, path, at, errors) {
-  if (typeof plan == "boolean") {
-    if (!plan) $fail(errors, path, at, "false schema", {}, "boolean schema is false");
-    return plan;
-  }
-  const start = errors.length;
-  if (plan.only !== undefined) {
-    $walk((plan.target ??= $definition(plan.only)), data, path, "#", errors);
-    return errors.length === start;
-  }
-  if (plan.upFront && !$isOneOf(plan.types, data)) $typeError(plan, path, at, errors);
-  if (plan.composite) $anyType(plan, data, path, at, errors);
-  for (const group of plan.groups) {
-    if ($is(group, data)) $keywords(group, plan, data, path, at, errors);
-    else if (plan.types.length === 1 && plan.types[0] === group && !plan.upFront) $typeError(plan, path, at, errors);
-  }
-  return errors.length === start;
+function $x_ref(plan, data, path, at, errors) {
+  if (!$schemas[plan.ref][0](data)) $walkDefinition(plan.ref, data, path, errors);
 }
 
-function $isOneOf(types, data) {
-  for (const type of types) if ($is(type, data)) return true;
-  return false;
+function $x_const(plan, data, path, at, errors) {
+  if (!$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
 }
 
-function $anyType(plan, data, path, at, errors) {
-  if (plan.ref !== undefined && !$schemas[plan.ref][0](data)) $walk($definition(plan.ref), data, path, "#", errors);
-  if (plan.const !== undefined && !$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
-  if (plan.enum !== undefined && !plan.enum.some((value) => $equals(data, value))) {
-    $fail(errors, path, at, "enum", { allowedValues: plan.enum }, "must be equal to one of the allowed values");
-  }
-  if (plan.not !== undefined && $valid(plan.not, data)) $fail(errors, path, at, "not", {}, "must NOT be valid");
-  if (plan.anyOf !== undefined && !plan.anyOf.some((branch) => $valid(branch, data))) {
-    plan.anyOf.forEach((branch, i) => $walk(branch, data, path, at + "/anyOf/" + i, errors));
-    $fail(errors, path, at, "anyOf", {}, "must match a schema in anyOf");
-  }
-  if (plan.oneOf !== undefined && plan.oneOf.filter((branch) => $valid(branch, data)).length !== 1) {
-    let passing = null;
-    for (let i = 0; i < plan.oneOf.length; i++) {
-      const branch = plan.oneOf[i];
-      if (!($passes(branch, data) || $walk(branch, data, path, at + "/oneOf/" + i, errors))) continue;
-      if (passing !== null) {
-        passing = [passing, i];
-        break;
-      }
-      passing = i;
-    }
-    $fail(errors, path, at, "oneOf", { passingSchemas: passing }, "must match exactly one schema in oneOf");
-  }
-  plan.allOf?.forEach((branch, i) => $passes(branch, data) || $walk(branch, data, path, at + "/allOf/" + i, errors));
+function $x_enum(plan, data, path, at, errors) {
+  if (!plan.enum.some((value) => $equals(data, value))) $fail(errors, path, at, "enum", { allowedValues: plan.enum }, "must be equal to one of the allowed values");
 }
 
-function $keywords(group, plan, data, path, at, errors) {
-  const { schema } = plan;
-  for (const keyword of group === "number" ? plan.limits : []) {
-    const [comparison, limit] = [$comparisons[keyword], schema[keyword]];
+function $p_const(schema, plan) {
+  plan.const = schema.const;
+}
+
+function $p_enum(schema, plan) {
+  plan.enum = typeof schema.enum == "string" ? [...$enums[schema.enum]] : schema.enum;
+}
+
+function $item(sub, data, i, path, where, errors) {
+  return $passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, where, errors);
+}
+
+function $x_anyOf(plan, data, path, at, errors) {
+  if (plan.anyOf.some((branch) => $valid(branch, data))) return;
+  plan.anyOf.forEach((branch, i) => $walk(branch, data, path, at + "/anyOf/" + i, errors));
+  $fail(errors, path, at, "anyOf", {}, "must match a schema in anyOf");
+}
+
+function $x_items(plan, data, path, at, errors) {
+  const { items } = plan;
+  if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || $item(sub, data, i, path, at + "/items/" + i, errors));
+  else if (plan.prefixItems === undefined) for (let i = 0; i < data.length; i++) $item(items, data, i, path, at + "/items", errors);
+}
+
+function $x_additionalProperties(plan, data, path, at, errors) {
+  const extra = plan.additionalProperties;
+  if ($alwaysValid(extra)) return;
+  for (const key in data) {
+    if (Object.prototype.hasOwnProperty.call(plan.known, key) || plan.patternProperties.some((p) => p.pattern.test(key))) continue;
+    if (extra === false) {
+      $fail(errors, path, at, "additionalProperties", { additionalProperty: key }, "must NOT have additional properties");
+    } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
+  }
+}
+
+function $x_properties(plan, data, path, at, errors) {
+  for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
+    const value = inherited ? $own(data, key) : data[key];
+    if (value !== undefined && !$passes(sub, value)) $walk(sub, value, path + to, at + where, errors);
+  }
+}
+
+function $p_anyOf(schema, plan) {
+  plan.anyOf = schema.anyOf.map($plan);
+}
+
+function $p_items(schema, plan) {
+  plan.items = Array.isArray(schema.items) ? schema.items.map($plan) : $plan(schema.items);
+}
+
+function $p_properties(schema, plan) {
+  plan.properties = Object.keys(schema.properties).map((key) => ({
+    key,
+    inherited: key in Object.prototype,
+    plan: $plan(schema.properties[key]),
+    path: "/" + $pointer(key),
+    at: "/properties/" + encodeURIComponent($pointer(key)),
+  }));
+}
+
+function $p_additionalProperties(schema, plan) {
+  plan.additionalProperties = $plan(schema.additionalProperties);
+}
+
+const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
+
+const $counted = { maxLength: "characters", minLength: "characters", maxItems: "items", minItems: "items", maxProperties: "properties", minProperties: "properties" };
+
+const $sizeOf = { string: $ucs2length, array: (data) => data.length, object: (data) => Object.keys(data).length };
+
+function $limit(keyword) {
+  const comparison = $comparisons[keyword];
+  return (plan, data, path, at, errors) => {
+    const limit = plan.schema[keyword];
     const ok = comparison === "<=" ? data <= limit : comparison === ">=" ? data >= limit : comparison === "<" ? data < limit : data > limit;
     if (!ok) $fail(errors, path, at, keyword, { comparison, limit }, "must be " + comparison + " " + limit);
-  }
-  for (const keyword of plan.counts) {
-    const limit = schema[keyword];
-    if ($groups[group].includes(keyword) && (keyword[1] === "a" ? $sizeOf[group](data) > limit : $sizeOf[group](data) < limit)) {
-      $fail(errors, path, at, keyword, { limit }, "must NOT have " + (keyword[1] === "a" ? "more" : "fewer") + " than " + limit + " " + $counted[keyword]);
+  };
+}
+
+function $count(keyword) {
+  const more = keyword[1] === "a";
+  return (plan, data, path, at, errors, group) => {
+    const limit = plan.schema[keyword];
+    if (more ? $sizeOf[group](data) > limit : $sizeOf[group](data) < limit) {
+      $fail(errors, path, at, keyword, { limit }, "must NOT have " + (more ? "more" : "fewer") + " than " + limit + " " + $counted[keyword]);
     }
+  };
+}
+
+const $x_minimum = $limit("minimum");
+
+const $x_exclusiveMinimum = $limit("exclusiveMinimum");
+
+const $x_maxLength = $count("maxLength");
+
+const $x_minLength = $count("minLength");
+
+function $x_pattern(plan, data, path, at, errors) {
+  if (!$pattern(plan.pattern).test(data)) $fail(errors, path, at, "pattern", { pattern: plan.pattern }, 'must match pattern "' + plan.pattern + '"');
+}
+
+const $x_minItems = $count("minItems");
+
+function $x_required(plan, data, path, at, errors) {
+  for (const [key, inherited] of plan.required) {
+    if ((inherited ? $own(data, key) : data[key]) === undefined) $fail(errors, path, at, "required", { missingProperty: key }, "must have required property '" + key + "'");
   }
-  if (group === "string" && plan.pattern !== undefined && !$pattern(plan.pattern).test(data)) {
-    $fail(errors, path, at, "pattern", { pattern: plan.pattern }, 'must match pattern "' + plan.pattern + '"');
-  }
-  if ((group === "string" || group === "number") && plan.format !== undefined && !$formatPasses(plan.format, data)) {
-    $fail(errors, path, at, "format", { format: plan.format }, 'must match format "' + plan.format + '"');
-  }
-  if (group === "array") $arrayKeywords(plan, data, path, at, errors);
-  if (group === "object") $objectKeywords(plan, data, path, at, errors);
+}
+
+function $p_pattern(schema, plan) {
+  plan.pattern = typeof schema.pattern == "object" ? $regexps[schema.pattern.$regexp].source : schema.pattern;
+}
+
+function $p_required(schema, plan) {
+  plan.required = (schema.required === true ? Object.keys(schema.properties) : schema.required).map((key) => [key, key in Object.prototype]);
 }
 
 function $formatPasses(name, data) {
@@ -1639,42 +1701,17 @@ function $formatPasses(name, data) {
   return typeof check == "function" ? check(data) : check.test(data);
 }
 
-function $arrayKeywords(plan, data, path, at, errors) {
-  const { items, additionalItems: extra } = plan;
-  const item = (sub, i, where) => $passes(sub, data[i]) || $walk(sub, data[i], path + "/" + i, at + where, errors);
-  if (extra !== undefined && Array.isArray(items) && data.length > items.length) {
-    if (extra === false) {
-      $fail(errors, path, at, "additionalItems", { limit: items.length }, "must NOT have more than " + items.length + " items");
-    } else for (let i = items.length; i < data.length; i++) item(extra, i, "/additionalItems");
-  }
-  if (Array.isArray(items)) items.forEach((sub, i) => data.length <= i || item(sub, i, "/items/" + i));
-  else if (items !== undefined) for (let i = 0; i < data.length; i++) item(items, i, "/items");
+function $x_format(plan, data, path, at, errors) {
+  if (!$formatPasses(plan.format, data)) $fail(errors, path, at, "format", { format: plan.format }, 'must match format "' + plan.format + '"');
 }
 
-function $objectKeywords(plan, data, path, at, errors) {
-  for (const [key, inherited] of plan.required) {
-    if ((inherited ? $own(data, key) : data[key]) === undefined) $fail(errors, path, at, "required", { missingProperty: key }, "must have required property '" + key + "'");
-  }
-  const extra = plan.additionalProperties;
-  if (extra !== undefined && !$alwaysValid(extra)) {
-    for (const key in data) {
-      if (Object.prototype.hasOwnProperty.call(plan.known, key) || plan.patternProperties.some((p) => p.pattern.test(key))) continue;
-      if (extra === false) {
-        $fail(errors, path, at, "additionalProperties", { additionalProperty: key }, "must NOT have additional properties");
-      } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
-    }
-  }
-  for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
-    const value = inherited ? $own(data, key) : data[key];
-    if (value !== undefined && !$passes(sub, value)) $walk(sub, value, path + to, at + where, errors);
-  }
-  for (const { pattern, plan: sub, at: where } of plan.patternProperties) {
-    if ($alwaysValid(sub)) continue;
-    for (const key in data) {
-      if (pattern.test(key) && !$passes(sub, data[key])) $walk(sub, data[key], path + "/" + $pointer(key), at + where, errors);
-    }
-  }
+function $p_format(schema, plan) {
+  plan.format = schema.format;
 }
+
+const $explainers = { __proto__: null, "$ref": $x_ref, additionalProperties: $x_additionalProperties, anyOf: $x_anyOf, const: $x_const, enum: $x_enum, exclusiveMinimum: $x_exclusiveMinimum, format: $x_format, items: $x_items, maxLength: $x_maxLength, minItems: $x_minItems, minLength: $x_minLength, minimum: $x_minimum, pattern: $x_pattern, properties: $x_properties, required: $x_required };
+
+const $planners = { __proto__: null, additionalProperties: $p_additionalProperties, anyOf: $p_anyOf, const: $p_const, enum: $p_enum, format: $p_format, items: $p_items, pattern: $p_pattern, properties: $p_properties, required: $p_required };
 
 function $valueAt(root, path) {
   let node = root;

@@ -1,0 +1,216 @@
+import type { FormatCheck } from "../../runtime.js";
+import {
+  alwaysValid,
+  and,
+  canonical,
+  functionSource,
+  groupTypes,
+  groupOf,
+  indent,
+  isType,
+  not,
+  or,
+  place,
+  refOnly,
+  returns,
+  typesOf,
+  VALUE,
+  type Parts,
+  type Schema,
+  type SchemaObject,
+} from "./code.js";
+import type { CompileContext, Keyword } from "./keyword.js";
+import { phases } from "./registry.js";
+
+/**
+ * The first pass: one function per definition, conditions inlined, nothing allocated. Each
+ * keyword's code comes from its definition in the registry; the compiler places it (a
+ * group's keywords behind the check of their type), shares it (one function per shape of
+ * subschema) and names what it hoists.
+ */
+export class Compiler {
+  private readonly functions: string[] = [];
+  private readonly constants: string[] = [];
+  private readonly constantNames = new Map<string, string>();
+  private readonly checks = new Map<string, string>();
+  private readonly functionNames = new Map<string, string>();
+  private count = 0;
+
+  constructor(
+    private readonly definitions: Record<string, Schema>,
+    private readonly formats: Map<string, FormatCheck>,
+  ) {}
+
+  /** Every definition as a function `$v_<Name>(d)`, and what they use, as module code. */
+  compile(): { constants: string; functions: string } {
+    const definitions = Object.keys(this.definitions).map((name) => this.definitionFunction(name, this.definitions[name]!));
+    return { constants: this.constants.join("\n"), functions: [...definitions, ...this.functions].join("\n\n") };
+  }
+
+  definition(name: string): string {
+    return `$v_${name}`;
+  }
+
+  /**
+   * The function that checks a subschema, when the first pass made one (for the second pass,
+   * which then tests that subschema with it instead of walking it).
+   */
+  functionFor(schema: Schema): string | undefined {
+    if (typeof schema === "boolean" || refOnly(schema) !== undefined) return undefined;
+    const key = canonical(schema);
+    for (const check of [this.checks.get(key), this.checks.get(`single ${key}`)]) {
+      const call = check === undefined ? undefined : /^(\$f\d+)\(\u0000\)$/.exec(check);
+      if (call) return call[1];
+    }
+    return undefined;
+  }
+
+  private definitionFunction(name: string, schema: Schema): string {
+    if (typeof schema === "boolean" || alwaysValid(schema)) return `function ${this.definition(name)}(d) {\n  ${returns(`${schema !== false}`)}\n}`;
+    const ref = refOnly(schema);
+    const parts: Parts = ref !== undefined ? { conditions: [`${this.definition(ref)}(${VALUE})`], statements: [] } : this.parts(schema);
+    // a definition that is one hoisted function (a union, an array) is that function
+    const hoisted = parts.statements.length === 0 && parts.conditions.length === 1 ? /^(\$f\d+)\(\u0000\)$/.exec(parts.conditions[0]!) : null;
+    if (hoisted) return `const ${this.definition(name)} = ${hoisted[1]};`;
+    return functionSource(this.definition(name), parts);
+  }
+
+  /** A condition (over VALUE) that holds when the value is valid; a function call when loops are needed. */
+  check(schema: Schema): string {
+    if (typeof schema === "boolean" || alwaysValid(schema)) return `${schema !== false}`;
+    const ref = refOnly(schema);
+    if (ref !== undefined) return `${this.definition(ref)}(${VALUE})`;
+    const key = canonical(schema);
+    let check = this.checks.get(key);
+    if (check === undefined) {
+      const parts = this.parts(schema);
+      const inline = and(parts.conditions);
+      // small checks are inlined where they are used; the rest are functions, one per shape
+      const small = parts.statements.length === 0 && parts.conditions.length <= 4 && inline.length <= 160;
+      check = small ? inline : `${this.hoistFunction(key, (name) => functionSource(name, parts))}(${VALUE})`;
+      this.checks.set(key, check);
+    }
+    return check;
+  }
+
+  /** As check(), but reading the value once (a check that reads it more often becomes a function). */
+  single(schema: Schema): string {
+    const check = this.check(schema);
+    if (check.split(VALUE).length <= 2) return check;
+    const key = `single ${canonical(schema)}`;
+    const call = `${this.hoistFunction(key, (name) => `function ${name}(d) {\n  ${returns(place(check, "d"))}\n}`)}(${VALUE})`;
+    this.checks.set(key, call);
+    return call;
+  }
+
+  hoistFunction(key: string, source: (name: string) => string): string {
+    let name = this.functionNames.get(key);
+    if (name === undefined) {
+      name = `$f${++this.count}`;
+      this.functionNames.set(key, name);
+      this.functions.push(source(name));
+    }
+    return name;
+  }
+
+  /**
+   * The RegExp a compiled check hoisted for this pattern, when its `source` gives the pattern
+   * back as written (a pattern with a "/" or a line break reads back escaped).
+   */
+  patternRegExp(source: string): string | undefined {
+    if (/[/\n\r\u2028\u2029]/.test(source) || new RegExp(source, "u").source !== source) return undefined;
+    const name = this.constantNames.get(`new RegExp(${JSON.stringify(source)}, "u")`);
+    return name?.startsWith("$pattern") ? name : undefined;
+  }
+
+  /** The Set a compiled check hoisted for this enum, when it holds exactly its values in order. */
+  enumSet(values: unknown[]): string | undefined {
+    if (values.some((v) => v !== null && typeof v === "object") || new Set(values).size !== values.length) return undefined;
+    const name = this.constantNames.get(`new Set(${JSON.stringify(values)})`);
+    return name?.startsWith("$enum") ? name : undefined;
+  }
+
+  constant(initializer: string, prefix: string): string {
+    let name = this.constantNames.get(initializer);
+    if (name === undefined) {
+      name = `${prefix}${this.constantNames.size + 1}`;
+      this.constantNames.set(initializer, name);
+      this.constants.push(`const ${name} = ${initializer};`);
+    }
+    return name;
+  }
+
+  /** The call of a format check for a value of that type, if the format checks anything. */
+  format(name: unknown, type: "string" | "number"): string | undefined {
+    if (typeof name !== "string") return undefined;
+    const check = this.formats.get(name);
+    if (check === undefined) return undefined; // a format that checks nothing
+    if ((check.kind === "number") !== (type === "number")) return undefined;
+    return check.kind === "test" ? `${check.identifier}.test(${VALUE})` : check.kind === "call" ? `${check.identifier}(${VALUE})` : `${check.identifier}.validate(${VALUE})`;
+  }
+
+  /** The context a keyword's compile() gets, for one schema (its locals numbered in it). */
+  private context(): CompileContext {
+    const locals = { n: 0 };
+    return {
+      check: (schema) => this.check(schema),
+      single: (schema) => this.single(schema),
+      constant: (initializer, prefix) => this.constant(initializer, prefix),
+      hoistFunction: (key, source) => this.hoistFunction(key, source),
+      local: (prefix) => `${prefix}${++locals.n}`,
+      definition: (name) => this.definition(name),
+      definitions: this.definitions,
+      format: (name, type) => this.format(name, type),
+      rejectsUndefined: (schema) => this.rejectsUndefined(schema, 0),
+    };
+  }
+
+  private parts(schema: SchemaObject): Parts {
+    const conditions: string[] = [];
+    const statements: string[] = [];
+    const context = this.context();
+    const add = (keywords: Keyword[], into: Parts, group?: (typeof groupTypes)[number]) => {
+      for (const keyword of keywords) {
+        if (schema[keyword.keyword] === undefined || keyword.compile === undefined) continue;
+        const parts = keyword.compile(schema, context, group);
+        into.conditions.push(...(parts?.conditions ?? []));
+        into.statements.push(...(parts?.statements ?? []));
+      }
+    };
+    add(phases.first, { conditions, statements });
+    const types = typesOf(schema);
+    for (const group of groupTypes) {
+      if (!phases.groups[group].some((k) => schema[k.keyword] !== undefined)) continue;
+      // a group of keywords applies only to values of its type; none can if the type excludes it
+      if (types.length > 0 && !types.some((t) => groupOf(t) === group)) continue;
+      const guarded = !(types.length > 0 && types.every((t) => groupOf(t) === group));
+      const inner: Parts = { conditions: [], statements: [] };
+      add(phases.groups[group], inner, group);
+      const guard = isType(group, VALUE);
+      if (!guarded) {
+        conditions.push(...inner.conditions);
+        statements.push(...inner.statements);
+      } else {
+        if (inner.conditions.length > 0) conditions.push(or([not(guard), and(inner.conditions)]));
+        if (inner.statements.length > 0) statements.push(`if (${guard}) {`, ...inner.statements.map(indent), "}");
+      }
+    }
+    add(phases.last, { conditions, statements });
+    return { conditions: conditions.filter((c) => c !== "true"), statements };
+  }
+
+  /** Whether a schema certainly fails on undefined (a missing property). */
+  private rejectsUndefined(schema: Schema, depth: number): boolean {
+    if (typeof schema === "boolean") return !schema;
+    if (depth > 32) return false;
+    if (schema["type"] !== undefined || schema["const"] !== undefined || schema["enum"] !== undefined) return true;
+    const all = (list: unknown) => Array.isArray(list) && (list as Schema[]).every((s) => this.rejectsUndefined(s, depth + 1));
+    const some = (list: unknown) => Array.isArray(list) && (list as Schema[]).some((s) => this.rejectsUndefined(s, depth + 1));
+    return (
+      (typeof schema["$ref"] === "string" && this.rejectsUndefined(this.definitions[(schema["$ref"] as string).slice(14)]!, depth + 1)) ||
+      some(schema["allOf"]) ||
+      all(schema["anyOf"]) ||
+      all(schema["oneOf"])
+    );
+  }
+}

@@ -1,0 +1,121 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { CodegenError } from "../src/errors.js";
+import { validatorModule } from "../src/emit/validators/index.js";
+import { loadCatalogue } from "../src/load/catalogue.js";
+import { buildModels, type VersionModel } from "../src/model/build.js";
+import { repoRoot, tempDir } from "./helpers.js";
+
+/** The model of a one-event catalogue version whose event is `schema` (the event name travels in a header). */
+export async function modelOf(schema: unknown): Promise<VersionModel> {
+  const dir = await tempDir("codegen-compiler-");
+  await mkdir(path.join(dir, "one/v1"), { recursive: true });
+  await writeFile(
+    path.join(dir, "one/provider.json"),
+    JSON.stringify({ name: "one", title: "One", event: { in: "header", name: "x-event" }, signing: { scheme: "standard-webhooks" } }),
+  );
+  await writeFile(path.join(dir, "one/v1/case.schema.json"), JSON.stringify(schema));
+  const [model] = buildModels((await loadCatalogue(dir, { cwd: repoRoot })).providers);
+  return model!;
+}
+
+interface Module {
+  eventNames: readonly string[];
+  validatorFor(name: string): ((data: unknown) => boolean) | undefined;
+}
+
+/** The emitted validators.js of that version, imported. */
+export async function moduleOf(schema: unknown): Promise<Module> {
+  const model = await modelOf(schema);
+  const file = path.join(await tempDir("codegen-compiler-"), "validators.js");
+  await writeFile(file, validatorModule(model));
+  return (await import(pathToFileURL(file).href)) as Module;
+}
+
+describe("the compiler's layout", () => {
+  it("wraps a long first oneOf branch into code that parses (a nullable string with limits)", async () => {
+    const module = await moduleOf({ oneOf: [{ type: "string", minLength: 1, maxLength: 5000 }, { type: "null" }] });
+    const validate = module.validatorFor(module.eventNames[0]!)!;
+    expect([validate("abc"), validate(null), validate(""), validate(5)]).toEqual([true, true, false, false]);
+  });
+});
+
+describe("what the compiler cannot take", () => {
+  it("is a problem naming the file and the pointer, never a fallback to other code", async () => {
+    const model = await modelOf({ type: "object", properties: { a: { nullable: true }, b: { id: "x", type: "string" } } });
+    let error: unknown;
+    try {
+      validatorModule(model);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(CodegenError);
+    const problems = (error as CodegenError).problems.map((p) => ({ file: path.basename(p.file), pointer: p.pointer, code: p.code }));
+    expect(problems).toEqual([
+      { file: "case.schema.json", pointer: "/properties/a/nullable", code: "unsupported" },
+      { file: "case.schema.json", pointer: "/properties/b/id", code: "unsupported" },
+    ]);
+    expect((error as CodegenError).message).toMatch(/case\.schema\.json#\/properties\/a\/nullable: the validators cannot check nullable without a type/);
+  });
+
+  it("takes OpenAPI's nullable beside a type as Ajv does", async () => {
+    const module = await moduleOf({ type: "object", properties: { a: { type: "string", nullable: true }, b: { type: ["integer", "boolean"], nullable: true } } });
+    const validate = module.validatorFor(module.eventNames[0]!)!;
+    expect([validate({ a: null, b: null }), validate({ a: "x", b: 1 }), validate({ a: 1 }), validate({ b: "x" })]).toEqual([true, true, false, false]);
+  });
+});
+
+describe("formats beyond ajv-formats'", () => {
+  it("are asserted in draft-07, and in 2020-12 left as annotations (as Ajv, which does not have them)", async () => {
+    const schema = { type: "object", properties: { mail: { type: "string", format: "idn-email" } } };
+    const draft07 = await moduleOf({ $schema: "http://json-schema.org/draft-07/schema#", ...schema });
+    const draft2020 = await moduleOf({ $schema: "https://json-schema.org/draft/2020-12/schema", ...schema });
+    const [old, modern] = [draft07.validatorFor(draft07.eventNames[0]!)!, draft2020.validatorFor(draft2020.eventNames[0]!)!];
+    expect([old({ mail: "실례@실례.테스트" }), old({ mail: "2962" })]).toEqual([true, false]);
+    expect([modern({ mail: "실례@실례.테스트" }), modern({ mail: "2962" })]).toEqual([true, true]);
+  });
+});
+
+describe("unevaluatedProperties and unevaluatedItems as the specification defines them (past Ajv)", () => {
+  const draft = "https://json-schema.org/draft/2020-12/schema";
+  it("counts the properties of an if only when it passes", async () => {
+    const module = await moduleOf({
+      $schema: draft,
+      if: { properties: { foo: { const: "then" } }, required: ["foo"] },
+      then: { properties: { bar: { type: "string" } }, required: ["bar"] },
+      else: { properties: { baz: { type: "string" } }, required: ["baz"] },
+      unevaluatedProperties: false,
+    });
+    const validate = module.validatorFor(module.eventNames[0]!)!;
+    // "foo" is evaluated by the if that passes; when it fails, nothing else evaluates it
+    expect([validate({ foo: "then", bar: "bar" }), validate({ foo: "else", baz: "baz" }), validate({ baz: "baz" })]).toEqual([true, false, true]);
+  });
+
+  it("counts the items contains matched, not every item", async () => {
+    const module = await moduleOf({ $schema: draft, prefixItems: [true], contains: { type: "string" }, unevaluatedItems: false });
+    const validate = module.validatorFor(module.eventNames[0]!)!;
+    expect([validate([1, "foo"]), validate([1, "foo", "bar"]), validate([1, "foo", 2])]).toEqual([true, true, false]);
+  });
+
+  it("sees through $ref, allOf, the anyOf branches that pass, and dependentSchemas", async () => {
+    const module = await moduleOf({
+      $schema: draft,
+      $defs: { base: { properties: { id: { type: "string" } } } },
+      $ref: "#/$defs/base",
+      allOf: [{ properties: { a: true } }],
+      anyOf: [{ properties: { b: { const: 1 } }, required: ["b"] }, { properties: { c: true }, required: ["c"] }],
+      dependentSchemas: { d: { properties: { d: true, e: true } } },
+      unevaluatedProperties: false,
+    });
+    const validate = module.validatorFor(module.eventNames[0]!)!;
+    expect([
+      validate({ id: "x", a: 1, b: 1 }),
+      validate({ b: 1, c: 2 }),
+      validate({ b: 2, c: 2 }), // b's branch fails: b is not evaluated
+      validate({ c: 1, d: 1, e: 1 }),
+      validate({ c: 1, e: 1 }), // e only with d
+    ]).toEqual([true, true, false, true, false]);
+  });
+});
