@@ -36,7 +36,8 @@ describe("broken schemas: a clear message, exit 2, the output folder as it was",
     [
       "a $ref cycle with nothing in between",
       { ping: { ...event("ping", { a: { $ref: "#/definitions/a" } }), definitions: { a: { $ref: "#/definitions/b" }, b: { $ref: "#/definitions/a" } } } },
-      /\$ref cycle with no schema in between: .*ping\.schema\.json#\/definitions\/a → .*#\/definitions\/b → .*#\/definitions\/a/,
+      // each file named once, as it is shown: no version folder repeated in front of it
+      /\$ref cycle with no schema in between: (?!\S*\/schemas\/)\S*ping\.schema\.json#\/definitions\/a → (?!\S*\/schemas\/)\S*#\/definitions\/b → (?!\S*\/schemas\/)\S*#\/definitions\/a/,
     ],
     ["a pattern that is not a regular expression", { ping: event("ping", { s: { type: "string", pattern: "([a-z" } }) }, /ping\.schema\.json#\/properties\/s\/pattern: pattern "\(\[a-z" is not a valid Unicode regular expression/],
     ["two schemas claiming one event", { ping: event("ping"), pong: { ...event("pong"), properties: { type: { enum: ["pong", "ping"] } } } }, /event name "ping" is also claimed/],

@@ -239,7 +239,7 @@ function buildVersion(
     });
   }
   const sortedDefinitions = Object.fromEntries([...definitions].sort(([a], [b]) => compare(a, b)));
-  checkRefCycles(sortedDefinitions, (name) => `${version.shown}/${origins.get(name) ?? name}`, problems);
+  checkRefCycles(sortedDefinitions, (name) => origins.get(name) ?? `${version.shown}/${name}`, problems);
   const unpinned: Problem[] = [];
   const eventModels = events.map((event): EventModel => {
     const typeName = targetNames.get(eventKeys.get(event)!)!;
@@ -269,9 +269,10 @@ function buildVersion(
     samples,
     ...(problems.warnings.length > warnedBefore ? { warnings: problems.warnings.slice(warnedBefore) } : {}),
     origins: Object.fromEntries(
-      [...origins].map(([name, key]) => {
-        const at = key.indexOf("#");
-        return [name, { file: version.files.get(key.slice(0, at))?.shown ?? version.shown, pointer: key.slice(at + 1) }];
+      // "<file as shown>" or "<file as shown>#<pointer>"
+      [...origins].map(([name, where]) => {
+        const at = where.indexOf("#");
+        return [name, at < 0 ? { file: where, pointer: "" } : { file: where.slice(0, at), pointer: where.slice(at + 1) }];
       }),
     ),
   };
