@@ -58,7 +58,7 @@ describe("odd but valid input generates safe, working code", () => {
     const project = await acme({ ping: event("ping", { handle: { type: "string", format: "x-handle" }, mail: { type: "string", format: "email" } }) });
     const result = await run([], project);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/warning: .*ping\.schema\.json#\/properties\/handle\/format: format "x-handle" is unknown: it is not checked/);
+    expect(result.stderr).toMatch(/^codegen: 1 warning:\n.*ping\.schema\.json#\/properties\/handle\/format: format "x-handle" is unknown: it is not checked/);
     const { validateEvent } = await import(pathToFileURL(path.join(project, "generated/acme/v1/validators.js")).href);
     expect(validateEvent({ type: "ping", handle: "anything at all" }).ok).toBe(true);
     expect(validateEvent({ type: "ping", mail: "not an email" }).ok).toBe(false);
