@@ -109,7 +109,8 @@ function forTypes(schema: unknown, isDefinition = false): JsonSchema {
       forTypes(value);
     } else if (schemaArrayKeywords.has(key) && Array.isArray(value)) {
       for (const item of value) forTypes(item);
-    } else if ((key === "const" || key === "enum") && holdsStructures(key === "const" ? [value] : value)) {
+    } else if ((key === "const" || key === "enum") && (holdsStructures(key === "const" ? [value] : value) || (Array.isArray(value) && value.length === 0))) {
+      // (an empty enum, which nothing matches, is never: json-schema-to-typescript fails on it)
       delete schema[key];
       const values = key === "const" ? [value] : (value as unknown[]);
       schema["tsType"] = values.length === 0 ? "never" : values.map(literalType).join(" | ");

@@ -67,7 +67,8 @@ export const coreKeywords: Keyword[] = [
     dialects: both,
     phase: "first",
     order: 3,
-    prepare: (value, at, c) => (!Array.isArray(value) || value.length === 0 ? c.refuse("an enum", at) : value),
+    // an empty enum (2020-12's meta-schema allows it; Ajv refuses it) is a schema nothing matches
+    prepare: (value, at, c) => (!Array.isArray(value) ? c.refuse("an enum", at) : value),
     compile: (schema, c) => ({ conditions: [oneOfValues(c, schema["enum"] as unknown[])] }),
     explain: "explain-core.js",
   },
