@@ -6,8 +6,23 @@
 import { formatMarkdown } from "./markdown.js";
 import { classificationLabels, classifications, type Classification, type DiffReport } from "./report.js";
 import { formatText } from "./text.js";
+import type { VersionModel } from "../model/build.js";
+import { diffModels, summarize } from "./models.js";
+import { addWitnesses } from "./witness.js";
 
-export { diffModels, hasChangeAtLeast } from "./models.js";
+/**
+ * `diffModels`, then a witness payload searched for each change that breaks deployed
+ * receivers by its rule (those without one become potentially breaking), and the summary
+ * counted again. What `codegen diff` and the summary after a run report.
+ */
+export async function diffVersions(before: VersionModel, after: VersionModel): Promise<DiffReport> {
+  const report = diffModels(before, after);
+  await addWitnesses(report, before, after);
+  return { ...report, summary: summarize(before, after, report.events) };
+}
+
+export { diffModels, hasChangeAtLeast, parseFailOn, failsOn } from "./models.js";
+export { addWitnesses, writeWitnesses } from "./witness.js";
 export { loadDiffModels, versionFolder, type DiffInputs } from "./inputs.js";
 export { formatText } from "./text.js";
 export { formatMarkdown } from "./markdown.js";
@@ -25,11 +40,13 @@ export interface DiffFlags {
   config?: string;
   format: DiffFormat;
   json?: boolean;
-  failOn?: Classification;
+  failOn?: string;
+  witness?: string;
 }
 
 export function formatDiff(report: DiffReport, format: DiffFormat): string {
-  if (format === "json") return JSON.stringify(report, null, 2);
+  // the witness payloads themselves go to files (--witness); the report shows their path and value
+  if (format === "json") return JSON.stringify(report, (key, value: unknown) => (key === "payload" ? undefined : value), 2);
   return format === "markdown" ? formatMarkdown(report) : formatText(report);
 }
 
