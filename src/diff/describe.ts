@@ -23,7 +23,7 @@ function describeBranch(branch: Branch): string {
 }
 
 /** Names the model made up from a place in a union (`ComponentRowContentAnyOf0`) say nothing about the shape. */
-const generatedName = /(AnyOf|OneOf|AllOf)\d+$/;
+const generatedName = /(AnyOf|OneOf|AllOf)\d+/;
 
 export function isGeneratedName(name: string): boolean {
   return generatedName.test(name);

@@ -18,7 +18,12 @@ import { addWitnesses } from "./witness.js";
 export async function diffVersions(before: VersionModel, after: VersionModel): Promise<DiffReport> {
   const report = diffModels(before, after);
   await addWitnesses(report, before, after);
-  return { ...report, summary: summarize(before, after, report.events) };
+  const summary = summarize(before, after, report.events);
+  const version = after.provider.manifest.version;
+  const pointer = version?.in === "body" ? version.pointer : undefined;
+  const witness = report.events.flatMap((e) => e.changes).find((c) => c.path === pointer && c.witness)?.witness;
+  if (summary.payloadVersion && witness) summary.payloadVersion.oldAnswer = witness.oldAnswer;
+  return { ...report, summary };
 }
 
 export { diffModels, hasChangeAtLeast, parseFailOn, failsOn } from "./models.js";
@@ -50,10 +55,14 @@ export function formatDiff(report: DiffReport, format: DiffFormat): string {
   return format === "markdown" ? formatMarkdown(report) : formatText(report);
 }
 
-/** One line, for `codegen` to print when a version changes: `plain 2024-09-18 → 2026-02-27: 1 breaking, …; 1 event added`. */
+/** One line, for `codegen` to print when a version changes: `plain 2024-09-18 → 2026-02-27: deployed receivers 3 breaking; your code safe; 1 event added`. */
 export function formatSummary(report: DiffReport): string {
-  const { changes, eventsAdded, eventsRemoved } = report.summary;
-  const counts = classifications.map((c) => `${changes[c]} ${classificationLabels[c]}`).join(", ");
+  const { eventsAdded, eventsRemoved } = report.summary;
+  const count = (q: "receivers" | "code") => {
+    const shown = classifications.filter((c) => c !== "safe" && report.summary[q][c] > 0).map((c) => `${report.summary[q][c]} ${classificationLabels[c]}`);
+    return shown.length === 0 ? "safe" : shown.join(", ");
+  };
+  const counts = `deployed receivers ${count("receivers")}; your code ${count("code")}`;
   const events = [
     eventsAdded.length ? `${eventsAdded.length} ${eventsAdded.length === 1 ? "event" : "events"} added` : "",
     eventsRemoved.length ? `${eventsRemoved.length} ${eventsRemoved.length === 1 ? "event" : "events"} removed` : "",

@@ -39,7 +39,8 @@ export function diffModels(before: VersionModel, after: VersionModel): DiffRepor
       new: { schema: after.definitions[now.typeName], definitions: after.definitions },
       ...(versionPath === undefined ? {} : { versionPath }),
     }).filter((c) => !foldsIntoEvents(c, addedNames, removedNames));
-    changes.push(...renamed.filter((r) => reaches(after, now.typeName, r.definition!)));
+    // code handling this event imported the type by its old meaning
+    changes.push(...renamed.filter((r) => reaches(before, was.typeName, r.definition!)));
     return { name, status: changes.length > 0 ? "changed" : "unchanged", changes };
   });
   return { from: side(before), to: side(after), summary: summarize(before, after, events), events };
@@ -61,16 +62,20 @@ function foldsIntoEvents(change: Change, added: Set<string>, removed: Set<string
 
 /**
  * Exported type names that now mean another payload: a definition of the same name in
- * both versions whose pinned tag (a property fixed to one string, such as Plain's
- * `eventType`) holds another value. Code importing the type by its name gets the other payload.
+ * both versions whose pinned tag (a property fixed to one event name, such as Plain's
+ * `eventType`) names another event. Code importing the type by its name gets the other payload.
  */
 function meaningChanges(before: VersionModel, after: VersionModel): Change[] {
   const changes: Change[] = [];
+  // a tag that names events: the type is now another event's payload (a version constant that moves is not that)
+  const eventNames = new Set([...before.events, ...after.events].flatMap((e) => e.names));
   for (const name of Object.keys(after.definitions).sort(compare)) {
     const [was, now] = [before.definitions[name], after.definitions[name]];
     if (was === undefined || now === undefined || canonical(was) === canonical(now)) continue;
     const [oldTags, newTags] = [pinned(was), pinned(now)];
-    const moved = Object.keys(newTags).filter((p) => oldTags[p] !== undefined && oldTags[p] !== newTags[p]).sort(compare)[0];
+    const moved = Object.keys(newTags)
+      .filter((p) => oldTags[p] !== undefined && oldTags[p] !== newTags[p] && eventNames.has(oldTags[p]!) && eventNames.has(newTags[p]!))
+      .sort(compare)[0];
     if (moved === undefined) continue;
     const message = `the type ${name} now describes the payload with ${moved} ${JSON.stringify(newTags[moved])} (it described ${moved} ${JSON.stringify(oldTags[moved])})`;
     changes.push({ path: "", kind: "type-name-changed", ...verdicts("type-name-changed"), before: oldTags[moved], after: newTags[moved], message, definition: name, at: "" });

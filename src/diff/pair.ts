@@ -43,6 +43,7 @@ export function pairBranches(olds: Branch[], news: Branch[], oldDefinitions: Def
       news.filter((b) => typeKey(b) === key),
       oldDefinitions,
       newDefinitions,
+      equalPairs.length > 0,
     );
     result.pairs.push(...group.pairs);
     result.added.push(...group.added);
@@ -92,8 +93,14 @@ function typeKey(branch: Branch): string {
 }
 
 /** Pairs alternatives of one type. */
-function pairGroup(olds: Branch[], news: Branch[], oldDefinitions: Definitions, newDefinitions: Definitions): Pairing {
-  if (olds.length === 1 && news.length === 1) return { pairs: [{ old: olds[0]!, new: news[0]!, qualifier: "" }], added: [], removed: [] };
+function pairGroup(olds: Branch[], news: Branch[], oldDefinitions: Definitions, newDefinitions: Definitions, inUnion = false): Pairing {
+  if (olds.length === 1 && news.length === 1) {
+    // the one left of a union whose other alternatives were equal is still named as a variant
+    const tag = inUnion ? tagProperty(olds, news, oldDefinitions, newDefinitions) : undefined;
+    const value = tag === undefined ? undefined : tagValue(news[0]!, tag, newDefinitions);
+    const qualifier = !inUnion ? "" : value !== undefined && value === tagValue(olds[0]!, tag!, oldDefinitions) ? `[${tag}=${value}]` : qualifierOf(news[0]!);
+    return { pairs: [{ old: olds[0]!, new: news[0]!, qualifier }], added: [], removed: [] };
+  }
   if (olds.length === 0 || news.length === 0) return { pairs: [], added: news.map((branch) => ({ branch })), removed: olds.map((branch) => ({ branch })) };
   const pairs: Pair[] = [];
   let left = { olds, news };

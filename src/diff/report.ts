@@ -327,7 +327,8 @@ export interface DiffReport {
     witnesses: { found: number; missing: number };
     /** The worst classification of any change; "safe" when nothing changed. */
     worst: Classification | "none";
-    payloadVersion?: { before: string | null; after: string | null };
+    /** With what the old validators answer to a payload declaring the new version (from the witness at the version field). */
+    payloadVersion?: { before: string | null; after: string | null; oldAnswer?: string };
     eventsAdded: string[];
     eventsRemoved: string[];
     eventsChanged: string[];

@@ -36,7 +36,7 @@ export async function addWitnesses(report: DiffReport, before: VersionModel, aft
     const witness = search.find(event, change);
     change.witness = witness ?? null;
     if (witness === undefined) {
-      change.receivers = { classification: "potentially-breaking", why: `no witness found: ${change.receivers.why}` };
+      change.receivers = { classification: "potentially-breaking", why: "no witness found: every payload tried that the new validators accept, the old ones accept too (an open alternative may admit it)" };
       change.classification = worse(change.receivers.classification, change.code.classification);
     }
   }
@@ -57,15 +57,8 @@ interface Location {
 
 const maxCandidates = 60;
 
-/** Changes to what a value may be: the reference payload holds a value of the old schema there. */
-const valueKinds = new Set<Change["kind"]>([
-  "variant-added",
-  "enum-value-added",
-  "type-widened",
-  "type-changed",
-  "values-unrestricted",
-  "null-added",
-]);
+/** Changes the payload as it is shows (a property removed, one added to the object): every other reference holds a value of the old schema there. */
+const keepKinds = new Set<Change["kind"]>(["property-removed", "property-optional", "additional-properties-opened"]);
 
 class Search {
   private readonly bases = new Map<string, { payload: unknown; from: string } | null>();
@@ -160,7 +153,7 @@ class Search {
   private toOld(location: Location, change: Change, reached: Location): void {
     if (change.kind === "const-changed" || change.kind === "version-changed") apply(location, { value: change.before });
     else if (change.kind === "property-added" || change.kind === "property-added-closed") apply(location, { remove: true });
-    else if (valueKinds.has(change.kind) && reached.oldNode !== undefined && reached.oldNode.branches.length > 0) {
+    else if (!keepKinds.has(change.kind) && reached.oldNode !== undefined && reached.oldNode.branches.length > 0) {
       apply(location, { value: generateBranch(reached.oldNode.branches[0]!, this.before.definitions, { style: "first", depth: 0 }) });
     }
   }
@@ -234,6 +227,7 @@ class Search {
       for (const style of ["first", "last"] as const) yield { value: generateBranch(branch, defs, { style, depth: 0 }) };
     }
     if (location.node.nullable) yield { value: null };
+    for (const value of [1.5, -1, "x", "", "not formatted", true, [], {}]) yield { value };
   }
 }
 
