@@ -256,8 +256,10 @@ export interface Witness {
   /** The value there (absent when the witness removes the property). */
   value?: unknown;
   removed?: true;
-  /** What the old validators answer to it. */
+  /** What the old validators answer to it (the kind of their result: invalid_payload, version_mismatch). */
   oldAnswer: string;
+  /** The error of theirs this change causes (one the payload without the change does not get). */
+  oldError?: string;
   /** The sample the witness was made from, or "generated". */
   from: string;
   payload: unknown;

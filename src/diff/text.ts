@@ -46,7 +46,7 @@ export function versionNotice(report: DiffReport): { headline: string; advice: s
     return { headline: `Payloads no longer declare a version (they declared ${change.before}).`, advice: "Validators built from the new schemas do not check it." };
   }
   // what the old validators really answer to a new payload, from the witness of the change at the version field
-  const answer = change.oldAnswer?.split(" ")[0] ?? "invalid_payload or version_mismatch";
+  const answer = change.oldAnswer ?? "invalid_payload or version_mismatch";
   return {
     headline: `Payload version: ${change.before ?? "none"} → ${change.after}.`,
     advice:
@@ -100,7 +100,8 @@ export function verdictLines(group: ChangeGroup, indent: string): string[] {
 
 export function describeWitness(witness: Witness): string {
   const what = witness.removed ? `${witness.path} removed` : `${witness.path} = ${shorten(JSON.stringify(witness.value), 80)}`;
-  return `${what} in ${witness.event} (from a ${witness.from === "generated" ? "generated payload" : witness.from}): old validators answer ${shorten(witness.oldAnswer, 120)}`;
+  const error = witness.oldError === undefined ? "" : `, on ${shorten(witness.oldError, 120)}`;
+  return `${what} in ${witness.event} (from a ${witness.from === "generated" ? "generated payload" : witness.from}): old validators answer ${witness.oldAnswer}${error}`;
 }
 
 function sharedSection(grouped: GroupedReport): string[] {

@@ -100,7 +100,8 @@ class Search {
           event,
           path: shown || "/",
           ...("remove" in mutation ? { removed: true as const } : { value: mutation.value }),
-          oldAnswer: `${answer.kind ?? "invalid_payload"}${first ? ` (${first.path || "/"}: ${first.message})` : ""}`,
+          oldAnswer: answer.kind ?? "invalid_payload",
+          ...(first ? { oldError: `${first.path || "/"}: ${first.message}` } : {}),
           from: base.from,
           payload: candidate,
         };
@@ -571,14 +572,15 @@ function numberFor(schema: JsonSchema, integer: boolean): number {
 export async function writeWitnesses(report: DiffReport, dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
-  const index: { file: string; event: string; path: string; kind: string; message: string; oldAnswer: string }[] = [];
+  const index: { file: string; event: string; path: string; kind: string; message: string; oldAnswer: string; oldError?: string }[] = [];
   for (const event of report.events) {
     let n = 0;
     for (const change of event.changes) {
       if (!change.witness) continue;
       const file = `${event.name.replace(/[^A-Za-z0-9._-]/g, "_")}.${++n}.json`;
       await writeFile(path.join(dir, file), `${JSON.stringify(change.witness.payload, null, 2)}\n`);
-      index.push({ file, event: event.name, path: change.witness.path, kind: change.kind, message: change.message, oldAnswer: change.witness.oldAnswer });
+      const { path: at, oldAnswer, oldError } = change.witness;
+      index.push({ file, event: event.name, path: at, kind: change.kind, message: change.message, oldAnswer, ...(oldError === undefined ? {} : { oldError }) });
       written.push(file);
     }
   }
