@@ -496,6 +496,9 @@ describe("codegen diff: model-level rows", () => {
     const report = diffModels(model("v1", { a: names(["a"]) }), model("v1", { a: names(["a", "b"]), b: names(["a", "b"]) }));
     expect(report.events.find((e) => e.name === "a")!.status).toBe("unchanged");
     expect(report.summary.eventsAdded).toEqual(["b"]);
+    // a name with no event schema of its own is still a change, reported alone
+    const more = diffModels(model("v1", { a: names(["a"]) }), model("v1", { a: names(["a", "b", "c"]), b: names(["a", "b", "c"]) }));
+    expect(more.events.find((e) => e.name === "a")!.changes).toMatchObject([{ kind: "enum-value-added", message: 'new value: "c"', after: ["a", "c"] }]);
   });
 
   it("a type name that now means another payload breaks your code", () => {

@@ -83,8 +83,8 @@ function groupBullet(group: ChangeGroup): string[] {
   const events = group.events.length === 1 ? `\`${escapeCode(group.events[0]!)}\`` : `${group.events.length} events`;
   return [
     `- ${badge(group.classification)} ${id}**${rules[group.kind].title}**: ${escapeText(group.message)} (in ${where}; ${events})`,
-    ...questions.map((q) => `  ${badge(group[q].classification)} ${questionLabels[q]}: ${classificationLabels[group[q].classification]}, ${escapeText(group[q].why)}`),
-    ...(group.witness ? [`  witness: ${escapeText(describeWitness(group.witness))}`] : []),
+    ...questions.map((q) => `  - ${badge(group[q].classification)} ${questionLabels[q]}: ${classificationLabels[group[q].classification]}, ${escapeText(group[q].why)}`),
+    ...(group.witness ? [`  - witness: ${escapeText(describeWitness(group.witness))}`] : []),
     `  <details><summary>${group.paths.length} ${group.paths.length === 1 ? "path" : "paths"}</summary>`,
     "",
     ...group.paths.slice(0, maxPaths).map((p) => `  - \`${escapeCode(p.path || "(root)")}\` in ${eventNames(p.events)}`),

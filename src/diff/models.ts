@@ -1,6 +1,7 @@
 import { compare, type VersionModel } from "../model/build.js";
 import { diffSchemas } from "./compare.js";
 import { isPlainObject } from "../json.js";
+import { describeValues } from "./describe.js";
 import { canonical } from "./pair.js";
 import {
   emptyCounts,
@@ -38,7 +39,7 @@ export function diffModels(before: VersionModel, after: VersionModel): DiffRepor
       old: { schema: before.definitions[was.typeName], definitions: before.definitions },
       new: { schema: after.definitions[now.typeName], definitions: after.definitions },
       ...(versionPath === undefined ? {} : { versionPath }),
-    }).filter((c) => !foldsIntoEvents(c, addedNames, removedNames));
+    }).flatMap((c) => foldEvents(c, addedNames, removedNames));
     // code handling this event imported the type by its old meaning
     changes.push(...renamed.filter((r) => reaches(before, was.typeName, r.definition!)));
     return { name, status: changes.length > 0 ? "changed" : "unchanged", changes };
@@ -50,14 +51,27 @@ function eventChange(kind: "event-added" | "event-removed", message: string): Ch
   return { path: "", kind, ...verdicts(kind), message };
 }
 
-/** An event-name enum that only gained the names of added events (or lost those of removed ones). */
-function foldsIntoEvents(change: Change, added: Set<string>, removed: Set<string>): boolean {
+/**
+ * An enum listing event names: the names of events added (or removed) are "events added"
+ * (or removed), not a change of every event. What is left, if anything, is the change.
+ */
+function foldEvents(change: Change, added: Set<string>, removed: Set<string>): Change[] {
+  if (change.kind !== "enum-value-added" && change.kind !== "enum-value-removed") return [change];
   const before = Array.isArray(change.before) ? change.before : [];
   const after = Array.isArray(change.after) ? change.after : [];
-  const all = (values: unknown[], names: Set<string>) => values.length > 0 && values.every((v) => typeof v === "string" && names.has(v));
-  if (change.kind === "enum-value-added") return all(after.filter((v) => !before.includes(v)), added);
-  if (change.kind === "enum-value-removed") return all(before.filter((v) => !after.includes(v)), removed);
-  return false;
+  const adding = change.kind === "enum-value-added";
+  const values = adding ? after.filter((v) => !before.includes(v)) : before.filter((v) => !after.includes(v));
+  const folded = adding ? added : removed;
+  const left = values.filter((v) => !(typeof v === "string" && folded.has(v)));
+  if (left.length === values.length) return [change];
+  if (left.length === 0) return [];
+  const shown = describeValues(left);
+  const plural = left.length === 1 ? "value" : "values";
+  const message = adding ? `new ${plural}: ${shown}` : `${plural} no longer sent: ${shown}`;
+  // the folded names are left out of the new list too, so a witness is made of what is left
+  const kept = adding ? after.filter((v) => !(typeof v === "string" && folded.has(v) && !before.includes(v))) : after;
+  const previous = adding ? before : before.filter((v) => !(typeof v === "string" && folded.has(v) && !after.includes(v)));
+  return [{ ...change, message, before: previous, after: kept }];
 }
 
 /**

@@ -75,8 +75,12 @@ function summary(report: DiffReport, grouped: GroupedReport): string[] {
     `Your code (written against the old types, regenerated): ${asked(grouped.distinctFor.code)}`,
     `Changes within events: ${counts} (${perPath} counted once per event and path)`,
     `Events: ${s.eventsAdded.length} added, ${s.eventsRemoved.length} removed, ${s.eventsChanged.length} changed, ${s.eventsUnchanged} unchanged`,
-    ...wrap(`added (receivers: potentially breaking, they answer 400 unknown_event until regenerated; code: safe): ${listCut(s.eventsAdded)}`, 100, "  "),
-    ...wrap(`removed (receivers: safe; code: breaking, their types are gone and handlers never fire): ${listCut(s.eventsRemoved)}`, 100, "  "),
+    ...(s.eventsAdded.length === 0
+      ? []
+      : wrap(`added (receivers: potentially breaking, they answer 400 unknown_event until regenerated; code: safe): ${listCut(s.eventsAdded)}`, 100, "  ")),
+    ...(s.eventsRemoved.length === 0
+      ? []
+      : wrap(`removed (receivers: safe; code: breaking, their types are gone and handlers never fire): ${listCut(s.eventsRemoved)}`, 100, "  ")),
     "",
   ];
 }
@@ -100,8 +104,9 @@ export function verdictLines(group: ChangeGroup, indent: string): string[] {
 
 export function describeWitness(witness: Witness): string {
   const what = witness.removed ? `${witness.path} removed` : `${witness.path} = ${shorten(JSON.stringify(witness.value), 80)}`;
-  const error = witness.oldError === undefined ? "" : `, on ${shorten(witness.oldError, 120)}`;
-  return `${what} in ${witness.event} (from a ${witness.from === "generated" ? "generated payload" : witness.from}): old validators answer ${witness.oldAnswer}${error}`;
+  const from = witness.from === "generated" ? "a generated payload" : `the ${witness.from}`;
+  const error = witness.oldError === undefined ? `answer ${witness.oldAnswer}` : `reject it: ${shorten(witness.oldError, 120)}`;
+  return `${what} in ${witness.event} (from ${from}); old validators ${error}`;
 }
 
 function sharedSection(grouped: GroupedReport): string[] {
