@@ -5,6 +5,7 @@
  */
 import { formatMarkdown } from "./markdown.js";
 import { classificationLabels, classifications, type Classification, type DiffReport } from "./report.js";
+import { groupReport } from "./group.js";
 import { formatText } from "./text.js";
 import type { VersionModel } from "../model/build.js";
 import { diffModels, summarize } from "./models.js";
@@ -58,8 +59,9 @@ export function formatDiff(report: DiffReport, format: DiffFormat): string {
 /** One line, for `codegen` to print when a version changes: `plain 2024-09-18 → 2026-02-27: deployed receivers 3 breaking; your code safe; 1 event added`. */
 export function formatSummary(report: DiffReport): string {
   const { eventsAdded, eventsRemoved } = report.summary;
+  const distinct = groupReport(report).distinctFor;
   const count = (q: "receivers" | "code") => {
-    const shown = classifications.filter((c) => c !== "safe" && report.summary[q][c] > 0).map((c) => `${report.summary[q][c]} ${classificationLabels[c]}`);
+    const shown = classifications.filter((c) => c !== "safe" && distinct[q][c] > 0).map((c) => `${distinct[q][c]} ${classificationLabels[c]}`);
     return shown.length === 0 ? "safe" : shown.join(", ");
   };
   const counts = `deployed receivers ${count("receivers")}; your code ${count("code")}`;
