@@ -13,6 +13,9 @@ import {
   type Classification,
 } from "../src/diff/index.js";
 import { emitValidators } from "../src/emit/validators.js";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { repoRoot } from "./helpers.js";
 import type { Manifest } from "../src/load/manifest.js";
 import type { JsonSchema, VersionModel } from "../src/model/build.js";
 
@@ -287,6 +290,24 @@ describe("codegen diff: one rule per row", () => {
       new: { schema: row.new, definitions: definitions.new },
     });
     expect(changes.map(({ path, kind, receivers, code }) => ({ path, kind, receivers: receivers.classification, code: code.classification }))).toEqual(row.want);
+  });
+
+  it("the README's rules table lists every kind, with both verdicts as the rules give them and an example", () => {
+    const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### How changes are classified"), readme.indexOf("## Config file"));
+    const label = (c: Classification) => c.replace("-", " ");
+    const rows = new Map(
+      section
+        .split("\n")
+        .filter((line) => line.startsWith("| ") && !line.startsWith("| kind") && !line.startsWith("|---"))
+        .map((line) => line.split(" | ").map((cell) => cell.replace(/^\| /, "")))
+        .map(([title, receivers, code, example]) => [title!, { receivers, code, example }]),
+    );
+    expect(rows.size).toBe(Object.keys(rules).length);
+    for (const rule of Object.values(rules)) {
+      expect(rows.get(rule.title), rule.title).toMatchObject({ receivers: label(rule.receivers.classification), code: label(rule.code.classification) });
+      expect(rows.get(rule.title)!.example!.length).toBeGreaterThan(10);
+    }
   });
 
   it("every rule of the table is the one the README documents", () => {

@@ -73,7 +73,7 @@ function summary(report: DiffReport, grouped: GroupedReport): string[] {
   return [
     `Deployed receivers (built from the old schemas): ${asked(grouped.distinctFor.receivers)}${witnessed}`,
     `Your code (written against the old types, regenerated): ${asked(grouped.distinctFor.code)}`,
-    `Changes within events: ${counts} (${perPath} counted once per event and path)`,
+    `Changes within events, by the worse of the two: ${counts} (${perPath} counted once per event and path)`,
     `Events: ${s.eventsAdded.length} added, ${s.eventsRemoved.length} removed, ${s.eventsChanged.length} changed, ${s.eventsUnchanged} unchanged`,
     ...(s.eventsAdded.length === 0
       ? []
