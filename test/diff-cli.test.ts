@@ -66,6 +66,10 @@ describe("codegen diff on the shipped catalogue", () => {
     expect(result.stdout).toContain("  - witness: ");
     expect(result.stdout).toContain("### Needs attention");
     expect(result.stdout.split("<details>").length).toBe(result.stdout.split("</details>").length);
+    // given absolute paths, the footer still names them relative to the working folder
+    const absolute = await run(["diff", path.join(repoRoot, v1), path.join(repoRoot, v2), "--format", "markdown"], repoRoot);
+    expect(absolute.stdout).not.toContain(repoRoot);
+    expect(absolute.stdout).toContain("from `schemas/plain/2024-09-18` and `schemas/plain/2026-02-27`");
   });
 
   it("--fail-on names a level for both questions, or one question's", async () => {

@@ -3,7 +3,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { DiffReport } from "../src/diff/index.js";
+import { loadDiffModels, type DiffReport } from "../src/diff/index.js";
+import { emitValidators } from "../src/emit/validators.js";
+import type { VersionModel } from "../src/model/build.js";
 import { repoRoot, run } from "./helpers.js";
 
 /**
@@ -124,13 +126,28 @@ describe.skipIf(!present)(suite, () => {
       expect(result.code).toBe(witnessed.length > 0 || codeBreaks ? 1 : 0);
       for (const c of changes.filter((c) => c.receivers.classification === "breaking")) expect(c.witness).toBeTruthy();
       for (const c of changes) expect(c.path).not.toMatch(/AnyOf\d|OneOf\d|\[variant \d+\]/);
-      const index = JSON.parse(await readFile(path.join(dir, "witnesses.json"), "utf8")) as { file: string }[];
+      const index = JSON.parse(await readFile(path.join(dir, "witnesses.json"), "utf8")) as { file: string; event: string }[];
       expect(index.length).toBe(witnessed.length);
+      // every witness file really passes the new validators and fails the old
+      const models = await loadDiffModels({ old: revision(from), new: revision(to), cwd: repoRoot });
+      const [oldValidators, newValidators] = await Promise.all([validatorsOf(models.before), validatorsOf(models.after)]);
+      for (const entry of index) {
+        const payload = JSON.parse(await readFile(path.join(dir, entry.file), "utf8")) as unknown;
+        expect(newValidators.validateEvent(payload, entry.event).ok, entry.file).toBe(true);
+        expect(oldValidators.validateEvent(payload, entry.event).ok, entry.file).toBe(false);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 });
+
+async function validatorsOf(model: VersionModel): Promise<{ validateEvent(payload: unknown, name?: string): { ok: boolean } }> {
+  const [module] = emitValidators(model, "");
+  return (await import(`data:text/javascript;base64,${Buffer.from(module!.content).toString("base64")}`)) as {
+    validateEvent(payload: unknown, name?: string): { ok: boolean };
+  };
+}
 
 const catalogueVersions = ["plain/2024-09-18", "plain/2026-02-27", "agentmail/2026-08-03"].filter((v) => existsSync(path.join(repoRoot, "schemas", v)));
 
