@@ -159,6 +159,17 @@ function generate(node: Node, next: () => number, mode: "min" | "max" | "random"
 
 /** Strings built to match `pattern` (most do; a regex the generator does not understand gives none). */
 export function stringsFor(pattern: string, count = 40): string[] {
+  const key = `${count} ${pattern}`;
+  const cached = built.get(key);
+  if (cached !== undefined) return cached;
+  const strings = buildStrings(pattern, count);
+  built.set(key, strings);
+  return strings;
+}
+
+const built = new Map<string, string[]>();
+
+function buildStrings(pattern: string, count: number): string[] {
   const node = parse(pattern);
   if (node === undefined) return [];
   const next = random(pattern.length * 7919 + 17);

@@ -80,6 +80,7 @@ class Search {
       const reference = { value: clone(payload) };
       this.toOld(locate(reference, `/value${location.pointer}`)!, change, location);
       const oldReference = this.old.validateEvent(reference.value, event);
+      const known = new Set((oldReference.errors ?? []).map((e) => `${e.path} ${e.message}`));
       let tried = 0;
       for (const mutation of this.candidates(change, location)) {
         if (++tried > maxCandidates) break;
@@ -91,7 +92,6 @@ class Search {
         if (!this.now.validateEvent(candidate, event).ok) continue;
         const answer = this.old.validateEvent(candidate, event);
         if (answer.ok) continue;
-        const known = new Set((oldReference.errors ?? []).map((e) => `${e.path} ${e.message}`));
         const fresh = (answer.errors ?? []).filter((e) => !known.has(`${e.path} ${e.message}`));
         if (!oldReference.ok && fresh.length === 0) continue;
         const first = fresh[0] ?? answer.errors?.[0];
@@ -238,10 +238,8 @@ function limitCandidates(change: Change, current: unknown): Mutation[] {
   const out: Mutation[] = [];
   const num = (v: unknown) => (typeof v === "number" ? v : undefined);
   const length = (n: number) => {
-    const seed = typeof current === "string" && current.length > 0 ? current : "a";
-    let s = seed;
-    while ([...s].length < n) s += seed;
-    return [...s].slice(0, n).join("");
+    const seed = typeof current === "string" && current.length > 0 ? [...current] : ["a"];
+    return Array.from({ length: n }, (_, i) => seed[i % seed.length]).join("");
   };
   const items = (n: number) => {
     const list = Array.isArray(current) ? current : [];
