@@ -255,6 +255,15 @@ const table: [string, Row][] = [
     new: { oneOf: [object({ type: { const: "B" }, b: int }), object({ type: { const: "A" }, a: str })] },
     want: [{ path: "[type=B]/b", kind: "type-changed", receivers: "breaking", code: "breaking" }],
   }],
+  ["an equal variant whose definition changed is still named by its tag", {
+    old: { anyOf: [{ $ref: "#/definitions/A" }, { $ref: "#/definitions/B" }] },
+    new: { anyOf: [{ $ref: "#/definitions/B" }, { $ref: "#/definitions/A" }] },
+    definitions: {
+      old: { A: object({ type: { const: "A" }, a: str }), B: object({ type: { const: "B" }, b: str }) },
+      new: { A: object({ type: { const: "A" }, a: str }), B: object({ type: { const: "B" }, b: int }) },
+    },
+    want: [{ path: "[type=B]/b", kind: "type-changed", receivers: "breaking", code: "breaking" }],
+  }],
   ["a union of types: a type branch added is a widening", {
     old: object({ value: { anyOf: [str, int] } }),
     new: object({ value: { anyOf: [str, int, { type: "boolean" }] } }),

@@ -31,7 +31,7 @@ export function pairBranches(olds: Branch[], news: Branch[], oldDefinitions: Def
   if (olds.length === 1 && news.length === 1) return { pairs: [{ old: olds[0]!, new: news[0]!, qualifier: "" }], added: [], removed: [] };
   const result: Pairing = { pairs: [], added: [], removed: [] };
   // equal alternatives are the same alternative, wherever the union lists them
-  const equalPairs = pairEqual(olds, news);
+  const equalPairs = pairEqual(olds, news, oldDefinitions, newDefinitions);
   result.pairs.push(...equalPairs);
   const left = remaining({ olds, news }, equalPairs);
   olds = left.olds;
@@ -52,16 +52,19 @@ export function pairBranches(olds: Branch[], news: Branch[], oldDefinitions: Def
   return result;
 }
 
-/** Alternatives whose schemas are equal (as canonical JSON), paired in order. */
-function pairEqual(olds: Branch[], news: Branch[]): Pair[] {
+/** Alternatives whose schemas are equal (as canonical JSON), paired in order; named by their tag when the union has one. */
+function pairEqual(olds: Branch[], news: Branch[], oldDefinitions: Definitions, newDefinitions: Definitions): Pair[] {
   const pairs: Pair[] = [];
+  const objects = (branches: Branch[]) => branches.filter((b) => typeKey(b) === "object");
+  const tag = tagProperty(objects(olds), objects(news), oldDefinitions, newDefinitions);
   const used = new Set<Branch>();
   for (const branch of news) {
     const key = canonical(branch.schema);
     const match = olds.find((b) => !used.has(b) && canonical(b.schema) === key);
     if (match === undefined) continue;
     used.add(match);
-    pairs.push({ old: match, new: branch, qualifier: qualifierOf(branch) });
+    const value = tag === undefined ? undefined : tagValue(branch, tag, newDefinitions);
+    pairs.push({ old: match, new: branch, qualifier: value === undefined ? qualifierOf(branch) : `[${tag}=${value}]` });
   }
   return pairs;
 }
