@@ -259,8 +259,8 @@ const table: [string, Row][] = [
     old: { anyOf: [{ $ref: "#/definitions/A" }, { $ref: "#/definitions/B" }] },
     new: { anyOf: [{ $ref: "#/definitions/B" }, { $ref: "#/definitions/A" }] },
     definitions: {
-      old: { A: object({ type: { const: "A" }, a: str }), B: object({ type: { const: "B" }, b: str }) },
-      new: { A: object({ type: { const: "A" }, a: str }), B: object({ type: { const: "B" }, b: int }) },
+      old: { A: object({ type: { const: "A" }, a: str }), B: object({ type: { const: "B" }, b: { $ref: "#/definitions/Inner" } }), Inner: str },
+      new: { A: object({ type: { const: "A" }, a: str }), B: object({ type: { const: "B" }, b: { $ref: "#/definitions/Inner" } }), Inner: int },
     },
     want: [{ path: "[type=B]/b", kind: "type-changed", receivers: "breaking", code: "breaking" }],
   }],
