@@ -30,19 +30,38 @@ async function importValidators(model: VersionModel): Promise<Validators> {
 export async function addWitnesses(report: DiffReport, before: VersionModel, after: VersionModel): Promise<void> {
   const wanted = report.events.flatMap((e) => e.changes.filter((c) => c.receivers.classification === "breaking").map((c) => [e.name, c] as const));
   if (wanted.length === 0) return;
-  const [oldValidators, newValidators] = await Promise.all([importValidators(before), importValidators(after)]);
-  const search = new Search(before, after, oldValidators, newValidators);
+  let search: Search | undefined;
+  let why = "no witness found: no payload tried passes the new validators and fails the old ones";
+  try {
+    const [oldValidators, newValidators] = await Promise.all([importValidators(before), importValidators(after)]);
+    search = new Search(before, after, guarded(oldValidators), guarded(newValidators));
+  } catch (error) {
+    why = `no witness found: the validators could not be built (${(error as Error).message})`;
+  }
   for (const [event, change] of wanted) {
-    const witness = search.find(event, change);
+    const witness = search?.find(event, change);
     change.witness = witness ?? null;
     if (witness === undefined) {
-      change.receivers = { classification: "potentially-breaking", why: "no witness found: every payload tried that the new validators accept, the old ones accept too (an open alternative may admit it)" };
+      change.receivers = { classification: "potentially-breaking", why };
       change.classification = worse(change.receivers.classification, change.code.classification);
     }
   }
 }
 
 /** A new value at the path, the property there removed, or a property added to the object there. */
+/** A validator that throws (a payload nested too deep) counts as rejecting. */
+function guarded(validators: Validators): Validators {
+  return {
+    validateEvent(payload, name) {
+      try {
+        return validators.validateEvent(payload, name);
+      } catch (error) {
+        return { ok: false, kind: "invalid_payload", errors: [{ path: "", message: `cannot be validated: ${(error as Error).message}` }] };
+      }
+    },
+  };
+}
+
 type Mutation = { value: unknown } | { remove: true } | { add: string; value: unknown };
 
 /** Where a change's path leads in a payload: the object or array holding it and the key. */
