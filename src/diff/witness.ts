@@ -19,7 +19,7 @@ import { candidateStrings, comparePatterns, regexOf, stringsFor } from "./string
  * A change without a witness is potentially breaking, "no witness found".
  */
 interface Validators {
-  validateEvent(payload: unknown, name?: string): { ok: boolean; kind?: string; errors?: { path: string; message: string }[] };
+  validateEvent(payload: unknown, name?: string): { ok: boolean; kind?: string; errors?: { path: string; message: string; keyword?: string }[] };
 }
 
 async function importValidators(model: VersionModel): Promise<Validators> {
@@ -113,7 +113,10 @@ class Search {
         if (answer.ok) continue;
         const fresh = (answer.errors ?? []).filter((e) => !known.has(`${e.path} ${e.message}`));
         if (!oldReference.ok && fresh.length === 0) continue;
-        const first = fresh[0] ?? answer.errors?.[0];
+        // the error at the witness's path says most; one inside it next; then any the change caused
+        const here = location.pointer;
+        const union = (e: { keyword?: string }) => e.keyword === "anyOf" || e.keyword === "oneOf";
+        const first = fresh.find((e) => e.path === here && union(e)) ?? fresh.find((e) => e.path === here) ?? fresh.find((e) => e.path.startsWith(`${here}/`)) ?? fresh[0] ?? answer.errors?.[0];
         const shown = "add" in mutation ? `${location.pointer}/${escape(mutation.add)}` : location.pointer;
         return {
           event,
