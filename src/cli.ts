@@ -108,7 +108,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 
   program
     .command("diff")
-    .description("compare two versions of a provider's schemas; classify each change for a receiver")
+    .description("compare two versions of a provider's schemas; judge each change for deployed receivers (proved by a witness payload) and for your code")
     .argument("[old]", "the old version: a version folder (schemas/plain/2024-09-18) or a schema document (.json)")
     .argument("[new]", "the new version, likewise")
     .option("--provider <name>", "whose schemas (for documents: default the provider whose manifest finds events in them)")

@@ -501,6 +501,13 @@ describe("codegen diff: a witness for every row breaking deployed receivers", ()
     }
   });
 
+  it("a schema that requires itself does not hang the search: the change is left unwitnessed", async () => {
+    const node = (extra: boolean) => ({ Node: object({ child: { $ref: "#/definitions/Node" }, ...(extra ? { x: { enum: ["a", "b"] } } : { x: { enum: ["a"] } }) }) });
+    const report = await diffVersions(rowModel({ $ref: "#/definitions/Node" }, node(false)), rowModel({ $ref: "#/definitions/Node" }, node(true)));
+    const change = report.events.flatMap((e) => e.changes).find((c) => c.kind === "enum-value-added")!;
+    expect(change.witness).toBeNull();
+  });
+
   it("a change no payload can prove is potentially breaking, 'no witness found', not guessed", async () => {
     // the enum gains a value, but the union also admits any object with an id: the old validators accept it too
     const status = (values: string[]) => ({ anyOf: [object({ id: str, status: { enum: values } }), object({ id: str })] });

@@ -39,7 +39,7 @@ export async function addWitnesses(report: DiffReport, before: VersionModel, aft
     why = `no witness found: the validators could not be built (${(error as Error).message})`;
   }
   for (const [event, change] of wanted) {
-    const witness = search?.find(event, change);
+    const witness = findSafely(search, event, change);
     change.witness = witness ?? null;
     if (witness === undefined) {
       change.receivers = { classification: "potentially-breaking", why };
@@ -49,6 +49,15 @@ export async function addWitnesses(report: DiffReport, before: VersionModel, aft
 }
 
 /** A new value at the path, the property there removed, or a property added to the object there. */
+/** A search that fails on a schema it does not understand finds no witness; it does not fail the diff. */
+function findSafely(search: Search | undefined, event: string, change: Change): Witness | undefined {
+  try {
+    return search?.find(event, change);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A validator that throws (a payload nested too deep) counts as rejecting. */
 function guarded(validators: Validators): Validators {
   return {
@@ -508,6 +517,8 @@ interface Style {
   notNull?: boolean;
 }
 
+const maxDepth = 48;
+
 const formatSamples: Record<string, string> = {
   "date-time": "2024-01-01T00:00:00.000Z",
   date: "2024-01-01",
@@ -527,6 +538,8 @@ const formatSamples: Record<string, string> = {
 
 /** The smallest value the schema allows, as far as the generator can tell (required properties only, fewest items). */
 export function generate(schema: unknown, defs: Definitions, style: Style): unknown {
+  // a schema that requires itself has no finite instance: stop (the validators then reject the result)
+  if (style.depth > maxDepth) return null;
   const node = normalize(schema, defs);
   if (node.branches.length === 0) return null;
   if (node.nullable && !style.notNull && style.depth > 8) return null;
