@@ -38,8 +38,8 @@ export async function changesOf(models: VersionModel[], before: Comparison, cata
 }
 
 async function describe(older: VersionModel, newer: VersionModel, reason: VersionChange["reason"]): Promise<VersionChange> {
-  const { diffModels, formatSummary } = await import("./diff/index.js"); // only when there is a change to describe
-  const report = diffModels(older, newer);
+  const { diffVersions, formatSummary } = await import("./diff/index.js"); // only when there is a change to describe
+  const report = await diffVersions(older, newer);
   return {
     provider: newer.provider.name,
     version: newer.version,

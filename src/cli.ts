@@ -113,7 +113,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 
   program
     .command("diff")
-    .description("compare two versions of a provider's schemas; classify each change for a receiver")
+    .description("compare two versions of a provider's schemas; judge each change for deployed receivers (proved by a witness payload) and for your code")
     .argument("[old]", "the old version: a version folder (schemas/plain/2024-09-18) or a schema document (.json)")
     .argument("[new]", "the new version, likewise")
     .option("--provider <name>", "whose schemas (for documents: default the provider whose manifest finds events in them)")
@@ -123,7 +123,11 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--config <file>", "config file (default: codegen.config.json when present)")
     .addOption(new Option("--format <format>", "report format").choices(["text", "markdown", "json"]).default("text"))
     .option("--json", "same as --format json")
-    .addOption(new Option("--fail-on <level>", "exit 1 when any change is at least this severe").choices(["breaking", "potentially-breaking"]))
+    .option(
+      "--fail-on <level>",
+      "exit 1 when a change is at least this severe: breaking or potentially-breaking (both questions), or receivers:<level> / code:<level>; several separated by commas",
+    )
+    .option("--witness <dir>", "write each witness payload (new validators accept, old reject) to a file in this folder")
     .action(async (before: string | undefined, after: string | undefined, flags: DiffFlags) => {
       code = await runDiff(before, after, flags, io);
     });
@@ -249,12 +253,20 @@ async function runValidate(files: string[], flags: ValidateFlags, io: Io): Promi
 
 async function runDiff(before: string | undefined, after: string | undefined, flags: DiffFlags, io: Io): Promise<number> {
   try {
-    const { format, json, failOn, ...inputs } = flags;
-    const { diffModels, formatDiff, hasChangeAtLeast, loadDiffModels } = await import("./diff/index.js");
+    const { format, json, failOn, witness, ...inputs } = flags;
+    const { diffVersions, formatDiff, failsOn, loadDiffModels, parseFailOn, writeWitnesses } = await import("./diff/index.js");
+    const thresholds = failOn === undefined ? [] : parseFailOn(failOn);
+    if (thresholds === undefined) {
+      io.err(
+        `codegen diff: --fail-on ${JSON.stringify(failOn)}: give breaking or potentially-breaking, optionally as receivers:<level> or code:<level> (several separated by commas)`,
+      );
+      return exitCodes.failed;
+    }
     const models = await loadDiffModels({ ...inputs, old: before, new: after, cwd: io.cwd });
-    const report = diffModels(models.before, models.after);
+    const report = await diffVersions(models.before, models.after);
+    if (witness !== undefined) await writeWitnesses(report, path.resolve(io.cwd, witness));
     io.out(formatDiff(report, json ? "json" : format));
-    return failOn !== undefined && hasChangeAtLeast(report, failOn) ? exitCodes.stale : exitCodes.ok;
+    return failsOn(report, thresholds) ? exitCodes.stale : exitCodes.ok;
   } catch (error) {
     if (!(error instanceof CodegenError)) throw error;
     io.err(["codegen diff: cannot compare:", ...error.problems.map(formatProblem)].join("\n"));

@@ -17,7 +17,7 @@ describe("a regeneration says what changed", () => {
     await cp(aside, newer, { recursive: true });
     const result = await run(["--provider", "plain"], project);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/changes \(new version, against 2024-09-18\): plain 2024-09-18 → 2026-02-27: \d+ breaking, \d+ potentially breaking, \d+ safe; 1 event added/);
+    expect(result.stdout).toMatch(/changes \(new version, against 2024-09-18\): plain 2024-09-18 → 2026-02-27: deployed receivers 5 breaking, 1 potentially breaking; your code 6 potentially breaking; 1 event added/);
   });
 
   it("a version whose schemas changed since the commit is compared with HEAD", async () => {
@@ -44,7 +44,7 @@ describe("a regeneration says what changed", () => {
     expect(report.changes).toEqual([
       expect.objectContaining({ provider: "agentmail", version: "2026-08-03", reason: "schemas changed since HEAD", breaking: 1 }),
     ]);
-    expect(report.changes[0].summary).toMatch(/^agentmail 2026-08-03 → 2026-08-03: 1 breaking/);
+    expect(report.changes[0].summary).toMatch(/^agentmail 2026-08-03 → 2026-08-03: deployed receivers .*; your code 1 breaking/);
   });
 
   it("outside git, or with nothing committed, it says nothing and still generates", async () => {

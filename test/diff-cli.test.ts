@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { versionFolder, type DiffReport } from "../src/diff/index.js";
@@ -15,7 +15,11 @@ describe("codegen diff on the shipped catalogue", () => {
     const lines = result.stdout.split("\n");
     expect(lines[0]).toBe("codegen diff: plain 2024-09-18 → 2026-02-27");
     expect(result.stdout).toContain("Payload version: 2024-09-18 → 2026-02-27.");
-    expect(result.stdout).toContain("added (safe): thread.chat_received");
+    expect(result.stdout).toMatch(/added \(receivers: potentially breaking, [^)]*\): thread\.chat_received/);
+    expect(result.stdout).toContain("Deployed receivers (built from the old schemas): 5 breaking, 1 potentially breaking, 7 safe");
+    expect(result.stdout).toContain("Your code (written against the old types, regenerated): 0 breaking, 6 potentially breaking, 7 safe");
+    // witnesses start from the version's samples
+    expect(result.stdout).toMatch(/witness: \/payload\/threadField\/type = "NUMBER" in thread\.thread_field_created \(from the sample\s+thread\.thread_field_created\.json\); old validators reject it/);
     // the user's new status value, once, with every path that reaches it
     expect(result.stdout.match(/new value: "AWAY"/g)).toHaveLength(1);
     expect(result.stdout).toContain("/payload/thread/assignee[User]/status  in 15 events");
@@ -42,11 +46,12 @@ describe("codegen diff on the shipped catalogue", () => {
     expect(report.summary.eventsAdded).toEqual(["thread.chat_received"]);
     const changes = report.events.flatMap((e) => e.changes);
     for (const change of changes) {
-      expect(Object.keys(change)).toEqual(expect.arrayContaining(["path", "kind", "classification", "message"]));
+      expect(Object.keys(change)).toEqual(expect.arrayContaining(["path", "kind", "classification", "receivers", "code", "message"]));
+      if (change.receivers.classification === "breaking") expect(change.witness).toMatchObject({ path: expect.any(String), oldAnswer: expect.any(String) });
     }
     const version = changes.filter((c) => c.kind === "version-changed");
     expect(version).toHaveLength(19);
-    expect(version[0]).toMatchObject({ path: "/webhookMetadata/webhookTargetVersion", before: "2024-09-18", after: "2026-02-27", classification: "breaking" });
+    expect(version[0]).toMatchObject({ path: "/webhookMetadata/webhookTargetVersion", before: "2024-09-18", after: "2026-02-27", receivers: { classification: "breaking" } });
     const total = changes.length;
     const counted = report.summary.changes.breaking + report.summary.changes["potentially-breaking"] + report.summary.changes.safe;
     expect(counted).toBe(total);
@@ -57,9 +62,40 @@ describe("codegen diff on the shipped catalogue", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^## Webhook schema changes: plain `2024-09-18` → `2026-02-27`\n/);
     expect(result.stdout).toContain("> **Payload version: 2024-09-18 → 2026-02-27.**");
-    expect(result.stdout).toContain("| 🔴 breaking | 1 | 19 |");
+    expect(result.stdout).toContain("| 🔴 breaking | 5 | 0 | 51 |");
+    expect(result.stdout).toContain("  - witness: ");
     expect(result.stdout).toContain("### Needs attention");
     expect(result.stdout.split("<details>").length).toBe(result.stdout.split("</details>").length);
+    // given absolute paths, the footer still names them relative to the working folder
+    const absolute = await run(["diff", path.join(repoRoot, v1), path.join(repoRoot, v2), "--format", "markdown"], repoRoot);
+    expect(absolute.stdout).not.toContain(repoRoot);
+    expect(absolute.stdout).toContain("from `schemas/plain/2024-09-18` and `schemas/plain/2026-02-27`");
+  });
+
+  it("--fail-on names a level for both questions, or one question's", async () => {
+    // nothing breaks code between these versions; deployed receivers reject new payloads (witnessed)
+    expect((await run(["diff", v1, v2, "--fail-on", "code:breaking"], repoRoot)).code).toBe(0);
+    expect((await run(["diff", v1, v2, "--fail-on", "code:potentially-breaking"], repoRoot)).code).toBe(1);
+    expect((await run(["diff", v1, v2, "--fail-on", "receivers:breaking"], repoRoot)).code).toBe(1);
+    expect((await run(["diff", v1, v2, "--fail-on", "code:breaking,receivers:breaking"], repoRoot)).code).toBe(1);
+    const bad = await run(["diff", v1, v2, "--fail-on", "deploy:breaking"], repoRoot);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("receivers:<level> or code:<level>");
+  });
+
+  it("--witness writes each witness payload; each passes the new version and fails the old", async () => {
+    const dir = await tempDir();
+    const result = await run(["diff", v1, v2, "--witness", dir, "--json"], repoRoot);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as DiffReport;
+    const index = JSON.parse(await readFile(path.join(dir, "witnesses.json"), "utf8")) as { file: string; kind: string }[];
+    expect(index.length).toBe(report.summary.witnesses.found);
+    const enumWitness = index.find((w) => w.kind === "enum-value-added")!;
+    const file = path.join(dir, enumWitness.file);
+    const now = await run(["validate", file, "--version", "2026-02-27"], repoRoot);
+    expect(now.code).toBe(0);
+    const old = await run(["validate", file, "--version", "2024-09-18"], repoRoot);
+    expect(old.code).toBe(1);
   });
 
   it("--fail-on sets exit 1 only when a change is that severe", async () => {

@@ -1,9 +1,10 @@
 import { isPlainObject } from "../json.js";
 import { compare, type JsonSchema } from "../model/build.js";
 import { pairBranches, type Pair, type Variant } from "./pair.js";
-import { describeNode, describeValues, shorten } from "./describe.js";
+import { describeNode, describeValues, isGeneratedName, shorten } from "./describe.js";
 import { describeTypes, normalize, typesOf, valuesOf, type Definitions, type SchemaNode, type TypeName } from "./normalize.js";
-import { classify, type Change, type ChangeKind } from "./report.js";
+import { verdicts, type Change, type ChangeKind } from "./report.js";
+import { comparePatterns } from "./strings.js";
 
 /**
  * Walks the old and the new schema of one event side by side from the root, following
@@ -51,7 +52,7 @@ function report(walk: Walk, place: Place, kind: ChangeKind, message: string, val
   walk.changes.push({
     path: place.path,
     kind,
-    classification: classify(kind),
+    ...verdicts(kind),
     ...values,
     message,
     ...(place.definition === undefined ? {} : { definition: place.definition }),
@@ -88,7 +89,7 @@ function compareNodes(walk: Walk, before: SchemaNode, after: SchemaNode, place: 
 function describeVariant(variant: Variant): string {
   const { branch, tag } = variant;
   if (tag === undefined) return describeNode({ branches: [branch], nullable: false });
-  return branch.named === undefined ? tag : `${tag} (${branch.named})`;
+  return branch.named === undefined || isGeneratedName(branch.named) ? tag : `${tag} (${branch.named})`;
 }
 
 /** Compares a matched pair of alternatives, inside the definition they were reached through. */
@@ -210,7 +211,8 @@ function compareObjects(walk: Walk, before: JsonSchema, after: JsonSchema, place
     if (was === undefined) {
       const shown = describeNode(normalize(now, walk.new));
       const required = newRequired.has(name) ? "required" : "optional";
-      report(walk, at, "property-added", `new ${required} property "${name}": ${shown}`, { after: shown });
+      const closed = before["additionalProperties"] === false && !matchesPatternProperty(before, name);
+      report(walk, at, closed ? "property-added-closed" : "property-added", `new ${required} property "${name}": ${shown}`, { after: shown });
     } else if (now === undefined) {
       const shown = describeNode(normalize(was, walk.old));
       if (oldRequired.has(name)) report(walk, at, "property-removed", `"${name}" removed (was required: ${shown})`, { before: shown });
@@ -237,6 +239,19 @@ function compareAdditional(walk: Walk, before: unknown, after: unknown, place: P
   } else if (isPlainObject(before) || isPlainObject(after)) {
     compareNodes(walk, normalize(before ?? {}, walk.old), normalize(after ?? {}, walk.new), child(place, "*"));
   }
+}
+
+/** Does a `patternProperties` key of the schema admit the property name? */
+function matchesPatternProperty(schema: JsonSchema, name: string): boolean {
+  const patterns = schema["patternProperties"];
+  if (!isPlainObject(patterns)) return false;
+  return Object.keys(patterns).some((p) => {
+    try {
+      return new RegExp(p, "u").test(name);
+    } catch {
+      return false;
+    }
+  });
 }
 
 function propertiesOf(schema: JsonSchema): Record<string, unknown> {
@@ -293,7 +308,13 @@ function compareStrings(walk: Walk, before: JsonSchema, after: JsonSchema, place
     const shown = (p: unknown) => `/${shorten(String(p), 48)}/`;
     if (pattern.before === undefined) report(walk, place, "pattern-added", `must now match ${shown(pattern.after)}`, pattern);
     else if (pattern.after === undefined) report(walk, place, "pattern-removed", `no longer has to match ${shown(pattern.before)}`, pattern);
-    else report(walk, place, "pattern-changed", `pattern ${shown(pattern.before)} → ${shown(pattern.after)}`, pattern);
+    else {
+      // decided by strings that match one pattern and not the other, never by the text
+      const { verdict } = comparePatterns(String(pattern.before), String(pattern.after));
+      const kind = verdict === "widened" ? "pattern-widened" : verdict === "narrowed" ? "pattern-narrowed" : "pattern-changed";
+      const how = verdict === "undecided" ? " (no string tried tells them apart)" : "";
+      report(walk, place, kind, `pattern ${shown(pattern.before)} → ${shown(pattern.after)}${how}`, pattern);
+    }
   }
   compareLimits(walk, before, after, place, stringLimits);
 }

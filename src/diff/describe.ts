@@ -16,14 +16,18 @@ function describeBranch(branch: Branch): string {
   if (values !== undefined && values.length <= 3) return describeValues(values, " | ");
   const types = typesOf(branch.schema);
   const only = types !== "any" && types.length === 1 ? types[0] : undefined;
-  if (branch.named !== undefined && !generatedName.test(branch.named)) return `${branch.named} (${describeTypes(types)})`;
+  if (branch.named !== undefined && !isGeneratedName(branch.named)) return `${branch.named} (${describeTypes(types)})`;
   if (only === "array") return arrayOf(branch);
   if (only === "object" || branch.named !== undefined) return objectOf(branch);
   return describeTypes(types);
 }
 
 /** Names the model made up from a place in a union (`ComponentRowContentAnyOf0`) say nothing about the shape. */
-const generatedName = /(AnyOf|OneOf|AllOf)\d+$/;
+const generatedName = /(AnyOf|OneOf|AllOf)\d+/;
+
+export function isGeneratedName(name: string): boolean {
+  return generatedName.test(name);
+}
 
 /** `object {type: "UNKNOWN", id, …}`: the properties, with the value of those pinned to one. */
 function objectOf(branch: Branch): string {

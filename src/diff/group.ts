@@ -1,5 +1,6 @@
 import { compare } from "../model/build.js";
-import { rules, severity, type Change, type ChangeKind, type Classification, type DiffReport, type EventDiff } from "./report.js";
+import { isGeneratedName } from "./describe.js";
+import { questions, rules, severity, type Change, type ChangeKind, type Classification, type DiffReport, type EventDiff, type Question, type Verdict, type Witness } from "./report.js";
 
 /**
  * For the readable reports: the same change (same kind, same message) reached from several
@@ -13,6 +14,11 @@ export interface ChangeGroup {
   id: string;
   kind: ChangeKind;
   classification: Classification;
+  receivers: Verdict;
+  code: Verdict;
+  /** The first witness found for the group's changes (null: none found; absent: none needed), and how many were found. */
+  witness?: Witness | null;
+  witnesses: number;
   message: string;
   /**
    * Where the change is, independent of the path it was reached by: `User/status` (a
@@ -37,6 +43,8 @@ export interface GroupedReport {
   events: GroupedEvent[];
   /** Count of distinct changes (groups) per classification, events added and removed not included. */
   distinct: Record<Classification, number>;
+  /** The same per question. */
+  distinctFor: Record<Question, Record<Classification, number>>;
   /** Events present in both versions. */
   common: number;
 }
@@ -48,7 +56,7 @@ export function groupReport(report: DiffReport): GroupedReport {
   for (const event of report.events) {
     for (const change of event.changes) {
       if (eventKinds.has(change.kind)) continue;
-      const key = JSON.stringify([change.kind, change.message]);
+      const key = JSON.stringify([change.kind, change.message, change.receivers.classification, change.code.classification]);
       const group = groups.get(key) ?? newGroup(change);
       groups.set(key, group);
       addOccurrence(group, event.name, change);
@@ -58,7 +66,11 @@ export function groupReport(report: DiffReport): GroupedReport {
   const shared = all.filter((g) => g.events.length > 1);
   shared.forEach((g, i) => (g.id = `S${i + 1}`));
   const distinct = { breaking: 0, "potentially-breaking": 0, safe: 0 };
-  for (const group of all) distinct[group.classification]++;
+  const distinctFor = { receivers: { breaking: 0, "potentially-breaking": 0, safe: 0 }, code: { breaking: 0, "potentially-breaking": 0, safe: 0 } };
+  for (const group of all) {
+    distinct[group.classification]++;
+    for (const q of questions) distinctFor[q][group[q].classification]++;
+  }
   const events = report.events.map(
     (event): GroupedEvent => ({
       name: event.name,
@@ -68,19 +80,36 @@ export function groupReport(report: DiffReport): GroupedReport {
     }),
   );
   const common = report.events.filter((e) => e.status === "changed" || e.status === "unchanged").length;
-  return { shared, events, distinct, common };
+  return { shared, events, distinct, distinctFor, common };
 }
 
 function newGroup(change: Change): ChangeGroup {
-  return { id: "", kind: change.kind, classification: change.classification, message: change.message, places: [], paths: [], events: [] };
+  return {
+    id: "",
+    kind: change.kind,
+    classification: change.classification,
+    receivers: change.receivers,
+    code: change.code,
+    witnesses: 0,
+    message: change.message,
+    places: [],
+    paths: [],
+    events: [],
+  };
 }
 
+/** A definition and the path in it; a name the model made up (not the provider's) gives way to the payload path. */
 function placeOf(change: Change): string {
   const at = change.at ?? change.path;
-  return change.definition === undefined ? at || "(root)" : `${change.definition}${at}`;
+  if (change.definition === undefined || isGeneratedName(change.definition)) return (change.definition === undefined ? at : change.path) || "(root)";
+  return `${change.definition}${at}`;
 }
 
 function addOccurrence(group: ChangeGroup, event: string, change: Change): void {
+  if (change.witness) {
+    group.witnesses++;
+    if (!group.witness) group.witness = change.witness;
+  } else if (change.witness === null && group.witness === undefined) group.witness = null;
   const place = placeOf(change);
   if (!group.places.includes(place)) group.places = [...group.places, place].sort(compare);
   let entry = group.paths.find((p) => p.path === change.path);

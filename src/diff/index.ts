@@ -5,9 +5,30 @@
  */
 import { formatMarkdown } from "./markdown.js";
 import { classificationLabels, classifications, type Classification, type DiffReport } from "./report.js";
+import { groupReport } from "./group.js";
 import { formatText } from "./text.js";
+import type { VersionModel } from "../model/build.js";
+import { diffModels, summarize } from "./models.js";
+import { addWitnesses } from "./witness.js";
 
-export { diffModels, hasChangeAtLeast } from "./models.js";
+/**
+ * `diffModels`, then a witness payload searched for each change that breaks deployed
+ * receivers by its rule (those without one become potentially breaking), and the summary
+ * counted again. What `codegen diff` and the summary after a run report.
+ */
+export async function diffVersions(before: VersionModel, after: VersionModel): Promise<DiffReport> {
+  const report = diffModels(before, after);
+  await addWitnesses(report, before, after);
+  const summary = summarize(before, after, report.events);
+  const version = after.provider.manifest.version;
+  const pointer = version?.in === "body" ? version.pointer : undefined;
+  const witness = report.events.flatMap((e) => e.changes).find((c) => c.path === pointer && c.witness)?.witness;
+  if (summary.payloadVersion && witness) summary.payloadVersion.oldAnswer = witness.oldAnswer;
+  return { ...report, summary };
+}
+
+export { diffModels, hasChangeAtLeast, parseFailOn, failsOn } from "./models.js";
+export { addWitnesses, writeWitnesses } from "./witness.js";
 export { loadDiffModels, versionFolder, type DiffInputs } from "./inputs.js";
 export { formatText } from "./text.js";
 export { formatMarkdown } from "./markdown.js";
@@ -25,18 +46,25 @@ export interface DiffFlags {
   config?: string;
   format: DiffFormat;
   json?: boolean;
-  failOn?: Classification;
+  failOn?: string;
+  witness?: string;
 }
 
 export function formatDiff(report: DiffReport, format: DiffFormat): string {
-  if (format === "json") return JSON.stringify(report, null, 2);
+  // the witness payloads themselves go to files (--witness); the report shows their path and value
+  if (format === "json") return JSON.stringify(report, (key, value: unknown) => (key === "payload" ? undefined : value), 2);
   return format === "markdown" ? formatMarkdown(report) : formatText(report);
 }
 
-/** One line, for `codegen` to print when a version changes: `plain 2024-09-18 → 2026-02-27: 1 breaking, …; 1 event added`. */
+/** One line, for `codegen` to print when a version changes: `plain 2024-09-18 → 2026-02-27: deployed receivers 3 breaking; your code safe; 1 event added`. */
 export function formatSummary(report: DiffReport): string {
-  const { changes, eventsAdded, eventsRemoved } = report.summary;
-  const counts = classifications.map((c) => `${changes[c]} ${classificationLabels[c]}`).join(", ");
+  const { eventsAdded, eventsRemoved } = report.summary;
+  const distinct = groupReport(report).distinctFor;
+  const count = (q: "receivers" | "code") => {
+    const shown = classifications.filter((c) => c !== "safe" && distinct[q][c] > 0).map((c) => `${distinct[q][c]} ${classificationLabels[c]}`);
+    return shown.length === 0 ? "safe" : shown.join(", ");
+  };
+  const counts = `deployed receivers ${count("receivers")}; your code ${count("code")}`;
   const events = [
     eventsAdded.length ? `${eventsAdded.length} ${eventsAdded.length === 1 ? "event" : "events"} added` : "",
     eventsRemoved.length ? `${eventsRemoved.length} ${eventsRemoved.length === 1 ? "event" : "events"} removed` : "",

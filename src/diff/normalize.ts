@@ -98,7 +98,10 @@ function own(schema: JsonSchema, via: string | undefined): SchemaNode {
   return { branches: [withVia(rest, via)], nullable };
 }
 
+/** A union with an alternative that allows anything (`{}`, `true`) allows anything: it is that alternative. */
 function union(nodes: SchemaNode[]): SchemaNode {
+  const any = nodes.find((n) => n.branches.some((b) => Object.keys(b.schema).length === 0));
+  if (any !== undefined) return { branches: [{ schema: {} }], nullable: false };
   return { branches: nodes.flatMap((n) => n.branches), nullable: nodes.some((n) => n.nullable) };
 }
 

@@ -1,4 +1,5 @@
 import { compare } from "../model/build.js";
+import { isGeneratedName } from "./describe.js";
 import { describeTypes, propertyNames, tagValue, typesOf, type Branch, type Definitions } from "./normalize.js";
 
 /**
@@ -29,6 +30,12 @@ export interface Variant {
 export function pairBranches(olds: Branch[], news: Branch[], oldDefinitions: Definitions, newDefinitions: Definitions): Pairing {
   if (olds.length === 1 && news.length === 1) return { pairs: [{ old: olds[0]!, new: news[0]!, qualifier: "" }], added: [], removed: [] };
   const result: Pairing = { pairs: [], added: [], removed: [] };
+  // equal alternatives are the same alternative, wherever the union lists them
+  const equalPairs = pairEqual(olds, news, oldDefinitions, newDefinitions);
+  result.pairs.push(...equalPairs);
+  const left = remaining({ olds, news }, equalPairs);
+  olds = left.olds;
+  news = left.news;
   const keys = [...new Set([...olds, ...news].map(typeKey))].sort(compare);
   for (const key of keys) {
     const group = pairGroup(
@@ -36,6 +43,7 @@ export function pairBranches(olds: Branch[], news: Branch[], oldDefinitions: Def
       news.filter((b) => typeKey(b) === key),
       oldDefinitions,
       newDefinitions,
+      equalPairs.length > 0,
     );
     result.pairs.push(...group.pairs);
     result.added.push(...group.added);
@@ -44,13 +52,58 @@ export function pairBranches(olds: Branch[], news: Branch[], oldDefinitions: Def
   return result;
 }
 
+/** Alternatives whose schemas are equal (as canonical JSON), paired in order; named by their tag when the union has one. */
+function pairEqual(olds: Branch[], news: Branch[], oldDefinitions: Definitions, newDefinitions: Definitions): Pair[] {
+  const pairs: Pair[] = [];
+  const objects = (branches: Branch[]) => branches.filter((b) => typeKey(b) === "object");
+  const tag = tagProperty(objects(olds), objects(news), oldDefinitions, newDefinitions);
+  const used = new Set<Branch>();
+  for (const branch of news) {
+    const key = canonical(branch.schema);
+    const match = olds.find((b) => !used.has(b) && canonical(b.schema) === key);
+    if (match === undefined) continue;
+    used.add(match);
+    const value = tag === undefined ? undefined : tagValue(branch, tag, newDefinitions);
+    pairs.push({ old: match, new: branch, qualifier: value === undefined ? qualifierOf(branch) : `[${tag}=${value}]` });
+  }
+  return pairs;
+}
+
+/** JSON with object keys sorted: equal schemas give equal text. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => compare(a, b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/**
+ * How a path names an alternative that no tag names: by the definition when the provider
+ * named it, else by the properties it requires (`[{id}]`), else by its type.
+ */
+function qualifierOf(branch: Branch): string {
+  if (branch.named !== undefined && !isGeneratedName(branch.named)) return `[${branch.named}]`;
+  const required = branch.schema["required"];
+  const names = Array.isArray(required) ? required.filter((r): r is string => typeof r === "string") : propertyNames(branch.schema);
+  if (names.length > 0) return `[{${names.slice(0, 3).join(", ")}${names.length > 3 ? ", …" : ""}}]`;
+  return `[${describeTypes(typesOf(branch.schema))}]`;
+}
+
 function typeKey(branch: Branch): string {
   return describeTypes(typesOf(branch.schema));
 }
 
 /** Pairs alternatives of one type. */
-function pairGroup(olds: Branch[], news: Branch[], oldDefinitions: Definitions, newDefinitions: Definitions): Pairing {
-  if (olds.length === 1 && news.length === 1) return { pairs: [{ old: olds[0]!, new: news[0]!, qualifier: "" }], added: [], removed: [] };
+function pairGroup(olds: Branch[], news: Branch[], oldDefinitions: Definitions, newDefinitions: Definitions, inUnion = false): Pairing {
+  if (olds.length === 1 && news.length === 1) {
+    // the one left of a union whose other alternatives were equal is still named as a variant
+    const tag = inUnion ? tagProperty(olds, news, oldDefinitions, newDefinitions) : undefined;
+    const value = tag === undefined ? undefined : tagValue(news[0]!, tag, newDefinitions);
+    const qualifier = !inUnion ? "" : value !== undefined && value === tagValue(olds[0]!, tag!, oldDefinitions) ? `[${tag}=${value}]` : qualifierOf(news[0]!);
+    return { pairs: [{ old: olds[0]!, new: news[0]!, qualifier }], added: [], removed: [] };
+  }
   if (olds.length === 0 || news.length === 0) return { pairs: [], added: news.map((branch) => ({ branch })), removed: olds.map((branch) => ({ branch })) };
   const pairs: Pair[] = [];
   let left = { olds, news };
@@ -80,7 +133,7 @@ function pairGroup(olds: Branch[], news: Branch[], oldDefinitions: Definitions, 
 
   for (const branch of left.news) {
     const match = mostAlike(branch, remaining(left, pairs).olds.filter((b) => compatible(b, branch)));
-    if (match) pairs.push({ old: match, new: branch, qualifier: `[${branch.named ?? `variant ${news.indexOf(branch) + 1}`}]` });
+    if (match) pairs.push({ old: match, new: branch, qualifier: qualifierOf(branch) });
   }
   left = remaining(left, pairs);
   const variant = (definitions: Definitions) => (branch: Branch): Variant => {

@@ -1,18 +1,26 @@
 /**
  * What `codegen diff` reports: the shape of a diff between two versions of one provider's
- * schemas (also the `--format json` output), and the rule that classifies each kind of
- * change for a receiver of the webhooks.
+ * schemas (also the `--format json` output), and the rules that classify each kind of
+ * change twice: for the receivers already deployed (built from the old schemas, they answer
+ * 400 to every payload their validators reject) and for the code written against the old
+ * types once it is regenerated.
  */
 export type Classification = "breaking" | "potentially-breaking" | "safe";
 
 /** Most severe first. */
 export const classifications: readonly Classification[] = ["breaking", "potentially-breaking", "safe"];
 
+/** The two questions every change is judged by. */
+export type Question = "receivers" | "code";
+export const questions: readonly Question[] = ["receivers", "code"];
+export const questionLabels: Record<Question, string> = { receivers: "deployed receivers", code: "your code" };
+
 export type ChangeKind =
   | "event-added"
   | "event-removed"
   | "version-changed"
   | "property-added"
+  | "property-added-closed"
   | "property-removed"
   | "optional-property-removed"
   | "property-optional"
@@ -36,56 +44,226 @@ export type ChangeKind =
   | "format-changed"
   | "pattern-added"
   | "pattern-removed"
+  | "pattern-widened"
+  | "pattern-narrowed"
   | "pattern-changed"
   | "constraint-loosened"
-  | "constraint-tightened";
+  | "constraint-tightened"
+  | "type-name-changed";
 
-export interface Rule {
+/** A class and the one-line reason for it. */
+export interface Verdict {
   classification: Classification;
-  /** A short heading for the kind, as the text and markdown reports group by it. */
-  title: string;
-  /** Why a receiver is or is not affected. */
   why: string;
 }
 
+export interface Rule {
+  /** A short heading for the kind, as the text and markdown reports group by it. */
+  title: string;
+  /** Will a receiver generated from the old schemas reject payloads the new schemas allow? */
+  receivers: Verdict;
+  /** Will code written against the old types break (tsc or at run time) after regenerating? */
+  code: Verdict;
+}
+
+const v = (classification: Classification, why: string): Verdict => ({ classification, why });
+
 /**
- * The classification rules, for a receiver: code written against the old version that
- * now receives payloads of the new one. It breaks when a payload it understood may now
- * look different; payloads that become a subset of what it saw before are safe.
- * The README's "codegen diff" section lists the same rules with an example each.
+ * The classification rules. Receivers: breaking when the new schemas allow a payload the
+ * old validators reject (`diff` then proves it with a witness payload, and a change it
+ * cannot witness is reported as potentially breaking, "no witness found"). Code: breaking
+ * when code that compiled against the old types stops compiling or reads what is no longer
+ * there. The README's "codegen diff" section lists the same rules with an example each.
  */
 export const rules: Record<ChangeKind, Rule> = {
-  "event-added": { classification: "safe", title: "event added", why: "nothing is sent that a receiver used to handle differently; subscribe to it when you want it" },
-  "event-removed": { classification: "breaking", title: "event removed", why: "its handler never fires again" },
-  "version-changed": { classification: "breaking", title: "payload version changed", why: "every payload now declares the new version; validators generated from the old schemas answer version_mismatch" },
-  "property-added": { classification: "safe", title: "property added", why: "code that does not read it is unaffected" },
-  "property-removed": { classification: "breaking", title: "required property removed", why: "code that reads it gets undefined" },
-  "optional-property-removed": { classification: "potentially-breaking", title: "optional property removed", why: "code already handles its absence, but now always takes that path" },
-  "property-optional": { classification: "breaking", title: "property no longer required", why: "code that reads it may get undefined" },
-  "property-required": { classification: "safe", title: "property now required", why: "it is always present now; code that checked for its absence still works" },
-  "type-widened": { classification: "breaking", title: "type widened", why: "a value may now be of a type the code does not handle" },
-  "type-narrowed": { classification: "breaking", title: "type narrowed", why: "the regenerated type drops a case your code handles: tsc rejects the now-impossible branches, and code that sends or stores the old type no longer fits" },
-  "type-changed": { classification: "breaking", title: "type changed", why: "values are of a type the code did not handle" },
-  "null-added": { classification: "breaking", title: "may now be null", why: "code that uses the value without a null check throws" },
-  "null-removed": { classification: "safe", title: "no longer null", why: "a null check the code has is merely never taken" },
-  "enum-value-added": { classification: "potentially-breaking", title: "enum value added", why: "an exhaustive switch or a lookup table does not handle the new value" },
-  "enum-value-removed": { classification: "safe", title: "enum value removed", why: "the value is no longer sent; code handling it is merely unused" },
-  "const-changed": { classification: "breaking", title: "constant changed", why: "every payload carries the new value; code comparing with the old one no longer matches" },
-  "values-unrestricted": { classification: "potentially-breaking", title: "values no longer restricted", why: "values outside the old enum may now arrive" },
-  "values-restricted": { classification: "safe", title: "values now restricted", why: "only values the code already saw can arrive" },
-  "variant-added": { classification: "potentially-breaking", title: "union variant added", why: "code that switches over the variants does not handle the new one" },
-  "variant-removed": { classification: "safe", title: "union variant removed", why: "the variant is no longer sent; code handling it is merely unused" },
-  "additional-properties-opened": { classification: "potentially-breaking", title: "additional properties allowed", why: "objects may now carry unlisted fields; code reading known fields is unaffected, code that iterates, copies or strictly re-validates the object may not be" },
-  "additional-properties-closed": { classification: "safe", title: "additional properties forbidden", why: "objects carry only the listed fields" },
-  "format-added": { classification: "safe", title: "format added", why: "values are now guaranteed to have that format" },
-  "format-removed": { classification: "potentially-breaking", title: "format removed", why: "code that parses the value by its old format may fail" },
-  "format-changed": { classification: "breaking", title: "format changed", why: "values now have another format; code parsing the old one fails" },
-  "pattern-added": { classification: "safe", title: "pattern added", why: "values are now guaranteed to match it" },
-  "pattern-removed": { classification: "potentially-breaking", title: "pattern removed", why: "code that relies on the old shape of the value (a prefix, a separator) may fail" },
-  "pattern-changed": { classification: "potentially-breaking", title: "pattern changed", why: "values may no longer match the old pattern; whether the new one accepts more cannot be told in general" },
-  "constraint-loosened": { classification: "potentially-breaking", title: "limit loosened", why: "values may now be longer, larger or more numerous than the code (or a database column) allows" },
-  "constraint-tightened": { classification: "safe", title: "limit tightened", why: "values stay within what the code already saw" },
+  "event-added": {
+    title: "event added",
+    receivers: v("potentially-breaking", "a receiver built from the old schemas answers 400 unknown_event to it: regenerate before subscribing to it"),
+    code: v("safe", "nothing your code handles changes"),
+  },
+  "event-removed": {
+    title: "event removed",
+    receivers: v("safe", "the old validators are never asked about it again"),
+    code: v("breaking", "its type and handler key are gone: code importing them no longer compiles, its handler never fires"),
+  },
+  "version-changed": {
+    title: "payload version changed",
+    receivers: v("breaking", "every payload declares the new version, which the old receiver does not accept"),
+    code: v("potentially-breaking", "code comparing the version with the old value no longer matches"),
+  },
+  "property-added": {
+    title: "property added",
+    receivers: v("safe", "the object accepts properties it does not list, so old validators accept it"),
+    code: v("safe", "code that does not read it is unaffected"),
+  },
+  "property-added-closed": {
+    title: "property added to a closed object",
+    receivers: v("breaking", "the old schema forbids unlisted properties (additionalProperties: false): old validators reject every payload carrying it"),
+    code: v("safe", "code that does not read it is unaffected"),
+  },
+  "property-removed": {
+    title: "required property removed",
+    receivers: v("breaking", "old validators require it: payloads without it are rejected"),
+    code: v("breaking", "the property is gone from the type: code reading it no longer compiles"),
+  },
+  "optional-property-removed": {
+    title: "optional property removed",
+    receivers: v("safe", "payloads without it were already valid"),
+    code: v("breaking", "the property is gone from the type: code reading it no longer compiles"),
+  },
+  "property-optional": {
+    title: "property no longer required",
+    receivers: v("breaking", "old validators require it: payloads without it are rejected"),
+    code: v("breaking", "the type says it may be undefined: tsc rejects code that uses it unchecked"),
+  },
+  "property-required": {
+    title: "property now required",
+    receivers: v("safe", "payloads with it were already valid"),
+    code: v("safe", "it is always present now; code that checked for its absence still works"),
+  },
+  "type-widened": {
+    title: "type widened",
+    receivers: v("breaking", "old validators reject values of the new type"),
+    code: v("breaking", "a value may now be of a type the code does not handle: tsc rejects code that assumed the old one"),
+  },
+  "type-narrowed": {
+    title: "type narrowed",
+    receivers: v("safe", "every new value was already valid"),
+    code: v("potentially-breaking", "code that builds or stores the old type (fixtures, forwarding) may no longer fit; code reading it is unaffected"),
+  },
+  "type-changed": {
+    title: "type changed",
+    receivers: v("breaking", "old validators reject values of the new type"),
+    code: v("breaking", "values are of a type the code did not handle: tsc rejects it"),
+  },
+  "null-added": {
+    title: "may now be null",
+    receivers: v("breaking", "old validators reject null there"),
+    code: v("breaking", "the type now includes null: tsc rejects code that uses it without a null check"),
+  },
+  "null-removed": {
+    title: "no longer null",
+    receivers: v("safe", "every new value was already valid"),
+    code: v("safe", "a null check the code has is merely never taken"),
+  },
+  "enum-value-added": {
+    title: "enum value added",
+    receivers: v("breaking", "old validators reject the new value"),
+    code: v("potentially-breaking", "an exhaustive switch or a lookup table does not handle the new value"),
+  },
+  "enum-value-removed": {
+    title: "enum value removed",
+    receivers: v("safe", "every new value was already valid"),
+    code: v("potentially-breaking", "tsc rejects comparisons with the removed value (the types no longer overlap)"),
+  },
+  "const-changed": {
+    title: "constant changed",
+    receivers: v("breaking", "old validators reject the new value"),
+    code: v("breaking", "the literal type changed: code comparing with the old value no longer compiles or matches"),
+  },
+  "values-unrestricted": {
+    title: "values no longer restricted",
+    receivers: v("breaking", "old validators reject values outside the old enum"),
+    code: v("potentially-breaking", "the type widens from a list of literals: code relying on the list may not compile"),
+  },
+  "values-restricted": {
+    title: "values now restricted",
+    receivers: v("safe", "every new value was already valid"),
+    code: v("safe", "only values the code already saw can arrive"),
+  },
+  "variant-added": {
+    title: "union variant added",
+    receivers: v("breaking", "old validators reject the new variant"),
+    code: v("potentially-breaking", "code that switches over the variants does not handle the new one"),
+  },
+  "variant-removed": {
+    title: "union variant removed",
+    receivers: v("safe", "every new value was already valid"),
+    code: v("potentially-breaking", "code narrowing to the removed variant (a case on its tag) no longer compiles"),
+  },
+  "additional-properties-opened": {
+    title: "additional properties allowed",
+    receivers: v("breaking", "old validators reject objects carrying unlisted properties"),
+    code: v("safe", "code reading known fields is unaffected"),
+  },
+  "additional-properties-closed": {
+    title: "additional properties forbidden",
+    receivers: v("safe", "every new value was already valid"),
+    code: v("safe", "objects carry only the listed fields"),
+  },
+  "format-added": {
+    title: "format added",
+    receivers: v("safe", "every new value was already valid"),
+    code: v("safe", "values are now guaranteed to have that format"),
+  },
+  "format-removed": {
+    title: "format removed",
+    receivers: v("breaking", "old validators reject values outside the old format"),
+    code: v("potentially-breaking", "code that parses the value by its old format may fail"),
+  },
+  "format-changed": {
+    title: "format changed",
+    receivers: v("breaking", "old validators reject values of the new format"),
+    code: v("potentially-breaking", "code parsing the old format fails on the new values"),
+  },
+  "pattern-added": {
+    title: "pattern added",
+    receivers: v("safe", "every new value was already valid"),
+    code: v("safe", "values are now guaranteed to match it"),
+  },
+  "pattern-removed": {
+    title: "pattern removed",
+    receivers: v("breaking", "old validators reject values that do not match the old pattern"),
+    code: v("potentially-breaking", "code that relies on the old shape of the value (a prefix, a separator) may fail"),
+  },
+  "pattern-widened": {
+    title: "pattern widened",
+    receivers: v("breaking", "the new pattern accepts strings the old one rejects"),
+    code: v("potentially-breaking", "code that relies on the old shape of the value may fail"),
+  },
+  "pattern-narrowed": {
+    title: "pattern narrowed",
+    receivers: v("safe", "no string tried matches the new pattern but not the old one"),
+    code: v("safe", "values keep the old shape"),
+  },
+  "pattern-changed": {
+    title: "pattern changed",
+    receivers: v("breaking", "each pattern accepts strings the other rejects"),
+    code: v("potentially-breaking", "code that relies on the old shape of the value may fail"),
+  },
+  "constraint-loosened": {
+    title: "limit loosened",
+    receivers: v("breaking", "old validators reject values beyond the old limit"),
+    code: v("potentially-breaking", "values may now be longer, larger or more numerous than the code (or a database column) allows"),
+  },
+  "constraint-tightened": {
+    title: "limit tightened",
+    receivers: v("safe", "every new value was already valid"),
+    code: v("safe", "values stay within what the code already saw"),
+  },
+  "type-name-changed": {
+    title: "type name means another payload",
+    receivers: v("safe", "the payloads themselves are compared where they are sent"),
+    code: v("breaking", "code importing the type by name now gets another payload's type: tsc rejects it"),
+  },
 };
+
+/** A payload the new validators accept and the old ones reject: the proof of a change breaking deployed receivers. */
+export interface Witness {
+  event: string;
+  /** Where the witness differs from a payload both accept (or from the sample it started from): a JSON pointer. */
+  path: string;
+  /** The value there (absent when the witness removes the property). */
+  value?: unknown;
+  removed?: true;
+  /** What the old validators answer to it (the kind of their result: invalid_payload, version_mismatch). */
+  oldAnswer: string;
+  /** The error of theirs this change causes (one the payload without the change does not get). */
+  oldError?: string;
+  /** The sample the witness was made from, or "generated". */
+  from: string;
+  payload: unknown;
+}
 
 export interface Change {
   /**
@@ -95,7 +273,12 @@ export interface Change {
    */
   path: string;
   kind: ChangeKind;
+  /** The worse of the two verdicts. */
   classification: Classification;
+  receivers: Verdict;
+  code: Verdict;
+  /** For a change breaking receivers: the witness payload, or null when none was found (then it is potentially breaking). */
+  witness?: Witness | null;
   /** The old and new value of what changed (a type, the enum values, a pattern…), when there is one. */
   before?: unknown;
   after?: unknown;
@@ -135,11 +318,19 @@ export interface DiffReport {
   from: DiffSide;
   to: DiffSide;
   summary: {
-    /** Changes counted once per event and path. */
+    /** Changes counted once per event and path, by the worse of their two verdicts. */
     changes: Counts;
+    /** The same, per question. */
+    receivers: Counts;
+    code: Counts;
+    /** The worst verdict per question ("none" when nothing changed). */
+    worstFor: Record<Question, Classification | "none">;
+    /** Witness payloads found, and changes breaking receivers by rule for which none was found. */
+    witnesses: { found: number; missing: number };
     /** The worst classification of any change; "safe" when nothing changed. */
     worst: Classification | "none";
-    payloadVersion?: { before: string | null; after: string | null };
+    /** With what the old validators answer to a payload declaring the new version (from the witness at the version field). */
+    payloadVersion?: { before: string | null; after: string | null; oldAnswer?: string };
     eventsAdded: string[];
     eventsRemoved: string[];
     eventsChanged: string[];
@@ -149,8 +340,19 @@ export interface DiffReport {
   events: EventDiff[];
 }
 
+/** The worse of a kind's two verdicts. */
 export function classify(kind: ChangeKind): Classification {
-  return rules[kind].classification;
+  return worse(rules[kind].receivers.classification, rules[kind].code.classification);
+}
+
+export function worse(a: Classification, b: Classification): Classification {
+  return severity(a) <= severity(b) ? a : b;
+}
+
+/** The verdicts of a change of this kind, as a change carries them. */
+export function verdicts(kind: ChangeKind): Pick<Change, "classification" | "receivers" | "code"> {
+  const rule = rules[kind];
+  return { classification: classify(kind), receivers: { ...rule.receivers }, code: { ...rule.code } };
 }
 
 export function severity(classification: Classification): number {

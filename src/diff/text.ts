@@ -1,5 +1,17 @@
 import { groupReport, type ChangeGroup, type GroupedEvent, type GroupedReport } from "./group.js";
-import { classificationLabels, classifications, rules, type Classification, type DiffReport, type DiffSide } from "./report.js";
+import { shorten } from "./describe.js";
+import {
+  classificationLabels,
+  classifications,
+  questionLabels,
+  questions,
+  rules,
+  type Classification,
+  type Counts,
+  type DiffReport,
+  type DiffSide,
+  type Witness,
+} from "./report.js";
 
 /**
  * The default output of `codegen diff`: a summary, then the changes shared by several
@@ -33,12 +45,14 @@ export function versionNotice(report: DiffReport): { headline: string; advice: s
   if (change.after === null) {
     return { headline: `Payloads no longer declare a version (they declared ${change.before}).`, advice: "Validators built from the new schemas do not check it." };
   }
+  // what the old validators really answer to a new payload, from the witness of the change at the version field
+  const answer = change.oldAnswer ?? "invalid_payload or version_mismatch";
   return {
     headline: `Payload version: ${change.before ?? "none"} → ${change.after}.`,
     advice:
       `Every payload of the new schemas declares ${change.after}. Add the new schemas and regenerate (npx codegen) ` +
-      "before switching your webhook target to the new version: validators built only from the old schemas " +
-      "answer version_mismatch to every new payload.",
+      `before switching your webhook target to the new version: a receiver generated only from the old schemas answers 400 ` +
+      `(version_mismatch: ${change.after} is not a version it accepts; with unknownVersion "latest" its validators answer ${answer}).`,
   };
 }
 
@@ -54,13 +68,45 @@ function summary(report: DiffReport, grouped: GroupedReport): string[] {
     .join(", ");
   const perPath = classifications.map((c) => s.changes[c]).join(" / ");
   const list = (names: string[]) => (names.length === 0 ? "none" : names.join(", "));
+  const asked = (counts: Counts) => classifications.map((c) => `${counts[c]} ${classificationLabels[c]}`).join(", ");
+  const witnessed = s.witnesses.found + s.witnesses.missing === 0 ? "" : `; witness payloads: ${s.witnesses.found} found, ${s.witnesses.missing} not found`;
   return [
-    `Changes within events: ${counts} (${perPath} counted once per event and path)`,
+    `Deployed receivers (built from the old schemas): ${asked(grouped.distinctFor.receivers)}${witnessed}`,
+    `Your code (written against the old types, regenerated): ${asked(grouped.distinctFor.code)}`,
+    `Changes within events, by the worse of the two: ${counts} (${perPath} counted once per event and path)`,
     `Events: ${s.eventsAdded.length} added, ${s.eventsRemoved.length} removed, ${s.eventsChanged.length} changed, ${s.eventsUnchanged} unchanged`,
-    ...wrap(`added (safe): ${list(s.eventsAdded)}`, 100, "  "),
-    ...wrap(`removed (breaking: their handlers never fire again): ${list(s.eventsRemoved)}`, 100, "  "),
+    ...(s.eventsAdded.length === 0
+      ? []
+      : wrap(`added (receivers: potentially breaking, they answer 400 unknown_event until regenerated; code: safe): ${listCut(s.eventsAdded)}`, 100, "  ")),
+    ...(s.eventsRemoved.length === 0
+      ? []
+      : wrap(`removed (receivers: safe; code: breaking, their types are gone and handlers never fire): ${listCut(s.eventsRemoved)}`, 100, "  ")),
     "",
   ];
+}
+
+/** At most a handful of names, then a count. */
+export function listCut(names: string[], max = 8): string {
+  if (names.length === 0) return "none";
+  return names.length <= max ? names.join(", ") : `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
+}
+
+/** The two verdicts and the witness, as indented lines under a change. */
+export function verdictLines(group: ChangeGroup, indent: string): string[] {
+  const lines: string[] = [];
+  for (const q of questions) {
+    const verdict = group[q];
+    lines.push(...wrap(`${questionLabels[q]}: ${classificationLabels[verdict.classification]} · ${verdict.why}`, 110, indent, "  "));
+    if (q === "receivers" && group.witness) lines.push(...wrap(`witness: ${describeWitness(group.witness)}`, 110, indent, "  "));
+  }
+  return lines;
+}
+
+export function describeWitness(witness: Witness): string {
+  const what = witness.removed ? `${witness.path} removed` : `${witness.path} = ${shorten(JSON.stringify(witness.value), 80)}`;
+  const from = witness.from === "generated" ? "a generated payload" : `the ${witness.from}`;
+  const error = witness.oldError === undefined ? `answer ${witness.oldAnswer}` : `reject it: ${shorten(witness.oldError, 120)}`;
+  return `${what} in ${witness.event} (from ${from}); old validators ${error}`;
 }
 
 function sharedSection(grouped: GroupedReport): string[] {
@@ -81,6 +127,7 @@ const shownPaths = 6;
 
 function sharedGroup(group: ChangeGroup, common: number): string[] {
   const lines = wrap(`${group.id.padEnd(4)} ${group.message}  [${rules[group.kind].title}]`, 110, "    ", "         ");
+  lines.push(...verdictLines(group, "           "));
   lines.push(...wrap(`in ${listed(group.places, 8, "places")}`, 110, "           "));
   for (const entry of group.paths.slice(0, shownPaths)) {
     const events = entry.events.length === common && common > 1 ? `all ${common} events present in both` : eventList(entry.events);
@@ -111,14 +158,15 @@ function eventSection(grouped: GroupedReport): string[] {
 
 function eventBlock(event: GroupedEvent, width: number): string[] {
   const name = `  ${event.name.padEnd(width)}  `;
-  if (event.status === "added") return [`${name}new event (safe)`];
-  if (event.status === "removed") return [`${name}removed (breaking: its handler never fires again)`];
+  if (event.status === "added") return [`${name}new event (receivers: potentially breaking; code: safe)`];
+  if (event.status === "removed") return [`${name}removed (code: breaking, its type is gone and its handler never fires)`];
   const shared = event.shared.length > 0 ? `shared ${event.shared.join(" ")}` : "";
   if (event.own.length === 0) return [`${name}${shared}`];
   const lines = [`${name}${shared}${shared ? " and its own:" : "its own:"}`];
   for (const [classification, groups] of byClassification(event.own)) {
     for (const group of groups) {
       lines.push(...wrap(`${classificationLabels[classification]} · ${group.message}  [${rules[group.kind].title}]`, 110, "      ", "  "));
+      lines.push(...verdictLines(group, "          "));
       lines.push(...group.paths.slice(0, shownPaths).map((p) => `          ${p.path || "(root)"}`));
       const more = group.paths.length - shownPaths;
       if (more > 0) lines.push(`          and ${more} more paths`);
