@@ -53,10 +53,9 @@ describe("what the compiler cannot take", () => {
     }
     expect(error).toBeInstanceOf(CodegenError);
     const problems = (error as CodegenError).problems.map((p) => ({ file: path.basename(p.file), pointer: p.pointer, code: p.code }));
-    expect(problems).toEqual([
-      { file: "case.schema.json", pointer: "/properties/a/nullable", code: "unsupported" },
-      { file: "case.schema.json", pointer: "/properties/b/id", code: "unsupported" },
-    ]);
+    // (draft-04's "id", which Ajv refuses, never reaches the compiler: loading removes it with a
+    // warning, as it is a keyword json-schema-to-typescript would obey; see load/extensions.ts)
+    expect(problems).toEqual([{ file: "case.schema.json", pointer: "/properties/a/nullable", code: "unsupported" }]);
     expect((error as CodegenError).message).toMatch(/case\.schema\.json#\/properties\/a\/nullable: the validators cannot check nullable without a type/);
   });
 
