@@ -1,6 +1,8 @@
-// The receiver runtime shared by every provider: signature verification (Web Crypto, so
-// it runs in Node, Deno, Bun, Workers and edge routes), safe JSON parsing, dispatch to the
-// validators of the payload's version, the Fetch-style handler and a node:http adapter.
+// The receiver runtime shared by every provider: signature verification (Node's crypto
+// where the runtime has it, found without importing anything; Web Crypto elsewhere, so it
+// runs in Node, Deno, Bun, Workers and edge routes), safe JSON parsing, dispatch to the
+// validators of the payload's version, the Fetch-style handler, a node:http adapter that
+// serves the same logic without Request or Response, and signing for consumers' tests.
 // It imports nothing; each provider's index.ts configures it from its manifest.
 
 /** One validation error: where in the payload, and what is wrong, in words. */
@@ -257,56 +259,155 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+// The crypto a runtime offers: Node's (Node ≥ 20.16, Bun, Deno, Workers with nodejs_compat),
+// found through process.getBuiltinModule so that nothing is imported, or Web Crypto.
+
+/** The part of node:crypto the verifier uses (no @types/node needed). */
+interface NodeCrypto {
+  createHmac(
+    algorithm: "sha256",
+    key: NodeKey,
+  ): {
+    update(data: Uint8Array): { digest(): Uint8Array };
+  };
+  createSecretKey?(key: Uint8Array): NodeKey;
+  timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
+}
+type NodeKey = Uint8Array | { readonly type: string };
+
+let cryptoChoice: "auto" | "web" = "auto";
+let nodeCryptoFound: NodeCrypto | null | undefined;
+
+/**
+ * For tests: "web" makes verifiers created from now on use Web Crypto even where Node's
+ * crypto is present; "auto" (the default) prefers Node's.
+ */
+export function useCrypto(choice: "auto" | "web"): void {
+  cryptoChoice = choice;
+}
+
+/** Which crypto a verifier created now would use. */
+export function cryptoInUse(): "node" | "web" {
+  return nodeCrypto() ? "node" : "web";
+}
+
+function nodeCrypto(): NodeCrypto | undefined {
+  if (cryptoChoice === "web") return undefined;
+  if (nodeCryptoFound === undefined) {
+    nodeCryptoFound = null;
+    try {
+      const host = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+        .process;
+      const found = host?.getBuiltinModule?.("node:crypto") as Partial<NodeCrypto> | undefined;
+      if (typeof found?.createHmac === "function" && typeof found.timingSafeEqual === "function")
+        nodeCryptoFound = found as NodeCrypto;
+    } catch {
+      // not a runtime with Node's modules
+    }
+  }
+  return nodeCryptoFound ?? undefined;
+}
+
 /** A Standard Webhooks signature header with more entries than this is refused unread. */
 const maxSignatureEntries = 16;
 const macLength = 32;
 
+/** HMAC-SHA256 under one secret, its key prepared once. */
+interface Key {
+  /** Whether any candidate is the HMAC of `prefix` + `message` (hashed once). */
+  matches(
+    candidates: readonly Uint8Array[],
+    prefix: Uint8Array,
+    message: Uint8Array,
+  ): boolean | Promise<boolean>;
+  /** The HMAC of `prefix` + `message`. */
+  sign(prefix: Uint8Array, message: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+/** Node's crypto: createHmac, each candidate compared with timingSafeEqual. */
+function nodeKey(crypto: NodeCrypto, secret: Uint8Array): Key {
+  const key = crypto.createSecretKey ? crypto.createSecretKey(secret) : secret;
+  const sign = (prefix: Uint8Array, message: Uint8Array): Uint8Array => {
+    const hmac = crypto.createHmac("sha256", key);
+    if (prefix.length > 0) hmac.update(prefix);
+    return hmac.update(message).digest();
+  };
+  return {
+    matches(candidates, prefix, message) {
+      const expected = sign(prefix, message);
+      let match = false;
+      // the candidates are 32 bytes, as is the HMAC: timingSafeEqual compares equal lengths only
+      for (const candidate of candidates)
+        if (crypto.timingSafeEqual(expected, candidate)) match = true;
+      return match;
+    },
+    sign,
+  };
+}
+
+let compareKey: Promise<CryptoKey> | undefined;
+
 /**
- * HMAC-SHA256 keys, imported once per secret. The message is hashed once per secret;
- * each candidate signature is then compared by the platform in constant time, by
- * verifying it as a message under a random key against the expected value's tag (so a
- * header of many entries costs one hash of the body, not one per entry).
+ * Web Crypto: the key imported once. Each candidate is compared by the platform in constant
+ * time, by verifying it as a message under a random key against the expected value's tag
+ * (so a header of many entries costs one hash of the body, not one per entry).
  */
-class Keys {
-  private readonly keys: Promise<CryptoKey[]>;
-  private readonly compare: Promise<CryptoKey>;
-
-  constructor(secrets: readonly Uint8Array[]) {
-    this.keys = Promise.all(
-      secrets.map((secret) =>
-        globalThis.crypto.subtle.importKey(
-          "raw",
-          bufferOf(secret),
-          { name: "HMAC", hash: "SHA-256" },
-          false,
-          ["sign"],
-        ),
-      ),
-    );
-    this.compare = globalThis.crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-      "verify",
-    ]) as Promise<CryptoKey>;
-    // an unused verifier must not leave a rejection unhandled
-    this.keys.catch(() => undefined);
-  }
-
-  /** Whether any candidate is the message's HMAC under any key. */
-  async anyMatches(candidates: readonly Uint8Array[], message: Uint8Array): Promise<boolean> {
-    const wellFormed = candidates.filter((c) => c.length === macLength).map(bufferOf);
-    if (wellFormed.length === 0) return false;
-    const data = bufferOf(message);
-    const compare = await this.compare;
-    const subtle = globalThis.crypto.subtle;
-    for (const key of await this.keys) {
-      const expected = await subtle.sign("HMAC", key, data);
-      const tag = await subtle.sign("HMAC", compare, expected);
-      for (const candidate of wellFormed) {
-        if (await subtle.verify("HMAC", compare, tag, candidate)) return true;
+function webKey(secret: Uint8Array): Key {
+  const subtle = globalThis.crypto.subtle;
+  const key = subtle.importKey("raw", bufferOf(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
+  // an unused verifier must not leave a rejection unhandled
+  key.catch(() => undefined);
+  const sign = async (prefix: Uint8Array, message: Uint8Array): Promise<Uint8Array> =>
+    new Uint8Array(await subtle.sign("HMAC", await key, bufferOf(concat(prefix, message))));
+  return {
+    async matches(candidates, prefix, message) {
+      compareKey ??= subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
+        "sign",
+        "verify",
+      ]) as Promise<CryptoKey>;
+      const tagKey = await compareKey;
+      const tag = await subtle.sign("HMAC", tagKey, bufferOf(await sign(prefix, message)));
+      for (const candidate of candidates) {
+        if (await subtle.verify("HMAC", tagKey, tag, bufferOf(candidate))) return true;
       }
-    }
-    return false;
+      return false;
+    },
+    sign,
+  };
+}
+
+/** Keys by crypto, scheme and secret: a secret's key is prepared once, however many verifiers use it. */
+const keyCache = new Map<string, Key>();
+const keyCacheSize = 64;
+
+function keyFor(scheme: SigningConfig["scheme"], secret: string, bytes: Uint8Array): Key {
+  const crypto = nodeCrypto();
+  const id = `${crypto ? "node" : "web"}:${scheme}:${secret}`;
+  let key = keyCache.get(id);
+  if (key === undefined) {
+    key = crypto ? nodeKey(crypto, bytes) : webKey(bytes);
+    keyCache.set(id, key);
+    if (keyCache.size > keyCacheSize) keyCache.delete(keyCache.keys().next().value!);
   }
+  return key;
+}
+
+/** Whether any candidate of the right length is the HMAC under any key; the body hashed once per key. */
+async function anyMatches(
+  keys: readonly Key[],
+  candidates: readonly Uint8Array[],
+  prefix: Uint8Array,
+  message: Uint8Array,
+): Promise<boolean> {
+  const wellFormed = candidates.filter((c) => c.length === macLength);
+  if (wellFormed.length === 0) return false;
+  for (const key of keys) {
+    const match = key.matches(wellFormed, prefix, message);
+    if (typeof match === "boolean" ? match : await match) return true;
+  }
+  return false;
 }
 
 function secretBytes(signing: SigningConfig, secret: string): Uint8Array {
@@ -324,11 +425,12 @@ function secretBytes(signing: SigningConfig, secret: string): Uint8Array {
   return bytes;
 }
 
-type HeaderSource = Headers | Record<string, string | readonly string[] | undefined>;
+type HeaderSource =
+  { get(name: string): string | null } | Record<string, string | readonly string[] | undefined>;
 
 function header(headers: HeaderSource, name: string): string | undefined {
-  if (typeof (headers as Headers).get === "function")
-    return (headers as Headers).get(name) ?? undefined;
+  if (typeof headers.get === "function")
+    return (headers as { get(name: string): string | null }).get(name) ?? undefined;
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
     if (key.toLowerCase() !== wanted) continue;
@@ -376,7 +478,7 @@ export function createVerifier(
 ) {
   const list = typeof secrets === "string" ? [secrets] : secrets;
   if (list.length === 0) throw new WebhookError(500, "no webhook secret configured");
-  const keys = new Keys(list.map((s) => secretBytes(signing, s)));
+  const keys = list.map((s) => keyFor(signing.scheme, s, secretBytes(signing, s)));
   const tolerance = toleranceSeconds ?? signing.toleranceSeconds;
 
   function headers(source: HeaderSource, now: number): SignedHeaders {
@@ -428,7 +530,7 @@ export function createVerifier(
 
   async function body(signed: SignedHeaders, bytes: Uint8Array): Promise<VerifyResult> {
     if (!signed.ok) return signed;
-    if (!(await keys.anyMatches(signed.candidates, concat(signed.prefix, bytes)))) {
+    if (!(await anyMatches(keys, signed.candidates, signed.prefix, bytes))) {
       return failure(
         "invalid_signature",
         signing.scheme === "hmac-sha256"
@@ -460,10 +562,12 @@ export function createVerifier(
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * Parses a body (a string or UTF-8 bytes) and validates it; anything else is taken as an
+ * already parsed payload.
+ */
 export function createParser<M>(config: ProviderConfig) {
-  const byVersion = new Map(config.versions);
-  const [latestVersion, latest] = config.versions[config.versions.length - 1]!;
-
+  const validate = createValidator<M>(config);
   return function parse(raw: string | Uint8Array | unknown): ParseResult<M> {
     let payload: unknown = raw;
     if (typeof raw === "string" || raw instanceof Uint8Array) {
@@ -479,6 +583,16 @@ export function createParser<M>(config: ProviderConfig) {
         };
       }
     }
+    return validate(payload);
+  };
+}
+
+/** Validates a parsed payload against the schemas of the version it declares (never parses). */
+function createValidator<M>(config: ProviderConfig) {
+  const byVersion = new Map(config.versions);
+  const [latestVersion, latest] = config.versions[config.versions.length - 1]!;
+
+  return function validate(payload: unknown): ParseResult<M> {
     const declared = config.version ? stringAt(payload, config.version) : undefined;
     const unknown = declared !== undefined && !byVersion.has(declared);
     if (unknown && config.unknownVersion !== "latest") {
@@ -547,6 +661,14 @@ export function createParser<M>(config: ProviderConfig) {
 
 // --- the handler ------------------------------------------------------------------------
 
+/** What the handler answers: a status and a JSON body. */
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+const answer = (status: number, body: unknown): Answer => ({ status, body });
+
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), {
     status,
@@ -554,15 +676,37 @@ function json(status: number, body: unknown): Response {
   });
 }
 
+/**
+ * One request as the handler's logic sees it, whether it came as a Fetch `Request` or as a
+ * node:http request (which is then served without building a Request or a Response).
+ */
+interface Incoming {
+  method: string;
+  headers: HeaderSource;
+  /** The content-length header as a number (NaN or 0 without one). */
+  declared: number;
+  /** The body, at most `limit` bytes within `timeoutMs`; a WebhookError (413, 408, 400) otherwise. */
+  read(limit: number, timeoutMs: number): Promise<Uint8Array>;
+  /** The request as a Fetch Request (its body being `body`), built only if a handler asks for it. */
+  request(body: Uint8Array): Request;
+}
+
+type Core = (incoming: Incoming) => Promise<Answer>;
+
+/** Where createHandler's function keeps its logic, for toNodeListener to call directly. */
+const coreKey = Symbol("webhook-codegen handler");
+
 const defaultBodyTimeoutMs = 10_000;
 
 /**
  * Reads the body into one buffer of at most `limit` bytes, within `timeoutMs`: 413 past the
  * limit, 408 past the time, 400 when the upload breaks off.
  */
-async function readBody(request: Request, limit: number, timeoutMs: number): Promise<Uint8Array> {
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
+async function readChunks(
+  next: () => Promise<IteratorResult<Uint8Array | string>>,
+  limit: number,
+  timeoutMs: number,
+): Promise<Uint8Array> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -574,25 +718,37 @@ async function readBody(request: Request, limit: number, timeoutMs: number): Pro
   let size = 0;
   try {
     for (;;) {
-      let next: ReadableStreamReadResult<Uint8Array>;
+      const pending = next();
+      // abandoned on a timeout: a later failure of this read must not go unhandled
+      pending.catch(ignore);
+      let chunk: IteratorResult<Uint8Array | string>;
       try {
-        next = await Promise.race([reader.read(), timeout]);
+        chunk = await Promise.race([pending, timeout]);
       } catch (error) {
         if (error instanceof WebhookError) throw error;
         throw new WebhookError(400, "the body could not be read to its end");
       }
-      if (next.done) break;
-      size += next.value.length;
+      if (chunk.done) break;
+      const bytes = typeof chunk.value === "string" ? encoder.encode(chunk.value) : chunk.value;
+      size += bytes.length;
       if (size > limit) throw new WebhookError(413, `the body is larger than ${limit} bytes`);
-      chunks.push(next.value);
+      chunks.push(bytes);
     }
-  } catch (error) {
-    reader.cancel().catch(() => undefined);
-    throw error;
   } finally {
     clearTimeout(timer);
   }
-  return concat(...chunks);
+  return chunks.length === 1 ? chunks[0]! : concat(...chunks);
+}
+
+async function readBody(request: Request, limit: number, timeoutMs: number): Promise<Uint8Array> {
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  try {
+    return await readChunks(() => reader.read(), limit, timeoutMs);
+  } catch (error) {
+    reader.cancel().catch(ignore);
+    throw error;
+  }
 }
 
 const refusals: Record<number, string> = {
@@ -601,12 +757,10 @@ const refusals: Record<number, string> = {
   413: "body_too_large",
 };
 
-export function createHandler<M>(
-  config: ProviderConfig,
-  options: WebhookHandlerOptions<M>,
-): (request: Request) => Promise<Response> {
+/** The handler's logic, shared by the Fetch handler and the node:http listener. */
+function createCore<M>(config: ProviderConfig, options: WebhookHandlerOptions<M>): Core {
   const verifier = createVerifier(config.signing, options.secret, options.toleranceSeconds);
-  const parse = createParser<M>(config);
+  const validate = createValidator<M>(config);
   const now = options.now ?? Date.now;
   const limit = options.maxBodyBytes ?? defaultMaxBodyBytes;
   const timeoutMs = options.bodyTimeoutMs ?? defaultBodyTimeoutMs;
@@ -616,38 +770,38 @@ export function createHandler<M>(
     2 * (options.toleranceSeconds ?? config.signing.toleranceSeconds);
   const handlers = options.on as Record<string, unknown>;
 
-  return async function handle(request: Request): Promise<Response> {
-    if (request.method !== "POST") return json(405, { error: "method_not_allowed" });
+  return async function core(incoming: Incoming): Promise<Answer> {
+    if (incoming.method !== "POST") return answer(405, { error: "method_not_allowed" });
     // the headers first: nothing of the body is read for a request that cannot be signed
     const at = now();
-    const signedHeaders = verifier.headers(request.headers, at);
+    const signedHeaders = verifier.headers(incoming.headers, at);
     if (!signedHeaders.ok)
-      return json(401, { error: signedHeaders.reason, message: signedHeaders.message });
-    const declared = Number(request.headers.get("content-length") ?? "");
-    if (declared > limit)
-      return json(413, {
+      return answer(401, { error: signedHeaders.reason, message: signedHeaders.message });
+    if (incoming.declared > limit)
+      return answer(413, {
         error: "body_too_large",
         message: `the body is larger than ${limit} bytes`,
       });
     let body: Uint8Array;
     try {
-      body = await readBody(request, limit, timeoutMs);
+      body = await incoming.read(limit, timeoutMs);
     } catch (error) {
       if (error instanceof WebhookError)
-        return json(error.status, {
+        return answer(error.status, {
           error: refusals[error.status] ?? "bad_request",
           message: error.message,
         });
       throw error;
     }
     const signed = await verifier.body(signedHeaders, body);
-    if (!signed.ok) return json(401, { error: signed.reason, message: signed.message });
+    if (!signed.ok) return answer(401, { error: signed.reason, message: signed.message });
 
+    // parsed once: the freshness check and the validators read the same value
     let text: string;
     try {
       text = decoder.decode(body);
     } catch {
-      return json(400, {
+      return answer(400, {
         error: "invalid_json",
         errors: [{ path: "", message: "the body is not UTF-8" }],
       });
@@ -656,27 +810,30 @@ export function createHandler<M>(
     try {
       payload = parseJson(text);
     } catch (error) {
-      return json(400, {
+      return answer(400, {
         error: "invalid_json",
         errors: [{ path: "", message: `not valid JSON: ${(error as Error).message}` }],
       });
     }
     const fresh = verifier.freshness(payload, at);
-    if (!fresh.ok) return json(401, { error: fresh.reason, message: fresh.message });
+    if (!fresh.ok) return answer(401, { error: fresh.reason, message: fresh.message });
 
-    const parsed = parse(payload);
-    if (!parsed.ok) return json(400, { error: parsed.error.kind, errors: parsed.error.errors });
+    const parsed = validate(payload);
+    if (!parsed.ok) return answer(400, { error: parsed.error.kind, errors: parsed.error.errors });
 
     const deliveryId = config.deliveryIdHeader
-      ? (request.headers.get(config.deliveryIdHeader) ?? undefined)
+      ? header(incoming.headers, config.deliveryIdHeader)
       : config.deliveryId
         ? stringAt(payload, config.deliveryId)
         : signedHeaders.id;
+    let request: Request | undefined;
     const context: HandlerContext = {
       name: parsed.name,
       version: parsed.version,
       deliveryId,
-      request,
+      get request() {
+        return (request ??= incoming.request(body));
+      },
     };
     const report = (error: unknown) => {
       try {
@@ -693,9 +850,9 @@ export function createHandler<M>(
       } catch (error) {
         report(error);
         // the provider retries later, when the store may be back
-        return json(503, { error: "deduplication_unavailable" });
+        return answer(503, { error: "deduplication_unavailable" });
       }
-      if (duplicate) return json(200, { ok: true, duplicate: true });
+      if (duplicate) return answer(200, { ok: true, duplicate: true });
     }
 
     // only the handlers' own keys: an event named "constructor" or "__proto__" is unhandled
@@ -706,15 +863,34 @@ export function createHandler<M>(
       if (typeof handler === "function") await handler(parsed.event, context);
       else {
         await options.onUnhandled?.(parsed.event as M[keyof M], context);
-        return json(options.unhandledStatus ?? 200, { ok: true, handled: false });
+        return answer(options.unhandledStatus ?? 200, { ok: true, handled: false });
       }
     } catch (error) {
       if (store && key !== undefined) await store.forget?.(key).catch(report);
       report(error);
-      return json(500, { error: "handler_failed" });
+      return answer(500, { error: "handler_failed" });
     }
-    return json(200, { ok: true });
+    return answer(200, { ok: true });
   };
+}
+
+export function createHandler<M>(
+  config: ProviderConfig,
+  options: WebhookHandlerOptions<M>,
+): (request: Request) => Promise<Response> {
+  const core = createCore(config, options);
+  async function handle(request: Request): Promise<Response> {
+    const result = await core({
+      method: request.method,
+      headers: request.headers,
+      declared: Number(request.headers.get("content-length") ?? ""),
+      read: (limit, timeoutMs) => readBody(request, limit, timeoutMs),
+      request: () => request,
+    });
+    return json(result.status, result.body);
+  }
+  Object.defineProperty(handle, coreKey, { value: core });
+  return handle;
 }
 
 // --- replay protection -------------------------------------------------------------------
@@ -802,12 +978,33 @@ export interface NodeResponseLike {
   destroy?(error?: Error): unknown;
 }
 
-const ignore = () => undefined;
+function ignore(): undefined {
+  return undefined;
+}
+
+/** A node:http header by name (node keys them in lower case), repeated ones joined as Fetch does. */
+function nodeHeader(headers: NodeRequestLike["headers"], name: string): string | null {
+  const key = name.toLowerCase();
+  if (!Object.prototype.hasOwnProperty.call(headers, key)) return null;
+  const value = headers[key];
+  return typeof value === "string" ? value : Array.isArray(value) ? value.join(", ") : null;
+}
+
+function fetchHeaders(headers: NodeRequestLike["headers"]): Headers {
+  const out = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === "string") out.set(name, value);
+    else if (Array.isArray(value)) for (const v of value) out.append(name, v);
+  }
+  return out;
+}
 
 /**
  * Serves a Fetch-style handler from node:http (and so Express: mount it before any body
- * parser, which would consume the raw body the signature is over). The body is streamed to
- * the handler, which reads the headers first and then at most `maxBodyBytes`; a request
+ * parser, which would consume the raw body the signature is over). A handler made by
+ * `create<P>WebhookHandler` is served directly, without a Request or a Response (a handler's
+ * `context.request` is built only when read); any other Fetch handler gets a Request whose
+ * body is streamed. The headers are read first, then at most `maxBodyBytes`; a request
  * whose body was not read to its end (refused, too large, too slow) is answered with
  * `connection: close` and its connection closed, never drained. The returned promise never
  * rejects: every failure is an answer (400, 405, 413, 500) or a closed socket.
@@ -817,62 +1014,102 @@ export function toNodeListener(
   options: { maxBodyBytes?: number } = {},
 ): (req: NodeRequestLike, res: NodeResponseLike) => Promise<void> {
   const limit = options.maxBodyBytes ?? defaultMaxBodyBytes;
+  const core = (handler as unknown as { [coreKey]?: Core })[coreKey];
   return async (req, res) => {
     // a broken upload or connection is answered (or not) here, never thrown at the process
     req.on?.("error", ignore);
     res.on?.("error", ignore);
     let complete = false;
-    const send = async (response: Response) => {
-      const bytes = new Uint8Array(await response.arrayBuffer());
+    const end = (status: number, body: string | Uint8Array, headers: [string, string][]) => {
       if (res.headersSent) return;
-      res.statusCode = response.status;
-      response.headers.forEach((value, name) => res.setHeader(name, value));
+      res.statusCode = status;
+      for (const [name, value] of headers) res.setHeader(name, value);
       if (!complete) res.setHeader("connection", "close");
-      res.end(bytes);
+      res.end(body);
+    };
+    const send = (result: Answer) =>
+      end(result.status, JSON.stringify(result.body), [["content-type", "application/json"]]);
+    const sendResponse = async (response: Response) => {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      const headers: [string, string][] = [];
+      response.headers.forEach((value, name) => void headers.push([name, value]));
+      end(response.status, bytes, headers);
     };
     try {
-      const declared = Number(req.headers["content-length"] ?? "");
+      const declared = Number(nodeHeader(req.headers, "content-length") ?? "");
       if (declared > limit) {
-        await send(
-          json(413, { error: "body_too_large", message: `the body is larger than ${limit} bytes` }),
+        send(
+          answer(413, {
+            error: "body_too_large",
+            message: `the body is larger than ${limit} bytes`,
+          }),
         );
         return;
       }
       const method = req.method ?? "POST";
-      const headers = new Headers();
-      let url: URL;
-      try {
-        for (const [name, value] of Object.entries(req.headers)) {
-          if (typeof value === "string") headers.set(name, value);
-          else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-        }
-        url = new URL(req.url ?? "/", `http://${headers.get("host") ?? "localhost"}`);
-      } catch {
-        await send(
-          json(400, { error: "bad_request", message: "the URL or a header is malformed" }),
-        );
-        return;
-      }
       const hasBody = method !== "GET" && method !== "HEAD";
       if (!hasBody) complete = true;
+      let url: URL;
+      try {
+        url = new URL(req.url ?? "/", `http://${nodeHeader(req.headers, "host") ?? "localhost"}`);
+      } catch {
+        send(answer(400, { error: "bad_request", message: "the URL or a header is malformed" }));
+        return;
+      }
       const chunks = req[Symbol.asyncIterator]();
       let size = 0;
+      const next = async (): Promise<IteratorResult<Uint8Array | string>> => {
+        const chunk = await chunks.next();
+        if (chunk.done) complete = true;
+        else {
+          size += chunk.value.length;
+          if (size > limit) throw new WebhookError(413, `the body is larger than ${limit} bytes`);
+        }
+        return chunk;
+      };
+
+      if (core) {
+        const result = await core({
+          method,
+          headers: { get: (name: string) => nodeHeader(req.headers, name) },
+          declared,
+          read: (max, timeoutMs) =>
+            hasBody
+              ? readChunks(next, Math.min(max, limit), timeoutMs)
+              : Promise.resolve(new Uint8Array(0)),
+          request: (body) =>
+            new Request(url, {
+              method,
+              headers: fetchHeaders(req.headers),
+              ...(hasBody ? { body: bufferOf(body) } : {}),
+            }),
+        }).catch(() => answer(500, { error: "internal_error" }));
+        send(result);
+        return;
+      }
+
+      let headers: Headers;
+      try {
+        headers = fetchHeaders(req.headers);
+      } catch {
+        send(answer(400, { error: "bad_request", message: "the URL or a header is malformed" }));
+        return;
+      }
       const body = new ReadableStream<Uint8Array>(
         {
           async pull(controller) {
-            const next = await chunks.next();
-            if (next.done) {
-              complete = true;
-              controller.close();
+            let chunk: IteratorResult<Uint8Array | string>;
+            try {
+              chunk = await next();
+            } catch (error) {
+              controller.error(error);
               return;
             }
-            const bytes = typeof next.value === "string" ? encoder.encode(next.value) : next.value;
-            size += bytes.length;
-            if (size > limit) {
-              controller.error(new WebhookError(413, `the body is larger than ${limit} bytes`));
-              return;
-            }
-            controller.enqueue(bytes);
+            if (chunk.done) controller.close();
+            else
+              controller.enqueue(
+                typeof chunk.value === "string" ? encoder.encode(chunk.value) : chunk.value,
+              );
           },
         },
         // nothing is read before the handler asks for it
@@ -887,18 +1124,18 @@ export function toNodeListener(
         } as RequestInit);
       } catch {
         // a method Fetch cannot carry (TRACE, TRACK, CONNECT) or some other unrepresentable request
-        await send(
+        send(
           method.toUpperCase() === "POST"
-            ? json(400, { error: "bad_request", message: "the request cannot be represented" })
-            : json(405, { error: "method_not_allowed" }),
+            ? answer(400, { error: "bad_request", message: "the request cannot be represented" })
+            : answer(405, { error: "method_not_allowed" }),
         );
         return;
       }
       const response = await handler(request).catch(() => json(500, { error: "internal_error" }));
-      await send(response);
+      await sendResponse(response);
     } catch {
       try {
-        await send(json(500, { error: "internal_error" }));
+        send(answer(500, { error: "internal_error" }));
       } catch {
         res.destroy?.();
       }
