@@ -4,11 +4,15 @@
 import {
   createHandler,
   createParser,
+  createTestRequest,
+  signDelivery,
   verifyDelivery,
   type HandlerContext,
   type Handlers,
   type ParseResult,
   type ProviderConfig,
+  type SignedWebhook,
+  type SignWebhookOptions,
   type VerifyResult,
   type WebhookHandlerOptions,
 } from "../runtime.js";
@@ -24,6 +28,8 @@ export {
   type ParseError,
   type PayloadError,
   type RedisClientLike,
+  type SignedWebhook,
+  type SignWebhookOptions,
   type VerifyResult,
 } from "../runtime.js";
 
@@ -86,3 +92,23 @@ export function createAgentMailWebhookHandler(
 
 export type AgentMailHandlerContext<N extends AgentMailEventName = AgentMailEventName> =
   HandlerContext<N>;
+
+/**
+ * Signs a AgentMail delivery as AgentMail does, for tests: the headers and the exact body the
+ * signature covers (Standard Webhooks: svix-id, -timestamp and -signature headers).
+ * A string is signed byte for byte; an event is sent as its JSON.
+ */
+export function signAgentMailWebhook(
+  payload: AgentMailEvent | string,
+  options: SignWebhookOptions,
+): Promise<SignedWebhook> {
+  return signDelivery(config, payload, options);
+}
+
+/** A signed POST `Request` carrying the payload, to call a AgentMail handler with in tests. */
+export function createAgentMailTestRequest(
+  payload: AgentMailEvent | string,
+  options: SignWebhookOptions & { url?: string },
+): Promise<Request> {
+  return createTestRequest(config, payload, options);
+}

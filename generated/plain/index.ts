@@ -4,11 +4,15 @@
 import {
   createHandler,
   createParser,
+  createTestRequest,
+  signDelivery,
   verifyDelivery,
   type HandlerContext,
   type Handlers,
   type ParseResult,
   type ProviderConfig,
+  type SignedWebhook,
+  type SignWebhookOptions,
   type VerifyResult,
   type WebhookHandlerOptions,
 } from "../runtime.js";
@@ -26,6 +30,8 @@ export {
   type ParseError,
   type PayloadError,
   type RedisClientLike,
+  type SignedWebhook,
+  type SignWebhookOptions,
   type VerifyResult,
 } from "../runtime.js";
 
@@ -97,3 +103,24 @@ export function createPlainWebhookHandler(
 }
 
 export type PlainHandlerContext<N extends PlainEventName = PlainEventName> = HandlerContext<N>;
+
+/**
+ * Signs a Plain delivery as Plain does, for tests: the headers and the exact body the
+ * signature covers (HMAC-SHA256 of the body, hex, in the Plain-Request-Signature header).
+ * A string is signed byte for byte; an event is sent as its JSON, with the delivery time (`timestamp`,
+ * default now) at /webhookMetadata/webhookDeliveryAttemptTimestamp, so that the receiver finds it fresh.
+ */
+export function signPlainWebhook(
+  payload: PlainEvent | string,
+  options: SignWebhookOptions,
+): Promise<SignedWebhook> {
+  return signDelivery(config, payload, options);
+}
+
+/** A signed POST `Request` carrying the payload, to call a Plain handler with in tests. */
+export function createPlainTestRequest(
+  payload: PlainEvent | string,
+  options: SignWebhookOptions & { url?: string },
+): Promise<Request> {
+  return createTestRequest(config, payload, options);
+}

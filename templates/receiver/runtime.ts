@@ -280,10 +280,11 @@ let nodeCryptoFound: NodeCrypto | null | undefined;
 
 /**
  * For tests: "web" makes verifiers created from now on use Web Crypto even where Node's
- * crypto is present; "auto" (the default) prefers Node's.
+ * crypto is present; "auto" (the default) prefers Node's, looking for it again.
  */
 export function useCrypto(choice: "auto" | "web"): void {
   cryptoChoice = choice;
+  nodeCryptoFound = undefined;
 }
 
 /** Which crypto a verifier created now would use. */
@@ -1162,4 +1163,111 @@ export async function verifyDelivery(
     return failure("stale_timestamp", "the body is not JSON, so its delivery time cannot be read");
   }
   return verifier.freshness(payload, at);
+}
+
+// --- signing, for consumers' tests -----------------------------------------------------------
+
+export interface SignWebhookOptions {
+  /** The signing secret, as the provider gives it (Standard Webhooks: `whsec_` + base64). */
+  secret: string;
+  /** The delivery time: a Date, or seconds since the epoch (default: now). */
+  timestamp?: Date | number;
+  /** The delivery's id (Standard Webhooks: the `<prefix>-id` header; default: a random `msg_…`). */
+  id?: string;
+}
+
+export interface SignedWebhook {
+  headers: Record<string, string>;
+  body: string;
+}
+
+function toHex(bytes: Uint8Array): string {
+  let text = "";
+  for (const byte of bytes) text += byte.toString(16).padStart(2, "0");
+  return text;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/**
+ * Signs a payload as the provider does, for tests: the headers and the exact body the
+ * signature is over. A string is signed byte for byte as given; anything else is sent as
+ * its JSON, with the delivery time written where the provider keeps it in the body (Plain:
+ * webhookMetadata.webhookDeliveryAttemptTimestamp), so that the receiver finds it fresh.
+ */
+export async function signDelivery(
+  config: ProviderConfig,
+  payload: unknown,
+  options: SignWebhookOptions,
+): Promise<SignedWebhook> {
+  const signing = config.signing;
+  const at =
+    options.timestamp === undefined
+      ? Date.now()
+      : typeof options.timestamp === "number"
+        ? options.timestamp * 1000
+        : options.timestamp.getTime();
+  let body: string;
+  if (typeof payload === "string") body = payload;
+  else {
+    const copy: unknown = JSON.parse(JSON.stringify(payload) ?? "null");
+    const path = signing.scheme === "hmac-sha256" ? signing.timestamp : undefined;
+    if (path !== undefined && path.length > 0 && typeof copy === "object" && copy !== null) {
+      let node = copy as Record<string, unknown>;
+      for (const key of path.slice(0, -1)) {
+        const next = own(node, key);
+        if (typeof next !== "object" || next === null || Array.isArray(next))
+          Object.defineProperty(node, key, {
+            value: {},
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        node = node[key] as Record<string, unknown>;
+      }
+      Object.defineProperty(node, path[path.length - 1]!, {
+        value: new Date(at).toISOString(),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    body = JSON.stringify(copy);
+  }
+  const key = keyFor(signing.scheme, options.secret, secretBytes(signing, options.secret));
+  const bytes = encoder.encode(body);
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (signing.scheme === "hmac-sha256") {
+    const mac = await key.sign(new Uint8Array(0), bytes);
+    headers[signing.header.toLowerCase()] = signing.encoding === "hex" ? toHex(mac) : toBase64(mac);
+  } else {
+    const seconds = Math.floor(at / 1000);
+    const id = options.id ?? `msg_${toHex(globalThis.crypto.getRandomValues(new Uint8Array(12)))}`;
+    const mac = await key.sign(encoder.encode(`${id}.${seconds}.`), bytes);
+    const prefix = signing.headerPrefixes[0] ?? "webhook";
+    headers[`${prefix}-id`] = id;
+    headers[`${prefix}-timestamp`] = String(seconds);
+    headers[`${prefix}-signature`] = `v1,${toBase64(mac)}`;
+  }
+  if (config.deliveryIdHeader !== undefined && options.id !== undefined)
+    headers[config.deliveryIdHeader.toLowerCase()] = options.id;
+  return { headers, body };
+}
+
+/** A signed POST `Request` carrying the payload, for calling a Fetch handler in tests. */
+export async function createTestRequest(
+  config: ProviderConfig,
+  payload: unknown,
+  options: SignWebhookOptions & { url?: string },
+): Promise<Request> {
+  const { headers, body } = await signDelivery(config, payload, options);
+  return new Request(options.url ?? `http://localhost/webhooks/${config.provider}`, {
+    method: "POST",
+    headers,
+    body,
+  });
 }
