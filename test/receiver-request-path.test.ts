@@ -9,7 +9,7 @@ import { createAgentMailWebhookHandler, verifyAgentMailWebhook } from "../genera
 import { createPlainWebhookHandler, toNodeListener, verifyPlainWebhook } from "../generated/plain/index.js";
 import { samples as agentMailSamples } from "../generated/agentmail/2026-08-03/fixtures.js";
 import { samples as plainSamples } from "../generated/plain/2026-02-27/fixtures.js";
-import { cryptoInUse, useCrypto, type NodeRequestLike, type NodeResponseLike } from "../generated/runtime.js";
+import { cryptoInUse, parseJson, useCrypto, type NodeRequestLike, type NodeResponseLike } from "../generated/runtime.js";
 
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const key = Buffer.from(secret.slice("whsec_".length), "base64");
@@ -241,5 +241,26 @@ describe("toNodeListener", () => {
       end: () => undefined,
     };
     await expect(ours(req, res)).resolves.toBeUndefined();
+  });
+});
+
+describe("parseJson walks only a text that can hold a prototype key", () => {
+  it.each([
+    ['{"\\u005F\\u005Fproto\\u005F\\u005F":{"polluted":1}}', "__proto__"],
+    ['{"__pr\\u006Fto__":{"polluted":1}}', "__proto__"],
+    ['{"_\\u005fpro\\u0074o__":{"polluted":1}}', "__proto__"],
+    ['{"\\u0063onstructor":{"prototype":{"polluted":1}}}', "constructor"],
+    ['{"co\\u006Es\\u0074r\\u0075ct\\u006Fr":{"prototype":{"polluted":1}}}', "constructor"],
+    ['{"con\\u0073t\\u0072uctor":{"prototype":{"polluted":1}}}', "constructor"],
+  ])("%s: the key is still dropped whatever letter is escaped, in either case", (text, key) => {
+    const value = parseJson(text) as Record<string, unknown>;
+    if (key === "__proto__") expect(Object.prototype.hasOwnProperty.call(value, "__proto__")).toBe(false);
+    else expect(Object.prototype.hasOwnProperty.call(value["constructor"], "prototype")).toBe(false);
+    expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+  });
+
+  it("a body whose only escapes are of other characters (\\u003c, \\u00e9) is returned as parsed", () => {
+    const text = '{"html":"\\u003cp\\u003e caf\\u00e9 \\u2019","nested":{"a":[1,2]}}';
+    expect(parseJson(text)).toEqual(JSON.parse(text));
   });
 });

@@ -168,16 +168,19 @@ function stringAt(payload: unknown, path: readonly string[]): string | undefined
 
 // --- JSON ------------------------------------------------------------------------------
 
+/** A \u escape of a letter of "__proto__" or "constructor" (_ c n o p r s t u), in either case. */
+const escapedKeyLetter = /\\u00(?:5[fF]|6[3eEfF]|7[02-5])/;
+
 /**
  * JSON.parse, except that "__proto__" keys, and "prototype" under "constructor", are
  * dropped, so that merging the result into another object cannot reach a prototype. The
  * decision is on each key as parsed, so escapes ("\u005f\u005fproto\u005f\u005f") change
  * nothing; a text that cannot hold such a key (no "__proto__", no "constructor", no \u
- * escape) is not walked.
+ * escape of one of their letters: a body's \u003c or \u00e9 is no reason) is not walked.
  */
 export function parseJson(text: string): unknown {
   const value: unknown = JSON.parse(text);
-  if (!text.includes("__proto__") && !text.includes("constructor") && !text.includes("\\u"))
+  if (!text.includes("__proto__") && !text.includes("constructor") && !escapedKeyLetter.test(text))
     return value;
   // iterative: a document nested 100 000 deep must not exhaust the stack here
   const stack: unknown[] = [value];
@@ -239,7 +242,9 @@ function fromCanonicalBase64(text: string): Uint8Array | undefined {
     return undefined;
   }
   if (btoa(binary) !== text) return undefined;
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 /** A plain ArrayBuffer copy: what Web Crypto and Request accept under every TypeScript version's typings. */
@@ -1000,6 +1005,77 @@ function fetchHeaders(headers: NodeRequestLike["headers"]): Headers {
   return out;
 }
 
+/** What node:http's IncomingMessage also has: the body read by its events, without an async iterator. */
+interface NodeStreamLike {
+  on(event: string, listener: (value: unknown) => void): unknown;
+  removeListener(event: string, listener: (value: unknown) => void): unknown;
+  pause(): unknown;
+  readableEnded?: boolean;
+}
+
+function isNodeStream(req: object): req is NodeStreamLike {
+  const stream = req as Partial<NodeStreamLike>;
+  return (
+    typeof stream.on === "function" &&
+    typeof stream.removeListener === "function" &&
+    typeof stream.pause === "function" &&
+    // a body someone else has read to its end: the iterator says so at once
+    stream.readableEnded !== true
+  );
+}
+
+/**
+ * The body of a node stream, at most `limit` bytes within `timeoutMs`: 413 past the limit,
+ * 408 past the time, 400 when the upload breaks off; on a refusal the stream is paused, so
+ * nothing more of it is read.
+ */
+function readNodeStream(
+  req: NodeStreamLike,
+  limit: number,
+  timeoutMs: number,
+  ended: () => void,
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (error?: WebhookError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.removeListener("data", data);
+      req.removeListener("end", end);
+      req.removeListener("error", broken);
+      req.removeListener("close", broken);
+      if (error === undefined) resolve(chunks.length === 1 ? chunks[0]! : concat(...chunks));
+      else {
+        req.pause();
+        reject(error);
+      }
+    };
+    const data = (chunk: unknown) => {
+      const bytes = typeof chunk === "string" ? encoder.encode(chunk) : (chunk as Uint8Array);
+      size += bytes.length;
+      if (size > limit) finish(new WebhookError(413, `the body is larger than ${limit} bytes`));
+      else chunks.push(bytes);
+    };
+    const end = () => {
+      ended();
+      finish();
+    };
+    // an error, or the connection closed before the body's end
+    const broken = () => finish(new WebhookError(400, "the body could not be read to its end"));
+    const timer = setTimeout(
+      () => finish(new WebhookError(408, `the body took more than ${timeoutMs} ms to arrive`)),
+      timeoutMs,
+    );
+    req.on("data", data);
+    req.on("end", end);
+    req.on("error", broken);
+    req.on("close", broken);
+  });
+}
+
 /**
  * Serves a Fetch-style handler from node:http (and so Express: mount it before any body
  * parser, which would consume the raw body the signature is over). A handler made by
@@ -1075,9 +1151,11 @@ export function toNodeListener(
           headers: { get: (name: string) => nodeHeader(req.headers, name) },
           declared,
           read: (max, timeoutMs) =>
-            hasBody
-              ? readChunks(next, Math.min(max, limit), timeoutMs)
-              : Promise.resolve(new Uint8Array(0)),
+            !hasBody
+              ? Promise.resolve(new Uint8Array(0))
+              : isNodeStream(req)
+                ? readNodeStream(req, Math.min(max, limit), timeoutMs, () => (complete = true))
+                : readChunks(next, Math.min(max, limit), timeoutMs),
           request: (body) =>
             new Request(url, {
               method,
