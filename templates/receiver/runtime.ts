@@ -331,10 +331,10 @@ interface Key {
 }
 
 /** Node's crypto: createHmac, each candidate compared with timingSafeEqual. */
-function nodeKey(crypto: NodeCrypto, secret: Uint8Array): Key {
-  const key = crypto.createSecretKey ? crypto.createSecretKey(secret) : secret;
+function nodeKey(node: NodeCrypto, secret: Uint8Array): Key {
+  const key = node.createSecretKey ? node.createSecretKey(secret) : secret;
   const sign = (prefix: Uint8Array, message: Uint8Array): Uint8Array => {
-    const hmac = crypto.createHmac("sha256", key);
+    const hmac = node.createHmac("sha256", key);
     if (prefix.length > 0) hmac.update(prefix);
     return hmac.update(message).digest();
   };
@@ -344,14 +344,18 @@ function nodeKey(crypto: NodeCrypto, secret: Uint8Array): Key {
       let match = false;
       // the candidates are 32 bytes, as is the HMAC: timingSafeEqual compares equal lengths only
       for (const candidate of candidates)
-        if (crypto.timingSafeEqual(expected, candidate)) match = true;
+        if (node.timingSafeEqual(expected, candidate)) match = true;
       return match;
     },
     sign,
   };
 }
 
-let compareKey: Promise<CryptoKey> | undefined;
+// `crypto`, not `globalThis.crypto`: Workers' types declare it as a global const, which
+// globalThis does not list; its key type named through it (@types/node has no global CryptoKey)
+type WebCryptoKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
+let compareKey: Promise<WebCryptoKey> | undefined;
 
 /**
  * Web Crypto: the key imported once. Each candidate is compared by the platform in constant
@@ -359,7 +363,7 @@ let compareKey: Promise<CryptoKey> | undefined;
  * (so a header of many entries costs one hash of the body, not one per entry).
  */
 function webKey(secret: Uint8Array): Key {
-  const subtle = globalThis.crypto.subtle;
+  const subtle = crypto.subtle;
   const key = subtle.importKey("raw", bufferOf(secret), { name: "HMAC", hash: "SHA-256" }, false, [
     "sign",
   ]);
@@ -372,7 +376,7 @@ function webKey(secret: Uint8Array): Key {
       compareKey ??= subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
         "sign",
         "verify",
-      ]) as Promise<CryptoKey>;
+      ]) as Promise<WebCryptoKey>;
       const tagKey = await compareKey;
       const tag = await subtle.sign("HMAC", tagKey, bufferOf(await sign(prefix, message)));
       for (const candidate of candidates) {
@@ -389,11 +393,11 @@ const keyCache = new Map<string, Key>();
 const keyCacheSize = 64;
 
 function keyFor(scheme: SigningConfig["scheme"], secret: string, bytes: Uint8Array): Key {
-  const crypto = nodeCrypto();
-  const id = `${crypto ? "node" : "web"}:${scheme}:${secret}`;
+  const node = nodeCrypto();
+  const id = `${node ? "node" : "web"}:${scheme}:${secret}`;
   let key = keyCache.get(id);
   if (key === undefined) {
-    key = crypto ? nodeKey(crypto, bytes) : webKey(bytes);
+    key = node ? nodeKey(node, bytes) : webKey(bytes);
     keyCache.set(id, key);
     if (keyCache.size > keyCacheSize) keyCache.delete(keyCache.keys().next().value!);
   }
@@ -741,7 +745,7 @@ async function readChunks(
       chunks.push(bytes);
     }
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer); // Workers' clearTimeout takes no undefined
   }
   return chunks.length === 1 ? chunks[0]! : concat(...chunks);
 }
@@ -1157,7 +1161,7 @@ export function toNodeListener(
                 ? readNodeStream(req, Math.min(max, limit), timeoutMs, () => (complete = true))
                 : readChunks(next, Math.min(max, limit), timeoutMs),
           request: (body) =>
-            new Request(url, {
+            new Request(url.href, {
               method,
               headers: fetchHeaders(req.headers),
               ...(hasBody ? { body: bufferOf(body) } : {}),
@@ -1196,7 +1200,8 @@ export function toNodeListener(
       );
       let request: Request;
       try {
-        request = new Request(url, {
+        // the URL as a string: Bun's types take no URL here
+        request = new Request(url.href, {
           method,
           headers,
           ...(hasBody ? { body, duplex: "half" } : {}),
@@ -1324,7 +1329,7 @@ export async function signDelivery(
     headers[signing.header.toLowerCase()] = signing.encoding === "hex" ? toHex(mac) : toBase64(mac);
   } else {
     const seconds = Math.floor(at / 1000);
-    const id = options.id ?? `msg_${toHex(globalThis.crypto.getRandomValues(new Uint8Array(12)))}`;
+    const id = options.id ?? `msg_${toHex(crypto.getRandomValues(new Uint8Array(12)))}`;
     const mac = await key.sign(encoder.encode(`${id}.${seconds}.`), bytes);
     const prefix = signing.headerPrefixes[0] ?? "webhook";
     headers[`${prefix}-id`] = id;
