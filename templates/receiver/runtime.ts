@@ -1137,9 +1137,11 @@ export function toNodeListener(
         send(answer(400, { error: "bad_request", message: "the URL or a header is malformed" }));
         return;
       }
-      const chunks = req[Symbol.asyncIterator]();
+      // the body through the request's async iterator, made only if read that way
+      let chunks: AsyncIterator<Uint8Array | string> | undefined;
       let size = 0;
       const next = async (): Promise<IteratorResult<Uint8Array | string>> => {
+        chunks ??= req[Symbol.asyncIterator]();
         const chunk = await chunks.next();
         if (chunk.done) complete = true;
         else {
