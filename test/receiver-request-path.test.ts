@@ -264,3 +264,35 @@ describe("parseJson walks only a text that can hold a prototype key", () => {
     expect(parseJson(text)).toEqual(JSON.parse(text));
   });
 });
+
+describe("toNodeListener with a request that is only an async iterable", () => {
+  it("counts a string body's limit in bytes, as sent", async () => {
+    let received: string | undefined;
+    const listener = toNodeListener(
+      async (request) => {
+        try {
+          received = await request.text();
+          return new Response("read");
+        } catch {
+          return new Response("refused", { status: 413 });
+        }
+      },
+      { maxBodyBytes: 10 },
+    );
+    const statuses: number[] = [];
+    for (const text of ["éééé", "éééééé"]) {
+      const req: NodeRequestLike = {
+        method: "POST",
+        url: "/",
+        headers: {},
+        async *[Symbol.asyncIterator]() {
+          yield text;
+        },
+      };
+      await listener(req, { statusCode: 0, setHeader: () => undefined, end() { statuses.push(this.statusCode); } });
+    }
+    // 8 bytes are read; 12 bytes (6 characters) are over the limit of 10
+    expect(received).toBe("éééé");
+    expect(statuses).toEqual([200, 413]);
+  });
+});

@@ -1143,12 +1143,15 @@ export function toNodeListener(
       const next = async (): Promise<IteratorResult<Uint8Array | string>> => {
         chunks ??= req[Symbol.asyncIterator]();
         const chunk = await chunks.next();
-        if (chunk.done) complete = true;
-        else {
-          size += chunk.value.length;
-          if (size > limit) throw new WebhookError(413, `the body is larger than ${limit} bytes`);
+        if (chunk.done) {
+          complete = true;
+          return chunk;
         }
-        return chunk;
+        // counted in bytes, as sent
+        const bytes = typeof chunk.value === "string" ? encoder.encode(chunk.value) : chunk.value;
+        size += bytes.length;
+        if (size > limit) throw new WebhookError(413, `the body is larger than ${limit} bytes`);
+        return { done: false, value: bytes };
       };
 
       if (core) {
@@ -1191,10 +1194,7 @@ export function toNodeListener(
               return;
             }
             if (chunk.done) controller.close();
-            else
-              controller.enqueue(
-                typeof chunk.value === "string" ? encoder.encode(chunk.value) : chunk.value,
-              );
+            else controller.enqueue(chunk.value as Uint8Array);
           },
         },
         // nothing is read before the handler asks for it
