@@ -55,6 +55,7 @@ export function cacheKey(catalogue: Catalogue, config: CodegenConfig, testPayloa
     root: path.basename(catalogue.root),
     fixtures: config.fixtures === true,
     tests: config.tests ?? null,
+    importExtension: config.importExtension ?? ".js",
   };
   hash.update(JSON.stringify(settings));
   for (const provider of catalogue.providers) {

@@ -1,13 +1,14 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { loadConfig, type CodegenConfig, type TestRunner } from "./config.js";
+import { importExtensions, moduleFormats, type ImportExtension, type ModuleFormat, type ModuleSettings } from "./project.js";
 import type { DiffFlags } from "./diff/index.js";
-import { CodegenError, formatProblem } from "./errors.js";
+import { CodegenError, formatProblem, type Problem } from "./errors.js";
 import type { VersionChange } from "./changes.js";
 import { generateWithModels } from "./generate.js";
 import { displayPath, toolVersion } from "./paths.js";
 import type { PayloadReport } from "./validate.js";
-import { compareOutput, writeOutput } from "./write.js";
+import { compareOutput, comparisonWarnings, outputFolders, writeOutput } from "./write.js";
 
 // commander through require: its ES module wrapper costs every run about 8 ms more to load
 const { Command, CommanderError, Option } = createRequire(import.meta.url)("commander") as typeof import("commander");
@@ -24,6 +25,8 @@ interface GenerateFlags {
   handlers?: string;
   fixtures?: boolean;
   tests?: TestRunner;
+  importExtension?: ImportExtension;
+  moduleFormat?: ModuleFormat;
   config?: string;
   provider?: string[];
   quiet?: boolean;
@@ -61,6 +64,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .option("--handlers <dir>", "scaffold a handler stub per event here (never overwritten)")
     .option("--fixtures", "also write fixtures.ts per version: the sample payloads, typed")
     .addOption(new Option("--tests <runner>", "also write a snapshot test per provider for this runner").choices(["vitest"]))
+    .addOption(new Option("--import-extension <ext>", "how generated files import each other (default: from tsconfig.json / deno.json)").choices(importExtensions))
+    .addOption(new Option("--module-format <format>", "the project's module system (default: from package.json / tsconfig.json)").choices(moduleFormats))
     .option("--config <file>", "config file (default: codegen.config.json when present)")
     .addOption(new Option("--provider <name...>", "only these providers (repeatable)"))
     .option("--quiet", "print nothing but errors")
@@ -140,32 +145,43 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     const config = await configFromFlags(flags, io.cwd);
     const outShown = displayPath(config.out, io.cwd);
     if (io.tty && !flags.quiet && !json) io.err(`codegen: reading ${displayPath(config.schemas, io.cwd)} and generating…`);
-    const { files, models } = await generateWithModels(config, { cache: flags.cache !== false });
+    const generated = await generateWithModels(config, { cache: flags.cache !== false });
+    const { files, models } = generated;
+    const shown = (problem: Problem): Problem => ({ ...problem, file: displayPath(path.resolve(io.cwd, problem.file), io.cwd) });
 
     if (flags.check) {
-      const result = await compareOutput(config.out, files, folders(config));
-      const stale = result.stale.length + result.missing.length + result.extra.length > 0;
-      if (json) io.out(JSON.stringify({ ok: !stale, command: "check", out: outShown, ...result }, null, 2));
-      else if (stale) {
-        const lines = [
-          `${outShown} is out of date with the schemas:`,
-          ...result.stale.map((f) => `  stale    ${f}`),
-          ...result.missing.map((f) => `  missing  ${f}`),
-          ...result.extra.map((f) => `  extra    ${f}`),
-          "Run `npx codegen` and commit the result.",
-        ];
-        io.err(lines.join("\n"));
-      } else if (!flags.quiet) io.out(`${outShown} is up to date (${files.length} files).`);
+      const result = await compareOutput(config.out, files, outputFolders(config));
+      const warnings = [...generated.warnings, ...comparisonWarnings(config.out, result, config.handlers)].map(shown);
+      const stale = result.stale.length + result.missing.length + result.extra.length + result.brokenStubs.length > 0;
+      if (json) io.out(JSON.stringify({ ok: !stale, command: "check", out: outShown, ...result, warnings, module: config.module }, null, 2));
+      else {
+        if (!flags.quiet) printWarnings(warnings, io);
+        if (stale) {
+          const lines = [
+            `${outShown} is out of date with the schemas:`,
+            ...result.stale.map((f) => `  stale    ${f}`),
+            ...result.missing.map((f) => `  missing  ${f}`),
+            ...result.extra.map((f) => `  extra    ${f}`),
+            ...result.brokenStubs.map((f) => `  broken   ${f} (empty or does not parse: delete it to have it recreated)`),
+            result.brokenStubs.length === result.stale.length + result.missing.length + result.extra.length + result.brokenStubs.length
+              ? "Delete the broken stubs, run `npx codegen` and commit the result."
+              : "Run `npx codegen` and commit the result.",
+          ];
+          io.err(lines.join("\n"));
+        } else if (!flags.quiet) io.out(`${outShown} is up to date (${files.length} files).`);
+      }
       return stale ? exitCodes.stale : exitCodes.ok;
     }
 
-    const { before, ...report } = await writeOutput(config.out, files, folders(config));
+    const { before, ...report } = await writeOutput(config.out, files, outputFolders(config));
+    const warnings = [...generated.warnings, ...comparisonWarnings(config.out, before, config.handlers)].map(shown);
+    if (!json && !flags.quiet) printWarnings(warnings, io);
     // loaded only when output changed; it loads the diff engine only when there is a change to describe
     const changed = before.missing.length + before.stale.length > 0 && models.length > 0;
     const changes: VersionChange[] = changed
       ? await import("./changes.js").then(({ changesOf }) => changesOf(models, before, config.schemas, io.cwd)).catch(() => [])
       : [];
-    if (json) io.out(JSON.stringify({ ok: true, command: "generate", out: outShown, ...report, changes }, null, 2));
+    if (json) io.out(JSON.stringify({ ok: true, command: "generate", out: outShown, ...report, changes, warnings, module: config.module }, null, 2));
     else if (io.ci && !flags.quiet) {
       // in CI, one line: the log stays readable
       const stubs = config.handlers ? ` ${report.stubsCreated.length} handler stubs created, ${report.stubsKept.length} kept.` : "";
@@ -184,6 +200,7 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
         ...changes.map(
           (c) => `changes (${c.reason}, against ${c.against}): ${c.summary}${c.breaking ? ` — see \`codegen diff\`` : ""}`,
         ),
+        ...(config.module ? [describeModule(config.module)] : []),
       ];
       io.out(lines.join("\n"));
     }
@@ -193,9 +210,10 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
     if (json) io.out(JSON.stringify({ ok: false, problems: error.problems }, null, 2));
     else {
       const count = error.problems.length;
-      io.err(
-        [`codegen: ${count} problem${count === 1 ? "" : "s"} in the input; nothing was written.`, ...error.problems.map(formatProblem)].join("\n"),
-      );
+      // an internal error is the generator's bug, not the input's (see emit/verify.ts)
+      const internal = error.problems.every((p) => p.code === "internal_error");
+      const heading = internal ? `codegen: internal error (please report it); nothing was written.` : `codegen: ${count} problem${count === 1 ? "" : "s"} in the input; nothing was written.`;
+      io.err([heading, ...error.problems.map(formatProblem)].join("\n"));
     }
     return exitCodes.failed;
   }
@@ -278,11 +296,30 @@ async function configFromFlags(flags: GenerateFlags, cwd: string): Promise<Codeg
     ...(flags.tests ? { tests: flags.tests } : {}),
     ...(flags.provider ? { providers: flags.provider } : {}),
     ...(flags.format === false ? { format: false } : {}),
+    ...withModuleFlags(config, flags),
   };
 }
 
-function folders(config: CodegenConfig): { handlers?: string } {
-  return config.handlers ? { handlers: config.handlers } : {};
+function describeModule(module: ModuleSettings): string {
+  const { importExtension: ext } = module;
+  const example = ext.value === "none" ? '"./index"' : `"./index${ext.value}"`;
+  return `imports: ${example} (${ext.from}); ES modules (${module.moduleFormat.from}).`;
+}
+
+/** --import-extension and --module-format over what the config said or the project showed. */
+function withModuleFlags(config: CodegenConfig, flags: GenerateFlags): Partial<CodegenConfig> {
+  if (!flags.importExtension && !flags.moduleFormat) return {};
+  const module = {
+    importExtension: flags.importExtension ? { value: flags.importExtension, from: "--import-extension" } : config.module!.importExtension,
+    moduleFormat: flags.moduleFormat ? { value: flags.moduleFormat, from: "--module-format" } : config.module!.moduleFormat,
+  };
+  return { module, importExtension: module.importExtension.value, moduleFormat: module.moduleFormat.value };
+}
+
+/** Warnings go to stderr, each with its file and pointer, before the run's summary. */
+function printWarnings(warnings: readonly Problem[], io: Io): void {
+  if (warnings.length === 0) return;
+  io.err([`codegen: ${warnings.length} warning${warnings.length === 1 ? "" : "s"}:`, ...warnings.map(formatProblem)].join("\n"));
 }
 
 function defaultIo(): Io {
@@ -368,6 +405,7 @@ async function runWatch(flags: GenerateFlags, io: Io): Promise<number> {
   const { watch } = await import("./watch.js");
   const watcher = watch(config, (run) => {
     if (run.ok) {
+      printWarnings(run.warnings, io);
       io.out(`codegen: ${outShown}: ${run.report.written.length} written, ${run.report.removed.length} removed.`);
     } else {
       io.err([`codegen: ${run.problems.length} problem(s); waiting for a fix:`, ...run.problems.map(formatProblem)].join("\n"));

@@ -1,14 +1,18 @@
 import type { CodegenConfig } from "./config.js";
 import { emitProviderIndex, emitRuntime } from "./emit/receiver.js";
 import { emitFixtures } from "./emit/fixtures.js";
+import { adaptValidatorFiles } from "./emit/specifiers.js";
 import { emitStubs } from "./emit/stubs.js";
 import { emitTests } from "./emit/tests.js";
 import { emitTypes, type CompiledTypes, type FormatTs } from "./emit/types.js";
+import { originOf, verifyOutput } from "./emit/verify.js";
 import { Problems } from "./errors.js";
 import { formatFiles, formatText, type GenerationWorker } from "./format.js";
 import type { Catalogue } from "./load/catalogue.js";
 import type { TestPayload } from "./load/payloads.js";
+import { typeGeneratorKeywordsIn } from "./load/extensions.js";
 import { buildModels, compare, type VersionModel } from "./model/build.js";
+import { eventNameCollisions, type NamedEvent } from "./model/names.js";
 import { banner, type FileOutput } from "./output.js";
 import { toolVersion } from "./paths.js";
 
@@ -23,25 +27,95 @@ export async function compile(
   testPayloads: Readonly<Record<string, TestPayload[]>> = {},
 ): Promise<{ files: FileOutput[]; models: VersionModel[] }> {
   const format = config.format !== false;
+  const extension = config.importExtension ?? ".js";
   const models = chooseVersions(buildModels(catalogue.providers), config);
+  checkTypeGeneratorKeywords(models);
+  checkEventNames(models);
   const header = (model: VersionModel) => banner({ version: toolVersion, source: model.source, hash: model.hash });
   const laidOut = (files: FileOutput[]) => (format ? formatFiles(files, worker) : Promise.resolve(files));
   // the worker compiles the validators (this thread does not even load their compiler) and formats what is
   // left to prettier, while this thread compiles the types
+  // the worker checks the validators it returns (verifyOutput); this thread checks everything else
+  const checked = new Set<string>();
   const others = [
-    ...models.map(async (model) => (worker ? worker.validators(model, header(model), format) : laidOut((await import("./emit/validators.js")).emitValidators(model, header(model))))),
+    ...models.map(async (model) => {
+      if (!worker) return adaptValidatorFiles(await laidOut((await import("./emit/validators.js")).emitValidators(model, header(model))), extension);
+      const files = adaptValidatorFiles(await worker.validators(model, header(model), format), extension);
+      for (const file of files) checked.add(file.path);
+      return files;
+    }),
     laidOut([
       ...byProvider(models).flatMap((group) => emitProvider(group, config, testPayloads[group[0]!.provider.name] ?? [])),
-      ...(config.fixtures ? models.map((model) => emitFixtures(model, header(model))) : []),
+      ...(config.fixtures ? models.map((model) => emitFixtures(model, header(model), extension)) : []),
       ...(models.length > 0 ? [emitRuntime()] : []),
     ]),
   ];
   const formatTs: FormatTs | undefined = format ? (text) => (worker ? worker.format(text, "babel-ts") : formatText(text, "babel-ts")) : undefined;
   // awaited together, so that a failure on one side leaves no promise of the other unhandled
   const compiled: CompiledTypes = new Map(); // a definition the versions share is compiled once
-  const [types, rest] = await Promise.all([Promise.all(models.map((model) => emitTypes(model, header(model), formatTs, compiled))), Promise.all(others)]);
+  // Nothing broken is ever written: each file is checked (verifyOutput) as soon as it is made, in the
+  // worker when there is one (the validators where they are made), while this thread goes on
+  const verify = (files: FileOutput[], checked: VersionModel[]) =>
+    worker ? worker.verify(files, checked.map(originOf)) : verifyOutput(files, checked.map(originOf));
+  const typesChecked = async (model: VersionModel) => {
+    const file = await emitTypes(model, header(model), formatTs, compiled);
+    await verify([file], [model]);
+    return file;
+  };
+  const [types, rest] = await Promise.all([Promise.all(models.map(typesChecked)), Promise.all(others)]);
   const files = [...types, ...rest.flat()];
+  await verify(files.filter((f) => !checked.has(f.path) && !types.includes(f)), models);
   return { files: files.sort((a, b) => compare(a.path, b.path)), models };
+}
+
+/**
+ * Loading removed json-schema-to-typescript's own keywords from every schema of the catalogue
+ * (load/extensions.ts); one can still reach the model only in data that a `$ref` made into a
+ * schema. The types are compiled only from schemas without them: the generator's `tsType`
+ * (emit/types.ts) is the only one json-schema-to-typescript ever sees.
+ */
+function checkTypeGeneratorKeywords(models: VersionModel[]): void {
+  const problems = new Problems();
+  for (const model of models) {
+    for (const [name, schema] of Object.entries(model.definitions)) {
+      for (const pointer of typeGeneratorKeywordsIn(schema)) {
+        problems.add({
+          code: "schema_invalid",
+          file: model.source,
+          pointer: `/definitions/${name}${pointer}`,
+          message: `definition ${name} holds "${pointer.split("/").pop()}", a keyword of json-schema-to-typescript that a schema cannot set; it is data (an enum, const, default or example value) that a $ref uses as a schema`,
+          hint: "point the $ref at a schema, not into an enum, const, default or examples value",
+        });
+      }
+    }
+  }
+  problems.throwIfAny();
+}
+
+/**
+ * The event names of a provider, over all its versions, must stay distinct once they are
+ * identifiers and file names (model/names.ts): otherwise one stub would stand for two events,
+ * or a type's name would depend on another event's existence.
+ */
+function checkEventNames(models: VersionModel[]): void {
+  const problems = new Problems();
+  for (const group of byProvider(models)) {
+    const events = new Map<string, NamedEvent>(); // each name once, where it is first declared
+    for (const model of group) {
+      for (const event of model.events) {
+        for (const name of event.names) if (!events.has(name)) events.set(name, { name, file: event.file });
+      }
+    }
+    for (const { a, b, as } of eventNameCollisions([...events.values()].sort((x, y) => compare(x.name, y.name)))) {
+      problems.add({
+        code: "name_collision",
+        file: b.file,
+        message: `event ${JSON.stringify(b.name)} and event ${JSON.stringify(a.name)} (${a.file}) would both be ${as}`,
+        hint: "the generator cannot give both a type and a handler of their own: leave one of the two events out of the catalogue, or ask the provider which name is meant",
+      });
+    }
+  }
+  problems.throwIfAny();
 }
 
 /** The emitters of a provider see every version of it, oldest first. */
@@ -50,10 +124,11 @@ function emitProvider(models: VersionModel[], config: CodegenConfig, testPayload
   const source = models.map((m) => m.source).join(", ");
   const header = banner({ version: toolVersion, source, hash });
   const choice = config.versions?.[models[0]!.provider.name];
+  const extension = config.importExtension ?? ".js";
   return [
-    emitProviderIndex(models, header, choice?.unknown ? { unknownVersion: choice.unknown } : {}),
-    ...(config.handlers ? emitStubs(models, { out: config.out, handlers: config.handlers }, header) : []),
-    ...(config.tests ? [emitTests(models, testPayloads, config.tests, header)] : []),
+    emitProviderIndex(models, header, choice?.unknown ? { unknownVersion: choice.unknown } : {}, extension),
+    ...(config.handlers ? emitStubs(models, { out: config.out, handlers: config.handlers }, header, extension) : []),
+    ...(config.tests ? [emitTests(models, testPayloads, config.tests, header, extension)] : []),
   ];
 }
 

@@ -4,6 +4,7 @@ import { Problems } from "./errors.js";
 import { isPlainObject, readJsonFile } from "./json.js";
 import { checkAgainstMeta } from "./meta.js";
 import { displayPath } from "./paths.js";
+import { detectModuleSettings, type ImportExtension, type ModuleFormat, type ModuleSettings } from "./project.js";
 
 /** What one run of the generator needs. Paths are absolute once resolved. */
 export interface CodegenConfig {
@@ -27,6 +28,12 @@ export interface CodegenConfig {
   tests?: TestRunner;
   /** Per provider: more folders of payloads (captured deliveries) for the generated tests, absolute. */
   testPayloads?: Readonly<Record<string, readonly string[]>>;
+  /** How generated files import each other: ".js" (default), ".ts" or "none" (see src/project.ts). */
+  importExtension?: ImportExtension;
+  /** The consumer's module system; "cjs" stops generation with a problem that says what to do. */
+  moduleFormat?: ModuleFormat;
+  /** Both settings and where each came from (the config, a flag, or the project's files), for the report. */
+  module?: ModuleSettings;
 }
 
 /** The test runners the generated snapshot tests are written for. */
@@ -50,6 +57,8 @@ export interface ConfigFile {
   fixtures?: boolean;
   tests?: TestRunner;
   testPayloads?: Record<string, string[]>;
+  importExtension?: ImportExtension;
+  moduleFormat?: ModuleFormat;
 }
 
 export const configFileName = "codegen.config.json";
@@ -88,6 +97,10 @@ export async function loadConfig(options: { file?: string; cwd?: string } = {}):
   }
 
   const base = path.dirname(file);
+  const module = detectModuleSettings(base, {
+    ...(fromFile.importExtension ? { importExtension: { value: fromFile.importExtension, from: `${shown}: importExtension` } } : {}),
+    ...(fromFile.moduleFormat ? { moduleFormat: { value: fromFile.moduleFormat, from: `${shown}: moduleFormat` } } : {}),
+  });
   return {
     schemas: path.resolve(base, fromFile.schemas ?? "schemas"),
     out: path.resolve(base, fromFile.out ?? "generated"),
@@ -100,6 +113,9 @@ export async function loadConfig(options: { file?: string; cwd?: string } = {}):
     ...(fromFile.testPayloads
       ? { testPayloads: Object.fromEntries(Object.entries(fromFile.testPayloads).map(([provider, dirs]) => [provider, dirs.map((dir) => path.resolve(base, dir))])) }
       : {}),
+    importExtension: module.importExtension.value,
+    moduleFormat: module.moduleFormat.value,
+    module,
     cwd,
   };
 }

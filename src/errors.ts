@@ -16,7 +16,14 @@ export type ProblemCode =
   | "sample_invalid"
   | "unsupported"
   | "write_failed"
-  | "pull_failed";
+  | "pull_failed"
+  | "keyword_stripped"
+  | "output_refused"
+  | "file_not_ours"
+  | "stub_broken"
+  | "module_format"
+  /** A bug of the generator (output that would not parse, say), found before anything was written. */
+  | "internal_error";
 
 export interface Problem {
   code: ProblemCode;
@@ -49,10 +56,15 @@ export function formatProblem(problem: Problem): string {
   return `${where}: ${problem.message}${hint}`;
 }
 
-/** Collects problems during a stage; `throwIfAny()` ends the stage when there were some. */
+/**
+ * Collects problems during a stage; `throwIfAny()` ends the stage when there were some.
+ * Warnings are what the run did about input it could still use (a keyword removed, a file
+ * left alone): they never stop a run, and the command line prints them.
+ */
 export class Problems {
   readonly list: Problem[] = [];
   private readonly seen = new Set<string>();
+  readonly warnings: Problem[] = [];
 
   /** Adds a problem, once: the same problem found again (a manifest's, in each version) is not repeated. */
   add(problem: Problem): void {
@@ -60,6 +72,10 @@ export class Problems {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.list.push(problem);
+  }
+
+  warn(problem: Problem): void {
+    this.warnings.push(problem);
   }
 
   get size(): number {

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import type { VersionOrigin } from "./emit/verify.js";
 import { CodegenError } from "./errors.js";
 import type { VersionModel } from "./model/build.js";
 import type { FileOutput } from "./output.js";
@@ -43,8 +44,10 @@ export async function formatFiles(files: FileOutput[], worker?: GenerationWorker
 /** src/worker.ts in a worker thread: the validators' compiler and prettier off the main thread. */
 export interface GenerationWorker {
   format(content: string, parser: string): Promise<string>;
-  /** The version's validators, formatted when `format`. */
+  /** The version's validators, formatted when `format`, and checked by verifyOutput. */
   validators(model: VersionModel, header: string, format: boolean): Promise<FileOutput[]>;
+  /** verifyOutput, in the worker. */
+  verify(files: FileOutput[], origins: VersionOrigin[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,6 +89,7 @@ export function startWorker(): GenerationWorker | undefined {
   return {
     format: (content, parser) => send<string>({ id: next++, kind: "format", content, parser }),
     validators: (model, header, format) => send<FileOutput[]>({ id: next++, kind: "validators", model: JSON.stringify(model), header, format }),
+    verify: async (files, origins) => void (await send<null>({ id: next++, kind: "verify", files, origins })),
     close: async () => void (await worker.terminate()),
   };
 }

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { CodegenConfig } from "./config.js";
 import { emitValidators } from "./emit/validators.js";
+import { originOf, verifyOutput } from "./emit/verify.js";
 import { isPlainObject } from "./json.js";
 import { loadCatalogue } from "./load/catalogue.js";
 import { pointerSegments, type Location } from "./load/manifest.js";
@@ -136,6 +137,7 @@ function stringAt(payload: unknown, location: Location): string | undefined {
 
 async function importValidators(model: VersionModel): Promise<GeneratedValidators> {
   const [module] = emitValidators(model, "");
+  await verifyOutput([module!], [originOf(model)]); // a module that does not load is an internal error, not a crash
   const url = `data:text/javascript;base64,${Buffer.from(module!.content).toString("base64")}`;
   return (await import(url)) as GeneratedValidators;
 }

@@ -2,8 +2,8 @@ import { readdirSync, statSync, watch as watchFiles, type FSWatcher } from "node
 import path from "node:path";
 import type { CodegenConfig } from "./config.js";
 import { CodegenError, type Problem } from "./errors.js";
-import { generate } from "./generate.js";
-import { writeOutput, type WriteReport } from "./write.js";
+import { generateWithModels } from "./generate.js";
+import { comparisonWarnings, outputFolders, writeOutput, type WriteReport } from "./write.js";
 
 /**
  * `codegen --watch`: generates, then again whenever a file of the catalogue changes
@@ -15,7 +15,7 @@ import { writeOutput, type WriteReport } from "./write.js";
  * rename; a folder's watch sees every name that comes and goes in it. The set of folders is
  * taken again after every event, so new version folders are watched too.
  */
-export type WatchRun = { ok: true; report: WriteReport } | { ok: false; problems: readonly Problem[] };
+export type WatchRun = { ok: true; report: WriteReport; warnings: Problem[] } | { ok: false; problems: readonly Problem[] };
 
 export interface Watcher {
   /** Resolves when the run in progress, if any, has finished; then stops watching. */
@@ -31,9 +31,9 @@ export function watch(config: CodegenConfig, onRun: (run: WatchRun) => void, opt
 
   const run = async () => {
     try {
-      const files = await generate(config);
-      const report = await writeOutput(config.out, files, config.handlers ? { handlers: config.handlers } : {});
-      onRun({ ok: true, report });
+      const { files, warnings } = await generateWithModels(config);
+      const report = await writeOutput(config.out, files, outputFolders(config));
+      onRun({ ok: true, report, warnings: [...warnings, ...comparisonWarnings(config.out, report.before, config.handlers)] });
     } catch (error) {
       if (!(error instanceof CodegenError)) throw error;
       onRun({ ok: false, problems: error.problems });

@@ -9,6 +9,7 @@ import {
   verifyDelivery,
   type HandlerContext,
   type Handlers,
+  type InvalidPayloadPolicy,
   type ParseResult,
   type ProviderConfig,
   type SignedWebhook,
@@ -25,9 +26,12 @@ export {
   toNodeListener,
   type DeliveryStore,
   type HandlerContext,
+  type InvalidPayloadPolicy,
+  type MayNotMatch,
   type ParseError,
   type PayloadError,
   type RedisClientLike,
+  type Rejection,
   type SignedWebhook,
   type SignWebhookOptions,
   type VerifyResult,
@@ -81,11 +85,13 @@ export function verifyAgentMailWebhook(
  * handler succeeds, 401 for a missing, wrong or stale signature, 400 for a body that is not
  * JSON or does not match its schema (with the errors), 200 (or `unhandledStatus`) for a valid
  * event with no handler, 500 when a handler throws; with `deduplicate`, 200 without running a
- * handler for a delivery id already seen. Mount it in node:http or Express with
- * `toNodeListener`.
+ * handler for a delivery id already seen. With `onInvalidPayload: "accept"`, a payload that
+ * fails its event's schema still reaches the handler, with the errors in
+ * `context.validation`. Mount it in node:http or Express with `toNodeListener`, before
+ * any body parser.
  */
-export function createAgentMailWebhookHandler(
-  options: WebhookHandlerOptions<AgentMailEventMap>,
+export function createAgentMailWebhookHandler<P extends InvalidPayloadPolicy = "reject">(
+  options: WebhookHandlerOptions<AgentMailEventMap, P>,
 ): (request: Request) => Promise<Response> {
   return createHandler(config, options);
 }

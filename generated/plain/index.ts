@@ -9,6 +9,7 @@ import {
   verifyDelivery,
   type HandlerContext,
   type Handlers,
+  type InvalidPayloadPolicy,
   type ParseResult,
   type ProviderConfig,
   type SignedWebhook,
@@ -27,9 +28,12 @@ export {
   toNodeListener,
   type DeliveryStore,
   type HandlerContext,
+  type InvalidPayloadPolicy,
+  type MayNotMatch,
   type ParseError,
   type PayloadError,
   type RedisClientLike,
+  type Rejection,
   type SignedWebhook,
   type SignWebhookOptions,
   type VerifyResult,
@@ -93,11 +97,13 @@ export function verifyPlainWebhook(
  * handler succeeds, 401 for a missing, wrong or stale signature, 400 for a body that is not
  * JSON or does not match its schema (with the errors), 200 (or `unhandledStatus`) for a valid
  * event with no handler, 500 when a handler throws; with `deduplicate`, 200 without running a
- * handler for a delivery id already seen. Mount it in node:http or Express with
- * `toNodeListener`.
+ * handler for a delivery id already seen. With `onInvalidPayload: "accept"`, a payload that
+ * fails its event's schema still reaches the handler, with the errors in
+ * `context.validation`. Mount it in node:http or Express with `toNodeListener`, before
+ * any body parser.
  */
-export function createPlainWebhookHandler(
-  options: WebhookHandlerOptions<PlainEventMap>,
+export function createPlainWebhookHandler<P extends InvalidPayloadPolicy = "reject">(
+  options: WebhookHandlerOptions<PlainEventMap, P>,
 ): (request: Request) => Promise<Response> {
   return createHandler(config, options);
 }

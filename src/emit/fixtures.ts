@@ -1,5 +1,7 @@
 import type { VersionModel } from "../model/build.js";
 import type { FileOutput } from "../output.js";
+import type { ImportExtension } from "../project.js";
+import { tsModule } from "./specifiers.js";
 
 /**
  * fixtures.ts of a version: every sample payload of the catalogue as a constant that
@@ -8,7 +10,7 @@ import type { FileOutput } from "../output.js";
  * the type expects one (an event name, an enum value). Samples the catalogue lists as
  * known-bad (examples/known-bad.json) are exported apart, as unknown: they must fail.
  */
-export function emitFixtures(model: VersionModel, header: string): FileOutput {
+export function emitFixtures(model: VersionModel, header: string, extension: ImportExtension = ".js"): FileOutput {
   const good = model.samples.filter((s) => s.expect === undefined);
   const bad = model.samples.filter((s) => s.expect !== undefined);
   const typeOf = new Map(model.events.map((e) => [e.name, e.typeName]));
@@ -16,7 +18,7 @@ export function emitFixtures(model: VersionModel, header: string): FileOutput {
   const key = (file: string) => JSON.stringify(file.replace(/\.json$/, ""));
   const lines = [
     header,
-    ...(used.length > 0 ? [`import type { ${used.join(", ")} } from "./types.js";`, ""] : []),
+    ...(used.length > 0 ? [`import type { ${used.join(", ")} } from ${JSON.stringify(tsModule("./types", extension))};`, ""] : []),
     `/** The sample payloads of ${model.provider.title} ${model.version} (${model.source}/examples), each typed as its event. */`,
     "export const samples = {",
     ...good.map((s) => `  ${key(s.file)}: ${literal(s.json, "  ")} satisfies ${typeOf.get(s.event)!},`),

@@ -4,6 +4,8 @@ import type { VersionModel } from "../model/build.js";
 import { NameRegistry } from "../model/names.js";
 import { banner, type FileOutput } from "../output.js";
 import { readPackageFile, toolVersion } from "../paths.js";
+import type { ImportExtension } from "../project.js";
+import { jsModule, tsModule } from "./specifiers.js";
 
 /**
  * The receiver: runtime.ts (the same for every provider, from templates/receiver/) and,
@@ -24,7 +26,9 @@ export function emitProviderIndex(
   models: VersionModel[],
   header: string,
   choice: { unknownVersion?: "reject" | "latest" } = {},
+  extension: ImportExtension = ".js",
 ): FileOutput {
+  const runtime = JSON.stringify(tsModule("../runtime", extension));
   const { name, title, manifest } = models[0]!.provider;
   const aliases = new NameRegistry(["config"]);
   const versions = models.map((m) => ({
@@ -63,17 +67,18 @@ import {
   verifyDelivery,
   type HandlerContext,
   type Handlers,
+  type InvalidPayloadPolicy,
   type ParseResult,
   type ProviderConfig,
   type SignedWebhook,
   type SignWebhookOptions,
   type VerifyResult,
   type WebhookHandlerOptions,
-} from "../runtime.js";
+} from ${runtime};
 ${versions
   .map(
-    (v) => `import * as ${v.module} from "./${v.model.version}/validators.js";
-import type { ${title}EventMap as ${v.map} } from "./${v.model.version}/types.js";`,
+    (v) => `import * as ${v.module} from ${literal(jsModule(`./${v.model.version}/validators`, extension))};
+import type { ${title}EventMap as ${v.map} } from ${literal(tsModule(`./${v.model.version}/types`, extension))};`,
   )
   .join("\n")}
 
@@ -83,15 +88,18 @@ export {
   toNodeListener,
   type DeliveryStore,
   type HandlerContext,
+  type InvalidPayloadPolicy,
+  type MayNotMatch,
   type ParseError,
   type PayloadError,
   type RedisClientLike,
+  type Rejection,
   type SignedWebhook,
   type SignWebhookOptions,
   type VerifyResult,
-} from "../runtime.js";
+} from ${runtime};
 
-/** Each ${title} event by name, typed as its payload in every version that has it (${versions.map((v) => v.key).join(", ")}). */
+/** Each ${title} event by name, typed as its payload in every version that has it (${comment(versions.map((v) => v.key).join(", "))}). */
 export type ${title}EventMap = {
   [N in ${keys}]: ${versions.map((v) => `(N extends keyof ${v.map} ? ${v.map}[N] : never)`).join(" | ")};
 };
@@ -135,11 +143,13 @@ export function verify${title}Webhook(
  * handler succeeds, 401 for a missing, wrong or stale signature, 400 for a body that is not
  * JSON or does not match its schema (with the errors), 200 (or \`unhandledStatus\`) for a valid
  * event with no handler, 500 when a handler throws; with \`deduplicate\`, 200 without running a
- * handler for a delivery id already seen. Mount it in node:http or Express with
- * \`toNodeListener\`.
+ * handler for a delivery id already seen. With \`onInvalidPayload: "accept"\`, a payload that
+ * fails its event's schema still reaches the handler, with the errors in
+ * \`context.validation\`. Mount it in node:http or Express with \`toNodeListener\`, before
+ * any body parser.
  */
-export function create${title}WebhookHandler(
-  options: WebhookHandlerOptions<${title}EventMap>,
+export function create${title}WebhookHandler<P extends InvalidPayloadPolicy = "reject">(
+  options: WebhookHandlerOptions<${title}EventMap, P>,
 ): (request: Request) => Promise<Response> {
   return createHandler(config, options);
 }
@@ -167,4 +177,9 @@ export function create${title}TestRequest(
 }
 `;
   return { path: `${name}/index.ts`, content };
+}
+
+/** Text from a schema inside a block comment: it cannot end the comment or break the line. */
+function comment(text: string): string {
+  return text.replace(/\*\//g, "*\\/").replace(/\s+/g, " ").trim();
 }

@@ -1,7 +1,9 @@
 import path from "node:path";
 import type { VersionModel } from "../model/build.js";
-import { NameRegistry, pascalCase } from "../model/names.js";
+import { NameRegistry, pascalCase, stubFileName } from "../model/names.js";
 import type { FileOutput } from "../output.js";
+import type { ImportExtension } from "../project.js";
+import { tsModule } from "./specifiers.js";
 
 /**
  * Handler stubs: one file per event name in the handlers folder, exporting a typed handler
@@ -9,7 +11,7 @@ import type { FileOutput } from "../output.js";
  * them only when missing). Beside them in the output folder, <provider>/handlers.ts maps
  * every event name to its stub, ready for `on:`.
  */
-export function emitStubs(models: VersionModel[], folders: { out: string; handlers: string }, header: string): FileOutput[] {
+export function emitStubs(models: VersionModel[], folders: { out: string; handlers: string }, header: string, extension: ImportExtension = ".js"): FileOutput[] {
   const { name: provider, title } = models[0]!.provider;
   const events = new Map<string, string | undefined>(); // name → description, from the latest version that has it
   for (const model of models) {
@@ -27,7 +29,7 @@ export function emitStubs(models: VersionModel[], folders: { out: string; handle
   }));
 
   const stubDir = path.join(folders.handlers, provider);
-  const index = importPath(stubDir, path.join(folders.out, provider, "index.js"));
+  const index = tsModule(importPath(stubDir, path.join(folders.out, provider, "index")), extension);
   const files: FileOutput[] = stubs.map((stub) => ({
     path: `${provider}/${stub.file}.ts`,
     stub: true,
@@ -52,22 +54,23 @@ export async function ${stub.fn}(
   files.push({
     path: `${provider}/handlers.ts`,
     content: `${header}
-import type { ${title}Handlers } from "./index.js";
-${stubs.map((s) => `import { ${s.fn} } from ${JSON.stringify(importPath(mapDir, path.join(stubDir, `${s.file}.js`)))};`).join("\n")}
+import type { ${title}Handlers } from ${JSON.stringify(tsModule("./index", extension))};
+${stubs.map((s) => `import { ${s.fn} } from ${JSON.stringify(tsModule(importPath(mapDir, path.join(stubDir, s.file)), extension))};`).join("\n")}
 
 /** Every ${title} event's handler, from the stubs in the handlers folder: pass it as \`on\`. */
 export const ${provider.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}Handlers = {
-${stubs.map((s) => `  ${JSON.stringify(s.name)}: ${s.fn},`).join("\n")}
+${stubs.map((s) => `  ${propertyKey(s.name)}: ${s.fn},`).join("\n")}
 } satisfies ${title}Handlers;
 `,
   });
   return files;
 }
 
-/** An event name as a file name: only letters, digits, ".", "_" and "-", never starting with ".". */
-export function stubFileName(event: string): string {
-  const safe = event.replace(/[^A-Za-z0-9._-]/g, "_");
-  return safe.startsWith(".") || safe === "" ? `_${safe}` : safe;
+export { stubFileName };
+
+/** A key of an object literal: "__proto__" written plainly would set the object's prototype, not a key. */
+function propertyKey(name: string): string {
+  return name === "__proto__" ? `[${JSON.stringify(name)}]` : JSON.stringify(name);
 }
 
 function importPath(fromDir: string, target: string): string {

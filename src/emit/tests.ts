@@ -2,6 +2,8 @@ import type { TestRunner } from "../config.js";
 import type { TestPayload } from "../load/payloads.js";
 import type { VersionModel } from "../model/build.js";
 import type { FileOutput } from "../output.js";
+import type { ImportExtension } from "../project.js";
+import { tsModule } from "./specifiers.js";
 
 /**
  * <provider>/webhooks.test.ts: every sample payload of every version (and every payload of
@@ -12,7 +14,7 @@ import type { FileOutput } from "../output.js";
  * schema changes an outcome (a payload now rejected, another error), that payload's test
  * fails, titled with its file.
  */
-export function emitTests(models: VersionModel[], payloads: readonly TestPayload[], runner: TestRunner, header: string): FileOutput {
+export function emitTests(models: VersionModel[], payloads: readonly TestPayload[], runner: TestRunner, header: string, extension: ImportExtension = ".js"): FileOutput {
   const { name, title } = models[0]!.provider;
   const cases = [
     ...models.flatMap((model) => model.samples.map((s) => [`${model.source}/examples/${s.file}`, JSON.stringify(s.json)] as const)),
@@ -21,7 +23,7 @@ export function emitTests(models: VersionModel[], payloads: readonly TestPayload
   const lines = [
     header,
     `import { describe, expect, it } from ${JSON.stringify(runner)};`,
-    `import { parse${title}Webhook } from "./index.js";`,
+    `import { parse${title}Webhook } from ${JSON.stringify(tsModule("./index", extension))};`,
     "",
     "/** [file, body]: the catalogue's sample payloads, then the test payloads the config names. */",
     "const payloads: [file: string, body: string][] = [",

@@ -49,10 +49,17 @@ export type CompiledTypes = Map<string, Promise<string>>;
 export async function* rawDeclarations(model: VersionModel, compiled: CompiledTypes = new Map()): AsyncGenerator<string> {
   const { compile } = await import("json-schema-to-typescript"); // loaded only when types are made (not on a cache hit)
   for (const [name, schema] of Object.entries(model.definitions)) {
-    const key = `${name}\0${JSON.stringify(schema)}`;
+    const anything = allowsAnything(schema, model.definitions);
+    const nothing = (schema as unknown) === false;
+    const key = `${name}\0${anything}\0${nothing}\0${JSON.stringify(schema)}`;
     let declaration = compiled.get(key);
     if (declaration === undefined) {
-      declaration = compile(forTypes(structuredClone(schema), true) as Parameters<typeof compile>[0], name, options);
+      const prepared = anything ? opaque(schema, "unknown") : nothing ? opaque(schema, "never") : forTypes(structuredClone(schema), true);
+      const placeholders = protectKeys(prepared);
+      declaration = compile(prepared as Parameters<typeof compile>[0], name, options).then(async (text) =>
+        // json-schema-to-typescript declares nothing for a root it types as any value
+        declares(text, name) ? restoreKeys(text, placeholders) : compile(opaque(schema, "unknown") as Parameters<typeof compile>[0], name, options),
+      );
       compiled.set(key, declaration);
     }
     yield await declaration;
@@ -77,11 +84,18 @@ const options = {
  * - `additionalProperties: true` lets unknown fields through at run time, but as an index
  *   signature it would also let a misspelt field through `tsc`. Types describe the fields
  *   a handler may read, so they leave it out; the validators keep it.
+ * - a schema's data never reaches json-schema-to-typescript, which would read it as schema:
+ *   it dereferences a `"$ref"` key anywhere (an enum value `{"$ref": "…"}` made it look for a
+ *   definition), and takes `tsType` & co. as its own instructions. Its keywords are removed,
+ *   a `const` or `enum` holding an object or an array becomes a literal type written here,
+ *   and other data (`default`, `examples`, extensions) is left out: no type depends on it.
  */
 function forTypes(schema: unknown, isDefinition = false): JsonSchema {
   if (!isPlainObject(schema)) return {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key === "title" && !isDefinition) {
+    if (generatorKeywords.has(key)) {
+      delete schema[key];
+    } else if (key === "title" && !isDefinition) {
       // Only definitions are named types; a titled inline schema stays inline.
       delete schema[key];
     } else if (key === "$ref" && typeof value === "string") {
@@ -95,7 +109,112 @@ function forTypes(schema: unknown, isDefinition = false): JsonSchema {
       forTypes(value);
     } else if (schemaArrayKeywords.has(key) && Array.isArray(value)) {
       for (const item of value) forTypes(item);
+    } else if ((key === "const" || key === "enum") && holdsStructures(key === "const" ? [value] : value)) {
+      delete schema[key];
+      const values = key === "const" ? [value] : (value as unknown[]);
+      schema["tsType"] = values.length === 0 ? "never" : values.map(literalType).join(" | ");
+    } else if (value !== null && typeof value === "object" && !structuralKeywords.has(key) && !schemaMapKeywords.has(key)) {
+      delete schema[key];
     }
   }
   return schema;
+}
+
+/** json-schema-to-typescript's own keywords: instructions to it, never taken from a schema. */
+const generatorKeywords = new Set(["tsType", "tsEnumNames", "tsExtends", "extends", "id"]);
+
+/** Keywords whose object or array value json-schema-to-typescript reads, besides the schema keywords. */
+const structuralKeywords = new Set(["type", "required", "enum", "const", ...singleSchemaKeywords, ...schemaArrayKeywords]);
+
+const holdsStructures = (values: unknown): boolean => Array.isArray(values) && values.some((v) => v !== null && typeof v === "object");
+
+/** The TypeScript type of exactly one JSON value: strings and keys through JSON.stringify. */
+function literalType(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "number";
+  if (typeof value === "boolean" || value === null) return String(value);
+  if (Array.isArray(value)) return `[${value.map(literalType).join(", ")}]`;
+  if (isPlainObject(value)) {
+    const fields = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${literalType(v)}`);
+    return fields.length === 0 ? "{}" : `{ ${fields.join("; ")} }`;
+  }
+  return "unknown";
+}
+
+const declares = (text: string, name: string): boolean => new RegExp(`^export (?:type|interface) ${name}\\b`, "m").test(text);
+
+/**
+ * Whether a definition's type is any value: `true`, `{}` (no keyword that shapes a type), a
+ * `$ref` to such a definition, an `allOf` of such schemas, an `anyOf`/`oneOf` with such a
+ * branch. json-schema-to-typescript declares nothing at all for most of these, or an object
+ * type for `{}`; they are `unknown`. Keywords a type cannot express (`not`, `minimum`,
+ * `unevaluatedItems`, …) do not count.
+ */
+export function allowsAnything(schema: unknown, definitions: Record<string, JsonSchema>, seen: ReadonlySet<string> = new Set()): boolean {
+  if (schema === true) return true;
+  if (!isPlainObject(schema)) return false;
+  return Object.entries(schema).every(([key, value]) => {
+    if (!typingKeywords.has(key)) return true;
+    if (key === "$ref" && typeof value === "string") {
+      const name = value.slice("#/definitions/".length);
+      return !seen.has(name) && Object.hasOwn(definitions, name) && allowsAnything(definitions[name], definitions, new Set([...seen, name]));
+    }
+    if (key === "allOf") return Array.isArray(value) && value.every((s) => allowsAnything(s, definitions, seen));
+    if (key === "anyOf" || key === "oneOf") return Array.isArray(value) && value.some((s) => allowsAnything(s, definitions, seen));
+    return false;
+  });
+}
+
+/** The keywords json-schema-to-typescript shapes a type by. */
+const typingKeywords = new Set([
+  "$ref", "allOf", "anyOf", "oneOf", "type", "properties", "patternProperties", "additionalProperties", "required",
+  "items", "additionalItems", "prefixItems", "minItems", "maxItems", "enum", "const", "tsType",
+]);
+
+/** A definition declared as `type` (unknown, never), keeping its doc comment. */
+function opaque(schema: unknown, type: string): JsonSchema {
+  const description = isPlainObject(schema) && typeof schema["description"] === "string" ? { description: schema["description"] } : {};
+  return { ...description, tsType: type };
+}
+
+/**
+ * json-schema-to-typescript calls `hasOwnProperty` on every object of the schema, so one with
+ * an own key of that name (a property called "hasOwnProperty") throws. Such keys are renamed
+ * to a placeholder before the compile and renamed back in its output.
+ */
+function protectKeys(schema: JsonSchema): Map<string, string> {
+  const placeholders = new Map<string, string>();
+  const text = JSON.stringify(schema);
+  const placeholderFor = (key: string) => {
+    let placeholder = placeholders.get(key);
+    if (placeholder === undefined) {
+      let n = placeholders.size;
+      while (text.includes(`codegenKey${n}`)) n++;
+      placeholder = `codegenKey${n}`;
+      placeholders.set(key, placeholder);
+    }
+    return placeholder;
+  };
+  (function walk(node: unknown): void {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!isPlainObject(node)) return;
+    if (Object.hasOwn(node, "hasOwnProperty")) {
+      const placeholder = placeholderFor("hasOwnProperty");
+      const renamed = Object.entries(node).map(([k, v]): [string, unknown] => [k === "hasOwnProperty" ? placeholder : k, v]);
+      for (const key of Object.keys(node)) delete node[key];
+      for (const [k, v] of renamed) Object.defineProperty(node, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+    const required = node["required"];
+    if (Array.isArray(required) && isPlainObject(node["properties"]) && Object.hasOwn(node["properties"], "hasOwnProperty")) {
+      node["required"] = required.map((r: unknown) => (r === "hasOwnProperty" ? placeholderFor("hasOwnProperty") : r));
+    }
+    for (const value of Object.values(node)) walk(value);
+  })(schema);
+  return placeholders;
+}
+
+function restoreKeys(text: string, placeholders: Map<string, string>): string {
+  let restored = text;
+  for (const [key, placeholder] of placeholders) restored = restored.replaceAll(placeholder, key);
+  return restored;
 }

@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { joinPointer, Problems } from "../errors.js";
+import { joinPointer, Problems, type Problem } from "../errors.js";
 import { isPlainObject, readJsonFile } from "../json.js";
 import { checkAgainstMeta } from "../meta.js";
 import { displayPath, packageRoot } from "../paths.js";
+import { stripTypeGeneratorKeywords } from "./extensions.js";
 import type { Manifest } from "./manifest.js";
 
 /**
@@ -15,6 +16,8 @@ import type { Manifest } from "./manifest.js";
 export interface Catalogue {
   root: string;
   providers: ProviderSource[];
+  /** What loading changed in the input and the run goes on without (keywords removed). */
+  warnings: Problem[];
 }
 
 export interface ProviderSource {
@@ -103,7 +106,7 @@ export async function loadCatalogue(
     if (provider) providers.push(provider);
   }
   problems.throwIfAny();
-  return { root, providers };
+  return { root, providers, warnings: problems.warnings };
 }
 
 async function loadProvider(
@@ -180,7 +183,9 @@ async function loadVersion(
   for (const rel of await jsonFilesUnder(dir, ["examples"])) {
     const fileShown = `${shown}/${rel}`;
     const read = await readJsonFile(path.join(dir, rel), fileShown, problems);
-    if (read) files.set(rel, { rel, shown: fileShown, ...read });
+    if (!read) continue;
+    stripTypeGeneratorKeywords(read.json, fileShown).forEach((w) => problems.warn(w));
+    files.set(rel, { rel, shown: fileShown, ...read });
   }
   const topLevel = [...files.keys()].filter((rel) => !rel.includes("/"));
   const events = topLevel
@@ -267,8 +272,10 @@ async function loadDocument(file: string, options: { providers?: readonly string
   problems.throwIfAny();
   const read = await readJsonFile(file, shown, problems);
   problems.throwIfAny();
+  stripTypeGeneratorKeywords(read!.json, shown).forEach((w) => problems.warn(w));
+  // the file's name names the version: a folder of the output, and a module path in index.ts
   const base = path.basename(file);
-  const name = base.replace(/(\.bundle)?\.json$/, "");
+  const name = versionNameOf(base);
   const version: VersionSource = {
     name,
     shown,
@@ -278,7 +285,16 @@ async function loadDocument(file: string, options: { providers?: readonly string
     bundles: [base],
     samples: [],
   };
-  return { root: file, providers: [{ ...loaded!, versions: [version] }] };
+  return { root: file, providers: [{ ...loaded!, versions: [version] }], warnings: problems.warnings };
+}
+
+/**
+ * A document's version name: its file name without .json (or .bundle.json), reduced to what
+ * a version folder may hold ("plain (1).json" → "plain__1_"), so that it is a safe folder name.
+ */
+export function versionNameOf(fileName: string): string {
+  const name = fileName.replace(/(\.bundle)?\.json$/, "").replace(/[^A-Za-z0-9._-]/g, "_");
+  return safeFolderName.test(name) ? name : `v${name}`;
 }
 
 function isKnownBadList(value: unknown): value is Record<string, KnownBad> {

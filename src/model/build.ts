@@ -222,6 +222,9 @@ function rewrite(
         });
       }
       set(key, value);
+    } else if (key === "enum" && Array.isArray(value) && value.length === 0) {
+      // the validators (Ajv's meta-schema too) have no check for it: a clear refusal, not a crash
+      problems.add({ code: "unsupported", file: file.shown, pointer: at, message: "enum lists no value: no payload could ever match", hint: "list the allowed values, or use \"not\": {} for a schema nothing matches" });
     } else if (key === "pattern" && typeof value === "string") {
       set(key, unicodePattern(value, file, at, problems));
     } else if (singleSchemaKeywords.has(key) && (isPlainObject(value) || typeof value === "boolean")) {

@@ -96,16 +96,53 @@ export interface HandlerContext<N extends string = string> {
    */
   deliveryId: string | undefined;
   request: Request;
+  /**
+   * Whether the payload matched its schema: always `{ ok: true }` under the default
+   * `onInvalidPayload: "reject"`; under "accept", the errors of a payload that did not.
+   */
+  validation: { ok: true } | { ok: false; errors: PayloadError[] };
 }
 
-export type Handlers<M> = {
-  [N in keyof M & string]?: (event: M[N], context: HandlerContext<N>) => unknown;
+/** What a handler does with a payload of a known event that fails its schema. */
+export type InvalidPayloadPolicy = "reject" | "accept";
+
+/**
+ * A payload that may not match its schema (`onInvalidPayload: "accept"`): any property may
+ * be missing; check `context.validation` before trusting the rest.
+ */
+export type MayNotMatch<T> = T extends readonly (infer E)[]
+  ? MayNotMatch<E>[]
+  : T extends object
+    ? { [K in keyof T]?: MayNotMatch<T[K]> }
+    : T;
+
+export type Handlers<M, P extends InvalidPayloadPolicy = "reject"> = {
+  [N in keyof M & string]?: (
+    event: P extends "accept" ? MayNotMatch<M[N]> : M[N],
+    context: HandlerContext<N>,
+  ) => unknown;
 };
 
-export interface WebhookHandlerOptions<M> {
+/** A delivery refused with 400 (signed, but not JSON, of an unknown event or version, or not matching its schema). */
+export interface Rejection {
+  error: ParseError;
+  /** The raw body, as signed. */
+  body: Uint8Array;
+  request: Request;
+}
+
+export interface WebhookHandlerOptions<M, P extends InvalidPayloadPolicy = "reject"> {
   /** The signing secret; several during a rotation: any may match. */
   secret: string | readonly string[];
-  on: Handlers<M>;
+  on: Handlers<M, P>;
+  /**
+   * A payload of a known event that fails its schema: "reject" (default) answers 400;
+   * "accept" runs its handler anyway, with the errors in `context.validation` (for a
+   * provider whose schemas lag behind what it sends).
+   */
+  onInvalidPayload?: P;
+  /** Told of every delivery refused with 400, to record it (its errors, the raw body); awaited, its failures ignored. */
+  onRejected?: (rejection: Rejection) => unknown;
   /** Runs for a valid event that has no handler in `on`. */
   onUnhandled?: (event: M[keyof M], context: HandlerContext) => unknown;
   /** Status for a valid event with no handler (default 200). */
@@ -140,6 +177,29 @@ export interface DeliveryStore {
   /** Forgets `id`, so that a delivery whose handler failed is handled when the provider retries it. */
   forget?(id: string): Promise<void>;
 }
+
+/**
+ * A missing secret is a deployment mistake (an unset environment variable): refused when
+ * the handler is made, naming the option, rather than on the first delivery.
+ */
+function checkSecret(secret: unknown): void {
+  const secrets: unknown[] = Array.isArray(secret) ? secret : [secret];
+  const bad = secrets.find((s) => typeof s !== "string" || s === "");
+  if (secrets.length === 0 || bad !== undefined || secrets.includes(undefined)) {
+    const what =
+      secrets.length === 0 ? "an empty list" : bad === "" ? "an empty string" : String(bad);
+    throw new TypeError(
+      `the webhook handler's \`secret\` option is ${what}: pass the provider's signing secret (is its environment variable set where this runs?)`,
+    );
+  }
+}
+
+/** Answer to a request whose body something read before the handler (a body parser). */
+const alreadyRead = {
+  error: "body_already_read",
+  message:
+    "the request body was read before the webhook handler (a body parser such as express.json() or Fastify's): the signature is over the raw bytes, so mount the handler before any body parser, or give it the raw body",
+};
 
 export class WebhookError extends Error {
   readonly status: number;
@@ -570,7 +630,8 @@ export function createVerifier(
 
 // --- parsing ----------------------------------------------------------------------------
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM spelt out (its default): Workers' types require it
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /**
  * Parses a body (a string or UTF-8 bytes) and validates it; anything else is taken as an
@@ -767,8 +828,47 @@ const refusals: Record<number, string> = {
   413: "body_too_large",
 };
 
+/**
+ * The parse result as the handler uses it: under "accept", a payload of a known event that
+ * fails its schema goes on, with its errors, validated against the version it declares
+ * (else the latest).
+ */
+function acceptInvalid<M>(
+  config: ProviderConfig,
+  parsed: ParseResult<M>,
+  payload: unknown,
+  policy: InvalidPayloadPolicy | undefined,
+):
+  | {
+      ok: true;
+      name: string;
+      event: unknown;
+      version: string;
+      validation: HandlerContext["validation"];
+    }
+  | { ok: false; error: ParseError } {
+  if (parsed.ok) return { ...parsed, validation: { ok: true } };
+  const { error } = parsed;
+  if (policy !== "accept" || error.kind !== "invalid_payload" || error.event === "") return parsed;
+  const declared = config.version ? stringAt(payload, config.version) : undefined;
+  const version = config.versions.some(([key]) => key === declared)
+    ? declared!
+    : config.versions[config.versions.length - 1]![0];
+  return {
+    ok: true,
+    name: error.event,
+    event: payload,
+    version,
+    validation: { ok: false, errors: error.errors },
+  };
+}
+
 /** The handler's logic, shared by the Fetch handler and the node:http listener. */
-function createCore<M>(config: ProviderConfig, options: WebhookHandlerOptions<M>): Core {
+function createCore<M, P extends InvalidPayloadPolicy = "reject">(
+  config: ProviderConfig,
+  options: WebhookHandlerOptions<M, P>,
+): Core {
+  checkSecret(options.secret);
   const verifier = createVerifier(config.signing, options.secret, options.toleranceSeconds);
   const validate = createValidator<M>(config);
   const now = options.now ?? Date.now;
@@ -806,44 +906,58 @@ function createCore<M>(config: ProviderConfig, options: WebhookHandlerOptions<M>
     const signed = await verifier.body(signedHeaders, body);
     if (!signed.ok) return answer(401, { error: signed.reason, message: signed.message });
 
+    // the delivery as a Fetch Request: built only if a handler or onRejected reads it
+    let request: Request | undefined;
+    const requestOf = () => (request ??= incoming.request(body));
+    const reject = async (error: ParseError): Promise<Answer> => {
+      try {
+        await options.onRejected?.({
+          error,
+          body,
+          get request() {
+            return requestOf();
+          },
+        });
+      } catch {
+        // recording a rejection must not change the response
+      }
+      return answer(400, { error: error.kind, errors: error.errors });
+    };
+
     // parsed once: the freshness check and the validators read the same value
     let text: string;
     try {
       text = decoder.decode(body);
     } catch {
-      return answer(400, {
-        error: "invalid_json",
-        errors: [{ path: "", message: "the body is not UTF-8" }],
-      });
+      const errors = [{ path: "", message: "the body is not UTF-8" }];
+      return reject({ kind: "invalid_json", errors });
     }
     let payload: unknown;
     try {
       payload = parseJson(text);
     } catch (error) {
-      return answer(400, {
-        error: "invalid_json",
-        errors: [{ path: "", message: `not valid JSON: ${(error as Error).message}` }],
-      });
+      const errors = [{ path: "", message: `not valid JSON: ${(error as Error).message}` }];
+      return reject({ kind: "invalid_json", errors });
     }
     const fresh = verifier.freshness(payload, at);
     if (!fresh.ok) return answer(401, { error: fresh.reason, message: fresh.message });
 
-    const parsed = validate(payload);
-    if (!parsed.ok) return answer(400, { error: parsed.error.kind, errors: parsed.error.errors });
+    const parsed = acceptInvalid(config, validate(payload), payload, options.onInvalidPayload);
+    if (!parsed.ok) return reject(parsed.error);
 
     const deliveryId = config.deliveryIdHeader
       ? header(incoming.headers, config.deliveryIdHeader)
       : config.deliveryId
         ? stringAt(payload, config.deliveryId)
         : signedHeaders.id;
-    let request: Request | undefined;
     const context: HandlerContext = {
       name: parsed.name,
       version: parsed.version,
       deliveryId,
       get request() {
-        return (request ??= incoming.request(body));
+        return requestOf();
       },
+      validation: parsed.validation,
     };
     const report = (error: unknown) => {
       try {
@@ -884,12 +998,14 @@ function createCore<M>(config: ProviderConfig, options: WebhookHandlerOptions<M>
   };
 }
 
-export function createHandler<M>(
+export function createHandler<M, P extends InvalidPayloadPolicy = "reject">(
   config: ProviderConfig,
-  options: WebhookHandlerOptions<M>,
+  options: WebhookHandlerOptions<M, P>,
 ): (request: Request) => Promise<Response> {
   const core = createCore(config, options);
   async function handle(request: Request): Promise<Response> {
+    // a body a framework's parser already read cannot be checked against its signature
+    if (request.method === "POST" && request.bodyUsed) return json(500, alreadyRead);
     const result = await core({
       method: request.method,
       headers: request.headers,
@@ -977,6 +1093,10 @@ export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
   url?: string | undefined;
   headers: Record<string, string | string[] | undefined>;
   on?(event: "error", listener: (error: unknown) => void): unknown;
+  /** Set by a body parser (Express's json(), Fastify's request.raw after parsing): the raw body is gone. */
+  body?: unknown;
+  readableDidRead?: boolean;
+  readableEnded?: boolean;
 }
 
 export interface NodeResponseLike {
@@ -1117,6 +1237,11 @@ export function toNodeListener(
       end(response.status, bytes, headers);
     };
     try {
+      if (req.body !== undefined || req.readableDidRead === true || req.readableEnded === true) {
+        complete = true;
+        send(answer(500, alreadyRead));
+        return;
+      }
       const declared = Number(nodeHeader(req.headers, "content-length") ?? "");
       if (declared > limit) {
         send(
@@ -1236,6 +1361,7 @@ export async function verifyDelivery(
   secret: string | readonly string[],
   options: { toleranceSeconds?: number; now?: () => number } = {},
 ): Promise<VerifyResult> {
+  checkSecret(secret);
   const verifier = createVerifier(config.signing, secret, options.toleranceSeconds);
   const body = typeof delivery.body === "string" ? encoder.encode(delivery.body) : delivery.body;
   const at = (options.now ?? Date.now)();
