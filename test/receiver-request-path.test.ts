@@ -144,8 +144,26 @@ describe("toNodeListener", () => {
   const custom = async (request: Request) => new Response(`${request.method} ${new URL(request.url).pathname} ${await request.text()}`, { status: 201, headers: { "x-custom": "yes" } });
   const ours = toNodeListener(handler);
   const theirs = toNodeListener(custom);
+  // onRejected: a Request made only if the recorder reads its `request`
+  const rejections: { kind: string; body: string; request?: { url: string; method: string; body: string } }[] = [];
+  let readRejected = false;
+  const recording = toNodeListener(
+    createAgentMailWebhookHandler({
+      secret,
+      on: {},
+      now: () => clock,
+      onRejected: async (rejection) => {
+        const seen: (typeof rejections)[number] = { kind: rejection.error.kind, body: new TextDecoder().decode(rejection.body) };
+        if (readRejected) {
+          const request = rejection.request;
+          seen.request = { url: request.url, method: request.method, body: await request.text() };
+        }
+        rejections.push(seen);
+      },
+    }),
+  );
   beforeAll(async () => {
-    server = createServer((req, res) => void (req.url === "/custom" ? theirs : ours)(req, res));
+    server = createServer((req, res) => void (req.url === "/custom" ? theirs : req.url === "/rejecting" ? recording : ours)(req, res));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -216,6 +234,22 @@ describe("toNodeListener", () => {
     const notJson = await send("/hooks", "{", signed("{"));
     expect(notJson.status).toBe(400);
     expect(JSON.parse(notJson.text)).toMatchObject({ error: "invalid_json" });
+  });
+
+  it("tells onRejected of a 400 without building a Request unless it reads rejection.request", async () => {
+    readRejected = false;
+    rejections.length = 0;
+    const quiet = await counting(() => send("/rejecting", "{", signed("{")));
+    expect(quiet.result.status).toBe(400);
+    expect(quiet.requests).toBe(0);
+    readRejected = true;
+    const read = await counting(() => send("/rejecting", "{", { ...signed("{"), host: "example.com" }));
+    expect(read.result.status).toBe(400);
+    expect(read.requests).toBe(1);
+    expect(rejections).toEqual([
+      { kind: "invalid_json", body: "{" },
+      { kind: "invalid_json", body: "{", request: { url: "http://example.com/rejecting", method: "POST", body: "{" } },
+    ]);
   });
 
   it("still serves any other Fetch handler through a Request and its Response", async () => {
