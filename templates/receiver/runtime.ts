@@ -770,11 +770,18 @@ const coreKey = Symbol("webhook-codegen handler");
 const defaultBodyTimeoutMs = 10_000;
 
 /**
+ * One read of a body, from a stream's reader or an async iterator: not IteratorResult, as
+ * Workers' ReadableStreamReadResult has an optional `value` when done (and @types/node
+ * declares no ReadableStreamReadResult global).
+ */
+type Chunk = { done: true; value?: unknown } | { done?: false; value: Uint8Array | string };
+
+/**
  * Reads the body into one buffer of at most `limit` bytes, within `timeoutMs`: 413 past the
  * limit, 408 past the time, 400 when the upload breaks off.
  */
 async function readChunks(
-  next: () => Promise<IteratorResult<Uint8Array | string>>,
+  next: () => Promise<Chunk>,
   limit: number,
   timeoutMs: number,
 ): Promise<Uint8Array> {
@@ -792,7 +799,7 @@ async function readChunks(
       const pending = next();
       // abandoned on a timeout: a later failure of this read must not go unhandled
       pending.catch(ignore);
-      let chunk: IteratorResult<Uint8Array | string>;
+      let chunk: Chunk;
       try {
         chunk = await Promise.race([pending, timeout]);
       } catch (error) {
