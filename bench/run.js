@@ -18,6 +18,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { kb, number, ratio, startup, table, throughput, timeCommands, withSpread } from "./measure.js";
+import { benchReceivers } from "./receiver.js";
 
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -338,6 +339,21 @@ if (hasCorpus) {
 // ---------------------------------------------------------------------------------------
 // The report.
 
+// ---------------------------------------------------------------------------------------
+// The receiver: end to end over node:http (autocannon) and in process (bench/receiver.js).
+
+const catalogueLatest = (provider) => catalogueModels.filter((m) => m.provider.name === provider).at(-1);
+const sampleOf = (model, file) => structuredClone(model.samples.find((s) => s.file === file).json);
+const receiver = await benchReceivers({
+  root,
+  work,
+  quick,
+  documents: { plain: asDocument(catalogueLatest("plain")), agentmail: asDocument(catalogueLatest("agentmail")) },
+  payloads: { plain: sampleOf(catalogueLatest("plain"), "thread.email_sent.json"), agentmail: sampleOf(catalogueLatest("agentmail"), "message.received.json") },
+  events: { plain: "thread.email_sent", agentmail: "message.received" },
+  progress,
+});
+
 log("");
 log("Throughput (calls per second: median, and min–max over the rounds)");
 log(table(["payloads", "validator", "calls/s"], throughputRows));
@@ -372,6 +388,12 @@ if (!hasCorpus) {
   );
 }
 log("");
+log(receiver.title);
+log(receiver.endToEnd);
+log("");
+log(receiver.inProcessTitle);
+log(receiver.inProcess);
+log("");
 log("Targets (ratios measured in this run)");
 const target = (met, text) => `${met ? "met    " : "NOT met"}  ${text}`;
 const eventSize = sizeRatios.find((r) => r.version === "event");
@@ -391,6 +413,7 @@ if (hasCorpus) {
     target(ratios.noop >= 5, `one process per revision with nothing changed takes ${(1 / ratios.noop).toFixed(2)} of a cold one (target < 0.2; an empty node takes ${(generation.empty.median / generation.full.median).toFixed(2)})`),
   );
 } else rows.push(target(ratios.noop >= 5, `a run with nothing changed takes ${(1 / ratios.noop).toFixed(2)} of a cold run (target < 0.2)`));
+rows.push(...receiver.targets);
 log(rows.join("\n"));
 const fallback = [...versions, ...(latest ? [latest] : [])].filter((v) => !v.coverage.compiled);
 for (const v of fallback) notes.push(`${v.label}: compiled by Ajv, not by codegen's compiler (${v.coverage.reason})`);

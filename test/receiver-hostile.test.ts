@@ -9,7 +9,7 @@ import { Webhook } from "svix";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAgentMailWebhookHandler, createMemoryStore, parseAgentMailWebhook, toNodeListener, verifyAgentMailWebhook } from "../generated/agentmail/index.js";
 import { createPlainWebhookHandler } from "../generated/plain/index.js";
-import { createHandler, type ProviderConfig } from "../generated/runtime.js";
+import { createHandler, cryptoInUse, useCrypto, type ProviderConfig } from "../generated/runtime.js";
 import { repoRoot } from "./helpers.js";
 
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -321,7 +321,11 @@ describe("prototype keys (issue 17.3)", () => {
   });
 });
 
-describe("Standard Webhooks signature header (issue 17.2, 17.9)", () => {
+// Both paths: Node's crypto (createHmac + timingSafeEqual) and Web Crypto (forced).
+describe.each(["node", "web"] as const)("Standard Webhooks signature header (issue 17.2, 17.9), %s crypto", (path) => {
+  beforeAll(() => useCrypto(path === "web" ? "web" : "auto"));
+  afterAll(() => useCrypto("auto"));
+  it("runs on the crypto it says", () => expect(cryptoInUse()).toBe(path));
   const body = "x".repeat(1024 * 1024);
   const id = "msg_big";
   const good = `v1,${mac(id, seconds, body)}`;
@@ -329,8 +333,18 @@ describe("Standard Webhooks signature header (issue 17.2, 17.9)", () => {
   const verify = (signature: string, secrets: string | string[] = secret, stamp = String(seconds)) =>
     verifyAgentMailWebhook({ headers: { "webhook-id": id, "webhook-timestamp": stamp, "webhook-signature": signature }, body }, secrets, { now: () => clock });
 
-  /** Calls to Web Crypto that hash the whole body (the expensive part). */
+  /** Calls that hash the whole body (the expensive part): createHmac, or Web Crypto's sign and verify. */
   function countBodyHashes() {
+    if (path === "node") {
+      const crypto = process.getBuiltinModule("node:crypto");
+      const calls = { sign: 0, verify: 0 };
+      const original = crypto.createHmac;
+      const spy = vi.spyOn(crypto, "createHmac").mockImplementation(((...args: Parameters<typeof original>) => {
+        calls.sign++;
+        return original(...args);
+      }) as typeof original);
+      return { calls, restore: () => spy.mockRestore() };
+    }
     const subtle = globalThis.crypto.subtle;
     const calls = { sign: 0, verify: 0 };
     const { sign, verify: check } = SubtleCrypto.prototype;

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createPlainWebhookHandler, toNodeListener, type PlainEventMap, type Rejection } from "../generated/plain/index.js";
+import { createPlainWebhookHandler, toNodeListener, verifyPlainWebhook, type PlainEventMap, type Rejection } from "../generated/plain/index.js";
 import { repoRoot } from "./helpers.js";
 
 const secret = "plain-policy-secret";
@@ -78,6 +78,11 @@ describe("the secret", () => {
     expect(() => createPlainWebhookHandler({ secret: value as unknown as string, on: {} })).toThrow(
       new TypeError(`the webhook handler's \`secret\` option ${words}: pass the provider's signing secret (is its environment variable set where this runs?)`),
     );
+  });
+  it("is refused by verify…Webhook too, before anything is checked", async () => {
+    const delivery = { headers: sign("{}"), body: "{}" };
+    await expect(verifyPlainWebhook(delivery, "")).rejects.toThrow(new TypeError(`the webhook handler's \`secret\` option is an empty string: pass the provider's signing secret (is its environment variable set where this runs?)`));
+    await expect(verifyPlainWebhook(delivery, [])).rejects.toThrow(TypeError);
   });
 });
 

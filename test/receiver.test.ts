@@ -8,6 +8,7 @@ import { createAgentMailWebhookHandler, parseAgentMailWebhook, verifyAgentMailWe
 import { createPlainWebhookHandler, parsePlainWebhook, toNodeListener, verifyPlainWebhook } from "../generated/plain/index.js";
 import { loadCatalogue } from "../src/load/catalogue.js";
 import { buildModels } from "../src/model/build.js";
+import { cryptoInUse, useCrypto } from "../generated/runtime.js";
 import { catalogueDir, repoRoot } from "./helpers.js";
 
 // Signing done here with node:crypto, independently of the generated Web Crypto code.
@@ -262,7 +263,12 @@ const haveVectors = await readFile(path.join(vectorsDir, "standard-webhooks-test
 );
 if (!haveVectors) console.warn(`signing vectors skipped: ${vectorsDir} not found (CI has it beside the checkout)`);
 
-describe.skipIf(!haveVectors)("signing test vectors (../shared/corpus/signing)", () => {
+// Both paths: Node's crypto (the default here) and Web Crypto (forced), the same verdicts.
+describe.skipIf(!haveVectors).each(["node", "web"] as const)("signing test vectors (../shared/corpus/signing), %s crypto", (crypto) => {
+  beforeAll(() => useCrypto(crypto === "web" ? "web" : "auto"));
+  afterAll(() => useCrypto("auto"));
+  it("runs on the crypto it says", () => expect(cryptoInUse()).toBe(crypto));
+
   it("Standard Webhooks: every vector with a signature verifies, under svix-* and webhook-* names", async () => {
     const file = JSON.parse(await readFile(path.join(vectorsDir, "standard-webhooks-test-vectors.json"), "utf8"));
     const vectors = [...file.upstream_vectors, ...file.derived_vectors_computed_locally].filter((v: any) => v.secret && v.msg_id);

@@ -4,12 +4,16 @@
 import {
   createHandler,
   createParser,
+  createTestRequest,
+  signDelivery,
   verifyDelivery,
   type HandlerContext,
   type Handlers,
   type InvalidPayloadPolicy,
   type ParseResult,
   type ProviderConfig,
+  type SignedWebhook,
+  type SignWebhookOptions,
   type VerifyResult,
   type WebhookHandlerOptions,
 } from "../runtime.js";
@@ -28,6 +32,8 @@ export {
   type PayloadError,
   type RedisClientLike,
   type Rejection,
+  type SignedWebhook,
+  type SignWebhookOptions,
   type VerifyResult,
 } from "../runtime.js";
 
@@ -92,3 +98,23 @@ export function createAgentMailWebhookHandler<P extends InvalidPayloadPolicy = "
 
 export type AgentMailHandlerContext<N extends AgentMailEventName = AgentMailEventName> =
   HandlerContext<N>;
+
+/**
+ * Signs a AgentMail delivery as AgentMail does, for tests: the headers and the exact body the
+ * signature covers (Standard Webhooks: svix-id, -timestamp and -signature headers).
+ * A string is signed byte for byte; an event is sent as its JSON.
+ */
+export function signAgentMailWebhook(
+  payload: AgentMailEvent | string,
+  options: SignWebhookOptions,
+): Promise<SignedWebhook> {
+  return signDelivery(config, payload, options);
+}
+
+/** A signed POST `Request` carrying the payload, to call a AgentMail handler with in tests. */
+export function createAgentMailTestRequest(
+  payload: AgentMailEvent | string,
+  options: SignWebhookOptions & { url?: string },
+): Promise<Request> {
+  return createTestRequest(config, payload, options);
+}

@@ -4,12 +4,16 @@
 import {
   createHandler,
   createParser,
+  createTestRequest,
+  signDelivery,
   verifyDelivery,
   type HandlerContext,
   type Handlers,
   type InvalidPayloadPolicy,
   type ParseResult,
   type ProviderConfig,
+  type SignedWebhook,
+  type SignWebhookOptions,
   type VerifyResult,
   type WebhookHandlerOptions,
 } from "../runtime.js";
@@ -30,6 +34,8 @@ export {
   type PayloadError,
   type RedisClientLike,
   type Rejection,
+  type SignedWebhook,
+  type SignWebhookOptions,
   type VerifyResult,
 } from "../runtime.js";
 
@@ -103,3 +109,24 @@ export function createPlainWebhookHandler<P extends InvalidPayloadPolicy = "reje
 }
 
 export type PlainHandlerContext<N extends PlainEventName = PlainEventName> = HandlerContext<N>;
+
+/**
+ * Signs a Plain delivery as Plain does, for tests: the headers and the exact body the
+ * signature covers (HMAC-SHA256 of the body, hex, in the Plain-Request-Signature header).
+ * A string is signed byte for byte; an event is sent as its JSON, with the delivery time (`timestamp`,
+ * default now) at /webhookMetadata/webhookDeliveryAttemptTimestamp, so that the receiver finds it fresh.
+ */
+export function signPlainWebhook(
+  payload: PlainEvent | string,
+  options: SignWebhookOptions,
+): Promise<SignedWebhook> {
+  return signDelivery(config, payload, options);
+}
+
+/** A signed POST `Request` carrying the payload, to call a Plain handler with in tests. */
+export function createPlainTestRequest(
+  payload: PlainEvent | string,
+  options: SignWebhookOptions & { url?: string },
+): Promise<Request> {
+  return createTestRequest(config, payload, options);
+}

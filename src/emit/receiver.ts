@@ -50,16 +50,28 @@ export function emitProviderIndex(
           signing.toleranceSeconds ?? 300
         } }`;
   const keys = versions.map((v) => `keyof ${v.map}`).join(" | ");
+  const signingSummary =
+    signing.scheme === "hmac-sha256"
+      ? `HMAC-SHA256 of the body, ${signing.encoding}, in the ${signing.header} header`
+      : `Standard Webhooks: ${(signing.headerPrefixes ?? ["webhook"])[0]}-id, -timestamp and -signature headers`;
+  const timestampNote =
+    signing.scheme === "hmac-sha256" && signing.timestamp?.in === "body"
+      ? `, with the delivery time (\`timestamp\`,\n * default now) at ${signing.timestamp.pointer}, so that the receiver finds it fresh`
+      : "";
   const content = `${header}
 import {
   createHandler,
   createParser,
+  createTestRequest,
+  signDelivery,
   verifyDelivery,
   type HandlerContext,
   type Handlers,
   type InvalidPayloadPolicy,
   type ParseResult,
   type ProviderConfig,
+  type SignedWebhook,
+  type SignWebhookOptions,
   type VerifyResult,
   type WebhookHandlerOptions,
 } from ${runtime};
@@ -82,6 +94,8 @@ export {
   type PayloadError,
   type RedisClientLike,
   type Rejection,
+  type SignedWebhook,
+  type SignWebhookOptions,
   type VerifyResult,
 } from ${runtime};
 
@@ -141,6 +155,26 @@ export function create${title}WebhookHandler<P extends InvalidPayloadPolicy = "r
 }
 
 export type ${title}HandlerContext<N extends ${title}EventName = ${title}EventName> = HandlerContext<N>;
+
+/**
+ * Signs a ${title} delivery as ${title} does, for tests: the headers and the exact body the
+ * signature covers (${signingSummary}).
+ * A string is signed byte for byte; an event is sent as its JSON${timestampNote}.
+ */
+export function sign${title}Webhook(
+  payload: ${title}Event | string,
+  options: SignWebhookOptions,
+): Promise<SignedWebhook> {
+  return signDelivery(config, payload, options);
+}
+
+/** A signed POST \`Request\` carrying the payload, to call a ${title} handler with in tests. */
+export function create${title}TestRequest(
+  payload: ${title}Event | string,
+  options: SignWebhookOptions & { url?: string },
+): Promise<Request> {
+  return createTestRequest(config, payload, options);
+}
 `;
   return { path: `${name}/index.ts`, content };
 }

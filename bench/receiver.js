@@ -1,0 +1,249 @@
+// The receiver bench of `npm run bench` (issue 18): the generated Plain and AgentMail
+// handlers against the hand-written baselines a user would otherwise write, end to end over
+// node:http on 127.0.0.1 (autocannon, bounded duration; each server in its own process, the
+// load generator in this one) and in process through the Fetch handler. Medians over
+// alternating rounds. It asserts nothing.
+import { spawn } from "node:child_process";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import ts from "typescript";
+import { median, number, table } from "./measure.js";
+
+const require = createRequire(import.meta.url);
+
+/** generated/'s receiver as JavaScript node runs: runtime.ts and each index.ts transpiled, the validators copied. */
+function transpileReceiver(root, out) {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, "package.json"), '{ "type": "module" }\n');
+  const generated = path.join(root, "generated");
+  const transpile = (from, to) => {
+    const js = ts.transpileModule(readFileSync(from, "utf8"), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 } }).outputText;
+    mkdirSync(path.dirname(to), { recursive: true });
+    writeFileSync(to, js);
+  };
+  transpile(path.join(generated, "runtime.ts"), path.join(out, "runtime.js"));
+  const modules = {};
+  for (const provider of ["plain", "agentmail"]) {
+    transpile(path.join(generated, provider, "index.ts"), path.join(out, provider, "index.js"));
+    for (const version of readdirSync(path.join(generated, provider), { withFileTypes: true })) {
+      if (!version.isDirectory() || version.name.startsWith("__")) continue;
+      mkdirSync(path.join(out, provider, version.name), { recursive: true });
+      copyFileSync(path.join(generated, provider, version.name, "validators.js"), path.join(out, provider, version.name, "validators.js"));
+    }
+    modules[provider] = path.join(out, provider, "index.js");
+  }
+  return modules;
+}
+
+const plainSecret = "plain-bench-secret";
+const agentMailSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/** A delivery signed now: Plain's time is inside the body, Standard Webhooks' in a header. */
+function deliveries(payloads) {
+  const plain = structuredClone(payloads.plain);
+  plain.webhookMetadata.webhookDeliveryAttemptTimestamp = new Date().toISOString();
+  const plainBody = JSON.stringify(plain);
+  const agentMailBody = JSON.stringify(payloads.agentmail);
+  const seconds = Math.floor(Date.now() / 1000);
+  const id = `msg_bench_${seconds}`;
+  const key = Buffer.from(agentMailSecret.slice("whsec_".length), "base64");
+  return {
+    plain: { body: plainBody, headers: { "content-type": "application/json", "plain-request-signature": createHmac("sha256", plainSecret).update(plainBody).digest("hex") } },
+    agentmail: {
+      body: agentMailBody,
+      headers: {
+        "content-type": "application/json",
+        "svix-id": id,
+        "svix-timestamp": String(seconds),
+        "svix-signature": `v1,${createHmac("sha256", key).update(`${id}.${seconds}.${agentMailBody}`).digest("base64")}`,
+      },
+    },
+  };
+}
+
+function startServer(root, setupFile, kind) {
+  const child = spawn(process.execPath, [path.join(root, "bench", "receiver-server.js"), setupFile, kind], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = [];
+  const waiting = [];
+  let out = "";
+  child.stdout.on("data", (chunk) => {
+    out += chunk;
+    let newline;
+    while ((newline = out.indexOf("\n")) >= 0) {
+      const line = out.slice(0, newline);
+      out = out.slice(newline + 1);
+      const next = waiting.shift();
+      if (next) next(line);
+      else lines.push(line);
+    }
+  });
+  const line = () => (lines.length > 0 ? Promise.resolve(lines.shift()) : new Promise((resolve) => waiting.push(resolve)));
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  return Promise.race([
+    line(),
+    exited.then((code) => {
+      throw new Error(`bench server ${kind} exited (${code}) before listening`);
+    }),
+  ]).then((port) => ({
+    port: Number(port),
+    /** The server's CPU time (µs) and requests served so far. */
+    usage: async () => {
+      child.stdin.write("?\n");
+      return JSON.parse(await line());
+    },
+    stop: () => (child.kill(), exited),
+  }));
+}
+
+export async function benchReceivers({ root, work, quick, documents, payloads, events, progress }) {
+  const autocannon = require("autocannon");
+  const dir = path.join(work, "receiver");
+  const modules = transpileReceiver(root, dir);
+  const documentFiles = {};
+  for (const [provider, document] of Object.entries(documents)) {
+    documentFiles[provider] = path.join(dir, `${provider}.document.json`);
+    writeFileSync(documentFiles[provider], JSON.stringify(document));
+  }
+  const setupFile = path.join(dir, "setup.json");
+  writeFileSync(setupFile, JSON.stringify({ modules, documents: documentFiles, secrets: { plain: plainSecret, agentmail: agentMailSecret }, events }));
+
+  // --- end to end: node:http on 127.0.0.1 -----------------------------------------------
+  const servers = [
+    ["floor", "floor", "bare node:http answering 200 (the floor)"],
+    ["plain", "plain-ours", "Plain: codegen handler via toNodeListener"],
+    ["plain", "plain-baseline", "Plain: node:crypto HMAC + JSON.parse + Ajv compiled once"],
+    ["agentmail", "agentmail-ours", "AgentMail: codegen handler via toNodeListener"],
+    ["agentmail", "agentmail-baseline", "AgentMail: svix Webhook.verify + JSON.parse + Ajv compiled once"],
+  ];
+  const rounds = quick ? 1 : 3;
+  const duration = quick ? 3 : 10;
+  const connections = 10;
+  const results = Object.fromEntries(servers.map(([, kind]) => [kind, { rps: [], p99: [], cpu: [], bad: 0 }]));
+  for (let round = 0; round < rounds; round++) {
+    // alternating: each round starts one further along
+    const order = servers.map((_, i) => servers[(i + round) % servers.length]);
+    for (const [provider, kind] of order) {
+      progress(`receiver end to end: ${kind}, round ${round + 1} of ${rounds} (${duration} s)`);
+      const server = await startServer(root, setupFile, kind);
+      try {
+        const delivery = deliveries(payloads)[provider === "floor" ? "plain" : provider];
+        const options = { url: `http://127.0.0.1:${server.port}/`, method: "POST", headers: delivery.headers, body: delivery.body, connections };
+        await autocannon({ ...options, duration: quick ? 1 : 2 }); // warm-up, not counted
+        const before = await server.usage();
+        const result = await autocannon({ ...options, duration });
+        const after = await server.usage();
+        results[kind].cpu.push((after.cpuMicros - before.cpuMicros) / Math.max(1, after.served - before.served));
+        results[kind].rps.push(result.requests.average);
+        results[kind].p99.push(result.latency.p99);
+        results[kind].bad += result.non2xx + result.errors + result.timeouts;
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  const rps = (kind) => median(results[kind].rps);
+  const p99 = (kind) => median(results[kind].p99);
+  const cpu = (kind) => median(results[kind].cpu);
+  const endToEnd = servers.map(([, kind, label]) => [
+    label,
+    `${number(rps(kind))}/s (${number(Math.min(...results[kind].rps))}–${number(Math.max(...results[kind].rps))})`,
+    `${p99(kind)} ms`,
+    `${cpu(kind).toFixed(0)} µs`,
+    kind === "floor" ? "" : `${(rps(kind) / rps("floor")).toFixed(2)}×`,
+    results[kind].bad === 0 ? "" : `${results[kind].bad} not 2xx or failed`,
+  ]);
+
+  // --- in process: the Fetch handler ------------------------------------------------------
+  const plainModule = await import(pathToFileURL(modules.plain).href);
+  const agentMailModule = await import(pathToFileURL(modules.agentmail).href);
+  const Ajv = require("ajv").default;
+  const addFormats = require("ajv-formats").default;
+  const { Webhook } = require("svix");
+  const validators = Object.fromEntries(Object.entries(documents).map(([p, d]) => [p, addFormats(new Ajv({ strict: false })).compile(d)]));
+  const svix = new Webhook(agentMailSecret);
+  const ok = () => new Response('{"ok":true}', { status: 200, headers: { "content-type": "application/json" } });
+  const refuse = (status) => new Response("{}", { status, headers: { "content-type": "application/json" } });
+  const contenders = {
+    plain: {
+      ours: plainModule.createPlainWebhookHandler({ secret: plainSecret, on: { [events.plain]: () => undefined } }),
+      baseline: async (request) => {
+        const body = Buffer.from(await request.arrayBuffer());
+        const given = Buffer.from(request.headers.get("plain-request-signature") ?? "", "hex");
+        const expected = createHmac("sha256", plainSecret).update(body).digest();
+        if (given.length !== expected.length || !timingSafeEqual(given, expected)) return refuse(401);
+        const payload = JSON.parse(body.toString("utf8"));
+        if (!(Math.abs(Date.now() - Date.parse(payload.webhookMetadata.webhookDeliveryAttemptTimestamp)) <= 300_000)) return refuse(401);
+        return validators.plain(payload) ? ok() : refuse(400);
+      },
+    },
+    agentmail: {
+      ours: agentMailModule.createAgentMailWebhookHandler({ secret: agentMailSecret, on: { [events.agentmail]: () => undefined } }),
+      baseline: async (request) => {
+        const body = await request.text();
+        let payload;
+        try {
+          payload = svix.verify(body, Object.fromEntries(request.headers));
+        } catch {
+          return refuse(401);
+        }
+        return validators.agentmail(payload) ? ok() : refuse(400);
+      },
+    },
+  };
+  const batchMs = quick ? 150 : 300;
+  const inRounds = quick ? 3 : 7;
+  const inProcess = [];
+  const inRatios = {};
+  for (const provider of ["plain", "agentmail"]) {
+    progress(`receiver in process: ${provider}`);
+    const delivery = deliveries(payloads)[provider];
+    const call = (handler) => handler(new Request("http://localhost/webhooks", { method: "POST", headers: delivery.headers, body: delivery.body }));
+    for (const [name, handler] of Object.entries(contenders[provider])) {
+      const status = (await call(handler)).status;
+      if (status !== 200) throw new Error(`receiver bench: ${provider} ${name} answered ${status} to a valid delivery`);
+    }
+    const rates = { ours: [], baseline: [] };
+    for (let round = 0; round < inRounds; round++) {
+      const names = round % 2 === 0 ? ["ours", "baseline"] : ["baseline", "ours"];
+      for (const name of names) {
+        const handler = contenders[provider][name];
+        let calls = 0;
+        const start = performance.now();
+        let elapsed = 0;
+        while ((elapsed = performance.now() - start) < batchMs) {
+          for (let i = 0; i < 20; i++) await call(handler);
+          calls += 20;
+        }
+        rates[name].push((calls * 1000) / elapsed);
+      }
+    }
+    const label = provider === "plain" ? "Plain (node:crypto HMAC + JSON.parse + Ajv)" : "AgentMail (svix Webhook.verify + Ajv)";
+    inRatios[provider] = median(rates.ours) / median(rates.baseline);
+    inProcess.push([label, `${number(median(rates.ours))}/s`, `${number(median(rates.baseline))}/s`, `${inRatios[provider].toFixed(2)}×`]);
+  }
+
+  const target = (met, text) => `${met ? "met    " : "NOT met"}  ${text}`;
+  const targets = [];
+  for (const provider of ["plain", "agentmail"]) {
+    const name = provider === "plain" ? "Plain" : "AgentMail";
+    const ours = `${provider}-ours`;
+    const base = `${provider}-baseline`;
+    const r = rps(ours) / rps(base);
+    targets.push(target(r >= 1.3, `${name} on node:http: ${r.toFixed(2)}× the hand-written baseline's requests/s (target ≥ 1.3×)`));
+    targets.push(target(p99(ours) <= p99(base), `${name} on node:http: p99 ${p99(ours)} ms against the baseline's ${p99(base)} ms (target: no worse)`));
+    const f = rps(ours) / rps("floor");
+    targets.push(target(f >= 0.5, `${name} on node:http: ${f.toFixed(2)}× the bare node:http floor (target ≥ 0.5×)`));
+    targets.push(target(inRatios[provider] >= 1.3, `${name} Fetch handler in process: ${inRatios[provider].toFixed(2)}× the baseline (target ≥ 1.3×)`));
+  }
+  return {
+    title: `Receiver end to end: node:http on 127.0.0.1, autocannon (${connections} connections, ${duration} s after a warm-up, ${rounds} alternating round${rounds > 1 ? "s" : ""}; each server in its own process): requests/s median (min–max), p99 median`,
+    endToEnd: table(["server", "requests/s", "p99", "server CPU per request", "÷ floor (requests/s)", "errors"], endToEnd),
+    inProcessTitle: `Receiver in process: the Fetch handler called with a new Request per delivery (calls/s, median of ${inRounds} alternating rounds)`,
+    inProcess: table(["provider (baseline)", "codegen handler", "baseline", "codegen ÷ baseline"], inProcess),
+    targets,
+  };
+}
