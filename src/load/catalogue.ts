@@ -6,6 +6,7 @@ import { isPlainObject, readJsonFile } from "../json.js";
 import { checkAgainstMeta } from "../meta.js";
 import { displayPath, packageRoot } from "../paths.js";
 import { stripTypeGeneratorKeywords } from "./extensions.js";
+import { convertOpenApi, isOpenApiDocument, isOpenApiFile, type OpenApiOperation } from "./openapi.js";
 import type { RemoteDocuments } from "../model/resolve.js";
 import { normalizeUri } from "../model/uri.js";
 import type { Manifest } from "./manifest.js";
@@ -44,6 +45,11 @@ export interface VersionSource {
   events: { name: string; file: string }[];
   /** Documents holding many events (*.bundle.json), split by the model. */
   bundles: string[];
+  /**
+   * OpenAPI documents (*.openapi.json), whose `files` entry holds the document with its
+   * schemas converted to JSON Schema (`src/load/openapi.ts`); the model names their events.
+   */
+  openapi?: { file: string; operations: OpenApiOperation[] }[];
   /** Sample payloads; the model matches each to its event by file name. */
   samples: SampleSource[];
   /** The manifest's remotes folders found inside this version folder (they come before the provider's). */
@@ -228,11 +234,18 @@ async function loadVersion(
     return undefined;
   }
   const files = new Map<string, SourceFile>();
+  const openapi: { file: string; operations: OpenApiOperation[] }[] = [];
   const remoteFolders = Object.values(remoteMap);
   for (const rel of await jsonFilesUnder(dir, ["examples", ...remoteFolders])) {
     const fileShown = `${shown}/${rel}`;
     const read = await readJsonFile(path.join(dir, rel), fileShown, problems);
     if (!read) continue;
+    if (isOpenApiFile(rel)) {
+      const converted = convertOpenApi(read.json, fileShown, problems);
+      if (!converted) continue;
+      read.json = converted.json;
+      if (!rel.includes("/")) openapi.push({ file: rel, operations: converted.operations });
+    }
     stripTypeGeneratorKeywords(read.json, fileShown).forEach((w) => problems.warn(w));
     files.set(rel, { rel, shown: fileShown, ...read });
   }
@@ -241,11 +254,11 @@ async function loadVersion(
     .filter((rel) => rel.endsWith(eventSuffix))
     .map((rel) => ({ name: rel.slice(0, -eventSuffix.length), file: rel }));
   const bundles = topLevel.filter((rel) => rel.endsWith(bundleSuffix));
-  if (events.length === 0 && bundles.length === 0) {
+  if (events.length === 0 && bundles.length === 0 && openapi.length === 0) {
     problems.add({
       code: "catalogue_missing",
       file: shown,
-      message: "version folder holds no <event>.schema.json and no *.bundle.json files",
+      message: "version folder holds no <event>.schema.json, *.bundle.json or *.openapi.json files",
     });
   }
   const samples = await loadSamples(path.join(dir, "examples"), `${shown}/examples`, problems);
@@ -254,7 +267,7 @@ async function loadVersion(
     if (!existsSync(path.join(dir, folder))) continue;
     remotes.push({ prefix: normalizeUri(prefix), shown: `${shown}/${folder}`, files: await remoteFiles(path.join(dir, folder), `${shown}/${folder}`, problems) });
   }
-  return { name, shown, source, files, events, bundles, samples, ...(remotes.length ? { remotes } : {}) };
+  return { name, shown, source, files, events, bundles, ...(openapi.length ? { openapi } : {}), samples, ...(remotes.length ? { remotes } : {}) };
 }
 
 async function loadSamples(dir: string, shown: string, problems: Problems): Promise<SampleSource[]> {
@@ -326,9 +339,12 @@ async function loadDocument(file: string, options: { providers?: readonly string
   problems.throwIfAny();
   const read = await readJsonFile(file, shown, problems);
   problems.throwIfAny();
-  stripTypeGeneratorKeywords(read!.json, shown).forEach((w) => problems.warn(w));
   // the file's name names the version: a folder of the output, and a module path in index.ts
   const base = path.basename(file);
+  const converted = isOpenApiFile(base) || isOpenApiDocument(read!.json) ? convertOpenApi(read!.json, shown, problems) : undefined;
+  problems.throwIfAny();
+  if (converted) read!.json = converted.json;
+  stripTypeGeneratorKeywords(read!.json, shown).forEach((w) => problems.warn(w));
   const name = versionNameOf(base);
   const version: VersionSource = {
     name,
@@ -336,18 +352,19 @@ async function loadDocument(file: string, options: { providers?: readonly string
     source: base,
     files: new Map([[base, { rel: base, shown, ...read! }]]),
     events: [],
-    bundles: [base],
+    bundles: converted ? [] : [base],
+    ...(converted ? { openapi: [{ file: base, operations: converted.operations }] } : {}),
     samples: [],
   };
   return { root: file, providers: [{ ...loaded!, versions: [version] }], warnings: problems.warnings };
 }
 
 /**
- * A document's version name: its file name without .json (or .bundle.json), reduced to what
+ * A document's version name: its file name without .json (or .bundle.json, .openapi.json), reduced to what
  * a version folder may hold ("plain (1).json" → "plain__1_"), so that it is a safe folder name.
  */
 export function versionNameOf(fileName: string): string {
-  const name = fileName.replace(/(\.bundle)?\.json$/, "").replace(/[^A-Za-z0-9._-]/g, "_");
+  const name = fileName.replace(/(\.bundle|\.openapi)?\.json$/, "").replace(/[^A-Za-z0-9._-]/g, "_");
   return safeFolderName.test(name) ? name : `v${name}`;
 }
 

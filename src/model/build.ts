@@ -4,6 +4,7 @@ import { joinPointer, Problems, type Problem } from "../errors.js";
 import { isPlainObject } from "../json.js";
 import type { ProviderSource, SampleSource, SourceFile, VersionSource } from "../load/catalogue.js";
 import { pointerSegments, type Manifest } from "../load/manifest.js";
+import type { OpenApiOperation } from "../load/openapi.js";
 import { supportedFormats } from "../runtime.js";
 import { NameRegistry, pascalCase } from "./names.js";
 import {
@@ -132,6 +133,7 @@ function buildVersion(
   const events: (EventSource & { doc: SchemaDoc })[] = [
     ...version.events.map((e) => ({ name: e.name, file: version.files.get(e.file)!, pointer: "" })),
     ...version.bundles.flatMap((rel) => splitBundle(version.files.get(rel)!, provider.manifest, problems)),
+    ...(version.openapi ?? []).flatMap((doc) => openApiEvents(version.files.get(doc.file)!, doc.operations, provider.manifest, problems)),
   ]
     .sort((a, b) => compare(a.name, b.name))
     .map((event) => ({ ...event, doc: resolver.versionDoc(event.file.rel)! }));
@@ -521,7 +523,8 @@ function compiles(pattern: string, flags: string): boolean {
 function definitionName(rel: string, pointer: string, node: unknown): string {
   const title = isPlainObject(node) ? node["title"] : undefined;
   if (typeof title === "string" && /[A-Za-z]/.test(title)) return pascalCase(title);
-  const segments = pointerSegments(pointer).filter((s) => !definitionKeywords.has(s) && s !== "properties");
+  // an OpenAPI document's shared schemas are named by their key, as definitions are
+  const segments = pointerSegments(pointer.startsWith("/components/schemas/") ? pointer.slice("/components".length) : pointer).filter((s) => !definitionKeywords.has(s) && s !== "properties");
   if (segments.length > 0) return pascalCase(segments.join(" "));
   return pascalCase(path.posix.basename(rel).replace(/(\.schema)?\.json$/, ""));
 }
@@ -691,6 +694,51 @@ function splitBundle(file: SourceFile, manifest: Manifest, problems: Problems): 
     node = properties[segments[depth]!];
   }
   return fail(`no anyOf/oneOf along ${manifest.event.pointer} whose branches each pin an event name`);
+}
+
+/**
+ * The events of an OpenAPI document (converted by `src/load/openapi.ts`): each operation found
+ * (webhook, `x-webhooks`, callback) whose request body has a JSON schema, named by the one event
+ * name that schema pins at the manifest's body pointer, else by the operation (operationId or
+ * key). A document without such operations (an export that lists only `components/schemas`, as
+ * AgentMail's does) has for events the component schemas that each pin one name at the pointer.
+ */
+function openApiEvents(file: SourceFile, operations: OpenApiOperation[], manifest: Manifest, problems: Problems): EventSource[] {
+  const resolve: Resolve = (ref) => (ref.startsWith("#") ? nodeAt(file.json, safeDecode(ref.slice(1))) : undefined);
+  const segments = manifest.event.in === "body" ? pointerSegments(manifest.event.pointer) : undefined;
+  const pinned = (schema: unknown): string[] => (segments ? [...new Set(valuesAt(schema, segments, resolve, 0) ?? [])] : []);
+  if (operations.length > 0) {
+    return operations.flatMap((operation): EventSource[] => {
+      const names = pinned(nodeAt(file.json, operation.pointer));
+      if (names.length > 1) {
+        problems.add({
+          code: "schema_invalid",
+          file: file.shown,
+          pointer: operation.pointer,
+          message: `the request body of "${operation.operation}" pins ${names.length} event names at ${manifest.event.in === "body" ? manifest.event.pointer : ""} (${names.sort(compare).join(", ")})`,
+          hint: "give each event a webhook of its own, or publish the union as a *.bundle.json",
+        });
+        return [];
+      }
+      return [{ name: names[0] ?? operation.operation, file, pointer: operation.pointer }];
+    });
+  }
+  const components = isPlainObject(file.json) ? file.json["components"] : undefined;
+  const schemas = isPlainObject(components) && isPlainObject(components["schemas"]) ? components["schemas"] : {};
+  const events: EventSource[] = [];
+  for (const key of Object.keys(schemas).sort(compare)) {
+    const names = pinned(schemas[key]);
+    if (names.length === 1) events.push({ name: names[0]!, file, pointer: joinPointer("/components/schemas", key) });
+  }
+  if (events.length === 0) {
+    problems.add({
+      code: "schema_invalid",
+      file: file.shown,
+      message: `the OpenAPI document has no webhook (webhooks, x-webhooks, callbacks) with an application/json request body${segments ? `, and no components/schemas entry pins one event name at ${manifest.event.in === "body" ? manifest.event.pointer : ""}` : ""}`,
+      hint: "describe each event as a webhook whose request body is its payload's schema",
+    });
+  }
+  return events;
 }
 
 /**
