@@ -162,7 +162,7 @@ describe("an OpenAPI 3.1 document as a version", () => {
   });
 
   it("names an operation whose body pins no name by its operationId, and says the body must pin it", async () => {
-    const unpinned = structuredClone(openapi) as typeof openapi & { webhooks: { ping: { post: Record<string, unknown> } } };
+    const unpinned = structuredClone(openapi) as unknown as { webhooks: { ping: { post: unknown } } };
     unpinned.webhooks.ping.post = { operationId: "acme.ping", requestBody: { content: { "application/json": { schema: { type: "object" } } } } };
     const dir = await project("acme", { "v1/acme.openapi.json": unpinned }, "/type");
     const result = await run(["--no-cache"], dir);

@@ -47,7 +47,7 @@ export const change: LabelsChange = "ADDED";
 export const badChange: LabelsChange = "MOVED";
 
 export type Spam = AgentMailEventMap["message.received.spam"];
-export function spamSubject(event: Spam): string | undefined {
-  // optional fields stay optional under exactOptionalPropertyTypes
+export function spamSubject(event: Spam): string | null | undefined {
+  // optional fields stay optional under exactOptionalPropertyTypes; AgentMail's export says subject may be null
   return event.message.subject;
 }
