@@ -3,6 +3,7 @@ import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Problems } from "../src/errors.js";
+import { dump } from "js-yaml";
 import { convertOpenApi } from "../src/load/openapi.js";
 import { repoRoot, run, tempDir } from "./helpers.js";
 
@@ -169,6 +170,23 @@ describe("an OpenAPI 3.1 document as a version", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("schemas/acme/v1/acme.openapi.json#/webhooks/ping/post/requestBody/content/application~1json/schema: the schema does not pin the event name at /type");
     expect(result.stderr).toContain('"const": "acme.ping"');
+  });
+
+  it("reads the same document written as YAML (*.openapi.yaml) to the same output, and says where YAML is broken", async () => {
+    const dir = await project("acme", { "v1/acme.openapi.json": openapi }, "/type");
+    const yamlDir = await project("acme", {}, "/type");
+    await mkdir(path.join(yamlDir, "schemas", "acme", "v1"), { recursive: true });
+    await writeFile(path.join(yamlDir, "schemas", "acme", "v1", "acme.openapi.yaml"), dump(openapi));
+    expect((await run(["--no-cache"], dir)).code).toBe(0);
+    const result = await run(["--no-cache"], yamlDir);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const types = (d: string) => readFile(path.join(d, "generated", "acme", "v1", "types.ts"), "utf8");
+    expect((await types(yamlDir)).replace(/\(sha256:\w+\)/, "")).toBe((await types(dir)).replace(/\(sha256:\w+\)/, ""));
+    await writeFile(path.join(yamlDir, "schemas", "acme", "v1", "acme.openapi.yaml"), "openapi: 3.1.0\nwebhooks: [unclosed\n");
+    const broken = await run(["--no-cache"], yamlDir);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain("schemas/acme/v1/acme.openapi.yaml: not valid YAML");
   });
 
   it("is taken as a single document by --schemas doc --provider p", async () => {

@@ -6,7 +6,7 @@ import { isPlainObject, readJsonFile } from "../json.js";
 import { checkAgainstMeta } from "../meta.js";
 import { displayPath, packageRoot } from "../paths.js";
 import { stripTypeGeneratorKeywords } from "./extensions.js";
-import { convertOpenApi, isOpenApiDocument, isOpenApiFile, type OpenApiOperation } from "./openapi.js";
+import { convertOpenApi, isOpenApiDocument, isOpenApiFile, isYamlFile, readYamlFile, type OpenApiOperation } from "./openapi.js";
 import type { RemoteDocuments } from "../model/resolve.js";
 import { normalizeUri } from "../model/uri.js";
 import type { Manifest } from "./manifest.js";
@@ -39,7 +39,7 @@ export interface VersionSource {
   shown: string;
   /** "<catalogue folder>/<provider>/<version>": names the source in banners, whatever the working directory. */
   source: string;
-  /** Every JSON file of the version outside examples/, by path relative to the version folder. */
+  /** Every JSON file of the version outside examples/ (and its *.openapi.yaml documents), by path relative to the version folder. */
   files: Map<string, SourceFile>;
   /** Event schemas: <event>.schema.json directly in the version folder. */
   events: { name: string; file: string }[];
@@ -236,9 +236,12 @@ async function loadVersion(
   const files = new Map<string, SourceFile>();
   const openapi: { file: string; operations: OpenApiOperation[] }[] = [];
   const remoteFolders = Object.values(remoteMap);
-  for (const rel of await jsonFilesUnder(dir, ["examples", ...remoteFolders])) {
+  const yamlDocuments = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isFile() && !e.name.startsWith(".") && isOpenApiFile(e.name) && isYamlFile(e.name))
+    .map((e) => e.name);
+  for (const rel of [...(await jsonFilesUnder(dir, ["examples", ...remoteFolders])), ...yamlDocuments].sort()) {
     const fileShown = `${shown}/${rel}`;
-    const read = await readJsonFile(path.join(dir, rel), fileShown, problems);
+    const read = isYamlFile(rel) ? await readYamlFile(path.join(dir, rel), fileShown, problems) : await readJsonFile(path.join(dir, rel), fileShown, problems);
     if (!read) continue;
     if (isOpenApiFile(rel)) {
       const converted = convertOpenApi(read.json, fileShown, problems);
@@ -337,7 +340,7 @@ async function loadDocument(file: string, options: { providers?: readonly string
   }
   const loaded = await loadProvider(catalogue!, provider!, options.cwd, problems, { skipVersions: true });
   problems.throwIfAny();
-  const read = await readJsonFile(file, shown, problems);
+  const read = isYamlFile(file) ? await readYamlFile(file, shown, problems) : await readJsonFile(file, shown, problems);
   problems.throwIfAny();
   // the file's name names the version: a folder of the output, and a module path in index.ts
   const base = path.basename(file);
@@ -360,11 +363,11 @@ async function loadDocument(file: string, options: { providers?: readonly string
 }
 
 /**
- * A document's version name: its file name without .json (or .bundle.json, .openapi.json), reduced to what
+ * A document's version name: its file name without .json (or .bundle.json, .openapi.json, .openapi.yaml), reduced to what
  * a version folder may hold ("plain (1).json" → "plain__1_"), so that it is a safe folder name.
  */
 export function versionNameOf(fileName: string): string {
-  const name = fileName.replace(/(\.bundle|\.openapi)?\.json$/, "").replace(/[^A-Za-z0-9._-]/g, "_");
+  const name = fileName.replace(/(\.bundle|\.openapi)?\.json$|\.openapi\.ya?ml$/, "").replace(/[^A-Za-z0-9._-]/g, "_");
   return safeFolderName.test(name) ? name : `v${name}`;
 }
 

@@ -1,9 +1,12 @@
+import { readFile } from "node:fs/promises";
+import { load as loadYaml } from "js-yaml";
 import { joinPointer, type Problems } from "../errors.js";
 import { isPlainObject } from "../json.js";
 import { schemaArrayKeywords, schemaMapKeywords, singleSchemaKeywords } from "../model/schema-walk.js";
 
 /**
- * An OpenAPI 3.0 or 3.1 document as a version's input (`<version>/*.openapi.json`): read as
+ * An OpenAPI 3.0 or 3.1 document as a version's input (`<version>/*.openapi.json`, or
+ * `.openapi.yaml`): read as
  * one schema file. Its Schema Objects (`components/schemas`, and the request bodies of
  * webhooks and callbacks) are converted in place to the JSON Schema dialect the version is
  * read in, so that `#/components/schemas/X` references resolve as in any other file:
@@ -29,10 +32,32 @@ export interface OpenApiConversion {
   operations: OpenApiOperation[];
 }
 
-export const openApiSuffix = ".openapi.json";
+export const openApiSuffixes = [".openapi.json", ".openapi.yaml", ".openapi.yml"] as const;
 
 export function isOpenApiFile(rel: string): boolean {
-  return rel.endsWith(openApiSuffix);
+  return openApiSuffixes.some((suffix) => rel.endsWith(suffix));
+}
+
+/** Whether a file is read as YAML (an OpenAPI document may be); every other input is JSON. */
+export function isYamlFile(rel: string): boolean {
+  return /\.ya?ml$/.test(rel);
+}
+
+/** A YAML document (YAML 1.2's core schema: no dates, `__proto__` an own key) parsed, or a `not_json` problem with its line. */
+export async function readYamlFile(absolute: string, shown: string, problems: Problems): Promise<{ text: string; json: unknown } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(absolute, "utf8");
+  } catch (error) {
+    problems.add({ code: "not_json", file: shown, message: `cannot read: ${(error as Error).message}` });
+    return undefined;
+  }
+  try {
+    return { text, json: loadYaml(text) };
+  } catch (error) {
+    problems.add({ code: "not_json", file: shown, message: `not valid YAML: ${(error as Error).message.split("\n")[0]}` });
+    return undefined;
+  }
 }
 
 /** Whether a parsed document is an OpenAPI document (its root names the `openapi` version). */
