@@ -172,6 +172,41 @@ describe("an OpenAPI 3.1 document as a version", () => {
     expect(result.stderr).toContain('"const": "acme.ping"');
   });
 
+  it("resolves $id and $anchor declared inside components/schemas and inside a request body", async () => {
+    const doc = structuredClone(openapi) as unknown as { components: { schemas: Record<string, unknown> }; webhooks: Record<string, unknown> };
+    doc.components.schemas["Money"] = { $id: "https://acme.example/schemas/money", type: "integer", minimum: 1 };
+    doc.components.schemas["Customer"] = { $anchor: "customer", type: "object", properties: { name: { type: "string" } }, required: ["name"] };
+    doc.components.schemas["Order"] = {
+      type: "object",
+      properties: { id: { type: "string" }, total: { $ref: "https://acme.example/schemas/money" }, customer: { $ref: "#customer" } },
+      required: ["id"],
+    };
+    doc.webhooks["refund"] = {
+      post: {
+        requestBody: {
+          content: {
+            "application/json": {
+              schema: {
+                $id: "https://acme.example/schemas/refund",
+                type: "object",
+                properties: { type: { const: "refund" }, amount: { $ref: "money" } },
+                required: ["type", "amount"],
+              },
+            },
+          },
+        },
+      },
+    };
+    const dir = await project("acme", { "v1/acme.openapi.json": doc }, "/type");
+    const result = await run(["--no-cache"], dir);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    await writeFile(path.join(dir, "ok.json"), JSON.stringify({ type: "order.created", order: { id: "o", total: 2, customer: { name: "n" } } }));
+    await writeFile(path.join(dir, "bad.json"), JSON.stringify({ type: "order.created", order: { id: "o", total: 0, customer: {} } }));
+    await writeFile(path.join(dir, "refund.json"), JSON.stringify({ type: "refund", amount: 0 }));
+    expect(await verdicts(dir, "acme", "v1", ["ok.json", "bad.json", "refund.json"])).toEqual({ "ok.json": true, "bad.json": false, "refund.json": false });
+  });
+
   it("reads the same document written as YAML (*.openapi.yaml) to the same output, and says where YAML is broken", async () => {
     const dir = await project("acme", { "v1/acme.openapi.json": openapi }, "/type");
     const yamlDir = await project("acme", {}, "/type");

@@ -385,6 +385,8 @@ export class Resolver {
       }
     };
     walk(doc.json, "", doc.uri);
+    // an OpenAPI document is no schema: its Schema Objects sit in components and in media types
+    for (const [pointer, node] of openApiSchemas(doc.json)) walk(node, pointer, doc.uri);
   }
 
   private addResource(uri: string, location: Location): void {
@@ -426,4 +428,28 @@ export function nodeAt(root: unknown, pointer: string): unknown {
     else return undefined;
   }
   return node;
+}
+
+/**
+ * The Schema Objects of an OpenAPI document (its root names the "openapi" version) that the
+ * identifier walk starts from: every `components/schemas` entry and every `schema` of a media
+ * type, parameter or header elsewhere in the document. Any other document has none.
+ */
+function openApiSchemas(json: unknown): [pointer: string, node: unknown][] {
+  if (!isPlainObject(json) || typeof json["openapi"] !== "string") return [];
+  const found: [string, unknown][] = [];
+  const scan = (node: unknown, pointer: string): void => {
+    if (Array.isArray(node)) return node.forEach((v, i) => scan(v, joinPointer(pointer, i)));
+    if (!isPlainObject(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      const at = joinPointer(pointer, key);
+      if (key === "example" || key === "examples") continue; // data
+      if (key === "schema" && isPlainObject(value)) found.push([at, value]);
+      else if (pointer === "/components" && key === "schemas" && isPlainObject(value)) {
+        for (const [name, schema] of Object.entries(value)) found.push([joinPointer(at, name), schema]);
+      } else scan(value, at);
+    }
+  };
+  scan(json, "");
+  return found;
 }
