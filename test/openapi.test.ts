@@ -339,4 +339,18 @@ describe.skipIf(!present)(present ? "AgentMail from its OpenAPI export (../share
       "message.received enum-value-removed /event_type",
     ]);
   });
+
+  it("codegen diff takes two OpenAPI documents, and finds whose they are without --provider", async () => {
+    const work = await tempDir("codegen-agentmail-openapi-diff-");
+    dirs.push(work);
+    const doc = JSON.parse(await readFile(path.join(corpus, "current-openapi.json"), "utf8")) as { components: { schemas: Record<string, { properties: Record<string, unknown>; required: string[] }> } };
+    await writeFile(path.join(work, "before.openapi.json"), JSON.stringify(doc));
+    doc.components.schemas["Send"]!.properties["sent_at"] = { type: "string" };
+    doc.components.schemas["Send"]!.required.push("sent_at");
+    await writeFile(path.join(work, "after.openapi.json"), JSON.stringify(doc));
+    const result = await run(["diff", "before.openapi.json", "after.openapi.json", "--json"], work);
+    expect(result.stderr).toBe("");
+    const report = JSON.parse(result.stdout) as { summary: { eventsChanged: string[]; eventsUnchanged: number } };
+    expect(report.summary).toMatchObject({ eventsChanged: ["message.sent"], eventsUnchanged: 6 });
+  });
 });
