@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { pointerSegments, type Location } from "../load/manifest.js";
+import { describeSigning } from "../load/signing.js";
 import type { VersionModel } from "../model/build.js";
 import { NameRegistry } from "../model/names.js";
 import { banner, type FileOutput } from "../output.js";
@@ -40,23 +41,13 @@ export function emitProviderIndex(
   const literal = (value: unknown) => JSON.stringify(value);
   const path = (location: Location | undefined) =>
     location?.in === "body" ? literal(pointerSegments(location.pointer)) : undefined;
-  const signing = manifest.signing;
-  const signingConfig =
-    signing.scheme === "hmac-sha256"
-      ? `{ scheme: "hmac-sha256", header: ${literal(signing.header)}, encoding: ${literal(signing.encoding)}, ${
-          signing.timestamp ? `timestamp: ${path(signing.timestamp)}, ` : ""
-        }toleranceSeconds: ${signing.toleranceSeconds ?? 300} }`
-      : `{ scheme: "standard-webhooks", headerPrefixes: ${literal(signing.headerPrefixes ?? ["webhook"])}, toleranceSeconds: ${
-          signing.toleranceSeconds ?? 300
-        } }`;
+  const signing = describeSigning(manifest.signing);
+  const signingConfig = literal(signing);
   const keys = versions.map((v) => `keyof ${v.map}`).join(" | ");
-  const signingSummary =
-    signing.scheme === "hmac-sha256"
-      ? `HMAC-SHA256 of the body, ${signing.encoding}, in the ${signing.header} header`
-      : `Standard Webhooks: ${(signing.headerPrefixes ?? ["webhook"])[0]}-id, -timestamp and -signature headers`;
+  const signingSummary = `HMAC-${signing.algorithm.toUpperCase()} of ${signing.signed}, ${signing.encoding}, in the ${signing.header.join(" or ")} header`;
   const timestampNote =
-    signing.scheme === "hmac-sha256" && signing.timestamp?.in === "body"
-      ? `, with the delivery time (\`timestamp\`,\n * default now) at ${signing.timestamp.pointer}, so that the receiver finds it fresh`
+    signing.timestamp?.in === "body"
+      ? `, with the delivery time (\`timestamp\`,\n * default now) at /${signing.timestamp.path.join("/")}, so that the receiver finds it fresh`
       : "";
   const content = `${header}
 import {

@@ -9,6 +9,7 @@ import { stripTypeGeneratorKeywords } from "./extensions.js";
 import type { RemoteDocuments } from "../model/resolve.js";
 import { normalizeUri } from "../model/uri.js";
 import type { Manifest } from "./manifest.js";
+import { signingProblems } from "./signing.js";
 
 /**
  * Stage 1, load: read the catalogue from disk into memory, checking only what can be
@@ -141,6 +142,10 @@ async function loadProvider(
   metaProblems.forEach((p) => problems.add(p));
   if (metaProblems.length > 0) return undefined;
   const manifest = read.json as Manifest;
+  const unworkable = signingProblems(manifest.signing);
+  for (const problem of unworkable)
+    problems.add({ code: "manifest_invalid", file: manifestShown, pointer: problem.pointer, message: problem.message });
+  if (unworkable.length > 0) return undefined;
   if (manifest.name !== name) {
     problems.add({
       code: "manifest_invalid",

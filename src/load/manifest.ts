@@ -9,7 +9,24 @@ export type Signing =
       timestamp?: Location;
       toleranceSeconds?: number;
     }
-  | { scheme: "standard-webhooks"; headerPrefixes?: string[]; toleranceSeconds?: number };
+  | { scheme: "standard-webhooks"; headerPrefixes?: string[]; toleranceSeconds?: number }
+  | HmacSigning;
+
+/** An HMAC scheme described by its parts (src/load/signing.ts checks that it can work). */
+export interface HmacSigning {
+  scheme: "hmac";
+  algorithm: "sha1" | "sha256" | "sha512";
+  encoding: "hex" | "base64";
+  header: string;
+  prefix?: string;
+  separator?: string;
+  field?: string;
+  signed?: string;
+  timestamp?: { in: "header"; name: string; field?: string } | { in: "body"; pointer: string };
+  id?: { in: "header"; name: string };
+  secret?: "raw" | "base64" | "whsec";
+  toleranceSeconds?: number;
+}
 
 export interface Manifest {
   name: string;

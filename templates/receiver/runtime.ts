@@ -26,25 +26,62 @@ export type ParseError =
 
 /** `event` is typed by the event's name: check `name` to narrow it. */
 export type ParseResult<M> =
-  | { [N in keyof M & string]: { ok: true; name: N; event: M[N]; version: string } }[keyof M &
-      string]
+  | {
+      [N in keyof M & string]: {
+        ok: true;
+        name: N;
+        event: M[N];
+        version: string;
+      };
+    }[keyof M & string]
   | { ok: false; error: ParseError };
 
 export type VerifyFailure =
-  "missing_signature" | "invalid_signature" | "stale_timestamp" | "future_timestamp";
+  | "missing_signature"
+  | "invalid_signature"
+  | "stale_timestamp"
+  | "future_timestamp";
 
-export type VerifyResult = { ok: true } | { ok: false; reason: VerifyFailure; message: string };
+export type VerifyResult =
+  { ok: true } | { ok: false; reason: VerifyFailure; message: string };
 
-export type SigningConfig =
-  | {
-      scheme: "hmac-sha256";
-      header: string;
-      encoding: "hex" | "base64";
-      /** Property path of the delivery time inside the (signed) body, for the freshness check. */
-      timestamp?: readonly string[];
-      toleranceSeconds: number;
-    }
-  | { scheme: "standard-webhooks"; headerPrefixes: readonly string[]; toleranceSeconds: number };
+/**
+ * An HMAC signing scheme, described by its parts (each provider's index.ts writes it from
+ * the manifest's `signing`): Plain's, Standard Webhooks', GitHub's, Stripe's, Slack's and
+ * Shopify's are all such descriptions.
+ */
+export interface SigningConfig {
+  algorithm: "sha1" | "sha256" | "sha512";
+  /** How the signature is written in its header. */
+  encoding: "hex" | "base64";
+  /** How the secret is given: its text as the key ("raw"), base64, or base64 after an optional "whsec_". */
+  secret: "raw" | "base64" | "whsec";
+  /**
+   * The signature header; alternatives, tried in order (Standard Webhooks: webhook-signature,
+   * svix-signature): the first present is read, with the timestamp and id headers at the same
+   * position in their lists.
+   */
+  header: readonly string[];
+  /** Before each signature ("sha256=", "v0=", "v1,"); an entry without it is skipped. */
+  prefix: string;
+  /** Several signatures in one header, separated by this (Standard Webhooks: " "). */
+  separator?: string;
+  /** The header is comma-separated key=value fields (Stripe's t=…,v1=…): the signatures are this key's values. */
+  field?: string;
+  /** What is signed: a template ending in {body}, with {id} and {timestamp} ("{id}.{timestamp}.{body}"). */
+  signed: string;
+  /**
+   * Where the delivery time is, for the freshness check: a header (or a field of one) of
+   * seconds since the epoch, read before the body; or a property path in the (signed) body,
+   * an ISO 8601 date-time or seconds, read after the signature matched.
+   */
+  timestamp?:
+    | { in: "header"; name: readonly string[]; field?: string }
+    | { in: "body"; path: readonly string[] };
+  /** The header of the delivery's id, when it is signed ({id}). */
+  id?: { in: "header"; name: readonly string[] };
+  toleranceSeconds: number;
+}
 
 /** What a version's generated validators.js exports, as the receiver uses it. */
 export interface VersionValidators {
@@ -131,7 +168,10 @@ export interface Rejection {
   request: Request;
 }
 
-export interface WebhookHandlerOptions<M, P extends InvalidPayloadPolicy = "reject"> {
+export interface WebhookHandlerOptions<
+  M,
+  P extends InvalidPayloadPolicy = "reject",
+> {
   /** The signing secret; several during a rotation: any may match. */
   secret: string | readonly string[];
   on: Handlers<M, P>;
@@ -185,9 +225,17 @@ export interface DeliveryStore {
 function checkSecret(secret: unknown): void {
   const secrets: unknown[] = Array.isArray(secret) ? secret : [secret];
   const bad = secrets.find((s) => typeof s !== "string" || s === "");
-  if (secrets.length === 0 || bad !== undefined || secrets.includes(undefined)) {
+  if (
+    secrets.length === 0 ||
+    bad !== undefined ||
+    secrets.includes(undefined)
+  ) {
     const what =
-      secrets.length === 0 ? "an empty list" : bad === "" ? "an empty string" : String(bad);
+      secrets.length === 0
+        ? "an empty list"
+        : bad === ""
+          ? "an empty string"
+          : String(bad);
     throw new TypeError(
       `the webhook handler's \`secret\` option is ${what}: pass the provider's signing secret (is its environment variable set where this runs?)`,
     );
@@ -214,13 +262,17 @@ const encoder = new TextEncoder();
 const defaultMaxBodyBytes = 1024 * 1024;
 
 function own(node: unknown, key: string): unknown {
-  if (typeof node !== "object" || node === null || Array.isArray(node)) return undefined;
+  if (typeof node !== "object" || node === null || Array.isArray(node))
+    return undefined;
   return Object.prototype.hasOwnProperty.call(node, key)
     ? (node as Record<string, unknown>)[key]
     : undefined;
 }
 
-function stringAt(payload: unknown, path: readonly string[]): string | undefined {
+function stringAt(
+  payload: unknown,
+  path: readonly string[],
+): string | undefined {
   let node = payload;
   for (const key of path) node = own(node, key);
   return typeof node === "string" ? node : undefined;
@@ -240,7 +292,11 @@ const escapedKeyLetter = /\\u00(?:5[fF]|6[3eEfF]|7[02-5])/;
  */
 export function parseJson(text: string): unknown {
   const value: unknown = JSON.parse(text);
-  if (!text.includes("__proto__") && !text.includes("constructor") && !escapedKeyLetter.test(text))
+  if (
+    !text.includes("__proto__") &&
+    !text.includes("constructor") &&
+    !escapedKeyLetter.test(text)
+  )
     return value;
   // iterative: a document nested 100 000 deep must not exhaust the stack here
   const stack: unknown[] = [value];
@@ -252,8 +308,12 @@ export function parseJson(text: string): unknown {
       continue;
     }
     const record = node as Record<string, unknown>;
-    if (Object.prototype.hasOwnProperty.call(record, "__proto__")) delete record["__proto__"];
-    const constructor = Object.prototype.hasOwnProperty.call(record, "constructor")
+    if (Object.prototype.hasOwnProperty.call(record, "__proto__"))
+      delete record["__proto__"];
+    const constructor = Object.prototype.hasOwnProperty.call(
+      record,
+      "constructor",
+    )
       ? record["constructor"]
       : undefined;
     if (
@@ -272,7 +332,8 @@ export function parseJson(text: string): unknown {
 function fromHex(text: string): Uint8Array | undefined {
   if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;
   const bytes = new Uint8Array(text.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
+  for (let i = 0; i < bytes.length; i++)
+    bytes[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
   return bytes;
 }
 
@@ -294,7 +355,8 @@ function fromBase64(text: string): Uint8Array | undefined {
  * references compare that text, so they refuse anything else too.
  */
 function fromCanonicalBase64(text: string): Uint8Array | undefined {
-  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text))
+    return undefined;
   let binary: string;
   try {
     binary = atob(text);
@@ -330,7 +392,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 /** The part of node:crypto the verifier uses (no @types/node needed). */
 interface NodeCrypto {
   createHmac(
-    algorithm: "sha256",
+    algorithm: SigningConfig["algorithm"],
     key: NodeKey,
   ): {
     update(data: Uint8Array): { digest(): Uint8Array };
@@ -362,10 +424,17 @@ function nodeCrypto(): NodeCrypto | undefined {
   if (nodeCryptoFound === undefined) {
     nodeCryptoFound = null;
     try {
-      const host = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-        .process;
-      const found = host?.getBuiltinModule?.("node:crypto") as Partial<NodeCrypto> | undefined;
-      if (typeof found?.createHmac === "function" && typeof found.timingSafeEqual === "function")
+      const host = (
+        globalThis as {
+          process?: { getBuiltinModule?: (id: string) => unknown };
+        }
+      ).process;
+      const found = host?.getBuiltinModule?.("node:crypto") as
+        Partial<NodeCrypto> | undefined;
+      if (
+        typeof found?.createHmac === "function" &&
+        typeof found.timingSafeEqual === "function"
+      )
         nodeCryptoFound = found as NodeCrypto;
     } catch {
       // not a runtime with Node's modules
@@ -374,11 +443,16 @@ function nodeCrypto(): NodeCrypto | undefined {
   return nodeCryptoFound ?? undefined;
 }
 
-/** A Standard Webhooks signature header with more entries than this is refused unread. */
+/** A signature header with more entries than this is refused unread. */
 const maxSignatureEntries = 16;
-const macLength = 32;
+const macLengths = { sha1: 20, sha256: 32, sha512: 64 } as const;
+const webHashes = {
+  sha1: "SHA-1",
+  sha256: "SHA-256",
+  sha512: "SHA-512",
+} as const;
 
-/** HMAC-SHA256 under one secret, its key prepared once. */
+/** An HMAC under one secret, its key prepared once. */
 interface Key {
   /** Whether any candidate is the HMAC of `prefix` + `message` (hashed once). */
   matches(
@@ -387,14 +461,21 @@ interface Key {
     message: Uint8Array,
   ): boolean | Promise<boolean>;
   /** The HMAC of `prefix` + `message`. */
-  sign(prefix: Uint8Array, message: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  sign(
+    prefix: Uint8Array,
+    message: Uint8Array,
+  ): Uint8Array | Promise<Uint8Array>;
 }
 
 /** Node's crypto: createHmac, each candidate compared with timingSafeEqual. */
-function nodeKey(node: NodeCrypto, secret: Uint8Array): Key {
+function nodeKey(
+  node: NodeCrypto,
+  algorithm: SigningConfig["algorithm"],
+  secret: Uint8Array,
+): Key {
   const key = node.createSecretKey ? node.createSecretKey(secret) : secret;
   const sign = (prefix: Uint8Array, message: Uint8Array): Uint8Array => {
-    const hmac = node.createHmac("sha256", key);
+    const hmac = node.createHmac(algorithm, key);
     if (prefix.length > 0) hmac.update(prefix);
     return hmac.update(message).digest();
   };
@@ -402,7 +483,7 @@ function nodeKey(node: NodeCrypto, secret: Uint8Array): Key {
     matches(candidates, prefix, message) {
       const expected = sign(prefix, message);
       let match = false;
-      // the candidates are 32 bytes, as is the HMAC: timingSafeEqual compares equal lengths only
+      // the candidates are as long as the HMAC: timingSafeEqual compares equal lengths only
       for (const candidate of candidates)
         if (node.timingSafeEqual(expected, candidate)) match = true;
       return match;
@@ -422,25 +503,44 @@ let compareKey: Promise<WebCryptoKey> | undefined;
  * time, by verifying it as a message under a random key against the expected value's tag
  * (so a header of many entries costs one hash of the body, not one per entry).
  */
-function webKey(secret: Uint8Array): Key {
+function webKey(
+  algorithm: SigningConfig["algorithm"],
+  secret: Uint8Array,
+): Key {
   const subtle = crypto.subtle;
-  const key = subtle.importKey("raw", bufferOf(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
+  const hash = webHashes[algorithm];
+  const key = subtle.importKey(
+    "raw",
+    bufferOf(secret),
+    { name: "HMAC", hash },
+    false,
+    ["sign"],
+  );
   // an unused verifier must not leave a rejection unhandled
   key.catch(() => undefined);
-  const sign = async (prefix: Uint8Array, message: Uint8Array): Promise<Uint8Array> =>
-    new Uint8Array(await subtle.sign("HMAC", await key, bufferOf(concat(prefix, message))));
+  const sign = async (
+    prefix: Uint8Array,
+    message: Uint8Array,
+  ): Promise<Uint8Array> =>
+    new Uint8Array(
+      await subtle.sign("HMAC", await key, bufferOf(concat(prefix, message))),
+    );
   return {
     async matches(candidates, prefix, message) {
-      compareKey ??= subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
-        "sign",
-        "verify",
-      ]) as Promise<WebCryptoKey>;
+      compareKey ??= subtle.generateKey(
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign", "verify"],
+      ) as Promise<WebCryptoKey>;
       const tagKey = await compareKey;
-      const tag = await subtle.sign("HMAC", tagKey, bufferOf(await sign(prefix, message)));
+      const tag = await subtle.sign(
+        "HMAC",
+        tagKey,
+        bufferOf(await sign(prefix, message)),
+      );
       for (const candidate of candidates) {
-        if (await subtle.verify("HMAC", tagKey, tag, bufferOf(candidate))) return true;
+        if (await subtle.verify("HMAC", tagKey, tag, bufferOf(candidate)))
+          return true;
       }
       return false;
     },
@@ -448,18 +548,22 @@ function webKey(secret: Uint8Array): Key {
   };
 }
 
-/** Keys by crypto, scheme and secret: a secret's key is prepared once, however many verifiers use it. */
+/** Keys by crypto, algorithm, secret format and secret: a secret's key is prepared once, however many verifiers use it. */
 const keyCache = new Map<string, Key>();
 const keyCacheSize = 64;
 
-function keyFor(scheme: SigningConfig["scheme"], secret: string, bytes: Uint8Array): Key {
+function keyFor(signing: SigningConfig, secret: string): Key {
   const node = nodeCrypto();
-  const id = `${node ? "node" : "web"}:${scheme}:${secret}`;
+  const id = `${node ? "node" : "web"}:${signing.algorithm}:${signing.secret}:${secret}`;
   let key = keyCache.get(id);
   if (key === undefined) {
-    key = node ? nodeKey(node, bytes) : webKey(bytes);
+    const bytes = secretBytes(signing, secret);
+    key = node
+      ? nodeKey(node, signing.algorithm, bytes)
+      : webKey(signing.algorithm, bytes);
     keyCache.set(id, key);
-    if (keyCache.size > keyCacheSize) keyCache.delete(keyCache.keys().next().value!);
+    if (keyCache.size > keyCacheSize)
+      keyCache.delete(keyCache.keys().next().value!);
   }
   return key;
 }
@@ -467,11 +571,12 @@ function keyFor(scheme: SigningConfig["scheme"], secret: string, bytes: Uint8Arr
 /** Whether any candidate of the right length is the HMAC under any key; the body hashed once per key. */
 async function anyMatches(
   keys: readonly Key[],
+  length: number,
   candidates: readonly Uint8Array[],
   prefix: Uint8Array,
   message: Uint8Array,
 ): Promise<boolean> {
-  const wellFormed = candidates.filter((c) => c.length === macLength);
+  const wellFormed = candidates.filter((c) => c.length === length);
   if (wellFormed.length === 0) return false;
   for (const key of keys) {
     const match = key.matches(wellFormed, prefix, message);
@@ -481,28 +586,37 @@ async function anyMatches(
 }
 
 function secretBytes(signing: SigningConfig, secret: string): Uint8Array {
-  if (signing.scheme === "hmac-sha256") {
-    if (secret === "") throw new WebhookError(500, "the webhook secret is empty");
+  if (signing.secret === "raw") {
+    if (secret === "")
+      throw new WebhookError(500, "the webhook secret is empty");
     return encoder.encode(secret);
   }
-  const bytes = fromBase64(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret);
+  const whsec = signing.secret === "whsec";
+  const bytes = fromBase64(
+    whsec && secret.startsWith("whsec_") ? secret.slice(6) : secret,
+  );
   if (bytes === undefined || bytes.length === 0) {
     throw new WebhookError(
       500,
-      "the webhook secret must be a non-empty base64 string, optionally prefixed whsec_",
+      `the webhook secret must be a non-empty base64 string${whsec ? ", optionally prefixed whsec_" : ""}`,
     );
   }
   return bytes;
 }
 
 type HeaderSource =
-  { get(name: string): string | null } | Record<string, string | readonly string[] | undefined>;
+  | { get(name: string): string | null }
+  | Record<string, string | readonly string[] | undefined>;
 
 function header(headers: HeaderSource, name: string): string | undefined {
   if (typeof headers.get === "function")
-    return (headers as { get(name: string): string | null }).get(name) ?? undefined;
+    return (
+      (headers as { get(name: string): string | null }).get(name) ?? undefined
+    );
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
+  for (const [key, value] of Object.entries(
+    headers as Record<string, unknown>,
+  )) {
     if (key.toLowerCase() !== wanted) continue;
     if (typeof value === "string") return value;
     if (Array.isArray(value)) return value.join(", ");
@@ -519,27 +633,72 @@ const failure = (
   message,
 });
 
-function checkFreshness(at: number, now: number, tolerance: number): VerifyResult {
+function checkFreshness(
+  at: number,
+  now: number,
+  tolerance: number,
+): VerifyResult {
   if (!Number.isFinite(at))
-    return failure("stale_timestamp", "the delivery time is missing or not a time");
+    return failure(
+      "stale_timestamp",
+      "the delivery time is missing or not a time",
+    );
   if (now - at > tolerance * 1000)
-    return failure("stale_timestamp", `the delivery is more than ${tolerance} s old`);
+    return failure(
+      "stale_timestamp",
+      `the delivery is more than ${tolerance} s old`,
+    );
   if (at - now > tolerance * 1000)
-    return failure("future_timestamp", `the delivery time is more than ${tolerance} s ahead`);
+    return failure(
+      "future_timestamp",
+      `the delivery time is more than ${tolerance} s ahead`,
+    );
   return { ok: true };
 }
 
 /** What the headers say, read before the body: the candidates and what the signature covers. */
 type SignedHeaders =
   | { ok: false; reason: VerifyFailure; message: string }
-  | { ok: true; candidates: Uint8Array[]; prefix: Uint8Array; id: string | undefined };
+  | {
+      ok: true;
+      candidates: Uint8Array[];
+      prefix: Uint8Array;
+      id: string | undefined;
+    };
+
+/** The values of `key` in a header of comma-separated key=value fields (Stripe's t=…,v1=…). */
+function fieldValue(text: string, key: string): string | undefined {
+  for (const part of text.split(",", maxSignatureEntries + 1)) {
+    const equals = part.indexOf("=");
+    if (equals > 0 && part.slice(0, equals).trim() === key)
+      return part.slice(equals + 1).trim();
+  }
+  return undefined;
+}
+
+/** What is signed before the body, the template's {id} and {timestamp} filled in. */
+function signedPrefix(
+  signing: SigningConfig,
+  id: string | undefined,
+  seconds: number | undefined,
+) {
+  const template = signing.signed.slice(
+    0,
+    signing.signed.length - "{body}".length,
+  );
+  return encoder.encode(
+    template.replace(/\{(id|timestamp)\}/g, (_, name: string) =>
+      name === "id" ? (id ?? "") : String(seconds),
+    ),
+  );
+}
 
 /**
  * Verifies a delivery's signature over the raw body bytes, then its freshness. The headers
- * are read first (`headers`: a missing or malformed signature, or a stale Standard Webhooks
- * timestamp, is refused before any of the body is read), then the body (`body`). For a
- * scheme whose delivery time is inside the body (Plain), `freshness` reads the parsed body,
- * only after the signature over the raw bytes has matched.
+ * are read first (`headers`: a missing or malformed signature, or a stale timestamp header,
+ * is refused before any of the body is read), then the body (`body`). For a scheme whose
+ * delivery time is inside the body (Plain), `freshness` reads the parsed body, only after
+ * the signature over the raw bytes has matched.
  */
 export function createVerifier(
   signing: SigningConfig,
@@ -547,39 +706,71 @@ export function createVerifier(
   toleranceSeconds?: number,
 ) {
   const list = typeof secrets === "string" ? [secrets] : secrets;
-  if (list.length === 0) throw new WebhookError(500, "no webhook secret configured");
-  const keys = list.map((s) => keyFor(signing.scheme, s, secretBytes(signing, s)));
+  if (list.length === 0)
+    throw new WebhookError(500, "no webhook secret configured");
+  const keys = list.map((s) => keyFor(signing, s));
   const tolerance = toleranceSeconds ?? signing.toleranceSeconds;
+  const length = macLengths[signing.algorithm];
+  const several =
+    signing.separator !== undefined || signing.field !== undefined;
+  const mismatch = several
+    ? "no signature matches the body"
+    : "the signature does not match the body";
+  const stamp =
+    signing.timestamp?.in === "header" ? signing.timestamp : undefined;
+
+  function missing(): SignedHeaders {
+    const sets = signing.header.map((name, i) => {
+      const names = [signing.id?.name[i], stamp?.name[i], name].filter(
+        (n): n is string => n !== undefined,
+      );
+      return [...new Set(names)].join("/");
+    });
+    const plural = sets.some((set) => set.includes("/"));
+    return failure(
+      "missing_signature",
+      `the ${sets.join(" or ")} header${plural ? "s are" : " is"} missing`,
+    );
+  }
 
   function headers(source: HeaderSource, now: number): SignedHeaders {
-    if (signing.scheme === "hmac-sha256") {
-      const provided = header(source, signing.header)?.trim();
-      if (!provided) return failure("missing_signature", `the ${signing.header} header is missing`);
-      const bytes = signing.encoding === "hex" ? fromHex(provided) : fromCanonicalBase64(provided);
-      if (bytes === undefined)
-        return failure("invalid_signature", "the signature does not match the body");
-      return { ok: true, candidates: [bytes], prefix: new Uint8Array(0), id: undefined };
-    }
-    const prefix = signing.headerPrefixes.find(
-      (p) => header(source, `${p}-signature`) !== undefined,
+    const at = signing.header.findIndex(
+      (name) => header(source, name) !== undefined,
     );
-    const id = prefix && header(source, `${prefix}-id`);
-    const stamp = prefix && header(source, `${prefix}-timestamp`);
-    const signed = prefix && header(source, `${prefix}-signature`);
-    if (!prefix || !id || !stamp || !signed) {
-      const names = signing.headerPrefixes
-        .map((p) => `${p}-id/${p}-timestamp/${p}-signature`)
-        .join(" or ");
-      return failure("missing_signature", `the ${names} headers are missing`);
+    if (at < 0) return missing();
+    const signed = header(source, signing.header[at]!)!;
+    if (several ? !signed : !signed.trim()) return missing();
+    const id = signing.id ? header(source, signing.id.name[at]!) : undefined;
+    if (signing.id && !id) return missing();
+    let seconds: number | undefined;
+    if (stamp) {
+      const name = stamp.name[at]!;
+      const text = header(source, name);
+      if (!text) return missing();
+      const value =
+        stamp.field === undefined ? text : fieldValue(text, stamp.field);
+      if (!value)
+        return failure(
+          "missing_signature",
+          `the ${name} header has no ${stamp.field}= field`,
+        );
+      // validated and signed as one value: the number the digits say, as the references sign it
+      const digits = value.trim();
+      if (!/^\d+$/.test(digits))
+        return failure(
+          "stale_timestamp",
+          "the timestamp header is not a number of seconds",
+        );
+      seconds = Number(digits);
+      const fresh = checkFreshness(seconds * 1000, now, tolerance);
+      if (!fresh.ok) return fresh;
     }
-    // validated and signed as one value: the number the digits say, as the references sign it
-    const digits = stamp.trim();
-    if (!/^\d+$/.test(digits))
-      return failure("stale_timestamp", "the timestamp header is not a number of seconds");
-    const seconds = Number(digits);
-    const fresh = checkFreshness(seconds * 1000, now, tolerance);
-    if (!fresh.ok) return fresh;
-    const entries = signed.split(" ");
+    const entries =
+      signing.field !== undefined
+        ? signed.split(",", maxSignatureEntries + 1)
+        : signing.separator !== undefined
+          ? signed.split(signing.separator, maxSignatureEntries + 1)
+          : [signed.trim()];
     if (entries.length > maxSignatureEntries) {
       return failure(
         "invalid_signature",
@@ -588,26 +779,39 @@ export function createVerifier(
     }
     const candidates: Uint8Array[] = [];
     for (const entry of entries) {
-      const comma = entry.indexOf(",");
-      if (comma < 0 || entry.slice(0, comma) !== "v1") continue;
-      const bytes = fromCanonicalBase64(entry.slice(comma + 1));
+      let value = entry;
+      if (signing.field !== undefined) {
+        const equals = entry.indexOf("=");
+        if (equals < 0 || entry.slice(0, equals).trim() !== signing.field)
+          continue;
+        value = entry.slice(equals + 1).trim();
+      }
+      if (!value.startsWith(signing.prefix)) continue;
+      value = value.slice(signing.prefix.length);
+      const bytes =
+        signing.encoding === "hex"
+          ? fromHex(value)
+          : fromCanonicalBase64(value);
       if (bytes !== undefined) candidates.push(bytes);
     }
-    if (candidates.length === 0)
-      return failure("invalid_signature", "no signature matches the body");
-    return { ok: true, candidates, prefix: encoder.encode(`${id}.${seconds}.`), id };
+    if (candidates.length === 0) return failure("invalid_signature", mismatch);
+    return {
+      ok: true,
+      candidates,
+      prefix: signedPrefix(signing, id, seconds),
+      id,
+    };
   }
 
-  async function body(signed: SignedHeaders, bytes: Uint8Array): Promise<VerifyResult> {
+  async function body(
+    signed: SignedHeaders,
+    bytes: Uint8Array,
+  ): Promise<VerifyResult> {
     if (!signed.ok) return signed;
-    if (!(await anyMatches(keys, signed.candidates, signed.prefix, bytes))) {
-      return failure(
-        "invalid_signature",
-        signing.scheme === "hmac-sha256"
-          ? "the signature does not match the body"
-          : "no signature matches the body",
-      );
-    }
+    if (
+      !(await anyMatches(keys, length, signed.candidates, signed.prefix, bytes))
+    )
+      return failure("invalid_signature", mismatch);
     return { ok: true };
   }
 
@@ -620,9 +824,16 @@ export function createVerifier(
   }
 
   function freshness(payload: unknown, now: number): VerifyResult {
-    if (signing.scheme !== "hmac-sha256" || signing.timestamp === undefined) return { ok: true };
-    const at = stringAt(payload, signing.timestamp);
-    return checkFreshness(at === undefined ? NaN : Date.parse(at), now, tolerance);
+    if (signing.timestamp?.in !== "body") return { ok: true };
+    let node = payload;
+    for (const key of signing.timestamp.path) node = own(node, key);
+    const at =
+      typeof node === "string"
+        ? Date.parse(node)
+        : typeof node === "number"
+          ? node * 1000
+          : NaN;
+    return checkFreshness(at, now, tolerance);
   }
 
   return { headers, body, signature, freshness };
@@ -643,13 +854,20 @@ export function createParser<M>(config: ProviderConfig) {
     let payload: unknown = raw;
     if (typeof raw === "string" || raw instanceof Uint8Array) {
       try {
-        payload = parseJson(typeof raw === "string" ? raw : decoder.decode(raw));
+        payload = parseJson(
+          typeof raw === "string" ? raw : decoder.decode(raw),
+        );
       } catch (error) {
         return {
           ok: false,
           error: {
             kind: "invalid_json",
-            errors: [{ path: "", message: `not valid JSON: ${(error as Error).message}` }],
+            errors: [
+              {
+                path: "",
+                message: `not valid JSON: ${(error as Error).message}`,
+              },
+            ],
           },
         };
       }
@@ -664,7 +882,9 @@ function createValidator<M>(config: ProviderConfig) {
   const [latestVersion, latest] = config.versions[config.versions.length - 1]!;
 
   return function validate(payload: unknown): ParseResult<M> {
-    const declared = config.version ? stringAt(payload, config.version) : undefined;
+    const declared = config.version
+      ? stringAt(payload, config.version)
+      : undefined;
     const unknown = declared !== undefined && !byVersion.has(declared);
     if (unknown && config.unknownVersion !== "latest") {
       const accepted = [...byVersion.keys()];
@@ -699,19 +919,37 @@ function createValidator<M>(config: ProviderConfig) {
         error: {
           kind: "invalid_payload",
           event: stringAt(payload, config.event) ?? "",
-          errors: [{ path: "", message: `cannot be validated: ${(error as Error).message}` }],
+          errors: [
+            {
+              path: "",
+              message: `cannot be validated: ${(error as Error).message}`,
+            },
+          ],
         },
       };
     }
     if (result.ok)
-      return { ok: true, name: result.name, event: payload, version } as ParseResult<M>;
+      return {
+        ok: true,
+        name: result.name,
+        event: payload,
+        version,
+      } as ParseResult<M>;
     const event = result.name ?? stringAt(payload, config.event);
     if (result.kind === "unknown_event")
-      return { ok: false, error: { kind: "unknown_event", event, errors: result.errors } };
+      return {
+        ok: false,
+        error: { kind: "unknown_event", event, errors: result.errors },
+      };
     if (result.kind === "version_mismatch") {
       // under "latest", a payload whose only difference is its version is accepted
       if (unknown && result.errors.length === 1)
-        return { ok: true, name: event!, event: payload, version } as ParseResult<M>;
+        return {
+          ok: true,
+          name: event!,
+          event: payload,
+          version,
+        } as ParseResult<M>;
       return {
         ok: false,
         error: {
@@ -725,7 +963,11 @@ function createValidator<M>(config: ProviderConfig) {
     }
     return {
       ok: false,
-      error: { kind: "invalid_payload", event: event ?? "", errors: result.errors },
+      error: {
+        kind: "invalid_payload",
+        event: event ?? "",
+        errors: result.errors,
+      },
     };
   };
 }
@@ -774,7 +1016,9 @@ const defaultBodyTimeoutMs = 10_000;
  * Workers' ReadableStreamReadResult has an optional `value` when done (and @types/node
  * declares no ReadableStreamReadResult global).
  */
-type Chunk = { done: true; value?: unknown } | { done?: false; value: Uint8Array | string };
+type Chunk =
+  | { done: true; value?: unknown }
+  | { done?: false; value: Uint8Array | string };
 
 /**
  * Reads the body into one buffer of at most `limit` bytes, within `timeoutMs`: 413 past the
@@ -788,7 +1032,13 @@ async function readChunks(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new WebhookError(408, `the body took more than ${timeoutMs} ms to arrive`)),
+      () =>
+        reject(
+          new WebhookError(
+            408,
+            `the body took more than ${timeoutMs} ms to arrive`,
+          ),
+        ),
       timeoutMs,
     );
   });
@@ -807,9 +1057,13 @@ async function readChunks(
         throw new WebhookError(400, "the body could not be read to its end");
       }
       if (chunk.done) break;
-      const bytes = typeof chunk.value === "string" ? encoder.encode(chunk.value) : chunk.value;
+      const bytes =
+        typeof chunk.value === "string"
+          ? encoder.encode(chunk.value)
+          : chunk.value;
       size += bytes.length;
-      if (size > limit) throw new WebhookError(413, `the body is larger than ${limit} bytes`);
+      if (size > limit)
+        throw new WebhookError(413, `the body is larger than ${limit} bytes`);
       chunks.push(bytes);
     }
   } finally {
@@ -818,7 +1072,11 @@ async function readChunks(
   return chunks.length === 1 ? chunks[0]! : concat(...chunks);
 }
 
-async function readBody(request: Request, limit: number, timeoutMs: number): Promise<Uint8Array> {
+async function readBody(
+  request: Request,
+  limit: number,
+  timeoutMs: number,
+): Promise<Uint8Array> {
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
   try {
@@ -856,8 +1114,15 @@ function acceptInvalid<M>(
   | { ok: false; error: ParseError } {
   if (parsed.ok) return { ...parsed, validation: { ok: true } };
   const { error } = parsed;
-  if (policy !== "accept" || error.kind !== "invalid_payload" || error.event === "") return parsed;
-  const declared = config.version ? stringAt(payload, config.version) : undefined;
+  if (
+    policy !== "accept" ||
+    error.kind !== "invalid_payload" ||
+    error.event === ""
+  )
+    return parsed;
+  const declared = config.version
+    ? stringAt(payload, config.version)
+    : undefined;
   const version = config.versions.some(([key]) => key === declared)
     ? declared!
     : config.versions[config.versions.length - 1]![0];
@@ -876,7 +1141,11 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
   options: WebhookHandlerOptions<M, P>,
 ): Core {
   checkSecret(options.secret);
-  const verifier = createVerifier(config.signing, options.secret, options.toleranceSeconds);
+  const verifier = createVerifier(
+    config.signing,
+    options.secret,
+    options.toleranceSeconds,
+  );
   const validate = createValidator<M>(config);
   const now = options.now ?? Date.now;
   const limit = options.maxBodyBytes ?? defaultMaxBodyBytes;
@@ -888,12 +1157,16 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
   const handlers = options.on as Record<string, unknown>;
 
   return async function core(incoming: Incoming): Promise<Answer> {
-    if (incoming.method !== "POST") return answer(405, { error: "method_not_allowed" });
+    if (incoming.method !== "POST")
+      return answer(405, { error: "method_not_allowed" });
     // the headers first: nothing of the body is read for a request that cannot be signed
     const at = now();
     const signedHeaders = verifier.headers(incoming.headers, at);
     if (!signedHeaders.ok)
-      return answer(401, { error: signedHeaders.reason, message: signedHeaders.message });
+      return answer(401, {
+        error: signedHeaders.reason,
+        message: signedHeaders.message,
+      });
     if (incoming.declared > limit)
       return answer(413, {
         error: "body_too_large",
@@ -911,7 +1184,8 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
       throw error;
     }
     const signed = await verifier.body(signedHeaders, body);
-    if (!signed.ok) return answer(401, { error: signed.reason, message: signed.message });
+    if (!signed.ok)
+      return answer(401, { error: signed.reason, message: signed.message });
 
     // the delivery as a Fetch Request: built only if a handler or onRejected reads it
     let request: Request | undefined;
@@ -943,13 +1217,21 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
     try {
       payload = parseJson(text);
     } catch (error) {
-      const errors = [{ path: "", message: `not valid JSON: ${(error as Error).message}` }];
+      const errors = [
+        { path: "", message: `not valid JSON: ${(error as Error).message}` },
+      ];
       return reject({ kind: "invalid_json", errors });
     }
     const fresh = verifier.freshness(payload, at);
-    if (!fresh.ok) return answer(401, { error: fresh.reason, message: fresh.message });
+    if (!fresh.ok)
+      return answer(401, { error: fresh.reason, message: fresh.message });
 
-    const parsed = acceptInvalid(config, validate(payload), payload, options.onInvalidPayload);
+    const parsed = acceptInvalid(
+      config,
+      validate(payload),
+      payload,
+      options.onInvalidPayload,
+    );
     if (!parsed.ok) return reject(parsed.error);
 
     const deliveryId = config.deliveryIdHeader
@@ -973,7 +1255,8 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
         // a failing error reporter must not change the response
       }
     };
-    const key = deliveryId === undefined ? undefined : `${config.provider}:${deliveryId}`;
+    const key =
+      deliveryId === undefined ? undefined : `${config.provider}:${deliveryId}`;
     if (store && key !== undefined) {
       let duplicate: boolean;
       try {
@@ -994,7 +1277,10 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
       if (typeof handler === "function") await handler(parsed.event, context);
       else {
         await options.onUnhandled?.(parsed.event as M[keyof M], context);
-        return answer(options.unhandledStatus ?? 200, { ok: true, handled: false });
+        return answer(options.unhandledStatus ?? 200, {
+          ok: true,
+          handled: false,
+        });
       }
     } catch (error) {
       if (store && key !== undefined) await store.forget?.(key).catch(report);
@@ -1012,7 +1298,8 @@ export function createHandler<M, P extends InvalidPayloadPolicy = "reject">(
   const core = createCore(config, options);
   async function handle(request: Request): Promise<Response> {
     // a body a framework's parser already read cannot be checked against its signature
-    if (request.method === "POST" && request.bodyUsed) return json(500, alreadyRead);
+    if (request.method === "POST" && request.bodyUsed)
+      return json(500, alreadyRead);
     const result = await core({
       method: request.method,
       headers: request.headers,
@@ -1054,7 +1341,8 @@ export function createMemoryStore(
       if (expiry !== undefined && expiry > at) return true;
       expiries.delete(id);
       expiries.set(id, at + ttlSeconds * 1000);
-      while (expiries.size > maxEntries) expiries.delete(expiries.keys().next().value!);
+      while (expiries.size > maxEntries)
+        expiries.delete(expiries.keys().next().value!);
       return false;
     },
     async forget(id) {
@@ -1068,7 +1356,11 @@ export function createMemoryStore(
  * `SET key 1 NX EX ttl` answers "OK" when it set the key, null when the key existed.
  */
 export interface RedisClientLike {
-  set(key: string, value: string, options: { NX: true; EX: number }): Promise<unknown>;
+  set(
+    key: string,
+    value: string,
+    options: { NX: true; EX: number },
+  ): Promise<unknown>;
   del(key: string): Promise<unknown>;
 }
 
@@ -1120,11 +1412,18 @@ function ignore(): undefined {
 }
 
 /** A node:http header by name (node keys them in lower case), repeated ones joined as Fetch does. */
-function nodeHeader(headers: NodeRequestLike["headers"], name: string): string | null {
+function nodeHeader(
+  headers: NodeRequestLike["headers"],
+  name: string,
+): string | null {
   const key = name.toLowerCase();
   if (!Object.prototype.hasOwnProperty.call(headers, key)) return null;
   const value = headers[key];
-  return typeof value === "string" ? value : Array.isArray(value) ? value.join(", ") : null;
+  return typeof value === "string"
+    ? value
+    : Array.isArray(value)
+      ? value.join(", ")
+      : null;
 }
 
 function fetchHeaders(headers: NodeRequestLike["headers"]): Headers {
@@ -1178,16 +1477,21 @@ function readNodeStream(
       req.removeListener("end", end);
       req.removeListener("error", broken);
       req.removeListener("close", broken);
-      if (error === undefined) resolve(chunks.length === 1 ? chunks[0]! : concat(...chunks));
+      if (error === undefined)
+        resolve(chunks.length === 1 ? chunks[0]! : concat(...chunks));
       else {
         req.pause();
         reject(error);
       }
     };
     const data = (chunk: unknown) => {
-      const bytes = typeof chunk === "string" ? encoder.encode(chunk) : (chunk as Uint8Array);
+      const bytes =
+        typeof chunk === "string"
+          ? encoder.encode(chunk)
+          : (chunk as Uint8Array);
       size += bytes.length;
-      if (size > limit) finish(new WebhookError(413, `the body is larger than ${limit} bytes`));
+      if (size > limit)
+        finish(new WebhookError(413, `the body is larger than ${limit} bytes`));
       else chunks.push(bytes);
     };
     const end = () => {
@@ -1195,9 +1499,16 @@ function readNodeStream(
       finish();
     };
     // an error, or the connection closed before the body's end
-    const broken = () => finish(new WebhookError(400, "the body could not be read to its end"));
+    const broken = () =>
+      finish(new WebhookError(400, "the body could not be read to its end"));
     const timer = setTimeout(
-      () => finish(new WebhookError(408, `the body took more than ${timeoutMs} ms to arrive`)),
+      () =>
+        finish(
+          new WebhookError(
+            408,
+            `the body took more than ${timeoutMs} ms to arrive`,
+          ),
+        ),
       timeoutMs,
     );
     req.on("data", data);
@@ -1228,7 +1539,11 @@ export function toNodeListener(
     req.on?.("error", ignore);
     res.on?.("error", ignore);
     let complete = false;
-    const end = (status: number, body: string | Uint8Array, headers: [string, string][]) => {
+    const end = (
+      status: number,
+      body: string | Uint8Array,
+      headers: [string, string][],
+    ) => {
       if (res.headersSent) return;
       res.statusCode = status;
       for (const [name, value] of headers) res.setHeader(name, value);
@@ -1236,15 +1551,23 @@ export function toNodeListener(
       res.end(body);
     };
     const send = (result: Answer) =>
-      end(result.status, JSON.stringify(result.body), [["content-type", "application/json"]]);
+      end(result.status, JSON.stringify(result.body), [
+        ["content-type", "application/json"],
+      ]);
     const sendResponse = async (response: Response) => {
       const bytes = new Uint8Array(await response.arrayBuffer());
       const headers: [string, string][] = [];
-      response.headers.forEach((value, name) => void headers.push([name, value]));
+      response.headers.forEach(
+        (value, name) => void headers.push([name, value]),
+      );
       end(response.status, bytes, headers);
     };
     try {
-      if (req.body !== undefined || req.readableDidRead === true || req.readableEnded === true) {
+      if (
+        req.body !== undefined ||
+        req.readableDidRead === true ||
+        req.readableEnded === true
+      ) {
         complete = true;
         send(answer(500, alreadyRead));
         return;
@@ -1264,9 +1587,17 @@ export function toNodeListener(
       if (!hasBody) complete = true;
       let url: URL;
       try {
-        url = new URL(req.url ?? "/", `http://${nodeHeader(req.headers, "host") ?? "localhost"}`);
+        url = new URL(
+          req.url ?? "/",
+          `http://${nodeHeader(req.headers, "host") ?? "localhost"}`,
+        );
       } catch {
-        send(answer(400, { error: "bad_request", message: "the URL or a header is malformed" }));
+        send(
+          answer(400, {
+            error: "bad_request",
+            message: "the URL or a header is malformed",
+          }),
+        );
         return;
       }
       // the body through the request's async iterator, made only if read that way
@@ -1280,9 +1611,13 @@ export function toNodeListener(
           return chunk;
         }
         // counted in bytes, as sent
-        const bytes = typeof chunk.value === "string" ? encoder.encode(chunk.value) : chunk.value;
+        const bytes =
+          typeof chunk.value === "string"
+            ? encoder.encode(chunk.value)
+            : chunk.value;
         size += bytes.length;
-        if (size > limit) throw new WebhookError(413, `the body is larger than ${limit} bytes`);
+        if (size > limit)
+          throw new WebhookError(413, `the body is larger than ${limit} bytes`);
         return { done: false, value: bytes };
       };
 
@@ -1295,7 +1630,12 @@ export function toNodeListener(
             !hasBody
               ? Promise.resolve(new Uint8Array(0))
               : isNodeStream(req)
-                ? readNodeStream(req, Math.min(max, limit), timeoutMs, () => (complete = true))
+                ? readNodeStream(
+                    req,
+                    Math.min(max, limit),
+                    timeoutMs,
+                    () => (complete = true),
+                  )
                 : readChunks(next, Math.min(max, limit), timeoutMs),
           request: (body) =>
             new Request(url.href, {
@@ -1312,7 +1652,12 @@ export function toNodeListener(
       try {
         headers = fetchHeaders(req.headers);
       } catch {
-        send(answer(400, { error: "bad_request", message: "the URL or a header is malformed" }));
+        send(
+          answer(400, {
+            error: "bad_request",
+            message: "the URL or a header is malformed",
+          }),
+        );
         return;
       }
       const body = new ReadableStream<Uint8Array>(
@@ -1344,12 +1689,17 @@ export function toNodeListener(
         // a method Fetch cannot carry (TRACE, TRACK, CONNECT) or some other unrepresentable request
         send(
           method.toUpperCase() === "POST"
-            ? answer(400, { error: "bad_request", message: "the request cannot be represented" })
+            ? answer(400, {
+                error: "bad_request",
+                message: "the request cannot be represented",
+              })
             : answer(405, { error: "method_not_allowed" }),
         );
         return;
       }
-      const response = await handler(request).catch(() => json(500, { error: "internal_error" }));
+      const response = await handler(request).catch(() =>
+        json(500, { error: "internal_error" }),
+      );
       await sendResponse(response);
     } catch {
       try {
@@ -1369,16 +1719,26 @@ export async function verifyDelivery(
   options: { toleranceSeconds?: number; now?: () => number } = {},
 ): Promise<VerifyResult> {
   checkSecret(secret);
-  const verifier = createVerifier(config.signing, secret, options.toleranceSeconds);
-  const body = typeof delivery.body === "string" ? encoder.encode(delivery.body) : delivery.body;
+  const verifier = createVerifier(
+    config.signing,
+    secret,
+    options.toleranceSeconds,
+  );
+  const body =
+    typeof delivery.body === "string"
+      ? encoder.encode(delivery.body)
+      : delivery.body;
   const at = (options.now ?? Date.now)();
   const signed = await verifier.signature(delivery.headers, body, at);
-  if (!signed.ok || config.signing.scheme !== "hmac-sha256") return signed;
+  if (!signed.ok || config.signing.timestamp?.in !== "body") return signed;
   let payload: unknown;
   try {
     payload = parseJson(decoder.decode(body));
   } catch {
-    return failure("stale_timestamp", "the body is not JSON, so its delivery time cannot be read");
+    return failure(
+      "stale_timestamp",
+      "the body is not JSON, so its delivery time cannot be read",
+    );
   }
   return verifier.freshness(payload, at);
 }
@@ -1433,8 +1793,14 @@ export async function signDelivery(
   if (typeof payload === "string") body = payload;
   else {
     const copy: unknown = JSON.parse(JSON.stringify(payload) ?? "null");
-    const path = signing.scheme === "hmac-sha256" ? signing.timestamp : undefined;
-    if (path !== undefined && path.length > 0 && typeof copy === "object" && copy !== null) {
+    const path =
+      signing.timestamp?.in === "body" ? signing.timestamp.path : undefined;
+    if (
+      path !== undefined &&
+      path.length > 0 &&
+      typeof copy === "object" &&
+      copy !== null
+    ) {
       let node = copy as Record<string, unknown>;
       for (const key of path.slice(0, -1)) {
         const next = own(node, key);
@@ -1456,21 +1822,33 @@ export async function signDelivery(
     }
     body = JSON.stringify(copy);
   }
-  const key = keyFor(signing.scheme, options.secret, secretBytes(signing, options.secret));
-  const bytes = encoder.encode(body);
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (signing.scheme === "hmac-sha256") {
-    const mac = await key.sign(new Uint8Array(0), bytes);
-    headers[signing.header.toLowerCase()] = signing.encoding === "hex" ? toHex(mac) : toBase64(mac);
-  } else {
-    const seconds = Math.floor(at / 1000);
-    const id = options.id ?? `msg_${toHex(crypto.getRandomValues(new Uint8Array(12)))}`;
-    const mac = await key.sign(encoder.encode(`${id}.${seconds}.`), bytes);
-    const prefix = signing.headerPrefixes[0] ?? "webhook";
-    headers[`${prefix}-id`] = id;
-    headers[`${prefix}-timestamp`] = String(seconds);
-    headers[`${prefix}-signature`] = `v1,${toBase64(mac)}`;
-  }
+  const key = keyFor(signing, options.secret);
+  const seconds = Math.floor(at / 1000);
+  const id = signing.id
+    ? (options.id ?? `msg_${toHex(crypto.getRandomValues(new Uint8Array(12)))}`)
+    : undefined;
+  const mac = await key.sign(
+    signedPrefix(signing, id, seconds),
+    encoder.encode(body),
+  );
+  const signature =
+    signing.prefix + (signing.encoding === "hex" ? toHex(mac) : toBase64(mac));
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+  };
+  // a field joins the others of its header (Stripe: t=…,v1=…), the timestamp first
+  const put = (name: string, field: string | undefined, value: string) => {
+    const key = name.toLowerCase();
+    const entry = field === undefined ? value : `${field}=${value}`;
+    headers[key] =
+      field !== undefined && headers[key] !== undefined
+        ? `${headers[key]},${entry}`
+        : entry;
+  };
+  if (signing.id && id !== undefined) put(signing.id.name[0]!, undefined, id);
+  if (signing.timestamp?.in === "header")
+    put(signing.timestamp.name[0]!, signing.timestamp.field, String(seconds));
+  put(signing.header[0]!, signing.field, signature);
   if (config.deliveryIdHeader !== undefined && options.id !== undefined)
     headers[config.deliveryIdHeader.toLowerCase()] = options.id;
   return { headers, body };
@@ -1483,9 +1861,12 @@ export async function createTestRequest(
   options: SignWebhookOptions & { url?: string },
 ): Promise<Request> {
   const { headers, body } = await signDelivery(config, payload, options);
-  return new Request(options.url ?? `http://localhost/webhooks/${config.provider}`, {
-    method: "POST",
-    headers,
-    body,
-  });
+  return new Request(
+    options.url ?? `http://localhost/webhooks/${config.provider}`,
+    {
+      method: "POST",
+      headers,
+      body,
+    },
+  );
 }
