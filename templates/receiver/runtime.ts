@@ -37,13 +37,9 @@ export type ParseResult<M> =
   | { ok: false; error: ParseError };
 
 export type VerifyFailure =
-  | "missing_signature"
-  | "invalid_signature"
-  | "stale_timestamp"
-  | "future_timestamp";
+  "missing_signature" | "invalid_signature" | "stale_timestamp" | "future_timestamp";
 
-export type VerifyResult =
-  { ok: true } | { ok: false; reason: VerifyFailure; message: string };
+export type VerifyResult = { ok: true } | { ok: false; reason: VerifyFailure; message: string };
 
 /**
  * An HMAC signing scheme, described by its parts (each provider's index.ts writes it from
@@ -168,10 +164,7 @@ export interface Rejection {
   request: Request;
 }
 
-export interface WebhookHandlerOptions<
-  M,
-  P extends InvalidPayloadPolicy = "reject",
-> {
+export interface WebhookHandlerOptions<M, P extends InvalidPayloadPolicy = "reject"> {
   /** The signing secret; several during a rotation: any may match. */
   secret: string | readonly string[];
   on: Handlers<M, P>;
@@ -225,17 +218,9 @@ export interface DeliveryStore {
 function checkSecret(secret: unknown): void {
   const secrets: unknown[] = Array.isArray(secret) ? secret : [secret];
   const bad = secrets.find((s) => typeof s !== "string" || s === "");
-  if (
-    secrets.length === 0 ||
-    bad !== undefined ||
-    secrets.includes(undefined)
-  ) {
+  if (secrets.length === 0 || bad !== undefined || secrets.includes(undefined)) {
     const what =
-      secrets.length === 0
-        ? "an empty list"
-        : bad === ""
-          ? "an empty string"
-          : String(bad);
+      secrets.length === 0 ? "an empty list" : bad === "" ? "an empty string" : String(bad);
     throw new TypeError(
       `the webhook handler's \`secret\` option is ${what}: pass the provider's signing secret (is its environment variable set where this runs?)`,
     );
@@ -262,17 +247,13 @@ const encoder = new TextEncoder();
 const defaultMaxBodyBytes = 1024 * 1024;
 
 function own(node: unknown, key: string): unknown {
-  if (typeof node !== "object" || node === null || Array.isArray(node))
-    return undefined;
+  if (typeof node !== "object" || node === null || Array.isArray(node)) return undefined;
   return Object.prototype.hasOwnProperty.call(node, key)
     ? (node as Record<string, unknown>)[key]
     : undefined;
 }
 
-function stringAt(
-  payload: unknown,
-  path: readonly string[],
-): string | undefined {
+function stringAt(payload: unknown, path: readonly string[]): string | undefined {
   let node = payload;
   for (const key of path) node = own(node, key);
   return typeof node === "string" ? node : undefined;
@@ -292,11 +273,7 @@ const escapedKeyLetter = /\\u00(?:5[fF]|6[3eEfF]|7[02-5])/;
  */
 export function parseJson(text: string): unknown {
   const value: unknown = JSON.parse(text);
-  if (
-    !text.includes("__proto__") &&
-    !text.includes("constructor") &&
-    !escapedKeyLetter.test(text)
-  )
+  if (!text.includes("__proto__") && !text.includes("constructor") && !escapedKeyLetter.test(text))
     return value;
   // iterative: a document nested 100 000 deep must not exhaust the stack here
   const stack: unknown[] = [value];
@@ -308,12 +285,8 @@ export function parseJson(text: string): unknown {
       continue;
     }
     const record = node as Record<string, unknown>;
-    if (Object.prototype.hasOwnProperty.call(record, "__proto__"))
-      delete record["__proto__"];
-    const constructor = Object.prototype.hasOwnProperty.call(
-      record,
-      "constructor",
-    )
+    if (Object.prototype.hasOwnProperty.call(record, "__proto__")) delete record["__proto__"];
+    const constructor = Object.prototype.hasOwnProperty.call(record, "constructor")
       ? record["constructor"]
       : undefined;
     if (
@@ -332,8 +305,7 @@ export function parseJson(text: string): unknown {
 function fromHex(text: string): Uint8Array | undefined {
   if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;
   const bytes = new Uint8Array(text.length / 2);
-  for (let i = 0; i < bytes.length; i++)
-    bytes[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
   return bytes;
 }
 
@@ -355,8 +327,7 @@ function fromBase64(text: string): Uint8Array | undefined {
  * references compare that text, so they refuse anything else too.
  */
 function fromCanonicalBase64(text: string): Uint8Array | undefined {
-  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text))
-    return undefined;
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
   let binary: string;
   try {
     binary = atob(text);
@@ -429,12 +400,8 @@ function nodeCrypto(): NodeCrypto | undefined {
           process?: { getBuiltinModule?: (id: string) => unknown };
         }
       ).process;
-      const found = host?.getBuiltinModule?.("node:crypto") as
-        Partial<NodeCrypto> | undefined;
-      if (
-        typeof found?.createHmac === "function" &&
-        typeof found.timingSafeEqual === "function"
-      )
+      const found = host?.getBuiltinModule?.("node:crypto") as Partial<NodeCrypto> | undefined;
+      if (typeof found?.createHmac === "function" && typeof found.timingSafeEqual === "function")
         nodeCryptoFound = found as NodeCrypto;
     } catch {
       // not a runtime with Node's modules
@@ -461,18 +428,11 @@ interface Key {
     message: Uint8Array,
   ): boolean | Promise<boolean>;
   /** The HMAC of `prefix` + `message`. */
-  sign(
-    prefix: Uint8Array,
-    message: Uint8Array,
-  ): Uint8Array | Promise<Uint8Array>;
+  sign(prefix: Uint8Array, message: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 
 /** Node's crypto: createHmac, each candidate compared with timingSafeEqual. */
-function nodeKey(
-  node: NodeCrypto,
-  algorithm: SigningConfig["algorithm"],
-  secret: Uint8Array,
-): Key {
+function nodeKey(node: NodeCrypto, algorithm: SigningConfig["algorithm"], secret: Uint8Array): Key {
   const key = node.createSecretKey ? node.createSecretKey(secret) : secret;
   const sign = (prefix: Uint8Array, message: Uint8Array): Uint8Array => {
     const hmac = node.createHmac(algorithm, key);
@@ -503,44 +463,24 @@ let compareKey: Promise<WebCryptoKey> | undefined;
  * time, by verifying it as a message under a random key against the expected value's tag
  * (so a header of many entries costs one hash of the body, not one per entry).
  */
-function webKey(
-  algorithm: SigningConfig["algorithm"],
-  secret: Uint8Array,
-): Key {
+function webKey(algorithm: SigningConfig["algorithm"], secret: Uint8Array): Key {
   const subtle = crypto.subtle;
   const hash = webHashes[algorithm];
-  const key = subtle.importKey(
-    "raw",
-    bufferOf(secret),
-    { name: "HMAC", hash },
-    false,
-    ["sign"],
-  );
+  const key = subtle.importKey("raw", bufferOf(secret), { name: "HMAC", hash }, false, ["sign"]);
   // an unused verifier must not leave a rejection unhandled
   key.catch(() => undefined);
-  const sign = async (
-    prefix: Uint8Array,
-    message: Uint8Array,
-  ): Promise<Uint8Array> =>
-    new Uint8Array(
-      await subtle.sign("HMAC", await key, bufferOf(concat(prefix, message))),
-    );
+  const sign = async (prefix: Uint8Array, message: Uint8Array): Promise<Uint8Array> =>
+    new Uint8Array(await subtle.sign("HMAC", await key, bufferOf(concat(prefix, message))));
   return {
     async matches(candidates, prefix, message) {
-      compareKey ??= subtle.generateKey(
-        { name: "HMAC", hash: "SHA-256" },
-        false,
-        ["sign", "verify"],
-      ) as Promise<WebCryptoKey>;
+      compareKey ??= subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
+        "sign",
+        "verify",
+      ]) as Promise<WebCryptoKey>;
       const tagKey = await compareKey;
-      const tag = await subtle.sign(
-        "HMAC",
-        tagKey,
-        bufferOf(await sign(prefix, message)),
-      );
+      const tag = await subtle.sign("HMAC", tagKey, bufferOf(await sign(prefix, message)));
       for (const candidate of candidates) {
-        if (await subtle.verify("HMAC", tagKey, tag, bufferOf(candidate)))
-          return true;
+        if (await subtle.verify("HMAC", tagKey, tag, bufferOf(candidate))) return true;
       }
       return false;
     },
@@ -558,12 +498,9 @@ function keyFor(signing: SigningConfig, secret: string): Key {
   let key = keyCache.get(id);
   if (key === undefined) {
     const bytes = secretBytes(signing, secret);
-    key = node
-      ? nodeKey(node, signing.algorithm, bytes)
-      : webKey(signing.algorithm, bytes);
+    key = node ? nodeKey(node, signing.algorithm, bytes) : webKey(signing.algorithm, bytes);
     keyCache.set(id, key);
-    if (keyCache.size > keyCacheSize)
-      keyCache.delete(keyCache.keys().next().value!);
+    if (keyCache.size > keyCacheSize) keyCache.delete(keyCache.keys().next().value!);
   }
   return key;
 }
@@ -587,14 +524,11 @@ async function anyMatches(
 
 function secretBytes(signing: SigningConfig, secret: string): Uint8Array {
   if (signing.secret === "raw") {
-    if (secret === "")
-      throw new WebhookError(500, "the webhook secret is empty");
+    if (secret === "") throw new WebhookError(500, "the webhook secret is empty");
     return encoder.encode(secret);
   }
   const whsec = signing.secret === "whsec";
-  const bytes = fromBase64(
-    whsec && secret.startsWith("whsec_") ? secret.slice(6) : secret,
-  );
+  const bytes = fromBase64(whsec && secret.startsWith("whsec_") ? secret.slice(6) : secret);
   if (bytes === undefined || bytes.length === 0) {
     throw new WebhookError(
       500,
@@ -605,18 +539,13 @@ function secretBytes(signing: SigningConfig, secret: string): Uint8Array {
 }
 
 type HeaderSource =
-  | { get(name: string): string | null }
-  | Record<string, string | readonly string[] | undefined>;
+  { get(name: string): string | null } | Record<string, string | readonly string[] | undefined>;
 
 function header(headers: HeaderSource, name: string): string | undefined {
   if (typeof headers.get === "function")
-    return (
-      (headers as { get(name: string): string | null }).get(name) ?? undefined
-    );
+    return (headers as { get(name: string): string | null }).get(name) ?? undefined;
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(
-    headers as Record<string, unknown>,
-  )) {
+  for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
     if (key.toLowerCase() !== wanted) continue;
     if (typeof value === "string") return value;
     if (Array.isArray(value)) return value.join(", ");
@@ -633,26 +562,13 @@ const failure = (
   message,
 });
 
-function checkFreshness(
-  at: number,
-  now: number,
-  tolerance: number,
-): VerifyResult {
+function checkFreshness(at: number, now: number, tolerance: number): VerifyResult {
   if (!Number.isFinite(at))
-    return failure(
-      "stale_timestamp",
-      "the delivery time is missing or not a time",
-    );
+    return failure("stale_timestamp", "the delivery time is missing or not a time");
   if (now - at > tolerance * 1000)
-    return failure(
-      "stale_timestamp",
-      `the delivery is more than ${tolerance} s old`,
-    );
+    return failure("stale_timestamp", `the delivery is more than ${tolerance} s old`);
   if (at - now > tolerance * 1000)
-    return failure(
-      "future_timestamp",
-      `the delivery time is more than ${tolerance} s ahead`,
-    );
+    return failure("future_timestamp", `the delivery time is more than ${tolerance} s ahead`);
   return { ok: true };
 }
 
@@ -670,22 +586,14 @@ type SignedHeaders =
 function fieldValue(text: string, key: string): string | undefined {
   for (const part of text.split(",", maxSignatureEntries + 1)) {
     const equals = part.indexOf("=");
-    if (equals > 0 && part.slice(0, equals).trim() === key)
-      return part.slice(equals + 1).trim();
+    if (equals > 0 && part.slice(0, equals).trim() === key) return part.slice(equals + 1).trim();
   }
   return undefined;
 }
 
 /** What is signed before the body, the template's {id} and {timestamp} filled in. */
-function signedPrefix(
-  signing: SigningConfig,
-  id: string | undefined,
-  seconds: number | undefined,
-) {
-  const template = signing.signed.slice(
-    0,
-    signing.signed.length - "{body}".length,
-  );
+function signedPrefix(signing: SigningConfig, id: string | undefined, seconds: number | undefined) {
+  const template = signing.signed.slice(0, signing.signed.length - "{body}".length);
   return encoder.encode(
     template.replace(/\{(id|timestamp)\}/g, (_, name: string) =>
       name === "id" ? (id ?? "") : String(seconds),
@@ -706,18 +614,15 @@ export function createVerifier(
   toleranceSeconds?: number,
 ) {
   const list = typeof secrets === "string" ? [secrets] : secrets;
-  if (list.length === 0)
-    throw new WebhookError(500, "no webhook secret configured");
+  if (list.length === 0) throw new WebhookError(500, "no webhook secret configured");
   const keys = list.map((s) => keyFor(signing, s));
   const tolerance = toleranceSeconds ?? signing.toleranceSeconds;
   const length = macLengths[signing.algorithm];
-  const several =
-    signing.separator !== undefined || signing.field !== undefined;
+  const several = signing.separator !== undefined || signing.field !== undefined;
   const mismatch = several
     ? "no signature matches the body"
     : "the signature does not match the body";
-  const stamp =
-    signing.timestamp?.in === "header" ? signing.timestamp : undefined;
+  const stamp = signing.timestamp?.in === "header" ? signing.timestamp : undefined;
 
   function missing(): SignedHeaders {
     const sets = signing.header.map((name, i) => {
@@ -734,9 +639,7 @@ export function createVerifier(
   }
 
   function headers(source: HeaderSource, now: number): SignedHeaders {
-    const at = signing.header.findIndex(
-      (name) => header(source, name) !== undefined,
-    );
+    const at = signing.header.findIndex((name) => header(source, name) !== undefined);
     if (at < 0) return missing();
     const signed = header(source, signing.header[at]!)!;
     if (several ? !signed : !signed.trim()) return missing();
@@ -747,20 +650,13 @@ export function createVerifier(
       const name = stamp.name[at]!;
       const text = header(source, name);
       if (!text) return missing();
-      const value =
-        stamp.field === undefined ? text : fieldValue(text, stamp.field);
+      const value = stamp.field === undefined ? text : fieldValue(text, stamp.field);
       if (!value)
-        return failure(
-          "missing_signature",
-          `the ${name} header has no ${stamp.field}= field`,
-        );
+        return failure("missing_signature", `the ${name} header has no ${stamp.field}= field`);
       // validated and signed as one value: the number the digits say, as the references sign it
       const digits = value.trim();
       if (!/^\d+$/.test(digits))
-        return failure(
-          "stale_timestamp",
-          "the timestamp header is not a number of seconds",
-        );
+        return failure("stale_timestamp", "the timestamp header is not a number of seconds");
       seconds = Number(digits);
       const fresh = checkFreshness(seconds * 1000, now, tolerance);
       if (!fresh.ok) return fresh;
@@ -782,16 +678,12 @@ export function createVerifier(
       let value = entry;
       if (signing.field !== undefined) {
         const equals = entry.indexOf("=");
-        if (equals < 0 || entry.slice(0, equals).trim() !== signing.field)
-          continue;
+        if (equals < 0 || entry.slice(0, equals).trim() !== signing.field) continue;
         value = entry.slice(equals + 1).trim();
       }
       if (!value.startsWith(signing.prefix)) continue;
       value = value.slice(signing.prefix.length);
-      const bytes =
-        signing.encoding === "hex"
-          ? fromHex(value)
-          : fromCanonicalBase64(value);
+      const bytes = signing.encoding === "hex" ? fromHex(value) : fromCanonicalBase64(value);
       if (bytes !== undefined) candidates.push(bytes);
     }
     if (candidates.length === 0) return failure("invalid_signature", mismatch);
@@ -803,14 +695,9 @@ export function createVerifier(
     };
   }
 
-  async function body(
-    signed: SignedHeaders,
-    bytes: Uint8Array,
-  ): Promise<VerifyResult> {
+  async function body(signed: SignedHeaders, bytes: Uint8Array): Promise<VerifyResult> {
     if (!signed.ok) return signed;
-    if (
-      !(await anyMatches(keys, length, signed.candidates, signed.prefix, bytes))
-    )
+    if (!(await anyMatches(keys, length, signed.candidates, signed.prefix, bytes)))
       return failure("invalid_signature", mismatch);
     return { ok: true };
   }
@@ -828,11 +715,7 @@ export function createVerifier(
     let node = payload;
     for (const key of signing.timestamp.path) node = own(node, key);
     const at =
-      typeof node === "string"
-        ? Date.parse(node)
-        : typeof node === "number"
-          ? node * 1000
-          : NaN;
+      typeof node === "string" ? Date.parse(node) : typeof node === "number" ? node * 1000 : NaN;
     return checkFreshness(at, now, tolerance);
   }
 
@@ -854,9 +737,7 @@ export function createParser<M>(config: ProviderConfig) {
     let payload: unknown = raw;
     if (typeof raw === "string" || raw instanceof Uint8Array) {
       try {
-        payload = parseJson(
-          typeof raw === "string" ? raw : decoder.decode(raw),
-        );
+        payload = parseJson(typeof raw === "string" ? raw : decoder.decode(raw));
       } catch (error) {
         return {
           ok: false,
@@ -882,9 +763,7 @@ function createValidator<M>(config: ProviderConfig) {
   const [latestVersion, latest] = config.versions[config.versions.length - 1]!;
 
   return function validate(payload: unknown): ParseResult<M> {
-    const declared = config.version
-      ? stringAt(payload, config.version)
-      : undefined;
+    const declared = config.version ? stringAt(payload, config.version) : undefined;
     const unknown = declared !== undefined && !byVersion.has(declared);
     if (unknown && config.unknownVersion !== "latest") {
       const accepted = [...byVersion.keys()];
@@ -1016,9 +895,7 @@ const defaultBodyTimeoutMs = 10_000;
  * Workers' ReadableStreamReadResult has an optional `value` when done (and @types/node
  * declares no ReadableStreamReadResult global).
  */
-type Chunk =
-  | { done: true; value?: unknown }
-  | { done?: false; value: Uint8Array | string };
+type Chunk = { done: true; value?: unknown } | { done?: false; value: Uint8Array | string };
 
 /**
  * Reads the body into one buffer of at most `limit` bytes, within `timeoutMs`: 413 past the
@@ -1032,13 +909,7 @@ async function readChunks(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () =>
-        reject(
-          new WebhookError(
-            408,
-            `the body took more than ${timeoutMs} ms to arrive`,
-          ),
-        ),
+      () => reject(new WebhookError(408, `the body took more than ${timeoutMs} ms to arrive`)),
       timeoutMs,
     );
   });
@@ -1057,13 +928,9 @@ async function readChunks(
         throw new WebhookError(400, "the body could not be read to its end");
       }
       if (chunk.done) break;
-      const bytes =
-        typeof chunk.value === "string"
-          ? encoder.encode(chunk.value)
-          : chunk.value;
+      const bytes = typeof chunk.value === "string" ? encoder.encode(chunk.value) : chunk.value;
       size += bytes.length;
-      if (size > limit)
-        throw new WebhookError(413, `the body is larger than ${limit} bytes`);
+      if (size > limit) throw new WebhookError(413, `the body is larger than ${limit} bytes`);
       chunks.push(bytes);
     }
   } finally {
@@ -1072,11 +939,7 @@ async function readChunks(
   return chunks.length === 1 ? chunks[0]! : concat(...chunks);
 }
 
-async function readBody(
-  request: Request,
-  limit: number,
-  timeoutMs: number,
-): Promise<Uint8Array> {
+async function readBody(request: Request, limit: number, timeoutMs: number): Promise<Uint8Array> {
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
   try {
@@ -1114,15 +977,8 @@ function acceptInvalid<M>(
   | { ok: false; error: ParseError } {
   if (parsed.ok) return { ...parsed, validation: { ok: true } };
   const { error } = parsed;
-  if (
-    policy !== "accept" ||
-    error.kind !== "invalid_payload" ||
-    error.event === ""
-  )
-    return parsed;
-  const declared = config.version
-    ? stringAt(payload, config.version)
-    : undefined;
+  if (policy !== "accept" || error.kind !== "invalid_payload" || error.event === "") return parsed;
+  const declared = config.version ? stringAt(payload, config.version) : undefined;
   const version = config.versions.some(([key]) => key === declared)
     ? declared!
     : config.versions[config.versions.length - 1]![0];
@@ -1141,11 +997,7 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
   options: WebhookHandlerOptions<M, P>,
 ): Core {
   checkSecret(options.secret);
-  const verifier = createVerifier(
-    config.signing,
-    options.secret,
-    options.toleranceSeconds,
-  );
+  const verifier = createVerifier(config.signing, options.secret, options.toleranceSeconds);
   const validate = createValidator<M>(config);
   const now = options.now ?? Date.now;
   const limit = options.maxBodyBytes ?? defaultMaxBodyBytes;
@@ -1157,8 +1009,7 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
   const handlers = options.on as Record<string, unknown>;
 
   return async function core(incoming: Incoming): Promise<Answer> {
-    if (incoming.method !== "POST")
-      return answer(405, { error: "method_not_allowed" });
+    if (incoming.method !== "POST") return answer(405, { error: "method_not_allowed" });
     // the headers first: nothing of the body is read for a request that cannot be signed
     const at = now();
     const signedHeaders = verifier.headers(incoming.headers, at);
@@ -1184,8 +1035,7 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
       throw error;
     }
     const signed = await verifier.body(signedHeaders, body);
-    if (!signed.ok)
-      return answer(401, { error: signed.reason, message: signed.message });
+    if (!signed.ok) return answer(401, { error: signed.reason, message: signed.message });
 
     // the delivery as a Fetch Request: built only if a handler or onRejected reads it
     let request: Request | undefined;
@@ -1217,21 +1067,13 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
     try {
       payload = parseJson(text);
     } catch (error) {
-      const errors = [
-        { path: "", message: `not valid JSON: ${(error as Error).message}` },
-      ];
+      const errors = [{ path: "", message: `not valid JSON: ${(error as Error).message}` }];
       return reject({ kind: "invalid_json", errors });
     }
     const fresh = verifier.freshness(payload, at);
-    if (!fresh.ok)
-      return answer(401, { error: fresh.reason, message: fresh.message });
+    if (!fresh.ok) return answer(401, { error: fresh.reason, message: fresh.message });
 
-    const parsed = acceptInvalid(
-      config,
-      validate(payload),
-      payload,
-      options.onInvalidPayload,
-    );
+    const parsed = acceptInvalid(config, validate(payload), payload, options.onInvalidPayload);
     if (!parsed.ok) return reject(parsed.error);
 
     const deliveryId = config.deliveryIdHeader
@@ -1255,8 +1097,7 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
         // a failing error reporter must not change the response
       }
     };
-    const key =
-      deliveryId === undefined ? undefined : `${config.provider}:${deliveryId}`;
+    const key = deliveryId === undefined ? undefined : `${config.provider}:${deliveryId}`;
     if (store && key !== undefined) {
       let duplicate: boolean;
       try {
@@ -1298,8 +1139,7 @@ export function createHandler<M, P extends InvalidPayloadPolicy = "reject">(
   const core = createCore(config, options);
   async function handle(request: Request): Promise<Response> {
     // a body a framework's parser already read cannot be checked against its signature
-    if (request.method === "POST" && request.bodyUsed)
-      return json(500, alreadyRead);
+    if (request.method === "POST" && request.bodyUsed) return json(500, alreadyRead);
     const result = await core({
       method: request.method,
       headers: request.headers,
@@ -1341,8 +1181,7 @@ export function createMemoryStore(
       if (expiry !== undefined && expiry > at) return true;
       expiries.delete(id);
       expiries.set(id, at + ttlSeconds * 1000);
-      while (expiries.size > maxEntries)
-        expiries.delete(expiries.keys().next().value!);
+      while (expiries.size > maxEntries) expiries.delete(expiries.keys().next().value!);
       return false;
     },
     async forget(id) {
@@ -1356,11 +1195,7 @@ export function createMemoryStore(
  * `SET key 1 NX EX ttl` answers "OK" when it set the key, null when the key existed.
  */
 export interface RedisClientLike {
-  set(
-    key: string,
-    value: string,
-    options: { NX: true; EX: number },
-  ): Promise<unknown>;
+  set(key: string, value: string, options: { NX: true; EX: number }): Promise<unknown>;
   del(key: string): Promise<unknown>;
 }
 
@@ -1412,18 +1247,11 @@ function ignore(): undefined {
 }
 
 /** A node:http header by name (node keys them in lower case), repeated ones joined as Fetch does. */
-function nodeHeader(
-  headers: NodeRequestLike["headers"],
-  name: string,
-): string | null {
+function nodeHeader(headers: NodeRequestLike["headers"], name: string): string | null {
   const key = name.toLowerCase();
   if (!Object.prototype.hasOwnProperty.call(headers, key)) return null;
   const value = headers[key];
-  return typeof value === "string"
-    ? value
-    : Array.isArray(value)
-      ? value.join(", ")
-      : null;
+  return typeof value === "string" ? value : Array.isArray(value) ? value.join(", ") : null;
 }
 
 function fetchHeaders(headers: NodeRequestLike["headers"]): Headers {
@@ -1477,21 +1305,16 @@ function readNodeStream(
       req.removeListener("end", end);
       req.removeListener("error", broken);
       req.removeListener("close", broken);
-      if (error === undefined)
-        resolve(chunks.length === 1 ? chunks[0]! : concat(...chunks));
+      if (error === undefined) resolve(chunks.length === 1 ? chunks[0]! : concat(...chunks));
       else {
         req.pause();
         reject(error);
       }
     };
     const data = (chunk: unknown) => {
-      const bytes =
-        typeof chunk === "string"
-          ? encoder.encode(chunk)
-          : (chunk as Uint8Array);
+      const bytes = typeof chunk === "string" ? encoder.encode(chunk) : (chunk as Uint8Array);
       size += bytes.length;
-      if (size > limit)
-        finish(new WebhookError(413, `the body is larger than ${limit} bytes`));
+      if (size > limit) finish(new WebhookError(413, `the body is larger than ${limit} bytes`));
       else chunks.push(bytes);
     };
     const end = () => {
@@ -1499,16 +1322,9 @@ function readNodeStream(
       finish();
     };
     // an error, or the connection closed before the body's end
-    const broken = () =>
-      finish(new WebhookError(400, "the body could not be read to its end"));
+    const broken = () => finish(new WebhookError(400, "the body could not be read to its end"));
     const timer = setTimeout(
-      () =>
-        finish(
-          new WebhookError(
-            408,
-            `the body took more than ${timeoutMs} ms to arrive`,
-          ),
-        ),
+      () => finish(new WebhookError(408, `the body took more than ${timeoutMs} ms to arrive`)),
       timeoutMs,
     );
     req.on("data", data);
@@ -1539,11 +1355,7 @@ export function toNodeListener(
     req.on?.("error", ignore);
     res.on?.("error", ignore);
     let complete = false;
-    const end = (
-      status: number,
-      body: string | Uint8Array,
-      headers: [string, string][],
-    ) => {
+    const end = (status: number, body: string | Uint8Array, headers: [string, string][]) => {
       if (res.headersSent) return;
       res.statusCode = status;
       for (const [name, value] of headers) res.setHeader(name, value);
@@ -1551,23 +1363,15 @@ export function toNodeListener(
       res.end(body);
     };
     const send = (result: Answer) =>
-      end(result.status, JSON.stringify(result.body), [
-        ["content-type", "application/json"],
-      ]);
+      end(result.status, JSON.stringify(result.body), [["content-type", "application/json"]]);
     const sendResponse = async (response: Response) => {
       const bytes = new Uint8Array(await response.arrayBuffer());
       const headers: [string, string][] = [];
-      response.headers.forEach(
-        (value, name) => void headers.push([name, value]),
-      );
+      response.headers.forEach((value, name) => void headers.push([name, value]));
       end(response.status, bytes, headers);
     };
     try {
-      if (
-        req.body !== undefined ||
-        req.readableDidRead === true ||
-        req.readableEnded === true
-      ) {
+      if (req.body !== undefined || req.readableDidRead === true || req.readableEnded === true) {
         complete = true;
         send(answer(500, alreadyRead));
         return;
@@ -1587,10 +1391,7 @@ export function toNodeListener(
       if (!hasBody) complete = true;
       let url: URL;
       try {
-        url = new URL(
-          req.url ?? "/",
-          `http://${nodeHeader(req.headers, "host") ?? "localhost"}`,
-        );
+        url = new URL(req.url ?? "/", `http://${nodeHeader(req.headers, "host") ?? "localhost"}`);
       } catch {
         send(
           answer(400, {
@@ -1611,13 +1412,9 @@ export function toNodeListener(
           return chunk;
         }
         // counted in bytes, as sent
-        const bytes =
-          typeof chunk.value === "string"
-            ? encoder.encode(chunk.value)
-            : chunk.value;
+        const bytes = typeof chunk.value === "string" ? encoder.encode(chunk.value) : chunk.value;
         size += bytes.length;
-        if (size > limit)
-          throw new WebhookError(413, `the body is larger than ${limit} bytes`);
+        if (size > limit) throw new WebhookError(413, `the body is larger than ${limit} bytes`);
         return { done: false, value: bytes };
       };
 
@@ -1630,12 +1427,7 @@ export function toNodeListener(
             !hasBody
               ? Promise.resolve(new Uint8Array(0))
               : isNodeStream(req)
-                ? readNodeStream(
-                    req,
-                    Math.min(max, limit),
-                    timeoutMs,
-                    () => (complete = true),
-                  )
+                ? readNodeStream(req, Math.min(max, limit), timeoutMs, () => (complete = true))
                 : readChunks(next, Math.min(max, limit), timeoutMs),
           request: (body) =>
             new Request(url.href, {
@@ -1697,9 +1489,7 @@ export function toNodeListener(
         );
         return;
       }
-      const response = await handler(request).catch(() =>
-        json(500, { error: "internal_error" }),
-      );
+      const response = await handler(request).catch(() => json(500, { error: "internal_error" }));
       await sendResponse(response);
     } catch {
       try {
@@ -1719,15 +1509,8 @@ export async function verifyDelivery(
   options: { toleranceSeconds?: number; now?: () => number } = {},
 ): Promise<VerifyResult> {
   checkSecret(secret);
-  const verifier = createVerifier(
-    config.signing,
-    secret,
-    options.toleranceSeconds,
-  );
-  const body =
-    typeof delivery.body === "string"
-      ? encoder.encode(delivery.body)
-      : delivery.body;
+  const verifier = createVerifier(config.signing, secret, options.toleranceSeconds);
+  const body = typeof delivery.body === "string" ? encoder.encode(delivery.body) : delivery.body;
   const at = (options.now ?? Date.now)();
   const signed = await verifier.signature(delivery.headers, body, at);
   if (!signed.ok || config.signing.timestamp?.in !== "body") return signed;
@@ -1735,10 +1518,7 @@ export async function verifyDelivery(
   try {
     payload = parseJson(decoder.decode(body));
   } catch {
-    return failure(
-      "stale_timestamp",
-      "the body is not JSON, so its delivery time cannot be read",
-    );
+    return failure("stale_timestamp", "the body is not JSON, so its delivery time cannot be read");
   }
   return verifier.freshness(payload, at);
 }
@@ -1793,14 +1573,8 @@ export async function signDelivery(
   if (typeof payload === "string") body = payload;
   else {
     const copy: unknown = JSON.parse(JSON.stringify(payload) ?? "null");
-    const path =
-      signing.timestamp?.in === "body" ? signing.timestamp.path : undefined;
-    if (
-      path !== undefined &&
-      path.length > 0 &&
-      typeof copy === "object" &&
-      copy !== null
-    ) {
+    const path = signing.timestamp?.in === "body" ? signing.timestamp.path : undefined;
+    if (path !== undefined && path.length > 0 && typeof copy === "object" && copy !== null) {
       let node = copy as Record<string, unknown>;
       for (const key of path.slice(0, -1)) {
         const next = own(node, key);
@@ -1827,12 +1601,8 @@ export async function signDelivery(
   const id = signing.id
     ? (options.id ?? `msg_${toHex(crypto.getRandomValues(new Uint8Array(12)))}`)
     : undefined;
-  const mac = await key.sign(
-    signedPrefix(signing, id, seconds),
-    encoder.encode(body),
-  );
-  const signature =
-    signing.prefix + (signing.encoding === "hex" ? toHex(mac) : toBase64(mac));
+  const mac = await key.sign(signedPrefix(signing, id, seconds), encoder.encode(body));
+  const signature = signing.prefix + (signing.encoding === "hex" ? toHex(mac) : toBase64(mac));
   const headers: Record<string, string> = {
     "content-type": "application/json",
   };
@@ -1841,9 +1611,7 @@ export async function signDelivery(
     const key = name.toLowerCase();
     const entry = field === undefined ? value : `${field}=${value}`;
     headers[key] =
-      field !== undefined && headers[key] !== undefined
-        ? `${headers[key]},${entry}`
-        : entry;
+      field !== undefined && headers[key] !== undefined ? `${headers[key]},${entry}` : entry;
   };
   if (signing.id && id !== undefined) put(signing.id.name[0]!, undefined, id);
   if (signing.timestamp?.in === "header")
@@ -1861,12 +1629,9 @@ export async function createTestRequest(
   options: SignWebhookOptions & { url?: string },
 ): Promise<Request> {
   const { headers, body } = await signDelivery(config, payload, options);
-  return new Request(
-    options.url ?? `http://localhost/webhooks/${config.provider}`,
-    {
-      method: "POST",
-      headers,
-      body,
-    },
-  );
+  return new Request(options.url ?? `http://localhost/webhooks/${config.provider}`, {
+    method: "POST",
+    headers,
+    body,
+  });
 }
