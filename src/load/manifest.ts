@@ -1,6 +1,9 @@
 /** The provider manifest, schemas/<provider>/provider.json (validated by meta/provider.schema.json). */
 export type Location = { in: "body"; pointer: string } | { in: "header"; name: string };
 
+/** Where the event name is: a body pointer, a header, or a header refined by a body pointer (GitHub's X-GitHub-Event + /action). */
+export type EventLocation = { in: "body"; pointer: string } | { in: "header"; name: string; refine?: string };
+
 export type Signing =
   | {
       scheme: "hmac-sha256";
@@ -33,7 +36,7 @@ export interface Manifest {
   title: string;
   description?: string;
   docs?: string;
-  event: Location;
+  event: EventLocation;
   version?: Location;
   signing: Signing;
   /** Where the delivery's id is, for replay protection (Standard Webhooks: its id header, by default). */

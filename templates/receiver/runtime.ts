@@ -82,6 +82,8 @@ export interface SigningConfig {
 /** What a version's generated validators.js exports, as the receiver uses it. */
 export interface VersionValidators {
   schemaVersion: string | null;
+  /** Every event name the version knows. */
+  eventNames?: readonly string[];
   validateEvent(
     payload: unknown,
     name?: string,
@@ -97,8 +99,17 @@ export interface VersionValidators {
 
 export interface ProviderConfig {
   provider: string;
-  /** The event name's property path in the body. */
+  /** The event name's property path in the body (empty when a header names it). */
   event: readonly string[];
+  /** Or the header that names the event (GitHub: X-GitHub-Event; Shopify: X-Shopify-Topic). */
+  eventHeader?: string;
+  /**
+   * With `eventHeader`, the property path that refines its name (GitHub: action): header
+   * `pull_request` and action `opened` name the event `pull_request.opened` when the version
+   * knows it; a payload without the property (or of an event with one schema for all its
+   * actions) keeps the header's name.
+   */
+  eventRefine?: readonly string[];
   /** The version's property path in the body, for providers that version payloads. */
   version?: readonly string[];
   /** Validators by version, in ascending order; the last is the latest. */
@@ -149,10 +160,26 @@ export type MayNotMatch<T> = T extends readonly (infer E)[]
     ? { [K in keyof T]?: MayNotMatch<T[K]> }
     : T;
 
-export type Handlers<M, P extends InvalidPayloadPolicy = "reject"> = {
-  [N in keyof M & string]?: (
-    event: P extends "accept" ? MayNotMatch<M[N]> : M[N],
-    context: HandlerContext<N>,
+/** The payload of event `N` (of each, for a union of names), as a handler receives it. */
+export type HandledPayload<M, N, P extends InvalidPayloadPolicy = "reject"> = N extends keyof M
+  ? P extends "accept"
+    ? MayNotMatch<M[N]>
+    : M[N]
+  : never;
+
+/**
+ * Handlers by event name; with `G` (a header-named provider refined by a body property),
+ * also by the header's name alone, which receives the union of its events (`pull_request`:
+ * every `pull_request.<action>`) unless the exact event has a handler of its own.
+ */
+export type Handlers<
+  M,
+  P extends InvalidPayloadPolicy = "reject",
+  G extends Record<string, keyof M & string> = {},
+> = {
+  [N in (keyof M & string) | (keyof G & string)]?: (
+    event: HandledPayload<M, N extends keyof G ? G[N] : N, P>,
+    context: HandlerContext<N extends keyof G ? G[N] : N>,
   ) => unknown;
 };
 
@@ -164,10 +191,14 @@ export interface Rejection {
   request: Request;
 }
 
-export interface WebhookHandlerOptions<M, P extends InvalidPayloadPolicy = "reject"> {
+export interface WebhookHandlerOptions<
+  M,
+  P extends InvalidPayloadPolicy = "reject",
+  G extends Record<string, keyof M & string> = {},
+> {
   /** The signing secret; several during a rotation: any may match. */
   secret: string | readonly string[];
-  on: Handlers<M, P>;
+  on: Handlers<M, P, G>;
   /**
    * A payload of a known event that fails its schema: "reject" (default) answers 400;
    * "accept" runs its handler anyway, with the errors in `context.validation` (for a
@@ -733,7 +764,10 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
  */
 export function createParser<M>(config: ProviderConfig) {
   const validate = createValidator<M>(config);
-  return function parse(raw: string | Uint8Array | unknown): ParseResult<M> {
+  return function parse(
+    raw: string | Uint8Array | unknown,
+    headers?: HeaderSource,
+  ): ParseResult<M> {
     let payload: unknown = raw;
     if (typeof raw === "string" || raw instanceof Uint8Array) {
       try {
@@ -753,8 +787,14 @@ export function createParser<M>(config: ProviderConfig) {
         };
       }
     }
-    return validate(payload);
+    return validate(payload, headers);
   };
+}
+
+/** The header that names the event, trimmed; undefined when missing or empty. */
+function eventHeaderValue(config: ProviderConfig, headers: HeaderSource | undefined) {
+  if (config.eventHeader === undefined || headers === undefined) return undefined;
+  return header(headers, config.eventHeader)?.trim() || undefined;
 }
 
 /** Validates a parsed payload against the schemas of the version it declares (never parses). */
@@ -762,7 +802,19 @@ function createValidator<M>(config: ProviderConfig) {
   const byVersion = new Map(config.versions);
   const [latestVersion, latest] = config.versions[config.versions.length - 1]!;
 
-  return function validate(payload: unknown): ParseResult<M> {
+  return function validate(payload: unknown, headers?: HeaderSource): ParseResult<M> {
+    const named = eventHeaderValue(config, headers);
+    if (config.eventHeader !== undefined && named === undefined) {
+      const message = `the ${config.eventHeader} header, which names the event, is ${headers === undefined ? "not given" : "missing"}`;
+      return {
+        ok: false,
+        error: {
+          kind: "unknown_event",
+          event: undefined,
+          errors: [{ path: "", message, keyword: "event" }],
+        },
+      };
+    }
     const declared = config.version ? stringAt(payload, config.version) : undefined;
     const unknown = declared !== undefined && !byVersion.has(declared);
     if (unknown && config.unknownVersion !== "latest") {
@@ -771,7 +823,7 @@ function createValidator<M>(config: ProviderConfig) {
         ok: false,
         error: {
           kind: "version_mismatch",
-          event: stringAt(payload, config.event) ?? "",
+          event: named ?? stringAt(payload, config.event) ?? "",
           version: declared,
           expected: accepted,
           errors: [
@@ -788,16 +840,29 @@ function createValidator<M>(config: ProviderConfig) {
       declared !== undefined && !unknown
         ? [declared, byVersion.get(declared)!]
         : [latestVersion, latest];
+    let name = named;
+    if (named !== undefined && config.eventRefine !== undefined) {
+      const refinement = stringAt(payload, config.eventRefine);
+      const refined = `${named}.${refinement}`;
+      const known = validators.eventNames;
+      // the refined name when the version knows it, or when it knows neither (the error names it)
+      if (refinement !== undefined && (!known || known.includes(refined) || !known.includes(named)))
+        name = refined;
+    }
+    const eventOf = (payload: unknown) => name ?? stringAt(payload, config.event);
     let result: ReturnType<VersionValidators["validateEvent"]>;
     try {
-      result = validators.validateEvent(payload);
+      result =
+        name === undefined
+          ? validators.validateEvent(payload)
+          : validators.validateEvent(payload, name);
     } catch (error) {
       // e.g. a payload nested so deep that validating it exhausts the stack
       return {
         ok: false,
         error: {
           kind: "invalid_payload",
-          event: stringAt(payload, config.event) ?? "",
+          event: eventOf(payload) ?? "",
           errors: [
             {
               path: "",
@@ -814,7 +879,7 @@ function createValidator<M>(config: ProviderConfig) {
         event: payload,
         version,
       } as ParseResult<M>;
-    const event = result.name ?? stringAt(payload, config.event);
+    const event = result.name ?? eventOf(payload);
     if (result.kind === "unknown_event")
       return {
         ok: false,
@@ -992,10 +1057,11 @@ function acceptInvalid<M>(
 }
 
 /** The handler's logic, shared by the Fetch handler and the node:http listener. */
-function createCore<M, P extends InvalidPayloadPolicy = "reject">(
-  config: ProviderConfig,
-  options: WebhookHandlerOptions<M, P>,
-): Core {
+function createCore<
+  M,
+  P extends InvalidPayloadPolicy = "reject",
+  G extends Record<string, keyof M & string> = {},
+>(config: ProviderConfig, options: WebhookHandlerOptions<M, P, G>): Core {
   checkSecret(options.secret);
   const verifier = createVerifier(config.signing, options.secret, options.toleranceSeconds);
   const validate = createValidator<M>(config);
@@ -1073,7 +1139,12 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
     const fresh = verifier.freshness(payload, at);
     if (!fresh.ok) return answer(401, { error: fresh.reason, message: fresh.message });
 
-    const parsed = acceptInvalid(config, validate(payload), payload, options.onInvalidPayload);
+    const parsed = acceptInvalid(
+      config,
+      validate(payload, incoming.headers),
+      payload,
+      options.onInvalidPayload,
+    );
     if (!parsed.ok) return reject(parsed.error);
 
     const deliveryId = config.deliveryIdHeader
@@ -1110,10 +1181,15 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
       if (duplicate) return answer(200, { ok: true, duplicate: true });
     }
 
-    // only the handlers' own keys: an event named "constructor" or "__proto__" is unhandled
-    const handler = Object.prototype.hasOwnProperty.call(handlers, parsed.name)
-      ? handlers[parsed.name]
-      : undefined;
+    // only the handlers' own keys: an event named "constructor" or "__proto__" is unhandled;
+    // the exact event's handler, else (refined names) the handler of the header's name
+    const handlerOf = (name: string | undefined) =>
+      name !== undefined && Object.prototype.hasOwnProperty.call(handlers, name)
+        ? handlers[name]
+        : undefined;
+    const handler =
+      handlerOf(parsed.name) ??
+      (config.eventRefine ? handlerOf(eventHeaderValue(config, incoming.headers)) : undefined);
     try {
       if (typeof handler === "function") await handler(parsed.event, context);
       else {
@@ -1132,9 +1208,13 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
   };
 }
 
-export function createHandler<M, P extends InvalidPayloadPolicy = "reject">(
+export function createHandler<
+  M,
+  P extends InvalidPayloadPolicy = "reject",
+  G extends Record<string, keyof M & string> = {},
+>(
   config: ProviderConfig,
-  options: WebhookHandlerOptions<M, P>,
+  options: WebhookHandlerOptions<M, P, G>,
 ): (request: Request) => Promise<Response> {
   const core = createCore(config, options);
   async function handle(request: Request): Promise<Response> {
