@@ -58,6 +58,10 @@ export function emitProviderIndex(
   }
   const groupsType = groups.size > 0 ? `, ${title}EventGroups` : "";
   const headersType = "Headers | Record<string, string | readonly string[] | undefined>";
+  const headerValues = byHeader
+    ? [...new Set(models.flatMap((m) => m.events.flatMap((e) => e.names)).map((n) => (byHeader.refine !== undefined ? n.split(".")[0]! : n)))].sort()
+    : [];
+  const signOptions = byHeader ? `SignWebhookOptions & { event: ${title}EventHeaderValue }` : "SignWebhookOptions";
   const signingSummary = `HMAC-${signing.algorithm.toUpperCase()} of ${signing.signed}, ${signing.encoding}, in the ${signing.header.join(" or ")} header`;
   const timestampNote =
     signing.timestamp?.in === "body"
@@ -112,7 +116,14 @@ export type ${title}EventMap = {
 export type ${title}EventName = keyof ${title}EventMap;
 
 export type ${title}Event = ${title}EventMap[${title}EventName];
-
+${
+  byHeader
+    ? `
+/** What the ${byHeader.name} header may say${byHeader.refine !== undefined ? ` (refined by ${byHeader.refine} into the event names)` : ""}. */
+export type ${title}EventHeaderValue = ${headerValues.map(literal).join(" | ") || "never"};
+`
+    : ""
+}
 ${
   groups.size > 0
     ? `/**
@@ -198,7 +209,7 @@ export type ${title}HandlerContext<N extends ${title}EventName = ${title}EventNa
  */
 export function sign${title}Webhook(
   payload: ${title}Event | string,
-  options: SignWebhookOptions,
+  options: ${signOptions},
 ): Promise<SignedWebhook> {
   return signDelivery(config, payload, options);
 }
@@ -206,7 +217,7 @@ export function sign${title}Webhook(
 /** A signed POST \`Request\` carrying the payload, to call a ${title} handler with in tests. */
 export function create${title}TestRequest(
   payload: ${title}Event | string,
-  options: SignWebhookOptions & { url?: string },
+  options: ${signOptions} & { url?: string },
 ): Promise<Request> {
   return createTestRequest(config, payload, options);
 }

@@ -164,7 +164,7 @@ async function loadProvider(
   for (const version of await subfolders(dir)) {
     if (remoteFolders.has(version)) continue;
     const source = `${path.basename(root)}/${name}/${version}`;
-    const loaded = await loadVersion(path.join(dir, version), version, source, cwd, problems, manifest.remotes ?? {});
+    const loaded = await loadVersion(path.join(dir, version), version, source, cwd, problems, manifest.remotes ?? {}, manifest.event.in === "header");
     if (loaded) versions.push(loaded);
   }
   if (versions.length === 0) {
@@ -222,6 +222,7 @@ async function loadVersion(
   cwd: string,
   problems: Problems,
   remoteMap: Record<string, string> = {},
+  nestedEvents = false,
 ): Promise<VersionSource | undefined> {
   const shown = displayPath(dir, cwd);
   if (!safeFolderName.test(name)) {
@@ -242,7 +243,9 @@ async function loadVersion(
     files.set(rel, { rel, shown: fileShown, ...read });
   }
   const topLevel = [...files.keys()].filter((rel) => !rel.includes("/"));
-  const events = topLevel
+  // a header-named provider's event names are the header's values, which may hold a "/"
+  // (Shopify's X-Shopify-Topic: orders/create is orders/create.schema.json)
+  const events = (nestedEvents ? [...files.keys()] : topLevel)
     .filter((rel) => rel.endsWith(eventSuffix))
     .map((rel) => ({ name: rel.slice(0, -eventSuffix.length), file: rel }));
   const bundles = topLevel.filter((rel) => rel.endsWith(bundleSuffix));

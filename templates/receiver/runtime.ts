@@ -1612,6 +1612,8 @@ export interface SignWebhookOptions {
   timestamp?: Date | number;
   /** The delivery's id (Standard Webhooks: the `<prefix>-id` header; default: a random `msg_…`). */
   id?: string;
+  /** The event's name in its header, for a provider that names events in one (GitHub: `pull_request`). */
+  event?: string;
 }
 
 export interface SignedWebhook {
@@ -1699,6 +1701,13 @@ export async function signDelivery(
   put(signing.header[0]!, signing.field, signature);
   if (config.deliveryIdHeader !== undefined && options.id !== undefined)
     headers[config.deliveryIdHeader.toLowerCase()] = options.id;
+  if (config.eventHeader !== undefined) {
+    if (!options.event)
+      throw new TypeError(
+        `${config.provider} names its events in the ${config.eventHeader} header: pass the event's name as \`event\``,
+      );
+    headers[config.eventHeader.toLowerCase()] = options.event;
+  }
   return { headers, body };
 }
 

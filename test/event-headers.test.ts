@@ -1,0 +1,203 @@
+// Event names from headers (issue 13): a provider that names its events in a header
+// (Shopify's X-Shopify-Topic), or in a header refined by a body property (GitHub's
+// X-GitHub-Event + /action), is generated into receivers that read the header; nothing
+// silently ignores it.
+import { execFile } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { repoRoot, run, tempDir } from "./helpers.js";
+
+const secret = "It's a Secret to Everybody";
+const githubSigning = { scheme: "hmac", algorithm: "sha256", encoding: "hex", header: "X-Hub-Signature-256", prefix: "sha256=" };
+
+const object = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({ type: "object", properties, required });
+
+/** A project whose catalogue holds one provider: its manifest and schemas by file name. */
+async function project(manifest: Record<string, unknown>, schemas: Record<string, unknown>, prefix: string): Promise<string> {
+  const dir = await tempDir(prefix);
+  const name = manifest["name"] as string;
+  await mkdir(path.join(dir, "schemas", name, "v1"), { recursive: true });
+  await writeFile(path.join(dir, "schemas", name, "provider.json"), JSON.stringify(manifest));
+  for (const [file, schema] of Object.entries(schemas)) {
+    await mkdir(path.dirname(path.join(dir, "schemas", name, "v1", file)), { recursive: true });
+    await writeFile(path.join(dir, "schemas", name, "v1", file), JSON.stringify(schema));
+  }
+  return dir;
+}
+
+const hubSchemas = {
+  "pull_request.opened.schema.json": object({ action: { const: "opened" }, number: { type: "integer" } }),
+  "pull_request.closed.schema.json": object({ action: { const: "closed" }, merged: { type: "boolean" } }),
+  "issues.schema.json": object({ action: { enum: ["opened", "closed"] }, issue: object({ title: { type: "string" } }) }),
+  "ping.schema.json": object({ zen: { type: "string" } }),
+};
+const hubManifest = { name: "hub", title: "Hub", event: { in: "header", name: "X-GitHub-Event", refine: "/action" }, signing: githubSigning };
+
+async function generated(dir: string, handlers = false) {
+  const result = await run(handlers ? ["--handlers", "handlers"] : [], dir);
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+}
+
+describe("a header refined by a body property (GitHub: X-GitHub-Event + /action)", async () => {
+  const dir = await project(hubManifest, hubSchemas, "codegen-hub-");
+  await generated(dir, true);
+  const hub = await import(pathToFileURL(path.join(dir, "generated/hub/index.ts")).href);
+
+  async function deliver(on: Record<string, (event: unknown, context: { name: string }) => void>, event: string | undefined, payload: unknown) {
+    const body = JSON.stringify(payload);
+    const signed = await hub.signHubWebhook(body, { secret, event: event ?? "unused" });
+    if (event === undefined) delete signed.headers["x-github-event"];
+    const handler = hub.createHubWebhookHandler({ secret, on });
+    return handler(new Request("http://127.0.0.1/hooks", { method: "POST", headers: signed.headers, body }));
+  }
+
+  it("pull_request + opened reaches the pull_request.opened handler, not the whole event's", async () => {
+    const seen: string[] = [];
+    const response = await deliver(
+      { "pull_request.opened": (_, c) => void seen.push(`opened:${c.name}`), pull_request: (_, c) => void seen.push(`any:${c.name}`) },
+      "pull_request",
+      { action: "opened", number: 7 },
+    );
+    expect(response.status).toBe(200);
+    expect(seen).toEqual(["opened:pull_request.opened"]);
+  });
+
+  it("an action without its own handler reaches the whole event's handler, named by its action", async () => {
+    const seen: unknown[] = [];
+    const response = await deliver({ pull_request: (event, c) => void seen.push([c.name, event]) }, "pull_request", { action: "closed", merged: true });
+    expect(response.status).toBe(200);
+    expect(seen).toEqual([["pull_request.closed", { action: "closed", merged: true }]]);
+  });
+
+  it("the refined event's schema is the one checked: a closed payload that is not one is 400", async () => {
+    const response = await deliver({}, "pull_request", { action: "closed", merged: "yes" });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: "invalid_payload", errors: [{ path: "/merged" }] });
+  });
+
+  it("an event without an action, or with one schema for all its actions, keeps the header's name", async () => {
+    const seen: string[] = [];
+    const on = { ping: (_: unknown, c: { name: string }) => void seen.push(c.name), issues: (_: unknown, c: { name: string }) => void seen.push(c.name) };
+    expect((await deliver(on, "ping", { zen: "Design for failure." })).status).toBe(200);
+    expect((await deliver(on, "issues", { action: "closed", issue: { title: "t" } })).status).toBe(200);
+    expect(seen).toEqual(["ping", "issues"]);
+  });
+
+  it("without the header: 400 unknown_event naming the header; an unknown header value names the event", async () => {
+    const missing = await deliver({}, undefined, { zen: "z" });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ error: "unknown_event", errors: [{ message: "the X-GitHub-Event header, which names the event, is missing" }] });
+    const unknown = await deliver({}, "star", { action: "created" });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(await unknown.json())).toContain('unknown event \\"star.created\\"');
+  });
+
+  it("parseHubWebhook takes the headers, and says which header it lacks", () => {
+    const body = JSON.stringify({ action: "opened", number: 1 });
+    expect(hub.parseHubWebhook(body, { "X-GitHub-Event": "pull_request" })).toMatchObject({ ok: true, name: "pull_request.opened" });
+    expect(hub.parseHubWebhook(body, new Headers({ "x-github-event": "pull_request" }))).toMatchObject({ ok: true, name: "pull_request.opened" });
+    expect(hub.parseHubWebhook(body)).toMatchObject({ ok: false, error: { kind: "unknown_event", errors: [{ message: "the X-GitHub-Event header, which names the event, is not given" }] } });
+  });
+
+  it("signHubWebhook needs the event's header value", async () => {
+    await expect(hub.signHubWebhook("{}", { secret })).rejects.toThrow(/names its events in the X-GitHub-Event header: pass the event's name as `event`/);
+  });
+
+  it("the types: parse needs the headers; a handler by header name receives the union of its actions; strict tsc is clean", async () => {
+    await writeFile(
+      path.join(dir, "usage.ts"),
+      `import { createHubWebhookHandler, parseHubWebhook, signHubWebhook, type HubEventGroups } from "./generated/hub/index.js";
+// @ts-expect-error the headers name the event
+parseHubWebhook("{}");
+const grouped: HubEventGroups["pull_request"] = "pull_request.closed";
+void grouped;
+createHubWebhookHandler({
+  secret: "s",
+  on: {
+    pull_request: (event, context) => {
+      const name: "pull_request.opened" | "pull_request.closed" = context.name;
+      if (event.action === "opened") { const n: number | undefined = event.number; void n; }
+      // @ts-expect-error merged is only on closed
+      void event.merged;
+      void name;
+    },
+    "pull_request.opened": (event) => { const action: "opened" = event.action; void action; },
+    // @ts-expect-error no such event or header value
+    pull: () => undefined,
+  },
+});
+// @ts-expect-error the header's value is needed to sign
+void signHubWebhook("{}", { secret: "s" });
+void signHubWebhook("{}", { secret: "s", event: "pull_request" });
+// @ts-expect-error not a value of the header
+void signHubWebhook("{}", { secret: "s", event: "pull_request.opened" });
+`,
+    );
+    await writeFile(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "dom"], types: [], skipLibCheck: true, allowImportingTsExtensions: false }, include: ["usage.ts", "generated/**/*.ts", "handlers/**/*.ts"] }),
+    );
+    await writeFile(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+    const result = await promisify(execFile)(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: dir }).then(
+      () => "",
+      (error: { stdout: string }) => error.stdout,
+    );
+    expect(result).toBe("");
+  }, 120_000);
+
+  it("codegen validate: --event and <payload>.headers.json name the event; a payload with neither is told which it lacks", async () => {
+    await writeFile(path.join(dir, "opened.json"), JSON.stringify({ action: "opened", number: 3 }));
+    await writeFile(path.join(dir, "closed.json"), JSON.stringify({ action: "closed", merged: "no" }));
+    await writeFile(path.join(dir, "closed.json.headers.json"), JSON.stringify({ "X-GitHub-Event": "pull_request" }));
+    const flag = await run(["validate", "--event", "pull_request", "opened.json"], dir);
+    expect(flag.code).toBe(0);
+    expect(flag.stdout).toMatch(/opened\.json: ok \(hub v1 pull_request\.opened\)/);
+    const beside = await run(["validate", "closed.json"], dir);
+    expect(beside.code).toBe(1);
+    expect(beside.stdout + beside.stderr).toMatch(/closed\.json.*pull_request\.closed/);
+    const neither = await run(["validate", "opened.json"], dir);
+    expect(neither.code).toBe(1);
+    expect(neither.stdout + neither.stderr).toMatch(/hub names its events in the X-GitHub-Event header: pass --event NAME or put the headers in opened\.json\.headers\.json/);
+  });
+});
+
+describe("a header alone (Shopify: X-Shopify-Topic)", async () => {
+  const shopifySigning = { scheme: "hmac", algorithm: "sha256", encoding: "base64", header: "X-Shopify-Hmac-Sha256" };
+  const dir = await project(
+    { name: "shop", title: "Shop", event: { in: "header", name: "X-Shopify-Topic" }, signing: shopifySigning },
+    { "orders/create.schema.json": object({ id: { type: "integer" } }), "app/uninstalled.schema.json": object({ id: { type: "integer" }, name: { type: "string" } }) },
+    "codegen-shop-",
+  );
+  await generated(dir, true);
+  const shop = await import(pathToFileURL(path.join(dir, "generated/shop/index.ts")).href);
+
+  it("a topic with a slash is the event in its folder; the receiver dispatches on the header", async () => {
+    const seen: unknown[] = [];
+    const handler = shop.createShopWebhookHandler({ secret, on: { "orders/create": (event: unknown, c: { name: string }) => void seen.push([c.name, event]) } });
+    const body = JSON.stringify({ id: 820982911946154500 });
+    const signed = await shop.signShopWebhook(body, { secret, event: "orders/create" });
+    expect(signed.headers["x-shopify-topic"]).toBe("orders/create");
+    const response = await handler(new Request("http://127.0.0.1/hooks", { method: "POST", headers: signed.headers, body }));
+    expect(response.status).toBe(200);
+    expect(seen).toEqual([["orders/create", { id: 820982911946154500 }]]);
+    // the same body under another topic is checked against that topic's schema
+    const other = await shop.signShopWebhook(body, { secret, event: "app/uninstalled" });
+    const refused = await handler(new Request("http://127.0.0.1/hooks", { method: "POST", headers: other.headers, body }));
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: "invalid_payload" });
+  });
+
+  it("handler stubs exist for each topic", async () => {
+    const { readdir } = await import("node:fs/promises");
+    const stubs = (await readdir(path.join(dir, "handlers/shop"), { recursive: true })).map(String).sort();
+    expect(stubs.length).toBeGreaterThanOrEqual(3);
+    const index = await import("node:fs/promises").then((fs) => fs.readFile(path.join(dir, "handlers/shop/index.ts"), "utf8"));
+    expect(index).toContain('"orders/create"');
+    expect(index).toContain('"app/uninstalled"');
+  });
+});
