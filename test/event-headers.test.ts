@@ -199,3 +199,26 @@ describe("a header alone (Shopify: X-Shopify-Topic)", async () => {
     expect(await readFile(path.join(dir, "generated/shop/handlers.ts"), "utf8")).toContain('"orders/create"');
   });
 });
+
+describe("codegen diff of a header-named provider", () => {
+  it("compares events named by the header (and refined), each receiver break proved by a witness", async () => {
+    const dir = await project(hubManifest, hubSchemas, "codegen-hubdiff-");
+    await mkdir(path.join(dir, "schemas/hub/v2/pull_request"), { recursive: true });
+    const v2 = {
+      ...hubSchemas,
+      "pull_request.closed.schema.json": object({ action: { const: "closed" }, merged: { type: "boolean" }, merged_by: { type: "string" } }),
+      "pull_request.reopened.schema.json": object({ action: { const: "reopened" } }),
+    };
+    for (const [file, schema] of Object.entries(v2)) await writeFile(path.join(dir, "schemas/hub/v2", file), JSON.stringify(schema));
+    const result = await run(["diff", "schemas/hub/v1", "schemas/hub/v2", "--json"], dir);
+    expect(result.stderr).toBe("");
+    const report = JSON.parse(result.stdout);
+    const text = JSON.stringify(report);
+    expect(text).toContain("pull_request.reopened");
+    expect(text).toContain("merged_by");
+    const plain = await run(["diff", "schemas/hub/v1", "schemas/hub/v2"], dir);
+    expect(plain.stdout).toMatch(/pull_request\.closed/);
+    expect(plain.stdout).toMatch(/merged_by/);
+    expect(plain.stdout).toMatch(/pull_request\.reopened/);
+  });
+});
