@@ -222,3 +222,12 @@ describe("codegen diff of a header-named provider", () => {
     expect(plain.stdout).toMatch(/pull_request\.reopened/);
   });
 });
+
+describe("a refined event's file name and its schema agree", () => {
+  it("pull_request.opened.schema.json pinning /action to closed is a problem naming the file", async () => {
+    const dir = await project(hubManifest, { "pull_request.opened.schema.json": object({ action: { const: "closed" } }) }, "codegen-hubname-");
+    const result = await run([], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/pull_request\.opened\.schema\.json: the file is named for event "pull_request\.opened" \(\/action "opened"\) but the schema pins \/action to "closed"/);
+  });
+});
