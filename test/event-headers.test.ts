@@ -231,3 +231,28 @@ describe("a refined event's file name and its schema agree", () => {
     expect(result.stderr).toMatch(/pull_request\.opened\.schema\.json: the file is named for event "pull_request\.opened" \(\/action "opened"\) but the schema pins \/action to "closed"/);
   });
 });
+
+describe("the generated snapshot tests of a header-named provider", () => {
+  it("give each sample its event's header, and each test payload the headers of its <file>.headers.json", async () => {
+    const dir = await project(hubManifest, hubSchemas, "codegen-hubtests-");
+    await mkdir(path.join(dir, "schemas/hub/v1/examples"), { recursive: true });
+    await writeFile(path.join(dir, "schemas/hub/v1/examples/pull_request.opened.json"), JSON.stringify({ action: "opened", number: 1 }));
+    await mkdir(path.join(dir, "captures"), { recursive: true });
+    await writeFile(path.join(dir, "captures/ping.json"), JSON.stringify({ zen: "z" }));
+    await writeFile(path.join(dir, "captures/ping.json.headers.json"), JSON.stringify({ "X-GitHub-Event": "ping" }));
+    await writeFile(path.join(dir, "captures/bare.json"), JSON.stringify({ zen: "z" }));
+    await writeFile(path.join(dir, "codegen.config.json"), JSON.stringify({ tests: "vitest", testPayloads: { hub: ["captures"] } }));
+    await generated(dir);
+    const { readFile } = await import("node:fs/promises");
+    const test = await readFile(path.join(dir, "generated/hub/webhooks.test.ts"), "utf8");
+    expect(test).toContain("parseHubWebhook(body, headers)");
+    const cases = [...test.matchAll(/^ {2}\[(".*)\],$/gm)].map((m) => JSON.parse(`[${m[1]}]`) as [string, string, Record<string, string>]);
+    expect(cases.map(([file, , headers]) => [file, headers])).toEqual([
+      ["schemas/hub/v1/examples/pull_request.opened.json", { "X-GitHub-Event": "pull_request" }],
+      ["captures/bare.json", {}],
+      ["captures/ping.json", { "X-GitHub-Event": "ping" }],
+    ]);
+    const hub = await import(pathToFileURL(path.join(dir, "generated/hub/index.ts")).href);
+    expect(cases.map(([, body, headers]) => hub.parseHubWebhook(body, headers).ok)).toEqual([true, false, true]);
+  });
+});
