@@ -256,3 +256,12 @@ describe("the generated snapshot tests of a header-named provider", () => {
     expect(cases.map(([, body, headers]) => hub.parseHubWebhook(body, headers).ok)).toEqual([true, false, true]);
   });
 });
+
+describe("a version named by a header", () => {
+  it("is refused, naming the field, rather than ignored", async () => {
+    const dir = await project({ ...hubManifest, version: { in: "header", name: "X-Api-Version" } }, hubSchemas, "codegen-hubversion-");
+    const result = await run([], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/schemas\/hub\/provider\.json#\/version: a version named by a header is not supported/);
+  });
+});

@@ -143,6 +143,9 @@ async function loadProvider(
   if (metaProblems.length > 0) return undefined;
   const manifest = read.json as Manifest;
   const unworkable = signingProblems(manifest.signing);
+  // read nowhere yet: refused rather than silently ignored
+  if (manifest.version?.in === "header")
+    unworkable.push({ pointer: "/version", message: "a version named by a header is not supported: give a body pointer, or omit version and use dated snapshot folders" });
   for (const problem of unworkable)
     problems.add({ code: "manifest_invalid", file: manifestShown, pointer: problem.pointer, message: problem.message });
   if (unworkable.length > 0) return undefined;
