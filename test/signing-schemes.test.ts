@@ -122,6 +122,18 @@ describe.each(["node", "web"] as const)("documented vectors, %s crypto", (crypto
     expect(await verifyDelivery(config(schemes.stripe), { headers: { "Stripe-Signature": reference.split(",")[1]! }, body: payload }, secret, { now: at(timestamp) })).toMatchObject({ ok: false, reason: "missing_signature", message: "the Stripe-Signature header has no t= field" });
   });
 
+  it("Stripe: a header of more than 16 fields is refused unread, the body not hashed", async () => {
+    const stripe = new Stripe("sk_test_unused");
+    const payload = "{}";
+    const reference = stripe.webhooks.generateTestHeaderString({ payload, secret: "whsec_x", timestamp: 1_700_000_000 });
+    const crowded = `${reference}${",v1=00".repeat(16)}`;
+    expect(await verifyDelivery(config(schemes.stripe), { headers: { "Stripe-Signature": crowded }, body: payload }, "whsec_x", { now: at(1_700_000_000) })).toEqual({
+      ok: false,
+      reason: "invalid_signature",
+      message: "the signature header has more than 16 entries",
+    });
+  });
+
   it("Slack: the docs' example request (v0:{timestamp}:{body}, X-Slack-Signature: v0=<hex>)", async () => {
     const secret = "8f742231b10e8888abcd99yyyzzz85a5";
     const timestamp = 1531420618;
