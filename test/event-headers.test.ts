@@ -96,6 +96,27 @@ describe("a header refined by a body property (GitHub: X-GitHub-Event + /action)
     expect(JSON.stringify(await unknown.json())).toContain('unknown event \\"star.created\\"');
   });
 
+  it("over node:http on 127.0.0.1 (toNodeListener), a delivery signed as GitHub signs it reaches pull_request.opened", async () => {
+    const { createServer } = await import("node:http");
+    const seen: string[] = [];
+    const handler = hub.createHubWebhookHandler({ secret, on: { "pull_request.opened": (_: unknown, c: { name: string }) => void seen.push(c.name) } });
+    const server = createServer(hub.toNodeListener(handler));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const body = JSON.stringify({ action: "opened", number: 9 });
+      const signed = await hub.signHubWebhook(body, { secret, event: "pull_request" });
+      const response = await fetch(`http://127.0.0.1:${port}/hooks`, { method: "POST", headers: signed.headers, body });
+      expect(response.status).toBe(200);
+      expect(seen).toEqual(["pull_request.opened"]);
+      const { "x-github-event": _, ...unnamed } = signed.headers;
+      const missing = await fetch(`http://127.0.0.1:${port}/hooks`, { method: "POST", headers: unnamed, body });
+      expect(missing.status).toBe(400);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("parseHubWebhook takes the headers, and says which header it lacks", () => {
     const body = JSON.stringify({ action: "opened", number: 1 });
     expect(hub.parseHubWebhook(body, { "X-GitHub-Event": "pull_request" })).toMatchObject({ ok: true, name: "pull_request.opened" });
