@@ -104,6 +104,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .argument("<payload...>", "JSON files, one payload each")
     .option("--provider <name>", "whose payloads these are (default: found from each payload)")
     .option("--version <version>", "the schema version to validate against (default: the payload's own)")
+    .option("--event <name>", "the event's name as its header says it, for a provider that names events in a header (or <payload>.headers.json beside each payload)")
     .option("--schemas <path>", "catalogue folder, or one schema document with --provider")
     .option("--config <file>", "config file (default: codegen.config.json when present)")
     .option("--json", "print a machine-readable report")
@@ -226,6 +227,7 @@ async function runGenerate(flags: GenerateFlags, io: Io): Promise<number> {
 interface ValidateFlags {
   provider?: string;
   version?: string;
+  event?: string;
   schemas?: string;
   config?: string;
   json?: boolean;
@@ -233,10 +235,10 @@ interface ValidateFlags {
 
 async function runValidate(files: string[], flags: ValidateFlags, io: Io): Promise<number> {
   try {
-    const { provider, ...rest } = flags;
+    const { provider, event, ...rest } = flags;
     const config = await configFromFlags({ ...rest, format: false, ...(provider ? { provider: [provider] } : {}) }, io.cwd);
     const { validatePayloads } = await import("./validate.js");
-    const reports = await validatePayloads(config, files, flags.version ? { version: flags.version } : {});
+    const reports = await validatePayloads(config, files, { ...(flags.version ? { version: flags.version } : {}), ...(event ? { event } : {}) });
     const invalid = reports.filter((r) => !r.ok).length;
     if (flags.json) io.out(JSON.stringify({ ok: invalid === 0, files: reports }, null, 2));
     else {

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { CodegenConfig } from "./config.js";
@@ -30,7 +31,7 @@ export interface PayloadReport {
 }
 
 interface GeneratedValidators {
-  validateEvent(payload: unknown): {
+  validateEvent(payload: unknown, name?: string): {
     ok: boolean;
     kind?: PayloadReport["kind"];
     name?: string;
@@ -42,7 +43,7 @@ interface GeneratedValidators {
 export async function validatePayloads(
   config: CodegenConfig,
   files: string[],
-  choose: { version?: string } = {},
+  choose: { version?: string; event?: string } = {},
 ): Promise<PayloadReport[]> {
   const cwd = config.cwd ?? process.cwd();
   const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
@@ -63,9 +64,40 @@ export async function validatePayloads(
       reports.push({ file: shown, ok: false, kind: "unreadable", errors: [{ path: "", message: (error as Error).message }] });
       continue;
     }
-    const model = pickModel(models, payload);
+    // a header-named provider's event: --event, or the headers in <payload>.headers.json
+    const headersFile = `${path.resolve(cwd, file)}.headers.json`;
+    let headers: Record<string, unknown> | undefined;
+    if (existsSync(headersFile)) {
+      try {
+        const read: unknown = JSON.parse(await readFile(headersFile, "utf8"));
+        if (!isPlainObject(read)) throw new Error("not a JSON object of header names and values");
+        headers = read;
+      } catch (error) {
+        reports.push({ file: shown, ok: false, kind: "unreadable", errors: [{ path: "", message: `${displayPath(headersFile, cwd)}: ${(error as Error).message}` }] });
+        continue;
+      }
+    }
+    const given = { ...(choose.event !== undefined ? { event: choose.event } : {}), ...(headers ? { headers } : {}) };
+    const model = pickModel(models, payload, given);
+    const event = model?.provider.manifest.event;
+    if (model && event?.in === "header" && eventNameFor(model, payload, given) === undefined) {
+      reports.push({
+        file: shown,
+        ok: false,
+        kind: "unknown_event",
+        provider: model.provider.name,
+        version: model.version,
+        errors: [
+          {
+            path: "",
+            message: `${model.provider.name} names its events in the ${event.name} header: pass --event NAME or put the headers in ${shown}.headers.json${headers ? ` (${displayPath(headersFile, cwd)} has no ${event.name})` : ""}`,
+          },
+        ],
+      });
+      continue;
+    }
     if (!model) {
-      const names = [...new Set(models.map((m) => stringAt(payload, m.provider.manifest.event)).filter((n) => n !== undefined))];
+      const names = [...new Set(models.map((m) => eventNameFor(m, payload, given)).filter((n) => n !== undefined))];
       reports.push({
         file: shown,
         ok: false,
@@ -81,7 +113,7 @@ export async function validatePayloads(
       });
       continue;
     }
-    const result = (await load(model)).validateEvent(payload);
+    const result = (await load(model)).validateEvent(payload, eventNameFor(model, payload, given));
     const versionMissing =
       model.provider.manifest.version !== undefined && stringAt(payload, model.provider.manifest.version) === undefined;
     reports.push({
@@ -104,9 +136,9 @@ export async function validatePayloads(
  * the payload declares (or, failing that, the latest version that knows the event, which
  * then reports a version mismatch).
  */
-function pickModel(models: VersionModel[], payload: unknown): VersionModel | undefined {
+function pickModel(models: VersionModel[], payload: unknown, given: Given): VersionModel | undefined {
   const knowing = models.filter((m) => {
-    const name = stringAt(payload, m.provider.manifest.event);
+    const name = eventNameFor(m, payload, given);
     return name !== undefined && m.events.some((e) => e.names.includes(name));
   });
   if (knowing.length === 0) {
@@ -119,6 +151,34 @@ function pickModel(models: VersionModel[], payload: unknown): VersionModel | und
   const manifest = ofProvider[0]!.provider.manifest;
   const declared = manifest.version ? stringAt(payload, manifest.version) : undefined;
   return ofProvider.find((m) => declared !== undefined && (m.pinnedVersion ?? m.version) === declared) ?? latest(ofProvider);
+}
+
+/** What names the event of a header-named provider: --event, or the payload's headers file. */
+interface Given {
+  event?: string;
+  headers?: Record<string, unknown>;
+}
+
+/**
+ * The event a payload is of, as the receiver names it: from the body, or from the header
+ * (refined by the body, to <header>.<value>, when the version knows that event or knows
+ * neither), the header's value given by --event or by the headers file.
+ */
+function eventNameFor(model: VersionModel, payload: unknown, given: Given): string | undefined {
+  const event = model.provider.manifest.event;
+  if (event.in === "body") return stringAt(payload, event);
+  let named = given.event;
+  if (named === undefined && given.headers) {
+    const wanted = event.name.toLowerCase();
+    const found = Object.entries(given.headers).find(([key]) => key.toLowerCase() === wanted)?.[1];
+    named = typeof found === "string" && found.trim() !== "" ? found.trim() : undefined;
+  }
+  if (named === undefined || event.refine === undefined) return named;
+  const refinement = stringAt(payload, { in: "body", pointer: event.refine });
+  if (refinement === undefined) return named;
+  const refined = `${named}.${refinement}`;
+  const knows = (name: string) => model.events.some((e) => e.names.includes(name));
+  return knows(refined) || !knows(named) ? refined : named;
 }
 
 function latest(models: VersionModel[]): VersionModel | undefined {

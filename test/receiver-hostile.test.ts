@@ -9,6 +9,7 @@ import { Webhook } from "svix";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAgentMailWebhookHandler, createMemoryStore, parseAgentMailWebhook, toNodeListener, verifyAgentMailWebhook } from "../generated/agentmail/index.js";
 import { createPlainWebhookHandler } from "../generated/plain/index.js";
+import { describeSigning } from "../src/load/signing.js";
 import { createHandler, cryptoInUse, useCrypto, type ProviderConfig } from "../generated/runtime.js";
 import { repoRoot } from "./helpers.js";
 
@@ -264,7 +265,7 @@ const anyEvent: ProviderConfig = {
   provider: "any",
   event: ["type"],
   versions: [["v1", { schemaVersion: null, validateEvent: (payload) => ({ ok: true, name: String((payload as { type: unknown }).type) }) }]],
-  signing: { scheme: "standard-webhooks", headerPrefixes: ["webhook"], toleranceSeconds: 300 },
+  signing: describeSigning({ scheme: "standard-webhooks", headerPrefixes: ["webhook"], toleranceSeconds: 300 }),
 };
 const request = (body: string) =>
   new Request("http://127.0.0.1/", {

@@ -54,8 +54,15 @@ const config: ProviderConfig = {
   event: ["event_type"],
   versions: [["2026-08-03", v2026_08_03]],
   signing: {
-    scheme: "standard-webhooks",
-    headerPrefixes: ["svix", "webhook"],
+    algorithm: "sha256",
+    encoding: "base64",
+    secret: "whsec",
+    header: ["svix-signature", "webhook-signature"],
+    prefix: "v1,",
+    separator: " ",
+    signed: "{id}.{timestamp}.{body}",
+    timestamp: { in: "header", name: ["svix-timestamp", "webhook-timestamp"] },
+    id: { in: "header", name: ["svix-id", "webhook-id"] },
     toleranceSeconds: 300,
   },
 };
@@ -101,7 +108,7 @@ export type AgentMailHandlerContext<N extends AgentMailEventName = AgentMailEven
 
 /**
  * Signs a AgentMail delivery as AgentMail does, for tests: the headers and the exact body the
- * signature covers (Standard Webhooks: svix-id, -timestamp and -signature headers).
+ * signature covers (HMAC-SHA256 of {id}.{timestamp}.{body}, base64, in the svix-signature or webhook-signature header).
  * A string is signed byte for byte; an event is sent as its JSON.
  */
 export function signAgentMailWebhook(

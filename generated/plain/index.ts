@@ -63,10 +63,13 @@ const config: ProviderConfig = {
   ],
   unknownVersion: "reject",
   signing: {
-    scheme: "hmac-sha256",
-    header: "Plain-Request-Signature",
+    algorithm: "sha256",
     encoding: "hex",
-    timestamp: ["webhookMetadata", "webhookDeliveryAttemptTimestamp"],
+    secret: "raw",
+    header: ["Plain-Request-Signature"],
+    prefix: "",
+    signed: "{body}",
+    timestamp: { in: "body", path: ["webhookMetadata", "webhookDeliveryAttemptTimestamp"] },
     toleranceSeconds: 300,
   },
   deliveryId: ["id"],
@@ -112,7 +115,7 @@ export type PlainHandlerContext<N extends PlainEventName = PlainEventName> = Han
 
 /**
  * Signs a Plain delivery as Plain does, for tests: the headers and the exact body the
- * signature covers (HMAC-SHA256 of the body, hex, in the Plain-Request-Signature header).
+ * signature covers (HMAC-SHA256 of {body}, hex, in the Plain-Request-Signature header).
  * A string is signed byte for byte; an event is sent as its JSON, with the delivery time (`timestamp`,
  * default now) at /webhookMetadata/webhookDeliveryAttemptTimestamp, so that the receiver finds it fresh.
  */

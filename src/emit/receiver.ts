@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { pointerSegments, type Location } from "../load/manifest.js";
+import { describeSigning } from "../load/signing.js";
 import type { VersionModel } from "../model/build.js";
 import { NameRegistry } from "../model/names.js";
 import { banner, type FileOutput } from "../output.js";
@@ -40,23 +41,31 @@ export function emitProviderIndex(
   const literal = (value: unknown) => JSON.stringify(value);
   const path = (location: Location | undefined) =>
     location?.in === "body" ? literal(pointerSegments(location.pointer)) : undefined;
-  const signing = manifest.signing;
-  const signingConfig =
-    signing.scheme === "hmac-sha256"
-      ? `{ scheme: "hmac-sha256", header: ${literal(signing.header)}, encoding: ${literal(signing.encoding)}, ${
-          signing.timestamp ? `timestamp: ${path(signing.timestamp)}, ` : ""
-        }toleranceSeconds: ${signing.toleranceSeconds ?? 300} }`
-      : `{ scheme: "standard-webhooks", headerPrefixes: ${literal(signing.headerPrefixes ?? ["webhook"])}, toleranceSeconds: ${
-          signing.toleranceSeconds ?? 300
-        } }`;
+  const signing = describeSigning(manifest.signing);
+  const signingConfig = literal(signing);
   const keys = versions.map((v) => `keyof ${v.map}`).join(" | ");
-  const signingSummary =
-    signing.scheme === "hmac-sha256"
-      ? `HMAC-SHA256 of the body, ${signing.encoding}, in the ${signing.header} header`
-      : `Standard Webhooks: ${(signing.headerPrefixes ?? ["webhook"])[0]}-id, -timestamp and -signature headers`;
+  const event = manifest.event;
+  const byHeader = event.in === "header" ? event : undefined;
+  // a refined provider's handlers may also be registered by the header's name alone
+  const groups = new Map<string, string[]>();
+  if (byHeader?.refine !== undefined) {
+    const names = [...new Set(models.flatMap((m) => m.events.flatMap((e) => e.names)))].sort();
+    for (const name of names) {
+      const group = name.split(".")[0]!;
+      groups.set(group, [...(groups.get(group) ?? []), name]);
+    }
+    for (const [group, members] of groups) if (!members.some((m) => m !== group)) groups.delete(group);
+  }
+  const groupsType = groups.size > 0 ? `, ${title}EventGroups` : "";
+  const headersType = "Headers | Record<string, string | readonly string[] | undefined>";
+  const headerValues = byHeader
+    ? [...new Set(models.flatMap((m) => m.events.flatMap((e) => e.names)).map((n) => (byHeader.refine !== undefined ? n.split(".")[0]! : n)))].sort()
+    : [];
+  const signOptions = byHeader ? `SignWebhookOptions & { event: ${title}EventHeaderValue }` : "SignWebhookOptions";
+  const signingSummary = `HMAC-${signing.algorithm.toUpperCase()} of ${signing.signed}, ${signing.encoding}, in the ${signing.header.join(" or ")} header`;
   const timestampNote =
-    signing.scheme === "hmac-sha256" && signing.timestamp?.in === "body"
-      ? `, with the delivery time (\`timestamp\`,\n * default now) at ${signing.timestamp.pointer}, so that the receiver finds it fresh`
+    signing.timestamp?.in === "body"
+      ? `, with the delivery time (\`timestamp\`,\n * default now) at /${signing.timestamp.path.join("/")}, so that the receiver finds it fresh`
       : "";
   const content = `${header}
 import {
@@ -107,31 +116,68 @@ export type ${title}EventMap = {
 export type ${title}EventName = keyof ${title}EventMap;
 
 export type ${title}Event = ${title}EventMap[${title}EventName];
+${
+  byHeader
+    ? `
+/** What the ${byHeader.name} header may say${byHeader.refine !== undefined ? ` (refined by ${byHeader.refine} into the event names)` : ""}. */
+export type ${title}EventHeaderValue = ${headerValues.map(literal).join(" | ") || "never"};
+`
+    : ""
+}
+${
+  groups.size > 0
+    ? `/**
+ * The events of each ${byHeader!.name} value that ${byHeader!.refine} refines: a handler registered
+ * by the header's name alone receives any of them (unless the exact event has its own).
+ */
+export type ${title}EventGroups = {
+${[...groups].map(([group, members]) => `  ${literal(group)}: ${members.map(literal).join(" | ")};`).join("\n")}
+};
 
-/** Handlers by event name; each receives its event's exact type. */
+/** Handlers by event name, or by ${byHeader!.name}'s value for all its events; each receives its events' exact types. */
+export type ${title}Handlers = Handlers<${title}EventMap, "reject", ${title}EventGroups>;
+`
+    : `/** Handlers by event name; each receives its event's exact type. */
 export type ${title}Handlers = Handlers<${title}EventMap>;
-
+`
+}
 const config: ProviderConfig = {
   provider: ${literal(name)},
-  event: ${path(manifest.event) ?? "[]"},
-${manifest.version?.in === "body" ? `  version: ${path(manifest.version)},\n` : ""}  versions: [${versions.map((v) => `[${literal(v.key)}, ${v.module}]`).join(", ")}],
+  event: ${event.in === "body" ? literal(pointerSegments(event.pointer)) : "[]"},
+${byHeader ? `  eventHeader: ${literal(byHeader.name)},\n` : ""}${
+    byHeader?.refine !== undefined ? `  eventRefine: ${literal(pointerSegments(byHeader.refine))},\n` : ""
+  }${manifest.version?.in === "body" ? `  version: ${path(manifest.version)},\n` : ""}  versions: [${versions.map((v) => `[${literal(v.key)}, ${v.module}]`).join(", ")}],
 ${manifest.version?.in === "body" ? `  unknownVersion: ${literal(choice.unknownVersion ?? "reject")},
 ` : ""}  signing: ${signingConfig},
 ${manifest.deliveryId?.in === "body" ? `  deliveryId: ${path(manifest.deliveryId)},\n` : ""}${
     manifest.deliveryId?.in === "header" ? `  deliveryIdHeader: ${literal(manifest.deliveryId.name)},\n` : ""
   }};
 
-/**
+${
+  byHeader
+    ? `/**
+ * Parses and validates a ${title} webhook body against the schemas of the version it
+ * declares (the latest when it declares none), as the event its ${byHeader.name} header names${
+   byHeader.refine !== undefined ? `\n * (refined by ${byHeader.refine})` : ""
+ }: the delivery's headers are needed. It does not check the signature: that is
+ * verify${title}Webhook, or the handler, which does both.
+ */
+export const parse${title}Webhook: (
+  body: string | Uint8Array,
+  headers: ${headersType},
+) => ParseResult<${title}EventMap> = createParser<${title}EventMap>(config);`
+    : `/**
  * Parses and validates a ${title} webhook body against the schemas of the version it
  * declares (the latest when it declares none). It does not check the signature: that is
  * verify${title}Webhook, or the handler, which does both.
  */
 export const parse${title}Webhook: (body: string | Uint8Array) => ParseResult<${title}EventMap> =
-  createParser<${title}EventMap>(config);
+  createParser<${title}EventMap>(config);`
+}
 
 /** Checks a delivery's signature (over the raw body) and freshness. */
 export function verify${title}Webhook(
-  delivery: { headers: Headers | Record<string, string | readonly string[] | undefined>; body: string | Uint8Array },
+  delivery: { headers: ${headersType}; body: string | Uint8Array },
   secret: string | readonly string[],
   options: { toleranceSeconds?: number; now?: () => number } = {},
 ): Promise<VerifyResult> {
@@ -149,7 +195,7 @@ export function verify${title}Webhook(
  * any body parser.
  */
 export function create${title}WebhookHandler<P extends InvalidPayloadPolicy = "reject">(
-  options: WebhookHandlerOptions<${title}EventMap, P>,
+  options: WebhookHandlerOptions<${title}EventMap, P${groupsType}>,
 ): (request: Request) => Promise<Response> {
   return createHandler(config, options);
 }
@@ -163,7 +209,7 @@ export type ${title}HandlerContext<N extends ${title}EventName = ${title}EventNa
  */
 export function sign${title}Webhook(
   payload: ${title}Event | string,
-  options: SignWebhookOptions,
+  options: ${signOptions},
 ): Promise<SignedWebhook> {
   return signDelivery(config, payload, options);
 }
@@ -171,7 +217,7 @@ export function sign${title}Webhook(
 /** A signed POST \`Request\` carrying the payload, to call a ${title} handler with in tests. */
 export function create${title}TestRequest(
   payload: ${title}Event | string,
-  options: SignWebhookOptions & { url?: string },
+  options: ${signOptions} & { url?: string },
 ): Promise<Request> {
   return createTestRequest(config, payload, options);
 }

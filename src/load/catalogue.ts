@@ -10,6 +10,7 @@ import { convertOpenApi, isOpenApiDocument, isOpenApiFile, isYamlFile, readYamlF
 import type { RemoteDocuments } from "../model/resolve.js";
 import { normalizeUri } from "../model/uri.js";
 import type { Manifest } from "./manifest.js";
+import { signingProblems } from "./signing.js";
 
 /**
  * Stage 1, load: read the catalogue from disk into memory, checking only what can be
@@ -147,6 +148,13 @@ async function loadProvider(
   metaProblems.forEach((p) => problems.add(p));
   if (metaProblems.length > 0) return undefined;
   const manifest = read.json as Manifest;
+  const unworkable = signingProblems(manifest.signing);
+  // read nowhere yet: refused rather than silently ignored
+  if (manifest.version?.in === "header")
+    unworkable.push({ pointer: "/version", message: "a version named by a header is not supported: give a body pointer, or omit version and use dated snapshot folders" });
+  for (const problem of unworkable)
+    problems.add({ code: "manifest_invalid", file: manifestShown, pointer: problem.pointer, message: problem.message });
+  if (unworkable.length > 0) return undefined;
   if (manifest.name !== name) {
     problems.add({
       code: "manifest_invalid",
@@ -165,7 +173,7 @@ async function loadProvider(
   for (const version of await subfolders(dir)) {
     if (remoteFolders.has(version)) continue;
     const source = `${path.basename(root)}/${name}/${version}`;
-    const loaded = await loadVersion(path.join(dir, version), version, source, cwd, problems, manifest.remotes ?? {});
+    const loaded = await loadVersion(path.join(dir, version), version, source, cwd, problems, manifest.remotes ?? {}, manifest.event.in === "header");
     if (loaded) versions.push(loaded);
   }
   if (versions.length === 0) {
@@ -223,6 +231,7 @@ async function loadVersion(
   cwd: string,
   problems: Problems,
   remoteMap: Record<string, string> = {},
+  nestedEvents = false,
 ): Promise<VersionSource | undefined> {
   const shown = displayPath(dir, cwd);
   if (!safeFolderName.test(name)) {
@@ -253,7 +262,9 @@ async function loadVersion(
     files.set(rel, { rel, shown: fileShown, ...read });
   }
   const topLevel = [...files.keys()].filter((rel) => !rel.includes("/"));
-  const events = topLevel
+  // a header-named provider's event names are the header's values, which may hold a "/"
+  // (Shopify's X-Shopify-Topic: orders/create is orders/create.schema.json)
+  const events = (nestedEvents ? [...files.keys()] : topLevel)
     .filter((rel) => rel.endsWith(eventSuffix))
     .map((rel) => ({ name: rel.slice(0, -eventSuffix.length), file: rel }));
   const bundles = topLevel.filter((rel) => rel.endsWith(bundleSuffix));

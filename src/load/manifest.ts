@@ -1,6 +1,9 @@
 /** The provider manifest, schemas/<provider>/provider.json (validated by meta/provider.schema.json). */
 export type Location = { in: "body"; pointer: string } | { in: "header"; name: string };
 
+/** Where the event name is: a body pointer, a header, or a header refined by a body pointer (GitHub's X-GitHub-Event + /action). */
+export type EventLocation = { in: "body"; pointer: string } | { in: "header"; name: string; refine?: string };
+
 export type Signing =
   | {
       scheme: "hmac-sha256";
@@ -9,14 +12,31 @@ export type Signing =
       timestamp?: Location;
       toleranceSeconds?: number;
     }
-  | { scheme: "standard-webhooks"; headerPrefixes?: string[]; toleranceSeconds?: number };
+  | { scheme: "standard-webhooks"; headerPrefixes?: string[]; toleranceSeconds?: number }
+  | HmacSigning;
+
+/** An HMAC scheme described by its parts (src/load/signing.ts checks that it can work). */
+export interface HmacSigning {
+  scheme: "hmac";
+  algorithm: "sha1" | "sha256" | "sha512";
+  encoding: "hex" | "base64";
+  header: string;
+  prefix?: string;
+  separator?: string;
+  field?: string;
+  signed?: string;
+  timestamp?: { in: "header"; name: string; field?: string } | { in: "body"; pointer: string };
+  id?: { in: "header"; name: string };
+  secret?: "raw" | "base64" | "whsec";
+  toleranceSeconds?: number;
+}
 
 export interface Manifest {
   name: string;
   title: string;
   description?: string;
   docs?: string;
-  event: Location;
+  event: EventLocation;
   version?: Location;
   signing: Signing;
   /** Where the delivery's id is, for replay protection (Standard Webhooks: its id header, by default). */

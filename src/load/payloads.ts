@@ -15,6 +15,8 @@ export interface TestPayload {
   shown: string;
   /** The body, byte for byte as a string. */
   text: string;
+  /** The delivery's headers, from `<file>.headers.json` beside it (a header-named provider's event is there). */
+  headers?: Record<string, string>;
 }
 
 export async function loadTestPayloads(config: CodegenConfig, providers: readonly string[]): Promise<Record<string, TestPayload[]>> {
@@ -34,12 +36,33 @@ export async function loadTestPayloads(config: CodegenConfig, providers: readonl
         continue;
       }
       // relative even when outside the project (../captures): the title is the same on every machine
-      for (const file of await jsonFiles(folder)) payloads.push({ shown: path.relative(cwd, file).split(path.sep).join("/"), text: await readFile(file, "utf8") });
+      for (const file of await jsonFiles(folder)) {
+        const shown = path.relative(cwd, file).split(path.sep).join("/");
+        const headers = await readHeaders(`${file}.headers.json`, `${shown}.headers.json`, problems);
+        payloads.push({ shown, text: await readFile(file, "utf8"), ...(headers ? { headers } : {}) });
+      }
     }
     found[provider] = payloads;
   }
   problems.throwIfAny();
   return found;
+}
+
+/** `<payload>.headers.json`, when there is one: an object of header names and string values. */
+async function readHeaders(file: string, shown: string, problems: Problems): Promise<Record<string, string> | undefined> {
+  if (!existsSync(file)) return undefined;
+  let read: unknown;
+  try {
+    read = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    problems.add({ code: "config_invalid", file: shown, message: `not JSON: ${(error as Error).message}` });
+    return undefined;
+  }
+  if (typeof read !== "object" || read === null || Array.isArray(read) || !Object.values(read).every((v) => typeof v === "string")) {
+    problems.add({ code: "config_invalid", file: shown, message: "must be an object of header names and string values" });
+    return undefined;
+  }
+  return Object.fromEntries(Object.entries(read).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as Record<string, string>;
 }
 
 /** Every *.json file under a folder but hidden ones, in code-unit order of their paths. */

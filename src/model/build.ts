@@ -582,7 +582,24 @@ function discriminatorValues(
   problems: Problems,
   unpinned: Problem[],
 ): string[] {
-  if (manifest.event.in !== "body") return [event];
+  if (manifest.event.in !== "body") {
+    // a header-named event is its file's name; with refine, <header>.<value> must be what the schema pins there
+    const refine = manifest.event.refine;
+    const dot = event.indexOf(".");
+    if (refine !== undefined && dot > 0) {
+      const action = event.slice(dot + 1);
+      const values = valuesAt(definitions[typeName], pointerSegments(refine), byName(definitions), 0);
+      if (values !== undefined && values.length > 0 && !values.includes(action)) {
+        problems.add({
+          code: "name_invalid",
+          file: shown,
+          message: `the file is named for event "${event}" (${refine} "${action}") but the schema pins ${refine} to ${values.map((v) => JSON.stringify(v)).join(", ")}`,
+          hint: `name the file <${manifest.event.name} value>.<${refine} value>.schema.json`,
+        });
+      }
+    }
+    return [event];
+  }
   const pointer = manifest.event.pointer;
   const values = valuesAt(definitions[typeName], pointerSegments(pointer), byName(definitions), 0);
   if (values === undefined || values.length === 0) {

@@ -26,8 +26,14 @@ export type ParseError =
 
 /** `event` is typed by the event's name: check `name` to narrow it. */
 export type ParseResult<M> =
-  | { [N in keyof M & string]: { ok: true; name: N; event: M[N]; version: string } }[keyof M &
-      string]
+  | {
+      [N in keyof M & string]: {
+        ok: true;
+        name: N;
+        event: M[N];
+        version: string;
+      };
+    }[keyof M & string]
   | { ok: false; error: ParseError };
 
 export type VerifyFailure =
@@ -35,20 +41,49 @@ export type VerifyFailure =
 
 export type VerifyResult = { ok: true } | { ok: false; reason: VerifyFailure; message: string };
 
-export type SigningConfig =
-  | {
-      scheme: "hmac-sha256";
-      header: string;
-      encoding: "hex" | "base64";
-      /** Property path of the delivery time inside the (signed) body, for the freshness check. */
-      timestamp?: readonly string[];
-      toleranceSeconds: number;
-    }
-  | { scheme: "standard-webhooks"; headerPrefixes: readonly string[]; toleranceSeconds: number };
+/**
+ * An HMAC signing scheme, described by its parts (each provider's index.ts writes it from
+ * the manifest's `signing`): Plain's, Standard Webhooks', GitHub's, Stripe's, Slack's and
+ * Shopify's are all such descriptions.
+ */
+export interface SigningConfig {
+  algorithm: "sha1" | "sha256" | "sha512";
+  /** How the signature is written in its header. */
+  encoding: "hex" | "base64";
+  /** How the secret is given: its text as the key ("raw"), base64, or base64 after an optional "whsec_". */
+  secret: "raw" | "base64" | "whsec";
+  /**
+   * The signature header; alternatives, tried in order (Standard Webhooks: webhook-signature,
+   * svix-signature): the first present is read, with the timestamp and id headers at the same
+   * position in their lists.
+   */
+  header: readonly string[];
+  /** Before each signature ("sha256=", "v0=", "v1,"); an entry without it is skipped. */
+  prefix: string;
+  /** Several signatures in one header, separated by this (Standard Webhooks: " "). */
+  separator?: string;
+  /** The header is comma-separated key=value fields (Stripe's t=…,v1=…): the signatures are this key's values. */
+  field?: string;
+  /** What is signed: a template ending in {body}, with {id} and {timestamp} ("{id}.{timestamp}.{body}"). */
+  signed: string;
+  /**
+   * Where the delivery time is, for the freshness check: a header (or a field of one) of
+   * seconds since the epoch, read before the body; or a property path in the (signed) body,
+   * an ISO 8601 date-time or seconds, read after the signature matched.
+   */
+  timestamp?:
+    | { in: "header"; name: readonly string[]; field?: string }
+    | { in: "body"; path: readonly string[] };
+  /** The header of the delivery's id, when it is signed ({id}). */
+  id?: { in: "header"; name: readonly string[] };
+  toleranceSeconds: number;
+}
 
 /** What a version's generated validators.js exports, as the receiver uses it. */
 export interface VersionValidators {
   schemaVersion: string | null;
+  /** Every event name the version knows. */
+  eventNames?: readonly string[];
   validateEvent(
     payload: unknown,
     name?: string,
@@ -64,8 +99,17 @@ export interface VersionValidators {
 
 export interface ProviderConfig {
   provider: string;
-  /** The event name's property path in the body. */
+  /** The event name's property path in the body (empty when a header names it). */
   event: readonly string[];
+  /** Or the header that names the event (GitHub: X-GitHub-Event; Shopify: X-Shopify-Topic). */
+  eventHeader?: string;
+  /**
+   * With `eventHeader`, the property path that refines its name (GitHub: action): header
+   * `pull_request` and action `opened` name the event `pull_request.opened` when the version
+   * knows it; a payload without the property (or of an event with one schema for all its
+   * actions) keeps the header's name.
+   */
+  eventRefine?: readonly string[];
   /** The version's property path in the body, for providers that version payloads. */
   version?: readonly string[];
   /** Validators by version, in ascending order; the last is the latest. */
@@ -116,10 +160,26 @@ export type MayNotMatch<T> = T extends readonly (infer E)[]
     ? { [K in keyof T]?: MayNotMatch<T[K]> }
     : T;
 
-export type Handlers<M, P extends InvalidPayloadPolicy = "reject"> = {
-  [N in keyof M & string]?: (
-    event: P extends "accept" ? MayNotMatch<M[N]> : M[N],
-    context: HandlerContext<N>,
+/** The payload of event `N` (of each, for a union of names), as a handler receives it. */
+export type HandledPayload<M, N, P extends InvalidPayloadPolicy = "reject"> = N extends keyof M
+  ? P extends "accept"
+    ? MayNotMatch<M[N]>
+    : M[N]
+  : never;
+
+/**
+ * Handlers by event name; with `G` (a header-named provider refined by a body property),
+ * also by the header's name alone, which receives the union of its events (`pull_request`:
+ * every `pull_request.<action>`) unless the exact event has a handler of its own.
+ */
+export type Handlers<
+  M,
+  P extends InvalidPayloadPolicy = "reject",
+  G extends Record<string, keyof M & string> = {},
+> = {
+  [N in (keyof M & string) | (keyof G & string)]?: (
+    event: HandledPayload<M, N extends keyof G ? G[N] : N, P>,
+    context: HandlerContext<N extends keyof G ? G[N] : N>,
   ) => unknown;
 };
 
@@ -131,10 +191,14 @@ export interface Rejection {
   request: Request;
 }
 
-export interface WebhookHandlerOptions<M, P extends InvalidPayloadPolicy = "reject"> {
+export interface WebhookHandlerOptions<
+  M,
+  P extends InvalidPayloadPolicy = "reject",
+  G extends Record<string, keyof M & string> = {},
+> {
   /** The signing secret; several during a rotation: any may match. */
   secret: string | readonly string[];
-  on: Handlers<M, P>;
+  on: Handlers<M, P, G>;
   /**
    * A payload of a known event that fails its schema: "reject" (default) answers 400;
    * "accept" runs its handler anyway, with the errors in `context.validation` (for a
@@ -330,7 +394,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 /** The part of node:crypto the verifier uses (no @types/node needed). */
 interface NodeCrypto {
   createHmac(
-    algorithm: "sha256",
+    algorithm: SigningConfig["algorithm"],
     key: NodeKey,
   ): {
     update(data: Uint8Array): { digest(): Uint8Array };
@@ -362,8 +426,11 @@ function nodeCrypto(): NodeCrypto | undefined {
   if (nodeCryptoFound === undefined) {
     nodeCryptoFound = null;
     try {
-      const host = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-        .process;
+      const host = (
+        globalThis as {
+          process?: { getBuiltinModule?: (id: string) => unknown };
+        }
+      ).process;
       const found = host?.getBuiltinModule?.("node:crypto") as Partial<NodeCrypto> | undefined;
       if (typeof found?.createHmac === "function" && typeof found.timingSafeEqual === "function")
         nodeCryptoFound = found as NodeCrypto;
@@ -374,11 +441,16 @@ function nodeCrypto(): NodeCrypto | undefined {
   return nodeCryptoFound ?? undefined;
 }
 
-/** A Standard Webhooks signature header with more entries than this is refused unread. */
+/** A signature header with more entries than this is refused unread. */
 const maxSignatureEntries = 16;
-const macLength = 32;
+const macLengths = { sha1: 20, sha256: 32, sha512: 64 } as const;
+const webHashes = {
+  sha1: "SHA-1",
+  sha256: "SHA-256",
+  sha512: "SHA-512",
+} as const;
 
-/** HMAC-SHA256 under one secret, its key prepared once. */
+/** An HMAC under one secret, its key prepared once. */
 interface Key {
   /** Whether any candidate is the HMAC of `prefix` + `message` (hashed once). */
   matches(
@@ -391,10 +463,10 @@ interface Key {
 }
 
 /** Node's crypto: createHmac, each candidate compared with timingSafeEqual. */
-function nodeKey(node: NodeCrypto, secret: Uint8Array): Key {
+function nodeKey(node: NodeCrypto, algorithm: SigningConfig["algorithm"], secret: Uint8Array): Key {
   const key = node.createSecretKey ? node.createSecretKey(secret) : secret;
   const sign = (prefix: Uint8Array, message: Uint8Array): Uint8Array => {
-    const hmac = node.createHmac("sha256", key);
+    const hmac = node.createHmac(algorithm, key);
     if (prefix.length > 0) hmac.update(prefix);
     return hmac.update(message).digest();
   };
@@ -402,7 +474,7 @@ function nodeKey(node: NodeCrypto, secret: Uint8Array): Key {
     matches(candidates, prefix, message) {
       const expected = sign(prefix, message);
       let match = false;
-      // the candidates are 32 bytes, as is the HMAC: timingSafeEqual compares equal lengths only
+      // the candidates are as long as the HMAC: timingSafeEqual compares equal lengths only
       for (const candidate of candidates)
         if (node.timingSafeEqual(expected, candidate)) match = true;
       return match;
@@ -422,11 +494,10 @@ let compareKey: Promise<WebCryptoKey> | undefined;
  * time, by verifying it as a message under a random key against the expected value's tag
  * (so a header of many entries costs one hash of the body, not one per entry).
  */
-function webKey(secret: Uint8Array): Key {
+function webKey(algorithm: SigningConfig["algorithm"], secret: Uint8Array): Key {
   const subtle = crypto.subtle;
-  const key = subtle.importKey("raw", bufferOf(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
+  const hash = webHashes[algorithm];
+  const key = subtle.importKey("raw", bufferOf(secret), { name: "HMAC", hash }, false, ["sign"]);
   // an unused verifier must not leave a rejection unhandled
   key.catch(() => undefined);
   const sign = async (prefix: Uint8Array, message: Uint8Array): Promise<Uint8Array> =>
@@ -448,16 +519,17 @@ function webKey(secret: Uint8Array): Key {
   };
 }
 
-/** Keys by crypto, scheme and secret: a secret's key is prepared once, however many verifiers use it. */
+/** Keys by crypto, algorithm, secret format and secret: a secret's key is prepared once, however many verifiers use it. */
 const keyCache = new Map<string, Key>();
 const keyCacheSize = 64;
 
-function keyFor(scheme: SigningConfig["scheme"], secret: string, bytes: Uint8Array): Key {
+function keyFor(signing: SigningConfig, secret: string): Key {
   const node = nodeCrypto();
-  const id = `${node ? "node" : "web"}:${scheme}:${secret}`;
+  const id = `${node ? "node" : "web"}:${signing.algorithm}:${signing.secret}:${secret}`;
   let key = keyCache.get(id);
   if (key === undefined) {
-    key = node ? nodeKey(node, bytes) : webKey(bytes);
+    const bytes = secretBytes(signing, secret);
+    key = node ? nodeKey(node, signing.algorithm, bytes) : webKey(signing.algorithm, bytes);
     keyCache.set(id, key);
     if (keyCache.size > keyCacheSize) keyCache.delete(keyCache.keys().next().value!);
   }
@@ -467,11 +539,12 @@ function keyFor(scheme: SigningConfig["scheme"], secret: string, bytes: Uint8Arr
 /** Whether any candidate of the right length is the HMAC under any key; the body hashed once per key. */
 async function anyMatches(
   keys: readonly Key[],
+  length: number,
   candidates: readonly Uint8Array[],
   prefix: Uint8Array,
   message: Uint8Array,
 ): Promise<boolean> {
-  const wellFormed = candidates.filter((c) => c.length === macLength);
+  const wellFormed = candidates.filter((c) => c.length === length);
   if (wellFormed.length === 0) return false;
   for (const key of keys) {
     const match = key.matches(wellFormed, prefix, message);
@@ -481,15 +554,16 @@ async function anyMatches(
 }
 
 function secretBytes(signing: SigningConfig, secret: string): Uint8Array {
-  if (signing.scheme === "hmac-sha256") {
+  if (signing.secret === "raw") {
     if (secret === "") throw new WebhookError(500, "the webhook secret is empty");
     return encoder.encode(secret);
   }
-  const bytes = fromBase64(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret);
+  const whsec = signing.secret === "whsec";
+  const bytes = fromBase64(whsec && secret.startsWith("whsec_") ? secret.slice(6) : secret);
   if (bytes === undefined || bytes.length === 0) {
     throw new WebhookError(
       500,
-      "the webhook secret must be a non-empty base64 string, optionally prefixed whsec_",
+      `the webhook secret must be a non-empty base64 string${whsec ? ", optionally prefixed whsec_" : ""}`,
     );
   }
   return bytes;
@@ -532,14 +606,38 @@ function checkFreshness(at: number, now: number, tolerance: number): VerifyResul
 /** What the headers say, read before the body: the candidates and what the signature covers. */
 type SignedHeaders =
   | { ok: false; reason: VerifyFailure; message: string }
-  | { ok: true; candidates: Uint8Array[]; prefix: Uint8Array; id: string | undefined };
+  | {
+      ok: true;
+      candidates: Uint8Array[];
+      prefix: Uint8Array;
+      id: string | undefined;
+    };
+
+/** The values of `key` in a header of comma-separated key=value fields (Stripe's t=…,v1=…). */
+function fieldValue(text: string, key: string): string | undefined {
+  for (const part of text.split(",", maxSignatureEntries + 1)) {
+    const equals = part.indexOf("=");
+    if (equals > 0 && part.slice(0, equals).trim() === key) return part.slice(equals + 1).trim();
+  }
+  return undefined;
+}
+
+/** What is signed before the body, the template's {id} and {timestamp} filled in. */
+function signedPrefix(signing: SigningConfig, id: string | undefined, seconds: number | undefined) {
+  const template = signing.signed.slice(0, signing.signed.length - "{body}".length);
+  return encoder.encode(
+    template.replace(/\{(id|timestamp)\}/g, (_, name: string) =>
+      name === "id" ? (id ?? "") : String(seconds),
+    ),
+  );
+}
 
 /**
  * Verifies a delivery's signature over the raw body bytes, then its freshness. The headers
- * are read first (`headers`: a missing or malformed signature, or a stale Standard Webhooks
- * timestamp, is refused before any of the body is read), then the body (`body`). For a
- * scheme whose delivery time is inside the body (Plain), `freshness` reads the parsed body,
- * only after the signature over the raw bytes has matched.
+ * are read first (`headers`: a missing or malformed signature, or a stale timestamp header,
+ * is refused before any of the body is read), then the body (`body`). For a scheme whose
+ * delivery time is inside the body (Plain), `freshness` reads the parsed body, only after
+ * the signature over the raw bytes has matched.
  */
 export function createVerifier(
   signing: SigningConfig,
@@ -548,38 +646,58 @@ export function createVerifier(
 ) {
   const list = typeof secrets === "string" ? [secrets] : secrets;
   if (list.length === 0) throw new WebhookError(500, "no webhook secret configured");
-  const keys = list.map((s) => keyFor(signing.scheme, s, secretBytes(signing, s)));
+  const keys = list.map((s) => keyFor(signing, s));
   const tolerance = toleranceSeconds ?? signing.toleranceSeconds;
+  const length = macLengths[signing.algorithm];
+  const several = signing.separator !== undefined || signing.field !== undefined;
+  const mismatch = several
+    ? "no signature matches the body"
+    : "the signature does not match the body";
+  const stamp = signing.timestamp?.in === "header" ? signing.timestamp : undefined;
+
+  function missing(): SignedHeaders {
+    const sets = signing.header.map((name, i) => {
+      const names = [signing.id?.name[i], stamp?.name[i], name].filter(
+        (n): n is string => n !== undefined,
+      );
+      return [...new Set(names)].join("/");
+    });
+    const plural = sets.some((set) => set.includes("/"));
+    return failure(
+      "missing_signature",
+      `the ${sets.join(" or ")} header${plural ? "s are" : " is"} missing`,
+    );
+  }
 
   function headers(source: HeaderSource, now: number): SignedHeaders {
-    if (signing.scheme === "hmac-sha256") {
-      const provided = header(source, signing.header)?.trim();
-      if (!provided) return failure("missing_signature", `the ${signing.header} header is missing`);
-      const bytes = signing.encoding === "hex" ? fromHex(provided) : fromCanonicalBase64(provided);
-      if (bytes === undefined)
-        return failure("invalid_signature", "the signature does not match the body");
-      return { ok: true, candidates: [bytes], prefix: new Uint8Array(0), id: undefined };
+    const at = signing.header.findIndex((name) => header(source, name) !== undefined);
+    if (at < 0) return missing();
+    const signed = header(source, signing.header[at]!)!;
+    if (several ? !signed : !signed.trim()) return missing();
+    const id = signing.id ? header(source, signing.id.name[at]!) : undefined;
+    if (signing.id && !id) return missing();
+    let seconds: number | undefined;
+    if (stamp) {
+      const name = stamp.name[at]!;
+      const text = header(source, name);
+      if (!text) return missing();
+      const value = stamp.field === undefined ? text : fieldValue(text, stamp.field);
+      if (!value)
+        return failure("missing_signature", `the ${name} header has no ${stamp.field}= field`);
+      // validated and signed as one value: the number the digits say, as the references sign it
+      const digits = value.trim();
+      if (!/^\d+$/.test(digits))
+        return failure("stale_timestamp", "the timestamp header is not a number of seconds");
+      seconds = Number(digits);
+      const fresh = checkFreshness(seconds * 1000, now, tolerance);
+      if (!fresh.ok) return fresh;
     }
-    const prefix = signing.headerPrefixes.find(
-      (p) => header(source, `${p}-signature`) !== undefined,
-    );
-    const id = prefix && header(source, `${prefix}-id`);
-    const stamp = prefix && header(source, `${prefix}-timestamp`);
-    const signed = prefix && header(source, `${prefix}-signature`);
-    if (!prefix || !id || !stamp || !signed) {
-      const names = signing.headerPrefixes
-        .map((p) => `${p}-id/${p}-timestamp/${p}-signature`)
-        .join(" or ");
-      return failure("missing_signature", `the ${names} headers are missing`);
-    }
-    // validated and signed as one value: the number the digits say, as the references sign it
-    const digits = stamp.trim();
-    if (!/^\d+$/.test(digits))
-      return failure("stale_timestamp", "the timestamp header is not a number of seconds");
-    const seconds = Number(digits);
-    const fresh = checkFreshness(seconds * 1000, now, tolerance);
-    if (!fresh.ok) return fresh;
-    const entries = signed.split(" ");
+    const entries =
+      signing.field !== undefined
+        ? signed.split(",", maxSignatureEntries + 1)
+        : signing.separator !== undefined
+          ? signed.split(signing.separator, maxSignatureEntries + 1)
+          : [signed.trim()];
     if (entries.length > maxSignatureEntries) {
       return failure(
         "invalid_signature",
@@ -588,26 +706,30 @@ export function createVerifier(
     }
     const candidates: Uint8Array[] = [];
     for (const entry of entries) {
-      const comma = entry.indexOf(",");
-      if (comma < 0 || entry.slice(0, comma) !== "v1") continue;
-      const bytes = fromCanonicalBase64(entry.slice(comma + 1));
+      let value = entry;
+      if (signing.field !== undefined) {
+        const equals = entry.indexOf("=");
+        if (equals < 0 || entry.slice(0, equals).trim() !== signing.field) continue;
+        value = entry.slice(equals + 1).trim();
+      }
+      if (!value.startsWith(signing.prefix)) continue;
+      value = value.slice(signing.prefix.length);
+      const bytes = signing.encoding === "hex" ? fromHex(value) : fromCanonicalBase64(value);
       if (bytes !== undefined) candidates.push(bytes);
     }
-    if (candidates.length === 0)
-      return failure("invalid_signature", "no signature matches the body");
-    return { ok: true, candidates, prefix: encoder.encode(`${id}.${seconds}.`), id };
+    if (candidates.length === 0) return failure("invalid_signature", mismatch);
+    return {
+      ok: true,
+      candidates,
+      prefix: signedPrefix(signing, id, seconds),
+      id,
+    };
   }
 
   async function body(signed: SignedHeaders, bytes: Uint8Array): Promise<VerifyResult> {
     if (!signed.ok) return signed;
-    if (!(await anyMatches(keys, signed.candidates, signed.prefix, bytes))) {
-      return failure(
-        "invalid_signature",
-        signing.scheme === "hmac-sha256"
-          ? "the signature does not match the body"
-          : "no signature matches the body",
-      );
-    }
+    if (!(await anyMatches(keys, length, signed.candidates, signed.prefix, bytes)))
+      return failure("invalid_signature", mismatch);
     return { ok: true };
   }
 
@@ -620,9 +742,12 @@ export function createVerifier(
   }
 
   function freshness(payload: unknown, now: number): VerifyResult {
-    if (signing.scheme !== "hmac-sha256" || signing.timestamp === undefined) return { ok: true };
-    const at = stringAt(payload, signing.timestamp);
-    return checkFreshness(at === undefined ? NaN : Date.parse(at), now, tolerance);
+    if (signing.timestamp?.in !== "body") return { ok: true };
+    let node = payload;
+    for (const key of signing.timestamp.path) node = own(node, key);
+    const at =
+      typeof node === "string" ? Date.parse(node) : typeof node === "number" ? node * 1000 : NaN;
+    return checkFreshness(at, now, tolerance);
   }
 
   return { headers, body, signature, freshness };
@@ -639,7 +764,10 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
  */
 export function createParser<M>(config: ProviderConfig) {
   const validate = createValidator<M>(config);
-  return function parse(raw: string | Uint8Array | unknown): ParseResult<M> {
+  return function parse(
+    raw: string | Uint8Array | unknown,
+    headers?: HeaderSource,
+  ): ParseResult<M> {
     let payload: unknown = raw;
     if (typeof raw === "string" || raw instanceof Uint8Array) {
       try {
@@ -649,13 +777,24 @@ export function createParser<M>(config: ProviderConfig) {
           ok: false,
           error: {
             kind: "invalid_json",
-            errors: [{ path: "", message: `not valid JSON: ${(error as Error).message}` }],
+            errors: [
+              {
+                path: "",
+                message: `not valid JSON: ${(error as Error).message}`,
+              },
+            ],
           },
         };
       }
     }
-    return validate(payload);
+    return validate(payload, headers);
   };
+}
+
+/** The header that names the event, trimmed; undefined when missing or empty. */
+function eventHeaderValue(config: ProviderConfig, headers: HeaderSource | undefined) {
+  if (config.eventHeader === undefined || headers === undefined) return undefined;
+  return header(headers, config.eventHeader)?.trim() || undefined;
 }
 
 /** Validates a parsed payload against the schemas of the version it declares (never parses). */
@@ -663,7 +802,19 @@ function createValidator<M>(config: ProviderConfig) {
   const byVersion = new Map(config.versions);
   const [latestVersion, latest] = config.versions[config.versions.length - 1]!;
 
-  return function validate(payload: unknown): ParseResult<M> {
+  return function validate(payload: unknown, headers?: HeaderSource): ParseResult<M> {
+    const named = eventHeaderValue(config, headers);
+    if (config.eventHeader !== undefined && named === undefined) {
+      const message = `the ${config.eventHeader} header, which names the event, is ${headers === undefined ? "not given" : "missing"}`;
+      return {
+        ok: false,
+        error: {
+          kind: "unknown_event",
+          event: undefined,
+          errors: [{ path: "", message, keyword: "event" }],
+        },
+      };
+    }
     const declared = config.version ? stringAt(payload, config.version) : undefined;
     const unknown = declared !== undefined && !byVersion.has(declared);
     if (unknown && config.unknownVersion !== "latest") {
@@ -672,7 +823,7 @@ function createValidator<M>(config: ProviderConfig) {
         ok: false,
         error: {
           kind: "version_mismatch",
-          event: stringAt(payload, config.event) ?? "",
+          event: named ?? stringAt(payload, config.event) ?? "",
           version: declared,
           expected: accepted,
           errors: [
@@ -689,29 +840,60 @@ function createValidator<M>(config: ProviderConfig) {
       declared !== undefined && !unknown
         ? [declared, byVersion.get(declared)!]
         : [latestVersion, latest];
+    let name = named;
+    if (named !== undefined && config.eventRefine !== undefined) {
+      const refinement = stringAt(payload, config.eventRefine);
+      const refined = `${named}.${refinement}`;
+      const known = validators.eventNames;
+      // the refined name when the version knows it, or when it knows neither (the error names it)
+      if (refinement !== undefined && (!known || known.includes(refined) || !known.includes(named)))
+        name = refined;
+    }
+    const eventOf = (payload: unknown) => name ?? stringAt(payload, config.event);
     let result: ReturnType<VersionValidators["validateEvent"]>;
     try {
-      result = validators.validateEvent(payload);
+      result =
+        name === undefined
+          ? validators.validateEvent(payload)
+          : validators.validateEvent(payload, name);
     } catch (error) {
       // e.g. a payload nested so deep that validating it exhausts the stack
       return {
         ok: false,
         error: {
           kind: "invalid_payload",
-          event: stringAt(payload, config.event) ?? "",
-          errors: [{ path: "", message: `cannot be validated: ${(error as Error).message}` }],
+          event: eventOf(payload) ?? "",
+          errors: [
+            {
+              path: "",
+              message: `cannot be validated: ${(error as Error).message}`,
+            },
+          ],
         },
       };
     }
     if (result.ok)
-      return { ok: true, name: result.name, event: payload, version } as ParseResult<M>;
-    const event = result.name ?? stringAt(payload, config.event);
+      return {
+        ok: true,
+        name: result.name,
+        event: payload,
+        version,
+      } as ParseResult<M>;
+    const event = result.name ?? eventOf(payload);
     if (result.kind === "unknown_event")
-      return { ok: false, error: { kind: "unknown_event", event, errors: result.errors } };
+      return {
+        ok: false,
+        error: { kind: "unknown_event", event, errors: result.errors },
+      };
     if (result.kind === "version_mismatch") {
       // under "latest", a payload whose only difference is its version is accepted
       if (unknown && result.errors.length === 1)
-        return { ok: true, name: event!, event: payload, version } as ParseResult<M>;
+        return {
+          ok: true,
+          name: event!,
+          event: payload,
+          version,
+        } as ParseResult<M>;
       return {
         ok: false,
         error: {
@@ -725,7 +907,11 @@ function createValidator<M>(config: ProviderConfig) {
     }
     return {
       ok: false,
-      error: { kind: "invalid_payload", event: event ?? "", errors: result.errors },
+      error: {
+        kind: "invalid_payload",
+        event: event ?? "",
+        errors: result.errors,
+      },
     };
   };
 }
@@ -871,10 +1057,11 @@ function acceptInvalid<M>(
 }
 
 /** The handler's logic, shared by the Fetch handler and the node:http listener. */
-function createCore<M, P extends InvalidPayloadPolicy = "reject">(
-  config: ProviderConfig,
-  options: WebhookHandlerOptions<M, P>,
-): Core {
+function createCore<
+  M,
+  P extends InvalidPayloadPolicy = "reject",
+  G extends Record<string, keyof M & string> = {},
+>(config: ProviderConfig, options: WebhookHandlerOptions<M, P, G>): Core {
   checkSecret(options.secret);
   const verifier = createVerifier(config.signing, options.secret, options.toleranceSeconds);
   const validate = createValidator<M>(config);
@@ -893,7 +1080,10 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
     const at = now();
     const signedHeaders = verifier.headers(incoming.headers, at);
     if (!signedHeaders.ok)
-      return answer(401, { error: signedHeaders.reason, message: signedHeaders.message });
+      return answer(401, {
+        error: signedHeaders.reason,
+        message: signedHeaders.message,
+      });
     if (incoming.declared > limit)
       return answer(413, {
         error: "body_too_large",
@@ -949,7 +1139,12 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
     const fresh = verifier.freshness(payload, at);
     if (!fresh.ok) return answer(401, { error: fresh.reason, message: fresh.message });
 
-    const parsed = acceptInvalid(config, validate(payload), payload, options.onInvalidPayload);
+    const parsed = acceptInvalid(
+      config,
+      validate(payload, incoming.headers),
+      payload,
+      options.onInvalidPayload,
+    );
     if (!parsed.ok) return reject(parsed.error);
 
     const deliveryId = config.deliveryIdHeader
@@ -986,15 +1181,23 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
       if (duplicate) return answer(200, { ok: true, duplicate: true });
     }
 
-    // only the handlers' own keys: an event named "constructor" or "__proto__" is unhandled
-    const handler = Object.prototype.hasOwnProperty.call(handlers, parsed.name)
-      ? handlers[parsed.name]
-      : undefined;
+    // only the handlers' own keys: an event named "constructor" or "__proto__" is unhandled;
+    // the exact event's handler, else (refined names) the handler of the header's name
+    const handlerOf = (name: string | undefined) =>
+      name !== undefined && Object.prototype.hasOwnProperty.call(handlers, name)
+        ? handlers[name]
+        : undefined;
+    const handler =
+      handlerOf(parsed.name) ??
+      (config.eventRefine ? handlerOf(eventHeaderValue(config, incoming.headers)) : undefined);
     try {
       if (typeof handler === "function") await handler(parsed.event, context);
       else {
         await options.onUnhandled?.(parsed.event as M[keyof M], context);
-        return answer(options.unhandledStatus ?? 200, { ok: true, handled: false });
+        return answer(options.unhandledStatus ?? 200, {
+          ok: true,
+          handled: false,
+        });
       }
     } catch (error) {
       if (store && key !== undefined) await store.forget?.(key).catch(report);
@@ -1005,9 +1208,13 @@ function createCore<M, P extends InvalidPayloadPolicy = "reject">(
   };
 }
 
-export function createHandler<M, P extends InvalidPayloadPolicy = "reject">(
+export function createHandler<
+  M,
+  P extends InvalidPayloadPolicy = "reject",
+  G extends Record<string, keyof M & string> = {},
+>(
   config: ProviderConfig,
-  options: WebhookHandlerOptions<M, P>,
+  options: WebhookHandlerOptions<M, P, G>,
 ): (request: Request) => Promise<Response> {
   const core = createCore(config, options);
   async function handle(request: Request): Promise<Response> {
@@ -1266,7 +1473,12 @@ export function toNodeListener(
       try {
         url = new URL(req.url ?? "/", `http://${nodeHeader(req.headers, "host") ?? "localhost"}`);
       } catch {
-        send(answer(400, { error: "bad_request", message: "the URL or a header is malformed" }));
+        send(
+          answer(400, {
+            error: "bad_request",
+            message: "the URL or a header is malformed",
+          }),
+        );
         return;
       }
       // the body through the request's async iterator, made only if read that way
@@ -1312,7 +1524,12 @@ export function toNodeListener(
       try {
         headers = fetchHeaders(req.headers);
       } catch {
-        send(answer(400, { error: "bad_request", message: "the URL or a header is malformed" }));
+        send(
+          answer(400, {
+            error: "bad_request",
+            message: "the URL or a header is malformed",
+          }),
+        );
         return;
       }
       const body = new ReadableStream<Uint8Array>(
@@ -1344,7 +1561,10 @@ export function toNodeListener(
         // a method Fetch cannot carry (TRACE, TRACK, CONNECT) or some other unrepresentable request
         send(
           method.toUpperCase() === "POST"
-            ? answer(400, { error: "bad_request", message: "the request cannot be represented" })
+            ? answer(400, {
+                error: "bad_request",
+                message: "the request cannot be represented",
+              })
             : answer(405, { error: "method_not_allowed" }),
         );
         return;
@@ -1373,7 +1593,7 @@ export async function verifyDelivery(
   const body = typeof delivery.body === "string" ? encoder.encode(delivery.body) : delivery.body;
   const at = (options.now ?? Date.now)();
   const signed = await verifier.signature(delivery.headers, body, at);
-  if (!signed.ok || config.signing.scheme !== "hmac-sha256") return signed;
+  if (!signed.ok || config.signing.timestamp?.in !== "body") return signed;
   let payload: unknown;
   try {
     payload = parseJson(decoder.decode(body));
@@ -1392,6 +1612,8 @@ export interface SignWebhookOptions {
   timestamp?: Date | number;
   /** The delivery's id (Standard Webhooks: the `<prefix>-id` header; default: a random `msg_…`). */
   id?: string;
+  /** The event's name in its header, for a provider that names events in one (GitHub: `pull_request`). */
+  event?: string;
 }
 
 export interface SignedWebhook {
@@ -1433,7 +1655,7 @@ export async function signDelivery(
   if (typeof payload === "string") body = payload;
   else {
     const copy: unknown = JSON.parse(JSON.stringify(payload) ?? "null");
-    const path = signing.scheme === "hmac-sha256" ? signing.timestamp : undefined;
+    const path = signing.timestamp?.in === "body" ? signing.timestamp.path : undefined;
     if (path !== undefined && path.length > 0 && typeof copy === "object" && copy !== null) {
       let node = copy as Record<string, unknown>;
       for (const key of path.slice(0, -1)) {
@@ -1456,23 +1678,36 @@ export async function signDelivery(
     }
     body = JSON.stringify(copy);
   }
-  const key = keyFor(signing.scheme, options.secret, secretBytes(signing, options.secret));
-  const bytes = encoder.encode(body);
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (signing.scheme === "hmac-sha256") {
-    const mac = await key.sign(new Uint8Array(0), bytes);
-    headers[signing.header.toLowerCase()] = signing.encoding === "hex" ? toHex(mac) : toBase64(mac);
-  } else {
-    const seconds = Math.floor(at / 1000);
-    const id = options.id ?? `msg_${toHex(crypto.getRandomValues(new Uint8Array(12)))}`;
-    const mac = await key.sign(encoder.encode(`${id}.${seconds}.`), bytes);
-    const prefix = signing.headerPrefixes[0] ?? "webhook";
-    headers[`${prefix}-id`] = id;
-    headers[`${prefix}-timestamp`] = String(seconds);
-    headers[`${prefix}-signature`] = `v1,${toBase64(mac)}`;
-  }
+  const key = keyFor(signing, options.secret);
+  const seconds = Math.floor(at / 1000);
+  const id = signing.id
+    ? (options.id ?? `msg_${toHex(crypto.getRandomValues(new Uint8Array(12)))}`)
+    : undefined;
+  const mac = await key.sign(signedPrefix(signing, id, seconds), encoder.encode(body));
+  const signature = signing.prefix + (signing.encoding === "hex" ? toHex(mac) : toBase64(mac));
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+  };
+  // a field joins the others of its header (Stripe: t=…,v1=…), the timestamp first
+  const put = (name: string, field: string | undefined, value: string) => {
+    const key = name.toLowerCase();
+    const entry = field === undefined ? value : `${field}=${value}`;
+    headers[key] =
+      field !== undefined && headers[key] !== undefined ? `${headers[key]},${entry}` : entry;
+  };
+  if (signing.id && id !== undefined) put(signing.id.name[0]!, undefined, id);
+  if (signing.timestamp?.in === "header")
+    put(signing.timestamp.name[0]!, signing.timestamp.field, String(seconds));
+  put(signing.header[0]!, signing.field, signature);
   if (config.deliveryIdHeader !== undefined && options.id !== undefined)
     headers[config.deliveryIdHeader.toLowerCase()] = options.id;
+  if (config.eventHeader !== undefined) {
+    if (!options.event)
+      throw new TypeError(
+        `${config.provider} names its events in the ${config.eventHeader} header: pass the event's name as \`event\``,
+      );
+    headers[config.eventHeader.toLowerCase()] = options.event;
+  }
   return { headers, body };
 }
 
