@@ -1726,8 +1726,12 @@ function $validator(check, name) {
     validate.errors = $explain(name, data);
     return false;
   };
+  $firstPass.set(validate, [check, name]);
   return validate;
 }
+
+/** Each validator's first pass and definition: validateEvent runs the first pass alone. */
+const $firstPass = new Map();
 
 export const validateCustomerCustomerCreated = $validator($v_CustomerCustomerCreated, "CustomerCustomerCreated");
 export const validateCustomerCustomerDeleted = $validator($v_CustomerCustomerDeleted, "CustomerCustomerDeleted");
@@ -1826,28 +1830,38 @@ export function validateEvent(payload, name = eventNameOf(payload)) {
       ],
     };
   }
-  if (validate(payload)) return { ok: true, name, event: payload };
-  const errors = $readableErrors(validate.errors ?? [], payload);
+  const [check, typeName] = $firstPass.get(validate);
+  if (check(payload)) return { ok: true, name, event: payload };
+  // the first pass said invalid; the second (every error, readable) runs when errors is first read
+  const explained = () => $readableErrors($explain(typeName, payload), payload);
   const version = versionOf(payload);
   if (schemaVersion !== null && version !== undefined && version !== schemaVersion) {
     const path = "/webhookMetadata/webhookTargetVersion";
-    return {
-      ok: false,
-      kind: "version_mismatch",
-      name,
-      version,
-      expected: schemaVersion,
-      errors: [
-        {
-          path,
-          message: "this payload is of version " + JSON.stringify(version) + "; these schemas are of version " + JSON.stringify(schemaVersion),
-          keyword: "version",
-          schemaPath: "",
-          params: { allowedValue: schemaVersion },
-        },
-        ...errors.filter((e) => e.path !== path),
-      ],
+    const mismatch = {
+      path,
+      message: "this payload is of version " + JSON.stringify(version) + "; these schemas are of version " + JSON.stringify(schemaVersion),
+      keyword: "version",
+      schemaPath: "",
+      params: { allowedValue: schemaVersion },
     };
+    return $withErrors({ ok: false, kind: "version_mismatch", name, version, expected: schemaVersion }, () => [
+      mismatch,
+      ...explained().filter((e) => e.path !== path),
+    ]);
   }
-  return { ok: false, kind: "invalid_payload", name, errors };
+  return $withErrors({ ok: false, kind: "invalid_payload", name }, explained);
+}
+
+/**
+ * Gives a failed result its errors, made on first read (then an ordinary property): a receiver
+ * that answers 400 reads them; code that only needs the verdict never pays for them.
+ */
+function $withErrors(result, make) {
+  const settle = (errors) => Object.defineProperty(result, "errors", { value: errors, writable: true, enumerable: true, configurable: true });
+  return Object.defineProperty(result, "errors", {
+    get: () => settle(make()).errors,
+    set: settle,
+    enumerable: true,
+    configurable: true,
+  });
 }
