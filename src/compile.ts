@@ -4,7 +4,7 @@ import { emitFixtures } from "./emit/fixtures.js";
 import { adaptValidatorFiles } from "./emit/specifiers.js";
 import { emitStubs } from "./emit/stubs.js";
 import { emitTests } from "./emit/tests.js";
-import { emitTypes, type CompiledTypes, type FormatTs } from "./emit/types.js";
+import { declarationOf, emitTypes, type CompiledTypes, type Declare, type FormatTs } from "./emit/types.js";
 import { originOf, verifyOutput } from "./emit/verify.js";
 import { Problems } from "./errors.js";
 import { formatFiles, formatText, type GenerationWorker } from "./format.js";
@@ -33,8 +33,8 @@ export async function compile(
   checkEventNames(models);
   const header = (model: VersionModel) => banner({ version: toolVersion, source: model.source, hash: model.hash });
   const laidOut = (files: FileOutput[]) => (format ? formatFiles(files, worker) : Promise.resolve(files));
-  // the worker compiles the validators (this thread does not even load their compiler) and formats what is
-  // left to prettier, while this thread compiles the types
+  // the workers compile the validators and the types (this thread loads neither compiler) and format what
+  // is left to prettier
   // the worker checks the validators it returns (verifyOutput); this thread checks everything else
   const checked = new Set<string>();
   const others = [
@@ -57,8 +57,11 @@ export async function compile(
   // worker when there is one (the validators where they are made), while this thread goes on
   const verify = (files: FileOutput[], checked: VersionModel[]) =>
     worker ? worker.verify(files, checked.map(originOf)) : verifyOutput(files, checked.map(originOf));
+  // the types' compiles are spread over a worker per core (this thread lays them out as they come back)
+  worker?.grow(Infinity);
+  const declare: Declare = worker ? (...args) => worker.declare(...args) : declarationOf;
   const typesChecked = async (model: VersionModel) => {
-    const file = await emitTypes(model, header(model), formatTs, compiled);
+    const file = await emitTypes(model, header(model), formatTs, compiled, declare);
     await verify([file], [model]);
     return file;
   };

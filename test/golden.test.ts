@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -107,6 +108,37 @@ describe("the generation worker (built)", () => {
       expect(await worker!.format("const a = {b:1}", "babel")).toBe("const a = { b: 1 };\n");
     } finally {
       await worker!.close();
+    }
+  });
+});
+
+describe("the types on worker threads (built)", () => {
+  it("compiles each distinct definition once, on a worker per core, to the bytes compiled in this thread", async () => {
+    const { startWorker } = (await import(pathToFileURL(path.join(repoRoot, "dist", "format.js")).href)) as typeof import("../src/format.js");
+    const { compile } = (await import(pathToFileURL(path.join(repoRoot, "dist", "compile.js")).href)) as typeof import("../src/compile.js");
+    const { declarationOf } = await import("../src/emit/types.js");
+    const { loadCatalogue } = await import("../src/load/catalogue.js");
+    const { buildModels } = await import("../src/model/build.js");
+    const catalogue = await loadCatalogue(catalogueDir, { cwd: repoRoot });
+    const worker = startWorker()!;
+    const declared: [string, string, boolean, boolean][] = [];
+    const counting = { ...worker, declare: (...args: [string, string, boolean, boolean]) => (declared.push(args), worker.declare(...args)) };
+    try {
+      const { files } = await compile(catalogue, await repoConfig(await tempDir()), counting);
+      expect(worker.size()).toBe(Math.max(1, availableParallelism()));
+      // a definition the versions share (same name, same schema) is handed out once
+      const models = buildModels(catalogue.providers);
+      const distinct = new Set(models.flatMap((m) => Object.entries(m.definitions).map(([name, schema]) => `${name}\0${JSON.stringify(schema)}`)));
+      expect(declared.length).toBe(distinct.size);
+      expect(new Set(declared.map(([name, schema]) => `${name}\0${schema}`)).size).toBe(declared.length);
+      // what the workers declare is what this thread declares
+      for (const args of declared.slice(0, 20)) expect(await worker.declare(...args)).toBe(await declarationOf(...args));
+      const committed = await ours(generatedDir);
+      const types = files.filter((f) => f.path.endsWith("types.ts"));
+      expect(types.length).toBeGreaterThan(0);
+      for (const file of types) expect(file.content, file.path).toBe(committed.get(file.path));
+    } finally {
+      await worker.close();
     }
   });
 });
