@@ -19,6 +19,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { kb, number, ratio, startup, table, throughput, timeCommands, withSpread } from "./measure.js";
 import { benchReceivers } from "./receiver.js";
+import { benchScaling } from "./scaling.js";
 
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -344,6 +345,8 @@ if (hasCorpus) {
   skipped.push("generation time against json-schema-to-typescript (it runs on the corpus's four revisions); codegen cold and again is timed on the embedded catalogue instead");
 }
 
+const scaling = benchScaling({ root, work, quick, progress });
+
 // ---------------------------------------------------------------------------------------
 // The report.
 
@@ -396,6 +399,9 @@ if (!hasCorpus) {
   );
 }
 log("");
+log(scaling.title);
+log(scaling.table);
+log("");
 log(receiver.title);
 log(receiver.endToEnd);
 log("");
@@ -422,7 +428,7 @@ if (hasCorpus) {
     target(ratios.noop >= 5, `one process per revision with nothing changed takes ${(1 / ratios.noop).toFixed(2)} of a cold one (target < 0.2; an empty node takes ${(generation.empty.median / generation.full.median).toFixed(2)})`),
   );
 } else rows.push(target(ratios.noop >= 5, `a run with nothing changed takes ${(1 / ratios.noop).toFixed(2)} of a cold run (target < 0.2)`));
-rows.push(...receiver.targets);
+rows.push(...scaling.targets, ...receiver.targets);
 log(rows.join("\n"));
 const fallback = [...versions, ...(latest ? [latest] : [])].filter((v) => !v.coverage.compiled);
 for (const v of fallback) notes.push(`${v.label}: compiled by Ajv, not by codegen's compiler (${v.coverage.reason})`);

@@ -37,6 +37,9 @@ export async function compile(
   // is left to prettier
   // the worker checks the validators it returns (verifyOutput); this thread checks everything else
   const checked = new Set<string>();
+  // a worker per core: each version's validators and each definition's type go to the least loaded
+  // (this thread lays the types out as they come back)
+  worker?.grow(Infinity);
   const others = [
     ...models.map(async (model) => {
       if (!worker) return adaptValidatorFiles(await laidOut((await import("./emit/validators/index.js")).emitValidators(model, header(model))), extension);
@@ -57,8 +60,6 @@ export async function compile(
   // worker when there is one (the validators where they are made), while this thread goes on
   const verify = (files: FileOutput[], checked: VersionModel[]) =>
     worker ? worker.verify(files, checked.map(originOf)) : verifyOutput(files, checked.map(originOf));
-  // the types' compiles are spread over a worker per core (this thread lays them out as they come back)
-  worker?.grow(Infinity);
   const declare: Declare = worker ? (...args) => worker.declare(...args) : declarationOf;
   const typesChecked = async (model: VersionModel) => {
     const file = await emitTypes(model, header(model), formatTs, compiled, declare);

@@ -67,7 +67,9 @@ type Request = Job extends infer J ? (J extends Job ? Omit<J, "id"> : never) : n
 
 /** One worker thread and the jobs it has not answered yet. */
 class Thread {
-  readonly pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
+  readonly pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void; weight: number }>();
+  /** The work handed out and not answered yet, in declarations (a version's validators weigh as many as it has definitions). */
+  load = 0;
   private failure: Error | undefined;
   private readonly worker: Worker;
 
@@ -88,14 +90,16 @@ class Thread {
   private take(id: number) {
     const request = this.pending.get(id);
     this.pending.delete(id);
+    this.load -= request?.weight ?? 0;
     if (this.pending.size === 0) this.worker.unref(); // an idle worker does not keep the process alive
     return request;
   }
 
-  send<T>(job: Job): Promise<T> {
+  send<T>(job: Job, weight: number): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(job.id, { resolve: resolve as (result: unknown) => void, reject });
+      this.pending.set(job.id, { resolve: resolve as (result: unknown) => void, reject, weight });
+      this.load += weight;
       this.worker.ref();
       this.worker.postMessage(job);
     });
@@ -115,13 +119,14 @@ export function startWorker(): GenerationWorker | undefined {
   if (!import.meta.url.endsWith(".js")) return undefined;
   const threads = [new Thread(script, true)];
   let next = 0;
-  const on = <T>(thread: Thread, request: Request) => thread.send<T>({ ...request, id: next++ } as Job);
-  // prettier is warm in the first worker: formatting goes there; the rest to the least busy
-  const leastBusy = () => threads.reduce((best, thread) => (thread.pending.size < best.pending.size ? thread : best));
+  const on = <T>(thread: Thread, request: Request, weight = 1) => thread.send<T>({ ...request, id: next++ } as Job, weight);
+  // prettier is warm in the first worker: formatting goes there; the rest to the least loaded
+  const leastBusy = () => threads.reduce((best, thread) => (thread.load < best.load ? thread : best));
   const cores = typeof availableParallelism === "function" ? availableParallelism() : cpus().length;
   return {
     format: (content, parser) => on<string>(threads[0]!, { kind: "format", content, parser }),
-    validators: (model, header, format) => on<FileOutput[]>(leastBusy(), { kind: "validators", model: JSON.stringify(model), header, format }),
+    validators: (model, header, format) =>
+      on<FileOutput[]>(leastBusy(), { kind: "validators", model: JSON.stringify(model), header, format }, Object.keys(model.definitions ?? {}).length + 1),
     verify: async (files, origins) => void (await on<null>(leastBusy(), { kind: "verify", files, origins })),
     declare: (name, schema, anything, nothing) => on<string>(leastBusy(), { kind: "declaration", name, schema, anything, nothing }),
     grow: (count) => {
