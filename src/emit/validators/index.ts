@@ -30,7 +30,8 @@ export const validatorName = (typeName: string): string => `validate${typeName}`
  * run (templates/runtime/explain.js): it walks the schemas, embedded as JSON and read on first
  * use, testing each part with the first pass's functions so that it walks only what fails, and
  * reports exactly the errors Ajv reports with allErrors, which validateEvent then makes
- * readable. The semantics are Ajv's with strict off, allErrors and ownProperties (a payload's
+ * readable (validateEvent runs the first pass alone and explains only when the result's errors
+ * are first read). The semantics are Ajv's with strict off, allErrors and ownProperties (a payload's
  * properties are its own); test/differential*.test.ts compare verdicts and errors with Ajv on
  * thousands of payloads per event. Every keyword Ajv evaluates is compiled (registry.ts); a
  * schema the compiler cannot take ($dynamicRef, a value Ajv would refuse) is a Problem naming
@@ -358,6 +359,11 @@ export type ValidateEventResult =
   | { ok: false; kind: "unknown_event" | "invalid_payload"; name: string | undefined; errors: PayloadError[] }
   | { ok: false; kind: "version_mismatch"; name: string; version: string; expected: string; errors: PayloadError[] };
 
+/**
+ * Validates a payload against the schema of the event it names. A rejected payload's \`errors\`
+ * (every error, readable) are made when first read, from the payload as it is then: read them
+ * before changing the payload, spreading or cloning the result.
+ */
 export declare function validateEvent(payload: unknown, name?: string): ValidateEventResult;
 `;
 }
