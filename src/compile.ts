@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { CodegenConfig } from "./config.js";
 import { emitProviderIndex, emitRuntime } from "./emit/receiver.js";
 import { emitFixtures } from "./emit/fixtures.js";
@@ -37,9 +38,9 @@ export async function compile(
   // is left to prettier
   // the worker checks the validators it returns (verifyOutput); this thread checks everything else
   const checked = new Set<string>();
-  // a worker per core: each version's validators and each definition's type go to the least loaded
-  // (this thread lays the types out as they come back)
-  worker?.grow(Infinity);
+  // workers up to one per core: each version's validators and each definition's type go to the least
+  // loaded (this thread lays the types out as they come back)
+  worker?.grow(poolSize(models.reduce((n, model) => n + Object.keys(model.definitions).length, 0), availableParallelism()));
   const others = [
     ...models.map(async (model) => {
       if (!worker) return adaptValidatorFiles(await laidOut((await import("./emit/validators/index.js")).emitValidators(model, header(model))), extension);
@@ -70,6 +71,16 @@ export async function compile(
   const files = [...types, ...rest.flat()];
   await verify(files.filter((f) => !checked.has(f.path) && !types.includes(f)), models);
   return { files: files.sort((a, b) => compare(a.path, b.path)), models };
+}
+
+/**
+ * How many worker threads a run of `definitions` definitions uses on `cores` cores: two where
+ * there are two cores (the validators beside the types, as a small run needs), and one more
+ * per 32 definitions up to one per core (a worker's start, json-schema-to-typescript loaded
+ * in it, costs about what a few dozen definitions' types do).
+ */
+export function poolSize(definitions: number, cores: number): number {
+  return Math.max(1, Math.min(cores, Math.max(2, Math.ceil(definitions / 32))));
 }
 
 /**

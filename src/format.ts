@@ -1,4 +1,4 @@
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { VersionOrigin } from "./emit/verify.js";
 import { CodegenError } from "./errors.js";
@@ -122,7 +122,7 @@ export function startWorker(): GenerationWorker | undefined {
   const on = <T>(thread: Thread, request: Request, weight = 1) => thread.send<T>({ ...request, id: next++ } as Job, weight);
   // prettier is warm in the first worker: formatting goes there; the rest to the least loaded
   const leastBusy = () => threads.reduce((best, thread) => (thread.load < best.load ? thread : best));
-  const cores = typeof availableParallelism === "function" ? availableParallelism() : cpus().length;
+  const cores = availableParallelism();
   return {
     format: (content, parser) => on<string>(threads[0]!, { kind: "format", content, parser }),
     validators: (model, header, format) =>
