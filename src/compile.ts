@@ -1,10 +1,11 @@
+import { availableParallelism } from "node:os";
 import type { CodegenConfig } from "./config.js";
 import { emitProviderIndex, emitRuntime } from "./emit/receiver.js";
 import { emitFixtures } from "./emit/fixtures.js";
 import { adaptValidatorFiles } from "./emit/specifiers.js";
 import { emitStubs } from "./emit/stubs.js";
 import { emitTests } from "./emit/tests.js";
-import { emitTypes, type CompiledTypes, type FormatTs } from "./emit/types.js";
+import { declarationOf, emitTypes, type CompiledTypes, type Declare, type FormatTs } from "./emit/types.js";
 import { originOf, verifyOutput } from "./emit/verify.js";
 import { Problems } from "./errors.js";
 import { formatFiles, formatText, type GenerationWorker } from "./format.js";
@@ -33,10 +34,13 @@ export async function compile(
   checkEventNames(models);
   const header = (model: VersionModel) => banner({ version: toolVersion, source: model.source, hash: model.hash });
   const laidOut = (files: FileOutput[]) => (format ? formatFiles(files, worker) : Promise.resolve(files));
-  // the worker compiles the validators (this thread does not even load their compiler) and formats what is
-  // left to prettier, while this thread compiles the types
+  // the workers compile the validators and the types (this thread loads neither compiler) and format what
+  // is left to prettier
   // the worker checks the validators it returns (verifyOutput); this thread checks everything else
   const checked = new Set<string>();
+  // workers up to one per core: each version's validators and each definition's type go to the least
+  // loaded (this thread lays the types out as they come back)
+  worker?.grow(poolSize(models.reduce((n, model) => n + Object.keys(model.definitions).length, 0), availableParallelism()));
   const others = [
     ...models.map(async (model) => {
       if (!worker) return adaptValidatorFiles(await laidOut((await import("./emit/validators/index.js")).emitValidators(model, header(model))), extension);
@@ -57,8 +61,9 @@ export async function compile(
   // worker when there is one (the validators where they are made), while this thread goes on
   const verify = (files: FileOutput[], checked: VersionModel[]) =>
     worker ? worker.verify(files, checked.map(originOf)) : verifyOutput(files, checked.map(originOf));
+  const declare: Declare = worker ? (...args) => worker.declare(...args) : declarationOf;
   const typesChecked = async (model: VersionModel) => {
-    const file = await emitTypes(model, header(model), formatTs, compiled);
+    const file = await emitTypes(model, header(model), formatTs, compiled, declare);
     await verify([file], [model]);
     return file;
   };
@@ -66,6 +71,16 @@ export async function compile(
   const files = [...types, ...rest.flat()];
   await verify(files.filter((f) => !checked.has(f.path) && !types.includes(f)), models);
   return { files: files.sort((a, b) => compare(a.path, b.path)), models };
+}
+
+/**
+ * How many worker threads a run of `definitions` definitions uses on `cores` cores: two where
+ * there are two cores (the validators beside the types, as a small run needs), and one more
+ * per 32 definitions up to one per core (a worker's start, json-schema-to-typescript loaded
+ * in it, costs about what a few dozen definitions' types do).
+ */
+export function poolSize(definitions: number, cores: number): number {
+  return Math.max(1, Math.min(cores, Math.max(2, Math.ceil(definitions / 32))));
 }
 
 /**

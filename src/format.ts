@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { VersionOrigin } from "./emit/verify.js";
 import { CodegenError } from "./errors.js";
@@ -41,14 +42,72 @@ export async function formatFiles(files: FileOutput[], worker?: GenerationWorker
   );
 }
 
-/** src/worker.ts in a worker thread: the validators' compiler and prettier off the main thread. */
+/**
+ * src/worker.ts in worker threads: the validators' compiler, the types' compiles and prettier
+ * off the main thread. One worker starts with the run (it warms prettier); `grow` adds more,
+ * up to one per core, when a run has enough types to compile to pay for their start.
+ */
 export interface GenerationWorker {
   format(content: string, parser: string): Promise<string>;
   /** The version's validators, formatted when `format`, and checked by verifyOutput. */
   validators(model: VersionModel, header: string, format: boolean): Promise<FileOutput[]>;
   /** verifyOutput, in the worker. */
   verify(files: FileOutput[], origins: VersionOrigin[]): Promise<void>;
+  /** One definition's declaration (emit/types.ts's declarationOf), in the least busy worker. */
+  declare(name: string, schema: string, anything: boolean, nothing: boolean): Promise<string>;
+  /** Starts workers until there are `count` (at most one per core). */
+  grow(count: number): void;
+  /** How many worker threads there are. */
+  size(): number;
   close(): Promise<void>;
+}
+
+/** A job without its id: the pool numbers them. */
+type Request = Job extends infer J ? (J extends Job ? Omit<J, "id"> : never) : never;
+
+/** One worker thread and the jobs it has not answered yet. */
+class Thread {
+  readonly pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void; weight: number }>();
+  /** The work handed out and not answered yet, in declarations (a version's validators weigh as many as it has definitions). */
+  load = 0;
+  private failure: Error | undefined;
+  private readonly worker: Worker;
+
+  constructor(script: URL, warm: boolean) {
+    this.worker = new Worker(script, { workerData: { warm } });
+    this.worker.on("message", (reply: Reply) => {
+      const request = this.take(reply.id);
+      if ("error" in reply) request?.reject(reply.problems ? new CodegenError(reply.problems) : new Error(reply.error));
+      else request?.resolve(reply.result);
+    });
+    this.worker.on("error", (error) => {
+      this.failure = error;
+      for (const id of [...this.pending.keys()]) this.take(id)?.reject(error);
+    });
+    this.worker.unref();
+  }
+
+  private take(id: number) {
+    const request = this.pending.get(id);
+    this.pending.delete(id);
+    this.load -= request?.weight ?? 0;
+    if (this.pending.size === 0) this.worker.unref(); // an idle worker does not keep the process alive
+    return request;
+  }
+
+  send<T>(job: Job, weight: number): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(job.id, { resolve: resolve as (result: unknown) => void, reject, weight });
+      this.load += weight;
+      this.worker.ref();
+      this.worker.postMessage(job);
+    });
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
 }
 
 /**
@@ -58,38 +117,22 @@ export interface GenerationWorker {
 export function startWorker(): GenerationWorker | undefined {
   const script = new URL("./worker.js", import.meta.url);
   if (!import.meta.url.endsWith(".js")) return undefined;
-  const worker = new Worker(script);
-  const pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
+  const threads = [new Thread(script, true)];
   let next = 0;
-  let failure: Error | undefined;
-  const take = (id: number) => {
-    const request = pending.get(id);
-    pending.delete(id);
-    if (pending.size === 0) worker.unref(); // an idle worker does not keep the process alive
-    return request;
-  };
-  worker.on("message", (reply: Reply) => {
-    const request = take(reply.id);
-    if ("error" in reply) request?.reject(reply.problems ? new CodegenError(reply.problems) : new Error(reply.error));
-    else request?.resolve(reply.result);
-  });
-  worker.on("error", (error) => {
-    failure = error;
-    for (const id of [...pending.keys()]) take(id)?.reject(error);
-  });
-  worker.unref();
-  const send = <T>(job: Job) =>
-    failure
-      ? Promise.reject(failure)
-      : new Promise<T>((resolve, reject) => {
-          pending.set(job.id, { resolve: resolve as (result: unknown) => void, reject });
-          worker.ref();
-          worker.postMessage(job);
-        });
+  const on = <T>(thread: Thread, request: Request, weight = 1) => thread.send<T>({ ...request, id: next++ } as Job, weight);
+  // prettier is warm in the first worker: formatting goes there; the rest to the least loaded
+  const leastBusy = () => threads.reduce((best, thread) => (thread.load < best.load ? thread : best));
+  const cores = availableParallelism();
   return {
-    format: (content, parser) => send<string>({ id: next++, kind: "format", content, parser }),
-    validators: (model, header, format) => send<FileOutput[]>({ id: next++, kind: "validators", model: JSON.stringify(model), header, format }),
-    verify: async (files, origins) => void (await send<null>({ id: next++, kind: "verify", files, origins })),
-    close: async () => void (await worker.terminate()),
+    format: (content, parser) => on<string>(threads[0]!, { kind: "format", content, parser }),
+    validators: (model, header, format) =>
+      on<FileOutput[]>(leastBusy(), { kind: "validators", model: JSON.stringify(model), header, format }, Object.keys(model.definitions ?? {}).length + 1),
+    verify: async (files, origins) => void (await on<null>(leastBusy(), { kind: "verify", files, origins })),
+    declare: (name, schema, anything, nothing) => on<string>(leastBusy(), { kind: "declaration", name, schema, anything, nothing }),
+    grow: (count) => {
+      while (threads.length < Math.min(count, cores)) threads.push(new Thread(script, false));
+    },
+    size: () => threads.length,
+    close: async () => void (await Promise.all(threads.map((thread) => thread.terminate()))),
   };
 }

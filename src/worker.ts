@@ -1,4 +1,4 @@
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { CodegenError, type Problem } from "./errors.js";
 import { originOf, verifyOutput, type VersionOrigin } from "./emit/verify.js";
 import { formatFiles, formatText } from "./format.js";
@@ -6,19 +6,24 @@ import type { VersionModel } from "./model/build.js";
 import type { FileOutput } from "./output.js";
 
 /**
- * The generation worker (see startWorker in format.ts), on the other core: it compiles the
- * validators of each version while the main thread compiles its types, and runs prettier
- * (which it loads and warms as soon as it starts) on what is not laid out already.
+ * A generation worker (see startWorker in format.ts), one of a pool of up to one per core: it
+ * compiles validators of versions and types of definitions as the main thread hands them
+ * out, and runs prettier (the first worker loads and warms it as soon as it starts) on what
+ * is not laid out already.
  */
 export type Job = { id: number } & (
   | { kind: "format"; content: string; parser: string }
   | { kind: "validators"; model: string; header: string; format: boolean } // the model as JSON (keeps a "__proto__" key a key)
   | { kind: "verify"; files: FileOutput[]; origins: VersionOrigin[] }
+  | { kind: "declaration"; name: string; schema: string; anything: boolean; nothing: boolean } // emit/types.ts's declarationOf
 );
 export type Reply = { id: number; result: string | FileOutput[] | null } | { id: number; error: string; problems?: readonly Problem[] };
 
 const port = parentPort!;
-const warm = formatText("export const a: { b: number } = { b: 1 };\n", "babel-ts").catch(() => {});
+// the first worker loads prettier as it starts; the others (types and validators) when they need it
+const warm = (workerData as { warm?: boolean } | undefined)?.warm
+  ? formatText("export const a: { b: number } = { b: 1 };\n", "babel-ts").catch(() => {})
+  : Promise.resolve();
 
 /** The version's validators, formatted, and checked (verifyOutput) here, off the main thread. */
 async function validators(model: string, header: string, format: boolean): Promise<FileOutput[]> {
@@ -32,7 +37,9 @@ async function validators(model: string, header: string, format: boolean): Promi
 port.on("message", async (job: Job) => {
   try {
     const result =
-      job.kind === "format"
+      job.kind === "declaration"
+        ? await (await import("./emit/types.js")).declarationOf(job.name, job.schema, job.anything, job.nothing)
+        : job.kind === "format"
         ? (await warm, await formatText(job.content, job.parser))
         : job.kind === "verify"
           ? (await warm, await verifyOutput(job.files, job.origins), null) // babel-ts is warm from formatting

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -108,6 +109,50 @@ describe("the generation worker (built)", () => {
     } finally {
       await worker!.close();
     }
+  });
+});
+
+describe("the types on worker threads (built)", () => {
+  it("compiles each distinct definition once, on a worker per core, to the bytes compiled in this thread", async () => {
+    const { startWorker } = (await import(pathToFileURL(path.join(repoRoot, "dist", "format.js")).href)) as typeof import("../src/format.js");
+    const { compile, poolSize } = (await import(pathToFileURL(path.join(repoRoot, "dist", "compile.js")).href)) as typeof import("../src/compile.js");
+    const { declarationOf } = await import("../src/emit/types.js");
+    const { loadCatalogue } = await import("../src/load/catalogue.js");
+    const { buildModels } = await import("../src/model/build.js");
+    const catalogue = await loadCatalogue(catalogueDir, { cwd: repoRoot });
+    const worker = startWorker()!;
+    const declared: [string, string, boolean, boolean][] = [];
+    const counting = { ...worker, declare: (...args: [string, string, boolean, boolean]) => (declared.push(args), worker.declare(...args)) };
+    try {
+      const { files } = await compile(catalogue, await repoConfig(await tempDir()), counting);
+      // a definition the versions share (same name, same schema) is handed out once
+      const models = buildModels(catalogue.providers);
+      expect(worker.size()).toBe(poolSize(models.reduce((n, m) => n + Object.keys(m.definitions).length, 0), availableParallelism()));
+      if (availableParallelism() >= 2) expect(worker.size()).toBeGreaterThanOrEqual(2);
+      const distinct = new Set(models.flatMap((m) => Object.entries(m.definitions).map(([name, schema]) => `${name}\0${JSON.stringify(schema)}`)));
+      expect(declared.length).toBe(distinct.size);
+      expect(new Set(declared.map(([name, schema]) => `${name}\0${schema}`)).size).toBe(declared.length);
+      // what the workers declare is what this thread declares
+      for (const args of declared.slice(0, 20)) expect(await worker.declare(...args)).toBe(await declarationOf(...args));
+      const committed = await ours(generatedDir);
+      const types = files.filter((f) => f.path.endsWith("types.ts"));
+      expect(types.length).toBeGreaterThan(0);
+      for (const file of types) expect(file.content, file.path).toBe(committed.get(file.path));
+    } finally {
+      await worker.close();
+    }
+  });
+});
+
+describe("the size of the worker pool", () => {
+  it("is two on two cores or more, one more per 32 definitions, never more than the cores", async () => {
+    const { poolSize } = await import("../src/compile.js");
+    expect(poolSize(10, 64)).toBe(2);
+    expect(poolSize(140, 64)).toBe(5);
+    expect(poolSize(1000, 64)).toBe(32);
+    expect(poolSize(1000, 2)).toBe(2);
+    expect(poolSize(1000, 1)).toBe(1);
+    expect(poolSize(0, 1)).toBe(1);
   });
 });
 

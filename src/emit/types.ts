@@ -14,7 +14,13 @@ export type FormatTs = (content: string) => Promise<string>;
  * (json-schema-to-typescript's few shapes, without prettier), else by `format`; the file is
  * then as prettier prints it whole.
  */
-export async function emitTypes(model: VersionModel, header: string, format?: FormatTs, compiled: CompiledTypes = new Map()): Promise<FileOutput> {
+export async function emitTypes(
+  model: VersionModel,
+  header: string,
+  format?: FormatTs,
+  compiled: CompiledTypes = new Map(),
+  declare: Declare = declarationOf,
+): Promise<FileOutput> {
   const title = model.provider.title;
   const union = `/** Every ${title} webhook payload of version ${model.version}. */
 export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`;
@@ -28,7 +34,8 @@ export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`
   ].join("\n");
   const laidOut = (text: string) => (format ? (layoutDeclarations(text) ?? format(text)) : text);
   const pieces = [laidOut(`${union}\n\n${map}\n`)];
-  for await (const declaration of rawDeclarations(model, compiled)) pieces.push(laidOut(declaration));
+  // every compile is started before the first is awaited, so that workers take them side by side
+  for (const declaration of declarationsOf(model, compiled, declare)) pieces.push(declaration.then(laidOut));
   const path = `${model.provider.name}/${model.version}/types.ts`;
   const declarations = await Promise.all(pieces);
   // a laid out piece ends with a newline, so one more makes the blank line between them
@@ -42,28 +49,46 @@ export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`
 export type CompiledTypes = Map<string, Promise<string>>;
 
 /**
+ * One definition's declaration from its name and schema (as JSON): declarationOf here, or
+ * the same function in a worker thread (compile.ts spreads them over the cores).
+ */
+export type Declare = (name: string, schema: string, anything: boolean, nothing: boolean) => Promise<string>;
+
+/**
  * json-schema-to-typescript's declaration of each definition, unformatted. One compile
  * per definition: references between definitions are by name (see forTypes), so each
  * compile declares exactly one type, a function of the name and the schema alone.
  */
-export async function* rawDeclarations(model: VersionModel, compiled: CompiledTypes = new Map()): AsyncGenerator<string> {
-  const { compile } = await import("json-schema-to-typescript"); // loaded only when types are made (not on a cache hit)
-  for (const [name, schema] of Object.entries(model.definitions)) {
+export async function* rawDeclarations(model: VersionModel, compiled: CompiledTypes = new Map(), declare: Declare = declarationOf): AsyncGenerator<string> {
+  for (const declaration of declarationsOf(model, compiled, declare)) yield await declaration;
+}
+
+/** Each definition's declaration, in the model's order, all started at once; one already in `compiled` is not compiled again. */
+function declarationsOf(model: VersionModel, compiled: CompiledTypes, declare: Declare): Promise<string>[] {
+  return Object.entries(model.definitions).map(([name, schema]) => {
     const anything = allowsAnything(schema, model.definitions);
     const nothing = (schema as unknown) === false;
-    const key = `${name}\0${anything}\0${nothing}\0${JSON.stringify(schema)}`;
+    const json = JSON.stringify(schema);
+    const key = `${name}\0${anything}\0${nothing}\0${json}`;
     let declaration = compiled.get(key);
-    if (declaration === undefined) {
-      const prepared = anything ? opaque(schema, "unknown") : nothing ? opaque(schema, "never") : forTypes(structuredClone(schema), true);
-      const placeholders = protectKeys(prepared);
-      declaration = compile(prepared as Parameters<typeof compile>[0], name, options).then(async (text) =>
-        // json-schema-to-typescript declares nothing for a root it types as any value
-        declares(text, name) ? restoreKeys(text, placeholders) : compile(opaque(schema, "unknown") as Parameters<typeof compile>[0], name, options),
-      );
-      compiled.set(key, declaration);
-    }
-    yield await declaration;
-  }
+    if (declaration === undefined) compiled.set(key, (declaration = declare(name, json, anything, nothing)));
+    return declaration;
+  });
+}
+
+/**
+ * The declaration of one definition (its schema as JSON, so that a "__proto__" key stays a
+ * key on the way to a worker): a pure function of its arguments, so the same bytes in
+ * whichever thread runs it.
+ */
+export async function declarationOf(name: string, json: string, anything: boolean, nothing: boolean): Promise<string> {
+  const { compile } = await import("json-schema-to-typescript"); // loaded only when types are made (not on a cache hit)
+  const schema = JSON.parse(json) as unknown;
+  const prepared = anything ? opaque(schema, "unknown") : nothing ? opaque(schema, "never") : forTypes(JSON.parse(json), true);
+  const placeholders = protectKeys(prepared);
+  const text = await compile(prepared as Parameters<typeof compile>[0], name, options);
+  // json-schema-to-typescript declares nothing for a root it types as any value
+  return declares(text, name) ? restoreKeys(text, placeholders) : compile(opaque(schema, "unknown") as Parameters<typeof compile>[0], name, options);
 }
 
 const options = {

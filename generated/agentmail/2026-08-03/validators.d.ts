@@ -82,4 +82,9 @@ export type ValidateEventResult =
       errors: PayloadError[];
     };
 
+/**
+ * Validates a payload against the schema of the event it names. A rejected payload's `errors`
+ * (every error, readable) are made when first read, from the payload as it is then: read them
+ * before changing the payload, spreading or cloning the result.
+ */
 export declare function validateEvent(payload: unknown, name?: string): ValidateEventResult;

@@ -30,7 +30,8 @@ export const validatorName = (typeName: string): string => `validate${typeName}`
  * run (templates/runtime/explain.js): it walks the schemas, embedded as JSON and read on first
  * use, testing each part with the first pass's functions so that it walks only what fails, and
  * reports exactly the errors Ajv reports with allErrors, which validateEvent then makes
- * readable. The semantics are Ajv's with strict off, allErrors and ownProperties (a payload's
+ * readable (validateEvent runs the first pass alone and explains only when the result's errors
+ * are first read). The semantics are Ajv's with strict off, allErrors and ownProperties (a payload's
  * properties are its own); test/differential*.test.ts compare verdicts and errors with Ajv on
  * thousands of payloads per event. Every keyword Ajv evaluates is compiled (registry.ts); a
  * schema the compiler cannot take ($dynamicRef, a value Ajv would refuse) is a Problem naming
@@ -177,7 +178,7 @@ ${dispatcher(model).trim()}
 // The dispatcher and the declarations.
 
 function dispatcher(model: VersionModel): string {
-  const names = model.events.flatMap((e) => e.names.map((name) => ({ name, validator: validatorName(e.typeName) })));
+  const names = model.events.flatMap((e) => e.names.map((name) => ({ name, typeName: e.typeName, validator: validatorName(e.typeName) })));
   names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const { event, version } = model.provider.manifest;
   const eventPointer = event.in === "body" ? event.pointer : "";
@@ -185,6 +186,11 @@ function dispatcher(model: VersionModel): string {
   return `
 const $validators = new Map([
 ${names.map((n) => `  [${literal(n.name)}, ${n.validator}],`).join("\n")}
+]);
+
+/** Each event's first pass and definition: validateEvent runs the first pass alone. */
+const $firstPasses = new Map([
+${names.map((n) => `  [${literal(n.name)}, [$v_${n.typeName}, ${literal(n.typeName)}]],`).join("\n")}
 ]);
 
 /** Every event name this version knows, sorted. */
@@ -242,30 +248,62 @@ export function validateEvent(payload, name = eventNameOf(payload)) {
       ],
     };
   }
-  if (validate(payload)) return { ok: true, name, event: payload };
-  const errors = $readableErrors(validate.errors ?? [], payload);
+  const [check, typeName] = $firstPasses.get(name);
+  if (check(payload)) return { ok: true, name, event: payload };
   const version = versionOf(payload);
-  if (schemaVersion !== null && version !== undefined && version !== schemaVersion) {
-    const path = ${literal(versionPointer ?? "")};
-    return {
-      ok: false,
-      kind: "version_mismatch",
-      name,
-      version,
-      expected: schemaVersion,
-      errors: [
-        {
-          path,
-          message: "this payload is of version " + JSON.stringify(version) + "; these schemas are of version " + JSON.stringify(schemaVersion),
-          keyword: "version",
-          schemaPath: "",
-          params: { allowedValue: schemaVersion },
-        },
-        ...errors.filter((e) => e.path !== path),
-      ],
-    };
+  if (schemaVersion !== null && version !== undefined && version !== schemaVersion) return new $VersionMismatch(name, version, typeName, payload);
+  return new $InvalidPayload(name, typeName, payload);
+}
+
+/**
+ * A payload the first pass rejected. Its errors (every one, readable: the second pass) are
+ * made when "errors" is first read, and are then an own property like the others: a receiver
+ * answering 400 reads them, code that only needs the verdict never pays for them. (A class,
+ * not an object literal with a getter: V8 makes these ten times faster.)
+ */
+class $InvalidPayload {
+  #typeName;
+  #payload;
+  constructor(name, typeName, payload) {
+    this.ok = false;
+    this.kind = "invalid_payload";
+    this.name = name;
+    this.#typeName = typeName;
+    this.#payload = payload;
   }
-  return { ok: false, kind: "invalid_payload", name, errors };
+  get errors() {
+    return (this.errors = this.explained());
+  }
+  set errors(errors) {
+    Object.defineProperty(this, "errors", { value: errors, writable: true, enumerable: true, configurable: true });
+  }
+  explained() {
+    return $readableErrors($explain(this.#typeName, this.#payload), this.#payload);
+  }
+  toJSON() {
+    return { ...this, errors: this.errors };
+  }
+}
+
+/** A rejected payload that declares another version: that is its first error, before the version's own. */
+class $VersionMismatch extends $InvalidPayload {
+  constructor(name, version, typeName, payload) {
+    super(name, typeName, payload);
+    this.kind = "version_mismatch";
+    this.version = version;
+    this.expected = schemaVersion;
+  }
+  explained() {
+    const path = ${literal(versionPointer ?? "")};
+    const mismatch = {
+      path,
+      message: "this payload is of version " + JSON.stringify(this.version) + "; these schemas are of version " + JSON.stringify(schemaVersion),
+      keyword: "version",
+      schemaPath: "",
+      params: { allowedValue: schemaVersion },
+    };
+    return [mismatch, ...super.explained().filter((e) => e.path !== path)];
+  }
 }
 `;
 }
@@ -321,6 +359,11 @@ export type ValidateEventResult =
   | { ok: false; kind: "unknown_event" | "invalid_payload"; name: string | undefined; errors: PayloadError[] }
   | { ok: false; kind: "version_mismatch"; name: string; version: string; expected: string; errors: PayloadError[] };
 
+/**
+ * Validates a payload against the schema of the event it names. A rejected payload's \`errors\`
+ * (every error, readable) are made when first read, from the payload as it is then: read them
+ * before changing the payload, spreading or cloning the result.
+ */
 export declare function validateEvent(payload: unknown, name?: string): ValidateEventResult;
 `;
 }
