@@ -2,7 +2,7 @@
 export type Location = { in: "body"; pointer: string } | { in: "header"; name: string };
 
 /** Where the event name is: a body pointer, a header, or a header refined by a body pointer (GitHub's X-GitHub-Event + /action). */
-export type EventLocation = { in: "body"; pointer: string } | { in: "header"; name: string; refine?: string };
+export type EventLocation = { in: "body"; pointer: string } | { in: "header"; name: string; refine?: string; operation?: string };
 
 export type Signing =
   | {
