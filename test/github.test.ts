@@ -41,6 +41,15 @@ describe("the github manifest without @octokit/openapi-webhooks installed", () =
     expect(existsSync(path.join(dir, "generated"))).toBe(false);
   });
 
+  it("a version both a folder and a source is a problem", async () => {
+    const dir = await tempDir("codegen-github-twice-");
+    expect((await run(["init", "--provider", "github"], dir)).code).toBe(0);
+    await mkdir(path.join(dir, "schemas", "github", "api.github.com"), { recursive: true });
+    const result = await run(["--out", "generated"], dir);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('schemas/github/provider.json#/sources/api.github.com: version "api.github.com" is both a folder of schemas/github and a published source');
+  });
+
   it("a file the package does not hold is named with where it was looked for", async () => {
     const dir = await tempDir("codegen-github-nofile-");
     await mkdir(path.join(dir, "schemas", "hub"), { recursive: true });
@@ -57,6 +66,53 @@ describe("the github manifest without @octokit/openapi-webhooks installed", () =
     const result = await run(["--out", "generated"], dir);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("schemas/hub/provider.json#/sources/v1/file: @acme/hooks has no file openapi.json (looked for node_modules/@acme/hooks/openapi.json)");
+  });
+});
+
+describe("a header-named provider's OpenAPI webhooks", () => {
+  const hook = (header: Record<string, unknown> | undefined, action: string[] | undefined) => ({
+    post: {
+      ...(header ? { parameters: [{ name: "X-Hub-Event", in: "header", required: true, schema: header }] } : {}),
+      requestBody: {
+        content: {
+          "application/json": {
+            schema: { type: "object", required: ["id"], properties: { id: { type: "integer" }, ...(action ? { action: { type: "string", enum: action } } : {}) } },
+          },
+        },
+      },
+    },
+  });
+  async function generateHub(webhooks: Record<string, unknown>): Promise<{ dir: string; code: number; stderr: string }> {
+    const dir = await tempDir("codegen-hub-openapi-");
+    await mkdir(path.join(dir, "schemas", "hub", "v1"), { recursive: true });
+    const manifest = {
+      name: "hub",
+      title: "Hub",
+      event: { in: "header", name: "X-Hub-Event", refine: "/action" },
+      signing: { scheme: "hmac", algorithm: "sha256", encoding: "hex", header: "X-Hub-Signature-256", prefix: "sha256=" },
+    };
+    await writeFile(path.join(dir, "schemas", "hub", "provider.json"), JSON.stringify(manifest));
+    await writeFile(path.join(dir, "schemas", "hub", "v1", "hub.openapi.json"), JSON.stringify({ openapi: "3.1.0", info: { title: "hub", version: "1" }, webhooks }));
+    const result = await run(["--out", "generated"], dir);
+    return { dir, code: result.code, stderr: result.stderr };
+  }
+
+  it("are named by the header parameter's pinned value, refined by the one action the body pins", async () => {
+    const { dir, code, stderr } = await generateHub({
+      "order-created": hook({ type: "string", const: "order" }, ["created"]),
+      ping: hook({ type: "string", enum: ["ping"] }, undefined),
+    });
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const validators = await import(pathToFileURL(path.join(dir, "generated", "hub", "v1", "validators.js")).href);
+    expect([...validators.eventNames]).toEqual(["order.created", "ping"]);
+  });
+
+  it("a webhook that does not say its header value, or pins several actions, is a problem naming it", async () => {
+    const { code, stderr } = await generateHub({ "order-created": hook({ type: "string" }, ["created"]), "order-any": hook({ type: "string", const: "order" }, ["a", "b"]) });
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('the webhook "order-created" does not say which X-Hub-Event value it is sent with');
+    expect(stderr).toContain('the request body of "order-any" pins /action to 2 values (a, b): it is not one event');
   });
 });
 
