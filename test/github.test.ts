@@ -32,7 +32,9 @@ const hubSignature = (body: string, key: string): string => `sha256=${createHmac
 describe("the github manifest without @octokit/openapi-webhooks installed", () => {
   it("is a problem that names the package to install, and nothing is written", async () => {
     const dir = await tempDir("codegen-github-missing-");
-    expect((await run(["init", "--provider", "github"], dir)).code).toBe(0);
+    const init = await run(["init", "--provider", "github"], dir);
+    expect(init.code).toBe(0);
+    expect(init.stdout).toContain('Next: npm install --save-dev @octokit/openapi-webhooks (the schemas a manifest\'s "sources" reads), then npx codegen');
     const result = await run(["--out", "generated"], dir);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('version "api.github.com" is read from the npm package @octokit/openapi-webhooks, which is not installed here');
