@@ -393,7 +393,7 @@ async function runInit(flags: { provider?: string[] }, io: Io): Promise<number> 
     // `codegen` with an empty catalogue fails: say what to do first
     const next =
       report.providers.length > 0
-        ? "Next: npx codegen"
+        ? `Next: ${report.missingPackages.length > 0 ? `npm install --save-dev ${report.missingPackages.join(" ")} (the schemas a manifest's "sources" reads), then ` : ""}npx codegen`
         : `Next: add a provider, e.g. npx codegen init --provider ${shippedProviders()[0] ?? "acme"} (shipped: ${shippedProviders().join(", ")}; any other name gets a skeleton to fill in), then npx codegen`;
     io.out([...report.created.map((f) => `  created  ${f}`), ...report.kept.map((f) => `  kept     ${f} (already there)`), next].join("\n"));
     return exitCodes.ok;

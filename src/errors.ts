@@ -17,6 +17,8 @@ export type ProblemCode =
   | "unsupported"
   | "write_failed"
   | "pull_failed"
+  /** A manifest's `sources` names a package that is not installed, or a file it does not hold. */
+  | "source_missing"
   | "keyword_stripped"
   | "output_refused"
   | "file_not_ours"

@@ -3,6 +3,7 @@ import { cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { configFileName } from "./config.js";
 import { CodegenError } from "./errors.js";
+import { installedPackage } from "./load/catalogue.js";
 import { displayPath, packageRoot } from "./paths.js";
 
 /**
@@ -16,12 +17,14 @@ export interface InitReport {
   kept: string[];
   /** The providers the catalogue folder holds after init (none: `codegen` has nothing to read yet). */
   providers: string[];
+  /** The npm packages their manifests' `sources` read from that are not installed (GitHub's @octokit/openapi-webhooks). */
+  missingPackages: string[];
 }
 
 const shippedCatalogue = path.join(packageRoot, "schemas");
 
 export async function init(options: { cwd: string; providers?: readonly string[] }): Promise<InitReport> {
-  const report: InitReport = { created: [], kept: [], providers: [] };
+  const report: InitReport = { created: [], kept: [], providers: [], missingPackages: [] };
   const configPath = path.join(options.cwd, configFileName);
   const config = {
     $schema: "./node_modules/webhook-codegen/meta/config.schema.json",
@@ -58,6 +61,18 @@ export async function init(options: { cwd: string; providers?: readonly string[]
         .map((entry) => entry.name)
         .sort()
     : [];
+  const missing = new Set<string>();
+  for (const provider of report.providers) {
+    try {
+      const manifest = JSON.parse(await readFile(path.join(catalogue, provider, "provider.json"), "utf8")) as { sources?: Record<string, { npm?: unknown }> };
+      for (const source of Object.values(manifest.sources ?? {})) {
+        if (typeof source.npm === "string" && installedPackage(source.npm, options.cwd) === undefined) missing.add(source.npm);
+      }
+    } catch {
+      // a manifest that does not parse is reported by `codegen` itself, with its file and position
+    }
+  }
+  report.missingPackages = [...missing].sort();
   return report;
 }
 

@@ -443,7 +443,7 @@ describe("codegen init, pull and the output for machines", () => {
     const project = await tempDir("codegen-init-");
     const result = await run(["init"], project);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Next: add a provider, e\.g\. npx codegen init --provider agentmail \(shipped: agentmail, plain;/);
+    expect(result.stdout).toMatch(/Next: add a provider, e\.g\. npx codegen init --provider agentmail \(shipped: agentmail, github, plain;/);
   });
 
   it("pull names what to add when the manifest has no publish.url, and exits 2", async () => {

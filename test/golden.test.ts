@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig, type CodegenConfig } from "../src/config.js";
 import { generate } from "../src/generate.js";
 import { writeOutput } from "../src/write.js";
-import { catalogueDir, generatedDir, repoRoot, snapshot, tempDir } from "./helpers.js";
+import { catalogueDir, generatedProviders, generatedDir, repoRoot, snapshot, tempDir } from "./helpers.js";
 
 /** This repository's codegen.config.json (fixtures and tests on), writing to `out`. */
 async function repoConfig(out: string, cwd = repoRoot): Promise<CodegenConfig> {
@@ -54,7 +54,7 @@ describe("golden output", () => {
 
 describe("shared definitions", () => {
   it("are declared once per version, however many events use them", async () => {
-    const files = await generate({ schemas: catalogueDir, out: "unused", cwd: repoRoot });
+    const files = await generate({ schemas: catalogueDir, providers: generatedProviders, out: "unused", cwd: repoRoot });
     const types = files.find((f) => f.path === "plain/2024-09-18/types.ts")!.content;
     const declarations = [...types.matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1]);
     expect(new Set(declarations).size).toBe(declarations.length);
@@ -66,7 +66,7 @@ describe("shared definitions", () => {
 
 describe("the format stage", () => {
   it("leaves alone only files already in their final layout: the receiver template as prettier prints it, and the compiler's validators", async () => {
-    const files = await generate({ schemas: catalogueDir, out: "unused", cwd: repoRoot, format: false });
+    const files = await generate({ schemas: catalogueDir, providers: generatedProviders, out: "unused", cwd: repoRoot, format: false });
     const formatted = files.filter((f) => f.formatted).map((f) => f.path);
     expect(formatted.sort()).toEqual(["agentmail/2026-08-03/validators.js", "plain/2024-09-18/validators.js", "plain/2026-02-27/validators.js", "runtime.ts"]);
     const runtime = files.find((f) => f.path === "runtime.ts")!;
@@ -74,7 +74,7 @@ describe("the format stage", () => {
   });
 
   it("lays out types.ts one declaration at a time, and the result is as prettier prints the whole file", async () => {
-    const files = await generate({ schemas: catalogueDir, out: "unused", cwd: repoRoot });
+    const files = await generate({ schemas: catalogueDir, providers: generatedProviders, out: "unused", cwd: repoRoot });
     const types = files.filter((f) => f.path.endsWith("/types.ts"));
     expect(types.length).toBe(3);
     for (const file of types) expect(await format(file.content, { parser: "babel-ts", printWidth: 100, endOfLine: "lf" }), file.path).toBe(file.content);
@@ -119,7 +119,7 @@ describe("the types on worker threads (built)", () => {
     const { declarationOf } = await import("../src/emit/types.js");
     const { loadCatalogue } = await import("../src/load/catalogue.js");
     const { buildModels } = await import("../src/model/build.js");
-    const catalogue = await loadCatalogue(catalogueDir, { cwd: repoRoot });
+    const catalogue = await loadCatalogue(catalogueDir, { cwd: repoRoot, providers: generatedProviders });
     const worker = startWorker()!;
     const declared: [string, string, boolean, boolean][] = [];
     const counting = { ...worker, declare: (...args: [string, string, boolean, boolean]) => (declared.push(args), worker.declare(...args)) };
@@ -161,7 +161,7 @@ describe("types of several versions", () => {
     const { rawDeclarations } = await import("../src/emit/types.js");
     const { loadCatalogue } = await import("../src/load/catalogue.js");
     const { buildModels } = await import("../src/model/build.js");
-    const plain = buildModels((await loadCatalogue(catalogueDir, { cwd: repoRoot })).providers).filter((m) => m.provider.name === "plain");
+    const plain = buildModels((await loadCatalogue(catalogueDir, { cwd: repoRoot, providers: generatedProviders })).providers).filter((m) => m.provider.name === "plain");
     expect(plain.length).toBe(2);
     const compiled = new Map<string, Promise<string>>();
     const separately: string[][] = [];

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,6 +9,17 @@ import { main } from "../src/cli.js";
 export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 export const catalogueDir = path.join(repoRoot, "schemas");
 export const generatedDir = path.join(repoRoot, "generated");
+/**
+ * The providers of the catalogue this repository generates into generated/ (codegen.config.json):
+ * all but github, whose version is GitHub's document in an installed npm package
+ * (test/github.test.ts generates it).
+ */
+export const generatedProviders: string[] = (JSON.parse(readFileSync(path.join(repoRoot, "codegen.config.json"), "utf8")) as { providers: string[] }).providers;
+
+/** Copies the catalogue's generated providers (not github, which needs its npm package) into `target`. */
+export async function copyCatalogue(target: string): Promise<void> {
+  for (const provider of generatedProviders) await cp(path.join(catalogueDir, provider), path.join(target, provider), { recursive: true });
+}
 
 const made: string[] = [];
 afterAll(async () => {
@@ -24,7 +36,7 @@ export async function tempDir(prefix = "codegen-test-"): Promise<string> {
 /** A temporary project holding a copy of the catalogue as schemas/. */
 export async function projectWithCatalogue(): Promise<string> {
   const dir = await tempDir();
-  await cp(catalogueDir, path.join(dir, "schemas"), { recursive: true });
+  await copyCatalogue(path.join(dir, "schemas"));
   return dir;
 }
 

@@ -6,7 +6,7 @@ import { layoutDeclarations } from "../src/emit/layout-types.js";
 import { rawDeclarations } from "../src/emit/types.js";
 import { loadCatalogue } from "../src/load/catalogue.js";
 import { buildModels } from "../src/model/build.js";
-import { catalogueDir, repoRoot } from "./helpers.js";
+import { catalogueDir, generatedProviders, repoRoot } from "./helpers.js";
 
 // layoutDeclarations prints json-schema-to-typescript's declarations without prettier; what
 // it prints must be what prettier prints, byte for byte, and what it cannot print it must
@@ -15,7 +15,7 @@ const prettier = (text: string) => format(text, { parser: "babel-ts", printWidth
 
 const revisions = path.resolve(repoRoot, "..", "shared", "corpus", "plain", "schema-history");
 const sources: [label: string, file: string, providers?: string[]][] = [
-  ["the catalogue", catalogueDir],
+  ["the catalogue", catalogueDir, generatedProviders],
   ...(existsSync(revisions) ? readdirSync(revisions).sort().map((f): [string, string, string[]] => [`Plain ${f}`, path.join(revisions, f), ["plain"]]) : []),
 ];
 

@@ -109,8 +109,12 @@ describe("OpenAPI 3.0 schemas converted to draft-07", () => {
       components: { schemas: { E: { type: "object" } } },
     });
     expect(converted!.operations).toEqual([
-      { operation: "order.paid", pointer: "/x-webhooks/orderPaid/post/requestBody/content/application~1json/schema" },
-      { operation: "onEvent", pointer: "/paths/~1subscribe/post/callbacks/onEvent/{$request.body#~1url}/post/requestBody/content/application~1json/schema" },
+      { operation: "order.paid", pointer: "/x-webhooks/orderPaid/post/requestBody/content/application~1json/schema", at: "/x-webhooks/orderPaid/post" },
+      {
+        operation: "onEvent",
+        pointer: "/paths/~1subscribe/post/callbacks/onEvent/{$request.body#~1url}/post/requestBody/content/application~1json/schema",
+        at: "/paths/~1subscribe/post/callbacks/onEvent/{$request.body#~1url}/post",
+      },
     ]);
   });
 });

@@ -3,7 +3,7 @@ import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { manifestName } from "../src/write.js";
-import { catalogueDir, run, snapshot, tempDir } from "./helpers.js";
+import { copyCatalogue, run, snapshot, tempDir } from "./helpers.js";
 
 /**
  * The writer removes only files it knows it wrote: those the output folder's manifest lists,
@@ -18,7 +18,7 @@ async function twoProjects(): Promise<{ parent: string; project: string; sibling
   const parent = await tempDir("codegen-manifest-");
   const project = path.join(parent, "project");
   const sibling = path.join(parent, "sibling");
-  await cp(catalogueDir, path.join(project, "schemas"), { recursive: true });
+  await copyCatalogue(path.join(project, "schemas"));
   await writeFile(path.join(project, "package.json"), JSON.stringify({ type: "module" }));
   await mkdir(path.join(sibling, "generated/acme"), { recursive: true });
   await writeFile(path.join(sibling, "generated/acme/types.ts"), `${banner}export type A = 1;\n`);
@@ -164,7 +164,7 @@ describe("the output manifest", () => {
 
   it("a run filtered to one provider writes and removes only that provider's files, and keeps the others in the manifest", async () => {
     const project = await tempDir("codegen-filtered-");
-    await cp(catalogueDir, path.join(project, "schemas"), { recursive: true });
+    await copyCatalogue(path.join(project, "schemas"));
     expect((await run(["--quiet"], project)).code).toBe(0);
     const out = path.join(project, "generated");
     const before = await snapshot(out);

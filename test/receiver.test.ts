@@ -9,7 +9,7 @@ import { createPlainWebhookHandler, parsePlainWebhook, toNodeListener, verifyPla
 import { loadCatalogue } from "../src/load/catalogue.js";
 import { buildModels } from "../src/model/build.js";
 import { cryptoInUse, useCrypto } from "../generated/runtime.js";
-import { catalogueDir, repoRoot } from "./helpers.js";
+import { catalogueDir, generatedProviders, repoRoot } from "./helpers.js";
 
 // Signing done here with node:crypto, independently of the generated Web Crypto code.
 const plainSecret = "plain-test-secret";
@@ -26,7 +26,7 @@ function signStandard(body: string, seconds: number, secret = agentMailSecret, p
   return { "content-type": "application/json", [`${prefix}-id`]: id, [`${prefix}-timestamp`]: String(seconds), [`${prefix}-signature`]: `v1,${signature}` };
 }
 
-const models = buildModels((await loadCatalogue(catalogueDir, { cwd: repoRoot })).providers);
+const models = buildModels((await loadCatalogue(catalogueDir, { cwd: repoRoot, providers: generatedProviders })).providers);
 const samples = (provider: string) =>
   models
     .filter((m) => m.provider.name === provider)

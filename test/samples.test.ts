@@ -5,7 +5,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../src/load/catalogue.js";
 import { buildModels } from "../src/model/build.js";
-import { catalogueDir, generatedDir, repoRoot } from "./helpers.js";
+import { catalogueDir, generatedProviders, generatedDir, repoRoot } from "./helpers.js";
 
 interface PayloadError {
   path: string;
@@ -18,7 +18,7 @@ interface ValidatorModule {
   eventNames: readonly string[];
 }
 
-const catalogue = await loadCatalogue(catalogueDir, { cwd: repoRoot });
+const catalogue = await loadCatalogue(catalogueDir, { cwd: repoRoot, providers: generatedProviders });
 const models = buildModels(catalogue.providers);
 const versions = catalogue.providers.flatMap((provider) =>
   provider.versions.map((version) => ({

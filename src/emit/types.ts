@@ -117,7 +117,10 @@ const options = {
  */
 function forTypes(schema: unknown, isDefinition = false): JsonSchema {
   if (!isPlainObject(schema)) return {};
+  const freeForm = isFreeFormObject(schema);
+  if (freeForm) schema["additionalProperties"] = true;
   for (const [key, value] of Object.entries(schema)) {
+    if (freeForm && key === "additionalProperties") continue;
     if (generatorKeywords.has(key)) {
       delete schema[key];
     } else if (key === "title" && !isDefinition) {
@@ -144,6 +147,20 @@ function forTypes(schema: unknown, isDefinition = false): JsonSchema {
     }
   }
   return schema;
+}
+
+/**
+ * An object that says nothing of its fields (`{"type": "object"}`, with `additionalProperties`
+ * absent, true or {}; GitHub's `client_payload`): every field is the sender's, so its type is
+ * an index signature of unknown values that a handler narrows, not the closed `{}`, which
+ * TypeScript reads as any value but null and undefined.
+ */
+function isFreeFormObject(schema: Record<string, unknown>): boolean {
+  const type = schema["type"];
+  const isObject = type === "object" || (Array.isArray(type) && type.includes("object"));
+  const additional = schema["additionalProperties"];
+  const open = additional === undefined || additional === true || (isPlainObject(additional) && Object.keys(additional).length === 0);
+  return isObject && open && Object.keys(schema).every((key) => !typingKeywords.has(key) || key === "type" || key === "additionalProperties");
 }
 
 /** json-schema-to-typescript's own keywords: instructions to it, never taken from a schema. */

@@ -9,7 +9,7 @@ import { stripTypeGeneratorKeywords } from "./extensions.js";
 import { convertOpenApi, isOpenApiDocument, isOpenApiFile, isYamlFile, readYamlFile, type OpenApiOperation } from "./openapi.js";
 import type { RemoteDocuments } from "../model/resolve.js";
 import { normalizeUri } from "../model/uri.js";
-import type { Manifest } from "./manifest.js";
+import type { Manifest, PackageSource } from "./manifest.js";
 import { signingProblems } from "./signing.js";
 
 /**
@@ -170,13 +170,28 @@ async function loadProvider(
   const remoteFolders = new Set(Object.values(manifest.remotes ?? {}));
   const versions: VersionSource[] = [];
   if (options.skipVersions) return { name, shown, manifest, manifestText: read.text, versions, remotes };
-  for (const version of await subfolders(dir)) {
+  const folders = await subfolders(dir);
+  for (const [version, source] of Object.entries(manifest.sources ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (folders.includes(version)) {
+      problems.add({
+        code: "manifest_invalid",
+        file: manifestShown,
+        pointer: joinPointer("/sources", version),
+        message: `version "${version}" is both a folder of ${shown} and a published source`,
+        hint: "remove the folder, or the sources entry",
+      });
+      continue;
+    }
+    const loaded = await loadSourceVersion(version, source, `${path.basename(root)}/${name}/${version}`, manifestShown, cwd, problems);
+    if (loaded) versions.push(loaded);
+  }
+  for (const version of folders) {
     if (remoteFolders.has(version)) continue;
     const source = `${path.basename(root)}/${name}/${version}`;
     const loaded = await loadVersion(path.join(dir, version), version, source, cwd, problems, manifest.remotes ?? {}, manifest.event.in === "header");
     if (loaded) versions.push(loaded);
   }
-  if (versions.length === 0) {
+  if (versions.length === 0 && manifest.sources === undefined) {
     problems.add({
       code: "catalogue_missing",
       file: shown,
@@ -351,26 +366,86 @@ async function loadDocument(file: string, options: { providers?: readonly string
   }
   const loaded = await loadProvider(catalogue!, provider!, options.cwd, problems, { skipVersions: true });
   problems.throwIfAny();
-  const read = isYamlFile(file) ? await readYamlFile(file, shown, problems) : await readJsonFile(file, shown, problems);
-  problems.throwIfAny();
   // the file's name names the version: a folder of the output, and a module path in index.ts
   const base = path.basename(file);
-  const converted = isOpenApiFile(base) || isOpenApiDocument(read!.json) ? convertOpenApi(read!.json, shown, problems) : undefined;
+  const version = await documentVersion(file, shown, versionNameOf(base), base, problems);
   problems.throwIfAny();
-  if (converted) read!.json = converted.json;
-  stripTypeGeneratorKeywords(read!.json, shown).forEach((w) => problems.warn(w));
-  const name = versionNameOf(base);
-  const version: VersionSource = {
+  return { root: file, providers: [{ ...loaded!, versions: [version!] }], warnings: problems.warnings };
+}
+
+/** One document as a whole version: an OpenAPI document's webhooks, or a bundle of event schemas. */
+async function documentVersion(file: string, shown: string, name: string, source: string, problems: Problems): Promise<VersionSource | undefined> {
+  const read = isYamlFile(file) ? await readYamlFile(file, shown, problems) : await readJsonFile(file, shown, problems);
+  if (!read) return undefined;
+  const base = path.basename(file);
+  const converted = isOpenApiFile(base) || isOpenApiDocument(read.json) ? convertOpenApi(read.json, shown, problems) : undefined;
+  if (converted) read.json = converted.json;
+  else if (isOpenApiFile(base) || isOpenApiDocument(read.json)) return undefined;
+  stripTypeGeneratorKeywords(read.json, shown).forEach((w) => problems.warn(w));
+  return {
     name,
     shown,
-    source: base,
-    files: new Map([[base, { rel: base, shown, ...read! }]]),
+    source,
+    files: new Map([[base, { rel: base, shown, ...read }]]),
     events: [],
     bundles: converted ? [] : [base],
     ...(converted ? { openapi: [{ file: base, operations: converted.operations }] } : {}),
     samples: [],
   };
-  return { root: file, providers: [{ ...loaded!, versions: [version] }], warnings: problems.warnings };
+}
+
+/**
+ * A version the manifest's `sources` names: a file of an npm package installed in the
+ * project (GitHub's OpenAPI document in @octokit/openapi-webhooks), found as Node finds a
+ * package, from the working directory up through node_modules, and never copied into the
+ * catalogue. A package that is not installed is a problem that names it.
+ */
+async function loadSourceVersion(
+  name: string,
+  source: PackageSource,
+  sourceName: string,
+  manifestShown: string,
+  cwd: string,
+  problems: Problems,
+): Promise<VersionSource | undefined> {
+  const pointer = joinPointer("/sources", name);
+  if (!safeFolderName.test(name)) {
+    problems.add({ code: "manifest_invalid", file: manifestShown, pointer, message: `version name "${name}" may hold only letters, digits, ".", "_" and "-"` });
+    return undefined;
+  }
+  const packageDir = installedPackage(source.npm, cwd);
+  if (packageDir === undefined) {
+    problems.add({
+      code: "source_missing",
+      file: manifestShown,
+      pointer,
+      message: `version "${name}" is read from the npm package ${source.npm}, which is not installed here`,
+      hint: `npm install --save-dev ${source.npm}`,
+    });
+    return undefined;
+  }
+  const file = path.resolve(packageDir, source.file);
+  const shown = displayPath(file, cwd);
+  if (path.relative(packageDir, file).startsWith("..") || !existsSync(file) || !(await stat(file)).isFile()) {
+    problems.add({
+      code: "source_missing",
+      file: manifestShown,
+      pointer: `${pointer}/file`,
+      message: `${source.npm} has no file ${source.file} (looked for ${shown})`,
+      hint: `the installed version of ${source.npm} may be older or newer than the manifest expects`,
+    });
+    return undefined;
+  }
+  return documentVersion(file, shown, name, sourceName, problems);
+}
+
+/** The folder of an installed npm package, looked up as Node does: node_modules/<name> from `cwd` up to the root. */
+export function installedPackage(name: string, cwd: string): string | undefined {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "node_modules", ...name.split("/"));
+    if (existsSync(path.join(candidate, "package.json"))) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
 export type Location = { in: "body"; pointer: string } | { in: "header"; name: string };
 
 /** Where the event name is: a body pointer, a header, or a header refined by a body pointer (GitHub's X-GitHub-Event + /action). */
-export type EventLocation = { in: "body"; pointer: string } | { in: "header"; name: string; refine?: string };
+export type EventLocation = { in: "body"; pointer: string } | { in: "header"; name: string; refine?: string; operation?: string };
 
 export type Signing =
   | {
@@ -44,6 +44,14 @@ export interface Manifest {
   publish?: { url: string };
   /** URI prefix (ending in "/") → a folder of the provider whose files `$ref`s reach under that prefix. */
   remotes?: Record<string, string>;
+  /** Versions read from a published document in an installed npm package, by version name. */
+  sources?: Record<string, PackageSource>;
+}
+
+/** A file of an npm package installed in the project, e.g. GitHub's OpenAPI document in @octokit/openapi-webhooks. */
+export interface PackageSource {
+  npm: string;
+  file: string;
 }
 
 /** The segments of a JSON pointer ("/payload/eventType" → ["payload", "eventType"]). */

@@ -24,6 +24,8 @@ export interface OpenApiOperation {
   operation: string;
   /** JSON pointer of the request body's schema in the document. */
   pointer: string;
+  /** JSON pointer of the operation object (where its parameters and extensions are). */
+  at: string;
 }
 
 export interface OpenApiConversion {
@@ -124,7 +126,7 @@ export function convertOpenApi(json: unknown, shown: string, problems: Problems)
       (content[media] as Record<string, unknown>)["schema"] = converter.convert(content[media]["schema"], pointer);
     }
     const id = operation["operationId"];
-    operations.push({ operation: typeof id === "string" && id !== "" ? id : fallbackName, pointer });
+    operations.push({ operation: typeof id === "string" && id !== "" ? id : fallbackName, pointer, at });
   };
   const takePathItem = (item: unknown, at: string, name: string): void => {
     let node = item;

@@ -724,6 +724,13 @@ function openApiEvents(file: SourceFile, operations: OpenApiOperation[], manifes
   const resolve: Resolve = (ref) => (ref.startsWith("#") ? nodeAt(file.json, safeDecode(ref.slice(1))) : undefined);
   const segments = manifest.event.in === "body" ? pointerSegments(manifest.event.pointer) : undefined;
   const pinned = (schema: unknown): string[] => (segments ? [...new Set(valuesAt(schema, segments, resolve, 0) ?? [])] : []);
+  if (operations.length > 0 && manifest.event.in === "header") {
+    const event = manifest.event;
+    return operations.flatMap((operation): EventSource[] => {
+      const name = headerEventName(file, operation, event, resolve, problems);
+      return name === undefined ? [] : [{ name, file, pointer: operation.pointer }];
+    });
+  }
   if (operations.length > 0) {
     return operations.flatMap((operation): EventSource[] => {
       const names = pinned(nodeAt(file.json, operation.pointer));
@@ -756,6 +763,58 @@ function openApiEvents(file: SourceFile, operations: OpenApiOperation[], manifes
     });
   }
   return events;
+}
+
+/**
+ * The event name of one webhook of a provider that names its events in a header: the header's
+ * value, which the operation says by the string at the manifest's `event.operation` pointer
+ * (GitHub's /x-github/subcategory) or by its header parameter of that name pinning one value
+ * (`const`, or an `enum` of one); with `refine`, followed by "." and the one value the request
+ * body pins at the refining pointer (pull_request + opened is pull_request.opened). An operation
+ * that says neither is a problem: its deliveries could never be recognised.
+ */
+function headerEventName(
+  file: SourceFile,
+  operation: OpenApiOperation,
+  event: Extract<Manifest["event"], { in: "header" }>,
+  resolve: Resolve,
+  problems: Problems,
+): string | undefined {
+  const node = nodeAt(file.json, operation.at);
+  let header: unknown = event.operation !== undefined ? nodeAt(node, event.operation) : undefined;
+  if (header === undefined && isPlainObject(node) && Array.isArray(node["parameters"])) {
+    for (let parameter of node["parameters"]) {
+      for (let hops = 0; isPlainObject(parameter) && typeof parameter["$ref"] === "string" && hops < 8; hops++) parameter = resolve(parameter["$ref"]);
+      if (!isPlainObject(parameter) || parameter["in"] !== "header" || typeof parameter["name"] !== "string") continue;
+      if (parameter["name"].toLowerCase() !== event.name.toLowerCase() || !isPlainObject(parameter["schema"])) continue;
+      const schema = parameter["schema"];
+      const values = "const" in schema ? [schema["const"]] : Array.isArray(schema["enum"]) ? schema["enum"] : [];
+      if (values.length === 1) header = values[0];
+    }
+  }
+  if (typeof header !== "string" || header === "") {
+    problems.add({
+      code: "schema_invalid",
+      file: file.shown,
+      pointer: operation.at,
+      message: `the webhook "${operation.operation}" does not say which ${event.name} value it is sent with`,
+      hint: `give its ${event.name} header parameter a "const", or set the manifest's event.operation to the pointer inside each operation that holds it (GitHub: "/x-github/subcategory")`,
+    });
+    return undefined;
+  }
+  if (event.refine === undefined) return header;
+  const refinements = [...new Set(valuesAt(nodeAt(file.json, operation.pointer), pointerSegments(event.refine), resolve, 0) ?? [])];
+  if (refinements.length > 1) {
+    problems.add({
+      code: "schema_invalid",
+      file: file.shown,
+      pointer: operation.pointer,
+      message: `the request body of "${operation.operation}" pins ${event.refine} to ${refinements.length} values (${refinements.sort(compare).join(", ")}): it is not one event`,
+      hint: "give each action a webhook of its own",
+    });
+    return undefined;
+  }
+  return refinements.length === 1 ? `${header}.${refinements[0]}` : header;
 }
 
 /**
