@@ -19,6 +19,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { kb, number, ratio, startup, table, throughput, timeCommands, withSpread } from "./measure.js";
 import { benchReceivers } from "./receiver.js";
+import { benchGitHub } from "./github.js";
 import { benchScaling } from "./scaling.js";
 
 const require = createRequire(import.meta.url);
@@ -294,11 +295,15 @@ const codegenBin = path.join(root, "bin", "codegen.js");
 const json2ts = path.join(root, "node_modules", "json-schema-to-typescript", "dist", "src", "cli.js");
 const cache = path.join(root, "node_modules", ".cache", "webhook-codegen");
 const generation = {};
+// codegen as a project with no settings runs it (this repository's codegen.config.json turns on
+// fixtures and tests, and names its providers): the same work json2ts is compared with
+const benchConfig = path.join(work, "codegen.config.json");
+writeFileSync(benchConfig, "{}\n");
 const spread = (values) => ({ median: values.sort((a, b) => a - b)[values.length >> 1], min: Math.min(...values), max: Math.max(...values) });
 if (hasCorpus) {
   progress("generation");
   const outs = path.join(work, "codegen-out");
-  const codegenRuns = revisions.map((f) => [process.execPath, [codegenBin, "--schemas", path.join(revisionsDir, f), "--provider", "plain", "--out", path.join(outs, f), "--quiet"], { cwd: root }]);
+  const codegenRuns = revisions.map((f) => [process.execPath, [codegenBin, "--config", benchConfig, "--schemas", path.join(revisionsDir, f), "--provider", "plain", "--out", path.join(outs, f), "--quiet"], { cwd: root }]);
   const json2tsRuns = revisions.map((f) => [process.execPath, [json2ts, "-i", path.join(revisionsDir, f), "-o", path.join(work, "json2ts", f.replace(/json$/, "ts"))], { cwd: root }]);
   mkdirSync(path.join(work, "json2ts"), { recursive: true });
   const catalogue = path.join(work, "catalogue-of-revisions");
@@ -308,7 +313,7 @@ if (hasCorpus) {
     mkdirSync(path.join(catalogue, "plain", f.replace(/\.json$/, "")), { recursive: true });
     copyFileSync(path.join(revisionsDir, f), path.join(catalogue, "plain", f.replace(/\.json$/, ""), "plain.bundle.json"));
   }
-  const oneRun = [[process.execPath, [codegenBin, "--schemas", catalogue, "--out", path.join(work, "codegen-one-run"), "--quiet"], { cwd: root }]];
+  const oneRun = [[process.execPath, [codegenBin, "--config", benchConfig, "--schemas", catalogue, "--out", path.join(work, "codegen-one-run"), "--quiet"], { cwd: root }]];
   const json2tsOneRun = [[process.execPath, [json2ts, "-i", path.join(revisionsDir, "*.json"), "-o", `${path.join(work, "json2ts-one-run")}${path.sep}`], { cwd: root }]];
   const emptyNodes = revisions.map(() => [process.execPath, ["-e", "0"]]);
   const results = { full: [], json2ts: [], noop: [], empty: [], oneFull: [], oneJson2ts: [], oneNoop: [] };
@@ -332,7 +337,7 @@ if (hasCorpus) {
 } else {
   progress("generation (embedded catalogue)");
   const out = path.join(work, "codegen-out");
-  const runs = [[process.execPath, [codegenBin, "--out", out, "--quiet"], { cwd: root }]];
+  const runs = [[process.execPath, [codegenBin, "--config", benchConfig, "--schemas", path.join(root, "schemas"), "--provider", "agentmail", "plain", "--out", out, "--quiet"], { cwd: root }]];
   const results = { full: [], noop: [] };
   for (let round = 0; round < (quick ? 2 : 3); round++) {
     rmSync(out, { recursive: true, force: true });
@@ -346,6 +351,8 @@ if (hasCorpus) {
 }
 
 const scaling = benchScaling({ root, work, quick, progress });
+const github = benchGitHub({ root, work, quick, progress });
+if (github.skipped) skipped.push(github.skipped);
 
 // ---------------------------------------------------------------------------------------
 // The report.
@@ -402,6 +409,11 @@ log("");
 log(scaling.title);
 log(scaling.table);
 log("");
+if (github.table) {
+  log(github.title);
+  log(github.table);
+  log("");
+}
 log(receiver.title);
 log(receiver.endToEnd);
 log("");
@@ -428,7 +440,7 @@ if (hasCorpus) {
     target(ratios.noop >= 5, `one process per revision with nothing changed takes ${(1 / ratios.noop).toFixed(2)} of a cold one (target < 0.2; an empty node takes ${(generation.empty.median / generation.full.median).toFixed(2)})`),
   );
 } else rows.push(target(ratios.noop >= 5, `a run with nothing changed takes ${(1 / ratios.noop).toFixed(2)} of a cold run (target < 0.2)`));
-rows.push(...scaling.targets, ...receiver.targets);
+rows.push(...scaling.targets, ...github.targets, ...receiver.targets);
 log(rows.join("\n"));
 const fallback = [...versions, ...(latest ? [latest] : [])].filter((v) => !v.coverage.compiled);
 for (const v of fallback) notes.push(`${v.label}: compiled by Ajv, not by codegen's compiler (${v.coverage.reason})`);
