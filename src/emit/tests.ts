@@ -16,82 +16,47 @@ import { tsModule } from "./specifiers.js";
  */
 export function emitTests(models: VersionModel[], payloads: readonly TestPayload[], runner: TestRunner, header: string, extension: ImportExtension = ".js"): FileOutput {
   const { name, title, manifest } = models[0]!.provider;
-  const byHeader = manifest.event.in === "header" ? manifest.event : undefined;
-  if (byHeader) return emitHeaderTests(models, payloads, runner, header, extension, byHeader);
-  const cases = [
-    ...models.flatMap((model) => model.samples.map((s) => [`${model.source}/examples/${s.file}`, JSON.stringify(s.json)] as const)),
-    ...payloads.map((p) => [p.shown, p.text] as const),
-  ];
-  const lines = [
-    header,
-    `import { describe, expect, it } from ${JSON.stringify(runner)};`,
-    `import { parse${title}Webhook } from ${JSON.stringify(tsModule("./index", extension))};`,
-    "",
-    "/** [file, body]: the catalogue's sample payloads, then the test payloads the config names. */",
-    "const payloads: [file: string, body: string][] = [",
-    ...cases.map(([file, body]) => `  [${JSON.stringify(file)}, ${JSON.stringify(body)}],`),
-    "];",
-    "",
-    "/** What a receiver makes of a body: the event and version it accepts, or why it refuses. */",
-    `function outcome(body: string) {`,
-    `  const result = parse${title}Webhook(body);`,
-    "  if (result.ok) return { ok: true, event: result.name, version: result.version };",
-    "  const { kind, errors } = result.error;",
-    "  return { ok: false, kind, errors: errors.map((error) => `${error.path || \"(root)\"}: ${error.message}`) };",
-    "}",
-    "",
-    `describe(${JSON.stringify(`${name}: each payload as the generated parser sees it`)}, () => {`,
-    "  it.each(payloads)(\"%s\", (_, body) => {",
-    "    expect(outcome(body)).toMatchSnapshot();",
-    "  });",
-    "});",
-    "",
-  ];
-  return { path: `${name}/webhooks.test.ts`, content: lines.join("\n"), formatted: true };
-}
-
-/**
- * The same for a provider that names events in a header: each case carries the headers its
- * parser needs (a sample's, from its event's name; a test payload's, from its
- * `<file>.headers.json`, or none, which the parser reports as the missing header).
- */
-function emitHeaderTests(
-  models: VersionModel[],
-  payloads: readonly TestPayload[],
-  runner: TestRunner,
-  header: string,
-  extension: ImportExtension,
-  event: { name: string; refine?: string },
-): FileOutput {
-  const { name, title } = models[0]!.provider;
-  const headerValue = (eventName: string) => (event.refine !== undefined ? eventName.split(".")[0]! : eventName);
+  // a provider that names events in a header: each case carries the headers its parser needs
+  // (a sample's, from its event's name; a test payload's, from its `<file>.headers.json`, or
+  // none, which the parser reports as the missing header)
+  const event = manifest.event.in === "header" ? manifest.event : undefined;
+  const headerValue = (eventName: string) => (event?.refine !== undefined ? eventName.split(".")[0]! : eventName);
   const cases = [
     ...models.flatMap((model) =>
-      model.samples.map((s) => [`${model.source}/examples/${s.file}`, JSON.stringify(s.json), { [event.name]: headerValue(s.event) }] as const),
+      model.samples.map((s) => ({ file: `${model.source}/examples/${s.file}`, body: JSON.stringify(s.json), headers: event ? { [event.name]: headerValue(s.event) } : undefined })),
     ),
-    ...payloads.map((p) => [p.shown, p.text, p.headers ?? {}] as const),
+    ...payloads.map((p) => ({ file: p.shown, body: p.text, headers: event ? (p.headers ?? {}) : undefined })),
   ];
   const lines = [
     header,
     `import { describe, expect, it } from ${JSON.stringify(runner)};`,
     `import { parse${title}Webhook } from ${JSON.stringify(tsModule("./index", extension))};`,
     "",
-    `/** [file, body, headers]: the catalogue's sample payloads, then the test payloads the config names; ${event.name} names the event. */`,
-    "const payloads: [file: string, body: string, headers: Record<string, string>][] = [",
-    ...cases.map(([file, body, headers]) => `  [${JSON.stringify(file)}, ${JSON.stringify(body)}, ${JSON.stringify(headers)}],`),
+    ...(event
+      ? [
+          `/** [file, body, headers]: the catalogue's sample payloads, then the test payloads the config names; ${event.name} names the event. */`,
+          "const payloads: [file: string, body: string, headers: Record<string, string>][] = [",
+          ...cases.map((c) => `  [${JSON.stringify(c.file)}, ${JSON.stringify(c.body)}, ${JSON.stringify(c.headers)}],`),
+        ]
+      : [
+          "/** [file, body]: the catalogue's sample payloads, then the test payloads the config names. */",
+          "const payloads: [file: string, body: string][] = [",
+          ...cases.map((c) => `  [${JSON.stringify(c.file)}, ${JSON.stringify(c.body)}],`),
+        ]),
     "];",
     "",
-    "/** What a receiver makes of a delivery: the event and version it accepts, or why it refuses. */",
-    `function outcome(body: string, headers: Record<string, string>) {`,
-    `  const result = parse${title}Webhook(body, headers);`,
+    `/** What a receiver makes of ${event ? "a delivery" : "a body"}: the event and version it accepts, or why it refuses. */`,
+    `function outcome(${event ? "body: string, headers: Record<string, string>" : "body: string"}) {`,
+    `  const result = parse${title}Webhook(${event ? "body, headers" : "body"});`,
     "  if (result.ok) return { ok: true, event: result.name, version: result.version };",
     "  const { kind, errors } = result.error;",
     "  return { ok: false, kind, errors: errors.map((error) => `${error.path || \"(root)\"}: ${error.message}`) };",
     "}",
     "",
     `describe(${JSON.stringify(`${name}: each payload as the generated parser sees it`)}, () => {`,
-    "  it.each(payloads)(\"%s\", (_, body, headers) => {",
-    "    expect(outcome(body, headers)).toMatchSnapshot();",
+    ...(event
+      ? ["  it.each(payloads)(\"%s\", (_, body, headers) => {", "    expect(outcome(body, headers)).toMatchSnapshot();"]
+      : ["  it.each(payloads)(\"%s\", (_, body) => {", "    expect(outcome(body)).toMatchSnapshot();"]),
     "  });",
     "});",
     "",
