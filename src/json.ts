@@ -17,18 +17,23 @@ export function parseJson(text: string, file: string, problems: Problems): unkno
   }
 }
 
+/** A file's text, or a problem naming it when it cannot be read. */
+export async function readTextFile(absolute: string, shown: string, problems: Problems): Promise<string | undefined> {
+  try {
+    return await readFile(absolute, "utf8");
+  } catch (error) {
+    problems.add({ code: "not_json", file: shown, message: `cannot read: ${(error as Error).message}` });
+    return undefined;
+  }
+}
+
 export async function readJsonFile(
   absolute: string,
   shown: string,
   problems: Problems,
 ): Promise<{ text: string; json: unknown } | undefined> {
-  let text: string;
-  try {
-    text = await readFile(absolute, "utf8");
-  } catch (error) {
-    problems.add({ code: "not_json", file: shown, message: `cannot read: ${(error as Error).message}` });
-    return undefined;
-  }
+  const text = await readTextFile(absolute, shown, problems);
+  if (text === undefined) return undefined;
   const json = parseJson(text, shown, problems);
   return json === undefined ? undefined : { text, json };
 }

@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { load as loadYaml } from "js-yaml";
 import { joinPointer, type Problems } from "../errors.js";
-import { isPlainObject } from "../json.js";
+import { isPlainObject, readTextFile } from "../json.js";
 import { schemaArrayKeywords, schemaMapKeywords, singleSchemaKeywords } from "../model/schema-walk.js";
 
 /**
@@ -47,13 +46,8 @@ export function isYamlFile(rel: string): boolean {
 
 /** A YAML document (YAML 1.2's core schema: no dates, `__proto__` an own key) parsed, or a `not_json` problem with its line. */
 export async function readYamlFile(absolute: string, shown: string, problems: Problems): Promise<{ text: string; json: unknown } | undefined> {
-  let text: string;
-  try {
-    text = await readFile(absolute, "utf8");
-  } catch (error) {
-    problems.add({ code: "not_json", file: shown, message: `cannot read: ${(error as Error).message}` });
-    return undefined;
-  }
+  const text = await readTextFile(absolute, shown, problems);
+  if (text === undefined) return undefined;
   try {
     return { text, json: loadYaml(text) };
   } catch (error) {
