@@ -1,4 +1,3 @@
-import { load as loadYaml } from "js-yaml";
 import { joinPointer, type Problems } from "../errors.js";
 import { isPlainObject, readTextFile } from "../json.js";
 import { schemaArrayKeywords, schemaMapKeywords, singleSchemaKeywords } from "../model/schema-walk.js";
@@ -49,7 +48,9 @@ export async function readYamlFile(absolute: string, shown: string, problems: Pr
   const text = await readTextFile(absolute, shown, problems);
   if (text === undefined) return undefined;
   try {
-    return { text, json: loadYaml(text) };
+    // loaded only for a YAML document: every run loads the catalogue, few have one
+    const { load } = await import("js-yaml");
+    return { text, json: load(text) };
   } catch (error) {
     problems.add({ code: "not_json", file: shown, message: `not valid YAML: ${(error as Error).message.split("\n")[0]}` });
     return undefined;
