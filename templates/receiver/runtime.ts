@@ -926,6 +926,12 @@ interface Answer {
 
 const answer = (status: number, body: unknown): Answer => ({ status, body });
 
+/** A request whose URL or headers cannot even be read (node:http lets some through). */
+const malformed = answer(400, {
+  error: "bad_request",
+  message: "the URL or a header is malformed",
+});
+
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), {
     status,
@@ -1473,12 +1479,7 @@ export function toNodeListener(
       try {
         url = new URL(req.url ?? "/", `http://${nodeHeader(req.headers, "host") ?? "localhost"}`);
       } catch {
-        send(
-          answer(400, {
-            error: "bad_request",
-            message: "the URL or a header is malformed",
-          }),
-        );
+        send(malformed);
         return;
       }
       // the body through the request's async iterator, made only if read that way
@@ -1524,12 +1525,7 @@ export function toNodeListener(
       try {
         headers = fetchHeaders(req.headers);
       } catch {
-        send(
-          answer(400, {
-            error: "bad_request",
-            message: "the URL or a header is malformed",
-          }),
-        );
+        send(malformed);
         return;
       }
       const body = new ReadableStream<Uint8Array>(
