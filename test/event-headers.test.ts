@@ -249,7 +249,21 @@ describe("a refined event's file name and its schema agree", () => {
     const dir = await project(hubManifest, { "pull_request.opened.schema.json": object({ action: { const: "closed" } }) }, "codegen-hubname-");
     const result = await run([], dir);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/pull_request\.opened\.schema\.json: the file is named for event "pull_request\.opened" \(\/action "opened"\) but the schema pins \/action to "closed"/);
+    expect(result.stderr).toMatch(/pull_request\.opened\.schema\.json: the file is named for event "pull_request\.opened" but the schema pins \/action to "closed"/);
+  });
+
+  it("a header value with a '.' in it: app.v2.installed.schema.json is header app.v2 refined by installed", async () => {
+    const schemas = { "app.v2.installed.schema.json": object({ action: { const: "installed" }, id: { type: "integer" } }) };
+    const dir = await project(hubManifest, schemas, "codegen-hubdot-");
+    await generated(dir);
+    const hub = await import(pathToFileURL(path.join(dir, "generated/hub/index.ts")).href);
+    const seen: string[] = [];
+    const handler = hub.createHubWebhookHandler({ secret, on: { "app.v2": (_: unknown, c: { name: string }) => void seen.push(c.name) } });
+    const body = JSON.stringify({ action: "installed", id: 1 });
+    const signed = await hub.signHubWebhook(body, { secret, event: "app.v2" });
+    const response = await handler(new Request("http://127.0.0.1/hooks", { method: "POST", headers: signed.headers, body }));
+    expect(response.status).toBe(200);
+    expect(seen).toEqual(["app.v2.installed"]);
   });
 });
 

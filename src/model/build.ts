@@ -583,17 +583,16 @@ function discriminatorValues(
   unpinned: Problem[],
 ): string[] {
   if (manifest.event.in !== "body") {
-    // a header-named event is its file's name; with refine, <header>.<value> must be what the schema pins there
+    // a header-named event is its file's name; with refine, a name <header>.<value> must end
+    // with a value the schema pins there (the header's value may itself contain ".")
     const refine = manifest.event.refine;
-    const dot = event.indexOf(".");
-    if (refine !== undefined && dot > 0) {
-      const action = event.slice(dot + 1);
+    if (refine !== undefined && event.includes(".")) {
       const values = valuesAt(definitions[typeName], pointerSegments(refine), byName(definitions), 0);
-      if (values !== undefined && values.length > 0 && !values.includes(action)) {
+      if (values !== undefined && values.length > 0 && !values.some((value) => event.endsWith(`.${value}`))) {
         problems.add({
           code: "name_invalid",
           file: shown,
-          message: `the file is named for event "${event}" (${refine} "${action}") but the schema pins ${refine} to ${values.map((v) => JSON.stringify(v)).join(", ")}`,
+          message: `the file is named for event "${event}" but the schema pins ${refine} to ${values.map((v) => JSON.stringify(v)).join(", ")}`,
           hint: `name the file <${manifest.event.name} value>.<${refine} value>.schema.json`,
         });
       }
