@@ -52,12 +52,6 @@ export function validatorModule(model: VersionModel): string {
   return compiledModule(model, prepared.definitions);
 }
 
-/** Whether the compiler takes every schema of the version (else the first problem), for the differential tests. */
-export function compilerCoverage(model: VersionModel): { compiled: true } | { compiled: false; reason: string } {
-  const prepared = prepareSchemas(model);
-  return prepared.ok ? { compiled: true } : { compiled: false, reason: `${prepared.problems[0]!.file}#${prepared.problems[0]!.pointer}: ${prepared.problems[0]!.message}` };
-}
-
 // ---------------------------------------------------------------------------------------
 // The module.
 
