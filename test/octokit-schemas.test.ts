@@ -1,0 +1,130 @@
+// @octokit/webhooks-schemas as published (issue 13): its one combined schema.json (a draft-07
+// document whose root is a oneOf of $refs, one per X-GitHub-Event value, most of them a oneOf
+// per action) read as a user would, through a manifest's "sources"; a tiny combined document of
+// the same shape for the splitter's own rules.
+import { existsSync } from "node:fs";
+import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { repoRoot, run, tempDir } from "./helpers.js";
+
+const schemasPackage = path.join(repoRoot, "node_modules", "@octokit", "webhooks-schemas");
+const installed = existsSync(path.join(schemasPackage, "schema.json"));
+
+/** octokit's definition names: <event>_event (the union of its actions) or <event>$event (an event without actions). */
+const octokitDefinitions = "^(.+?)(?:_event|\\$event)$";
+
+const manifest = (sources: Record<string, unknown>, event: Record<string, unknown> = {}) => ({
+  name: "octokit",
+  title: "Octokit",
+  event: { in: "header", name: "X-GitHub-Event", refine: "/action", definition: octokitDefinitions, ...event },
+  signing: { scheme: "hmac", algorithm: "sha256", encoding: "hex", header: "X-Hub-Signature-256", prefix: "sha256=" },
+  deliveryId: { in: "header", name: "X-GitHub-Delivery" },
+  sources,
+});
+
+/** A project whose catalogue is schemas/octokit/provider.json and whose node_modules holds `packages`. */
+async function project(prefix: string, json: unknown, packages: Record<string, string>): Promise<string> {
+  const dir = await tempDir(prefix);
+  await mkdir(path.join(dir, "schemas", "octokit"), { recursive: true });
+  await writeFile(path.join(dir, "schemas", "octokit", "provider.json"), JSON.stringify(json));
+  for (const [name, target] of Object.entries(packages)) {
+    await mkdir(path.dirname(path.join(dir, "node_modules", name)), { recursive: true });
+    await symlink(target, path.join(dir, "node_modules", name), "dir");
+  }
+  return dir;
+}
+
+describe.skipIf(!installed)(
+  installed ? "@octokit/webhooks-schemas as published" : "@octokit/webhooks-schemas as published: SKIPPED, the package is not installed (npm ci)",
+  async () => {
+    const dir = await project("codegen-octokit-", manifest({ "webhooks-schemas": { npm: "@octokit/webhooks-schemas", file: "schema.json" } }), {
+      "@octokit/webhooks-schemas": schemasPackage,
+    });
+    const generation = await run(["--no-cache", "--out", "generated"], dir);
+    const document = JSON.parse(await readFile(path.join(schemasPackage, "schema.json"), "utf8")) as { definitions: Record<string, unknown> };
+
+    it("generates the combined schema.json read through the manifest's sources, without a problem or a warning", () => {
+      expect(generation.stderr).toBe("");
+      expect(generation.code).toBe(0);
+    });
+
+    it("names an event for each action of each X-GitHub-Event value, and the header alone where there is no action", async () => {
+      const validators = await import(pathToFileURL(path.join(dir, "generated", "octokit", "webhooks-schemas", "validators.js")).href);
+      // octokit's own names: <event>$<action>, <event>$event for an event without actions
+      const expected = Object.keys(document.definitions)
+        .filter((key) => key.includes("$"))
+        .map((key) => key.replace(/\$event$/, "").replace("$", "."))
+        .sort();
+      expect([...validators.eventNames].sort()).toEqual(expected);
+      expect(validators.eventNames).toContain("pull_request.opened");
+      expect(validators.eventNames).toContain("repository_dispatch");
+    });
+  },
+);
+
+describe("a combined document of a header-named provider", () => {
+  const action = (name: string) => ({ type: "object", required: ["action"], properties: { action: { type: "string", enum: [name] }, id: { type: "integer" } } });
+  const combined = {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    type: "object",
+    required: ["sender"],
+    oneOf: [{ $ref: "#/definitions/thing_event" }, { $ref: "#/definitions/ping$event" }],
+    definitions: {
+      thing_event: { oneOf: [{ $ref: "#/definitions/thing$made" }, { $ref: "#/definitions/thing$gone" }] },
+      thing$made: action("made"),
+      thing$gone: action("gone"),
+      ping$event: { type: "object", properties: { zen: { type: "string" } } },
+    },
+  };
+  async function generateDocument(document: unknown, event: Record<string, unknown> = {}): Promise<{ dir: string; code: number; stderr: string }> {
+    const dir = await project("codegen-combined-", manifest({}, event), {});
+    await writeFile(path.join(dir, "hooks.json"), JSON.stringify(document));
+    const result = await run(["--schemas", "hooks.json", "--provider", "octokit", "--out", "generated"], dir);
+    return { dir, code: result.code, stderr: result.stderr };
+  }
+
+  it("is split per header value read from the definitions' names, and per action, the root's own constraints kept", async () => {
+    const { dir, code, stderr } = await generateDocument(combined);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const validators = await import(pathToFileURL(path.join(dir, "generated", "octokit", "hooks", "validators.js")).href);
+    expect([...validators.eventNames]).toEqual(["ping", "thing.gone", "thing.made"]);
+    const octokit = await import(pathToFileURL(path.join(dir, "generated", "octokit", "index.ts")).href);
+    const parse = (payload: unknown, event: string) => octokit.parseOctokitWebhook(JSON.stringify(payload), { "X-GitHub-Event": event });
+    expect(parse({ action: "made", id: 1, sender: {} }, "thing")).toMatchObject({ ok: true, name: "thing.made" });
+    expect(parse({ zen: "hi", sender: {} }, "ping")).toMatchObject({ ok: true, name: "ping" });
+    // the root requires sender of every event
+    expect(parse({ action: "gone", id: 1 }, "thing")).toMatchObject({ ok: false, error: { kind: "invalid_payload" } });
+  });
+
+  it("says how to read the header's value when the manifest does not", async () => {
+    const { code, stderr } = await generateDocument(combined, { definition: undefined });
+    expect(code).not.toBe(0);
+    expect(stderr).toContain("the provider names events in the X-GitHub-Event header, and the manifest does not say how to read its value from the document");
+  });
+
+  it("names a branch that is no $ref the pattern reads, and an event that pins several actions without a union of them", async () => {
+    const broken = structuredClone(combined) as Record<string, unknown> & { oneOf: unknown[]; definitions: Record<string, unknown> };
+    broken.oneOf.push({ type: "object" }, { $ref: "#/definitions/other" }, { $ref: "#/definitions/both_event" });
+    broken.definitions["other"] = { type: "object" };
+    broken.definitions["both_event"] = { type: "object", properties: { action: { enum: ["a", "b"] } } };
+    const { code, stderr } = await generateDocument(broken);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain("hooks.json#/oneOf/2: the branch is not a $ref to a definition whose name the manifest's event.definition (^(.+?)(?:_event|\\$event)$) reads a X-GitHub-Event value from");
+    expect(stderr).toContain("hooks.json#/oneOf/3: the branch is not a $ref");
+    expect(stderr).toContain("hooks.json#/definitions/both_event: the schema of both pins /action to 2 values (a, b) but is no anyOf/oneOf whose branches pin one each");
+  });
+
+  it("a pattern that is no regular expression, or has no group, is a manifest error naming the field", async () => {
+    for (const [definition, message] of [
+      ["(", "schemas/octokit/provider.json#/event/definition: not a regular expression"],
+      ["_event$", "schemas/octokit/provider.json#/event/definition: the pattern has no capture group: its first group is the header's value"],
+    ]) {
+      const { code, stderr } = await generateDocument(combined, { definition });
+      expect(code).not.toBe(0);
+      expect(stderr).toContain(message);
+    }
+  });
+});
