@@ -2,15 +2,21 @@
 // document whose root is a oneOf of $refs, one per X-GitHub-Event value, most of them a oneOf
 // per action) read as a user would, through a manifest's "sources"; a tiny combined document of
 // the same shape for the splitter's own rules.
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { repoRoot, run, tempDir } from "./helpers.js";
 
 const schemasPackage = path.join(repoRoot, "node_modules", "@octokit", "webhooks-schemas");
 const installed = existsSync(path.join(schemasPackage, "schema.json"));
+const examplesFile = path.join(repoRoot, "node_modules", "@octokit", "webhooks-examples", "api.github.com", "index.json");
 
 /** octokit's definition names: <event>_event (the union of its actions) or <event>$event (an event without actions). */
 const octokitDefinitions = "^(.+?)(?:_event|\\$event)$";
@@ -29,6 +35,7 @@ async function project(prefix: string, json: unknown, packages: Record<string, s
   const dir = await tempDir(prefix);
   await mkdir(path.join(dir, "schemas", "octokit"), { recursive: true });
   await writeFile(path.join(dir, "schemas", "octokit", "provider.json"), JSON.stringify(json));
+  await writeFile(path.join(dir, "package.json"), JSON.stringify({ name: "octokit-receiver", private: true, type: "module" }));
   for (const [name, target] of Object.entries(packages)) {
     await mkdir(path.dirname(path.join(dir, "node_modules", name)), { recursive: true });
     await symlink(target, path.join(dir, "node_modules", name), "dir");
@@ -61,8 +68,96 @@ describe.skipIf(!installed)(
       expect(validators.eventNames).toContain("pull_request.opened");
       expect(validators.eventNames).toContain("repository_dispatch");
     });
+
+    it.skipIf(!existsSync(examplesFile))(
+      "judges every example of @octokit/webhooks-examples as Ajv (draft-07, ajv-formats) judges it on the same document",
+      async () => {
+        const octokit = await import(pathToFileURL(path.join(dir, "generated", "octokit", "index.ts")).href);
+        const groups = JSON.parse(await readFile(examplesFile, "utf8")) as { name: string; examples: Record<string, unknown>[] }[];
+        const ajv = new Ajv({ strict: false, allErrors: false });
+        (addFormatsModule as unknown as { default: (a: Ajv) => void }).default(ajv);
+        ajv.addSchema({ ...document, $id: "https://octokit.invalid/schema.json" });
+        const compiled = new Map<string, ValidateFunction>();
+        // octokit's own names: <event>$<action>, else <event>$event for an event without actions
+        const ajvVerdict = (event: string, payload: Record<string, unknown>): string => {
+          const action = typeof payload["action"] === "string" ? payload["action"] : undefined;
+          const key = action !== undefined && `${event}$${action}` in document.definitions ? `${event}$${action}` : `${event}$event` in document.definitions ? `${event}$event` : undefined;
+          if (key === undefined) return "unknown_event";
+          let validate = compiled.get(key);
+          if (!validate) compiled.set(key, (validate = ajv.compile({ $ref: `https://octokit.invalid/schema.json#/definitions/${encodeURIComponent(key)}` })));
+          return validate(payload) ? `ok ${key.replace(/\$event$/, "").replace("$", ".")}` : "invalid_payload";
+        };
+        let total = 0;
+        let accepted = 0;
+        const rejected: Record<string, number> = {};
+        const differing: string[] = [];
+        const reasons = new Map<string, number>();
+        for (const group of groups) {
+          for (const [index, payload] of group.examples.entries()) {
+            total++;
+            const result = octokit.parseOctokitWebhook(JSON.stringify(payload), { "X-GitHub-Event": group.name });
+            const ours = result.ok ? `ok ${result.name}` : result.error.kind;
+            const theirs = ajvVerdict(group.name, payload);
+            if (ours !== theirs) differing.push(`${group.name}[${index}]: ours ${ours}, Ajv ${theirs}`);
+            if (result.ok) accepted++;
+            else {
+              rejected[`${group.name}: ${result.error.kind}`] = (rejected[`${group.name}: ${result.error.kind}`] ?? 0) + 1;
+              for (const error of (result.error.errors ?? []) as { keyword?: string; instancePath?: string; params?: Record<string, unknown> }[]) {
+                const reason = `${error.keyword} ${error.instancePath} ${JSON.stringify(error.params)}`;
+                reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+              }
+            }
+          }
+        }
+        console.log(
+          `@octokit/webhooks-examples through @octokit/webhooks-schemas: ${total} examples; accepted ${accepted}, rejected ${total - accepted}; verdicts equal to Ajv's: ${total - differing.length}\n` +
+            `rejected by event: ${JSON.stringify(rejected)}\nfirst errors: ${JSON.stringify(Object.fromEntries(reasons))}`,
+        );
+        expect(differing).toEqual([]);
+        expect(total).toBe(groups.reduce((n, g) => n + g.examples.length, 0));
+        expect(accepted).toBeGreaterThan(total / 2);
+      },
+      300_000,
+    );
+
+    it("types free-form objects (client_payload, workflow inputs, a deployment's payload) as index signatures of unknown values", async () => {
+      const types = await readFile(path.join(dir, "generated", "octokit", "webhooks-schemas", "types.ts"), "utf8");
+      const indexSignature = "{\n    [k: string]: unknown | undefined;\n  }";
+      expect(types).toContain(`  client_payload: ${indexSignature};`);
+      expect(types).toContain(`  inputs: ${indexSignature} | null;`);
+      expect(types).toContain(`  payload: ${indexSignature};`);
+    });
+
+    it("strict tsc is clean over the generated output", async () => {
+      await writeFile(
+        path.join(dir, "usage.ts"),
+        [
+          'import type { OctokitEventMap, OctokitHandlers } from "./generated/octokit/index.js";',
+          "export function read(event: OctokitEventMap[\"repository_dispatch\"]): unknown {",
+          "  // with client_payload typed {}, indexing it is an error under noImplicitAny",
+          '  return event.client_payload["anything"];',
+          "}",
+          "export const handlers: OctokitHandlers = {",
+          '  "pull_request.opened": (event) => void (event.action satisfies "opened"),',
+          "};",
+          "",
+        ].join("\n"),
+      );
+      expect(await strictTsc(dir, ["generated/**/*.ts", "usage.ts"])).toBe("");
+    }, 300_000);
   },
 );
+
+/** Strict tsc (the options generated code is held to) over `include` in `dir`: its output, "" when clean. */
+async function strictTsc(dir: string, include: string[]): Promise<string> {
+  const tsconfig = JSON.parse(await readFile(path.join(repoRoot, "tsconfig.generated.json"), "utf8")) as { compilerOptions: Record<string, unknown> };
+  await writeFile(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: tsconfig.compilerOptions, include }));
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  return promisify(execFile)(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }).then(
+    () => "",
+    (error: { stdout: string; message: string }) => error.stdout || error.message,
+  );
+}
 
 describe("a combined document of a header-named provider", () => {
   const action = (name: string) => ({ type: "object", required: ["action"], properties: { action: { type: "string", enum: [name] }, id: { type: "integer" } } });
