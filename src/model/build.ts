@@ -874,7 +874,8 @@ function openApiEvents(file: SourceFile, operations: OpenApiOperation[], manifes
 /**
  * The event name of one webhook of a provider that names its events in a header: the header's
  * value, which the operation says by the string at the manifest's `event.operation` pointer
- * (GitHub's /x-github/subcategory) or by its header parameter of that name pinning one value
+ * (GitHub's /x-github/subcategory, spelt as the header does by `event.spelling`) or by its
+ * header parameter of that name pinning one value
  * (`const`, or an `enum` of one); with `refine`, followed by "." and the one value the request
  * body pins at the refining pointer (pull_request + opened is pull_request.opened). An operation
  * that says neither is a problem: its deliveries could never be recognised.
@@ -882,12 +883,13 @@ function openApiEvents(file: SourceFile, operations: OpenApiOperation[], manifes
 function headerEventName(
   file: SourceFile,
   operation: OpenApiOperation,
-  event: Extract<Manifest["event"], { in: "header" }>,
+  event: HeaderEventLocation,
   resolve: Resolve,
   problems: Problems,
 ): string | undefined {
   const node = nodeAt(file.json, operation.at);
-  let header: unknown = event.operation !== undefined ? nodeAt(node, event.operation) : undefined;
+  const named = event.operation !== undefined ? nodeAt(node, event.operation) : undefined;
+  let header: unknown = typeof named === "string" ? spellHeaderValue(named, event.spelling) : named;
   if (header === undefined && isPlainObject(node) && Array.isArray(node["parameters"])) {
     for (let parameter of node["parameters"]) {
       for (let hops = 0; isPlainObject(parameter) && typeof parameter["$ref"] === "string" && hops < 8; hops++) parameter = resolve(parameter["$ref"]);
