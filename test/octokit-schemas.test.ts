@@ -279,9 +279,9 @@ describe("a combined document of a header-named provider", () => {
     expect(stderr).toContain("the provider names events in the X-GitHub-Event header, and the manifest does not say how to read its value from the document");
   });
 
-  it("names a branch that is no $ref the pattern reads, and an event that pins several actions without a union of them", async () => {
+  it("names a branch that is no $ref the pattern reads, an event that pins several actions without a union of them, and an event twice", async () => {
     const broken = structuredClone(combined) as Record<string, unknown> & { oneOf: unknown[]; definitions: Record<string, unknown> };
-    broken.oneOf.push({ type: "object" }, { $ref: "#/definitions/other" }, { $ref: "#/definitions/both_event" });
+    broken.oneOf.push({ type: "object" }, { $ref: "#/definitions/other" }, { $ref: "#/definitions/both_event" }, { $ref: "#/definitions/ping$event" });
     broken.definitions["other"] = { type: "object" };
     broken.definitions["both_event"] = { type: "object", properties: { action: { enum: ["a", "b"] } } };
     const { code, stderr } = await generateDocument(broken);
@@ -289,11 +289,13 @@ describe("a combined document of a header-named provider", () => {
     expect(stderr).toContain("hooks.json#/oneOf/2: the branch is not a $ref to a definition whose name the manifest's event.definition (^(.+?)(?:_event|\\$event)$) reads a X-GitHub-Event value from");
     expect(stderr).toContain("hooks.json#/oneOf/3: the branch is not a $ref");
     expect(stderr).toContain("hooks.json#/definitions/both_event: the schema of both pins /action to 2 values (a, b) but is no anyOf/oneOf whose branches pin one each");
+    expect(stderr).toContain('hooks.json#/oneOf/5: event name "ping" is also claimed by hooks.json#/oneOf/1');
   });
 
   it("a pattern that is no regular expression, or has no group, is a manifest error naming the field", async () => {
     for (const [definition, message] of [
       ["(", "schemas/octokit/provider.json#/event/definition: not a regular expression"],
+      ["(.+)_event\\", "schemas/octokit/provider.json#/event/definition: not a regular expression"],
       ["_event$", "schemas/octokit/provider.json#/event/definition: the pattern has no capture group: its first group is the header's value"],
     ]) {
       const { code, stderr } = await generateDocument(combined, { definition });

@@ -208,13 +208,13 @@ async function loadProvider(
 
 /** Why a manifest's event.definition cannot read a header value from a definition's name, if it cannot. */
 function definitionPatternProblem(pattern: string): string | undefined {
-  let groups: number;
   try {
-    // a regular expression with one more alternative that matches "" has as many groups, and says how many
-    groups = new RegExp(`${pattern}|`).exec("")!.length - 1;
+    new RegExp(pattern);
   } catch (error) {
     return `not a regular expression: ${(error as Error).message}`;
   }
+  // with one more alternative, which matches "", the match says how many groups there are
+  const groups = new RegExp(`(?:${pattern})|`).exec("")!.length - 1;
   return groups === 0 ? "the pattern has no capture group: its first group is the header's value" : undefined;
 }
 

@@ -786,11 +786,6 @@ function splitHeaderBundle(file: SourceFile, event: HeaderEventLocation, resolve
       events.push(eventFrom(`${header}.${each[j]![0]}`, file, resolveRefs(actionBranch, branchAt, resolve).at, branchAt, inner ? [...wrappers, inner] : wrappers));
     }
   }
-  const seen = new Set<string>();
-  for (const { name, pointer } of events) {
-    if (seen.has(name)) fail(`two branches of the document are the event "${name}"`, pointer, "each header value (and refine value) may have one schema");
-    seen.add(name);
-  }
   return events;
 }
 
