@@ -110,6 +110,24 @@ describe("a header-named provider's OpenAPI webhooks", () => {
     expect([...validators.eventNames]).toEqual(["order.created", "ping"]);
   });
 
+  it("a header value read from the operation (event.operation) is spelt as the manifest's event.spelling says", async () => {
+    const dir = await tempDir("codegen-hub-spelling-");
+    await mkdir(path.join(dir, "schemas", "hub", "v1"), { recursive: true });
+    const manifest = {
+      name: "hub",
+      title: "Hub",
+      event: { in: "header", name: "X-Hub-Event", refine: "/action", operation: "/x-hub/topic", spelling: { "-": "_" } },
+      signing: { scheme: "hmac", algorithm: "sha256", encoding: "hex", header: "X-Hub-Signature-256", prefix: "sha256=" },
+    };
+    await writeFile(path.join(dir, "schemas", "hub", "provider.json"), JSON.stringify(manifest));
+    const webhooks = { "order-items-added": { post: { ...hook(undefined, ["added"]).post, "x-hub": { topic: "order-items" } } } };
+    await writeFile(path.join(dir, "schemas", "hub", "v1", "hub.openapi.json"), JSON.stringify({ openapi: "3.1.0", info: { title: "hub", version: "1" }, webhooks }));
+    const result = await run(["--out", "generated"], dir);
+    expect(result.stderr).toBe("");
+    const validators = await import(pathToFileURL(path.join(dir, "generated", "hub", "v1", "validators.js")).href);
+    expect([...validators.eventNames]).toEqual(["order_items.added"]);
+  });
+
   it("a webhook that does not say its header value, or pins several actions, is a problem naming it", async () => {
     const { code, stderr } = await generateHub({ "order-created": hook({ type: "string" }, ["created"]), "order-any": hook({ type: "string", const: "order" }, ["a", "b"]) });
     expect(code).not.toBe(0);
@@ -245,6 +263,29 @@ describe.skipIf(!installed)(
       }
     });
 
+    it("spells X-GitHub-Event as GitHub sends it where the document's subcategory is a docs anchor with '-' (sub_issues, not sub-issues)", async () => {
+      const validators = await import(pathToFileURL(path.join(dir, "generated", "github", "api.github.com", "validators.js")).href);
+      const names = [...validators.eventNames] as string[];
+      expect(names).toEqual(expect.arrayContaining(["sub_issues.parent_issue_added", "issue_dependencies.blocked_by_added", "custom_property_values.updated"]));
+      expect(names.filter((name) => name.split(".")[0]!.includes("-"))).toEqual([]);
+      const { createServer } = await import("node:http");
+      const seen: string[] = [];
+      // the examples have no sub_issues delivery: a payload of the schema's shape, routed whatever its verdict
+      const handler = github.createGitHubWebhookHandler({ secret, onInvalidPayload: "accept", on: { sub_issues: (_: unknown, context: { name: string }) => void seen.push(context.name) } });
+      const server = createServer(github.toNodeListener(handler));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = server.address() as { port: number };
+        const body = JSON.stringify({ action: "parent_issue_added", parent_issue_id: 1, sub_issue_id: 2 });
+        const headers = { "content-type": "application/json", "x-github-event": "sub_issues", "x-github-delivery": "sub-issues-1", "x-hub-signature-256": hubSignature(body, secret) };
+        const response = await fetch(`http://127.0.0.1:${port}/github`, { method: "POST", headers, body });
+        expect(response.status, await response.clone().text()).toBe(200);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+      expect(seen).toEqual(["sub_issues.parent_issue_added"]);
+    });
+
     it("verifies GitHub's documented vector (the docs' secret, Hello, World!)", async () => {
       const body = "Hello, World!";
       const header = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
@@ -332,15 +373,18 @@ interface Schema {
 
 /**
  * Each webhook's event name as GitHub delivers it, worked out here from the document alone:
- * the operation's x-github subcategory (what X-GitHub-Event says), then "." and the one action
- * the payload's schema allows, if it names one; the value is the pointer of the payload's schema.
+ * the operation's x-github subcategory (what X-GitHub-Event says, with "_" where the docs anchor
+ * says "-": GitHub's event names are snake_case, as in every list of events in the document and
+ * in @octokit/webhooks-types), then "." and the one action the payload's schema allows, if it
+ * names one; the value is the pointer of the payload's schema.
  */
 function eventNamesOf(document: OpenApi): Record<string, string> {
   const names: Record<string, string> = {};
   for (const hook of Object.values(document.webhooks)) {
     const ref = hook.post.requestBody.content["application/json"].schema.$ref;
     const actions = [...new Set(actionsOf(document, { $ref: ref }, 0))];
-    names[actions.length === 1 ? `${hook.post["x-github"].subcategory}.${actions[0]}` : hook.post["x-github"].subcategory] = ref.slice(1);
+    const header = hook.post["x-github"].subcategory.replaceAll("-", "_");
+    names[actions.length === 1 ? `${header}.${actions[0]}` : header] = ref.slice(1);
   }
   return names;
 }

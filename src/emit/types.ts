@@ -151,16 +151,22 @@ function forTypes(schema: unknown, isDefinition = false): JsonSchema {
 
 /**
  * An object that says nothing of its fields (`{"type": "object"}`, with `additionalProperties`
- * absent, true or {}; GitHub's `client_payload`): every field is the sender's, so its type is
- * an index signature of unknown values that a handler narrows, not the closed `{}`, which
- * TypeScript reads as any value but null and undefined.
+ * absent, true or {}, and `properties` and `required` absent or empty; GitHub's
+ * `client_payload`): every field is the sender's, so its type is an index signature of unknown
+ * values that a handler narrows, not the closed `{}`, which TypeScript reads as any value but
+ * null and undefined.
  */
 function isFreeFormObject(schema: Record<string, unknown>): boolean {
   const type = schema["type"];
   const isObject = type === "object" || (Array.isArray(type) && type.includes("object"));
   const additional = schema["additionalProperties"];
   const open = additional === undefined || additional === true || (isPlainObject(additional) && Object.keys(additional).length === 0);
-  return isObject && open && Object.keys(schema).every((key) => !typingKeywords.has(key) || key === "type" || key === "additionalProperties");
+  const empty = (value: unknown): boolean => (Array.isArray(value) ? value.length === 0 : isPlainObject(value) && Object.keys(value).length === 0);
+  return (
+    isObject &&
+    open &&
+    Object.entries(schema).every(([key, value]) => !typingKeywords.has(key) || key === "type" || key === "additionalProperties" || ((key === "properties" || key === "required") && empty(value)))
+  );
 }
 
 /** json-schema-to-typescript's own keywords: instructions to it, never taken from a schema. */

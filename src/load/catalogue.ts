@@ -152,6 +152,10 @@ async function loadProvider(
   // read nowhere yet: refused rather than silently ignored
   if (manifest.version?.in === "header")
     unworkable.push({ pointer: "/version", message: "a version named by a header is not supported: give a body pointer, or omit version and use dated snapshot folders" });
+  if (manifest.event.in === "header" && manifest.event.definition !== undefined) {
+    const problem = definitionPatternProblem(manifest.event.definition);
+    if (problem !== undefined) unworkable.push({ pointer: "/event/definition", message: problem });
+  }
   for (const problem of unworkable)
     problems.add({ code: "manifest_invalid", file: manifestShown, pointer: problem.pointer, message: problem.message });
   if (unworkable.length > 0) return undefined;
@@ -200,6 +204,18 @@ async function loadProvider(
     });
   }
   return { name, shown, manifest, manifestText: read.text, versions, remotes };
+}
+
+/** Why a manifest's event.definition cannot read a header value from a definition's name, if it cannot. */
+function definitionPatternProblem(pattern: string): string | undefined {
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    return `not a regular expression: ${(error as Error).message}`;
+  }
+  // with one more alternative, which matches "", the match says how many groups there are
+  const groups = new RegExp(`(?:${pattern})|`).exec("")!.length - 1;
+  return groups === 0 ? "the pattern has no capture group: its first group is the header's value" : undefined;
 }
 
 /**

@@ -2,7 +2,26 @@
 export type Location = { in: "body"; pointer: string } | { in: "header"; name: string };
 
 /** Where the event name is: a body pointer, a header, or a header refined by a body pointer (GitHub's X-GitHub-Event + /action). */
-export type EventLocation = { in: "body"; pointer: string } | { in: "header"; name: string; refine?: string; operation?: string };
+export type EventLocation = { in: "body"; pointer: string } | HeaderEventLocation;
+
+/**
+ * An event named by a header. In a document, each event's header value is read from its
+ * operation (`operation`, a pointer) or from the name of the definition a combined document's
+ * branch refers to (`definition`, a pattern), and spelt as the header does (`spelling`).
+ */
+export interface HeaderEventLocation {
+  in: "header";
+  name: string;
+  refine?: string;
+  operation?: string;
+  definition?: string;
+  spelling?: Record<string, string>;
+}
+
+/** A header value read from a document (an operation's subcategory, a definition's name) spelt as the header does. */
+export function spellHeaderValue(value: string, spelling: Record<string, string> = {}): string {
+  return Object.entries(spelling).reduce((spelt, [from, to]) => spelt.split(from).join(to), value);
+}
 
 export type Signing =
   | {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { joinPointer, Problems, type Problem } from "../errors.js";
 import { isPlainObject } from "../json.js";
 import type { ProviderSource, SampleSource, SourceFile, VersionSource } from "../load/catalogue.js";
-import { pointerSegments, type Manifest } from "../load/manifest.js";
+import { pointerSegments, spellHeaderValue, type HeaderEventLocation, type Manifest } from "../load/manifest.js";
 import type { OpenApiOperation } from "../load/openapi.js";
 import { supportedFormats } from "../runtime.js";
 import { NameRegistry, pascalCase } from "./names.js";
@@ -679,8 +679,8 @@ function splitBundle(file: SourceFile, manifest: Manifest, problems: Problems): 
     problems.add({ code: "schema_invalid", file: file.shown, message, hint: "a bundle must hold a union of event schemas, each pinning its event name" });
     return [];
   };
-  if (manifest.event.in !== "body") return fail("the provider names events in a header, so a bundle cannot be split by the payload");
   const resolve: Resolve = (ref) => (ref.startsWith("#") ? nodeAt(file.json, safeDecode(ref.slice(1))) : undefined);
+  if (manifest.event.in !== "body") return splitHeaderBundle(file, manifest.event, resolve, problems);
   const segments = pointerSegments(manifest.event.pointer);
 
   // path: the keys from the root to the union, through properties (refs are inlined on the way)
@@ -710,6 +710,107 @@ function splitBundle(file: SourceFile, manifest: Manifest, problems: Problems): 
     node = properties[segments[depth]!];
   }
   return fail(`no anyOf/oneOf along ${manifest.event.pointer} whose branches each pin an event name`);
+}
+
+/** Keywords of a combined document's root (or of an event's union) that say nothing about a payload. */
+const wrapperOnly = new Set(["$schema", "$id", "$comment", "title", "description", "definitions", "$defs"]);
+
+/**
+ * Splits a combined document of a provider that names its events in a header (octokit's
+ * schema.json): the root's anyOf/oneOf has one `$ref` per header value, the value read from the
+ * referenced definition's name by the manifest's `event.definition` pattern (check_run_event is
+ * check_run). With `refine`, a branch whose schema pins one refine value is that one event
+ * (check_run.completed); one that pins several must be a union whose branches pin one each, and
+ * is split into them; one that pins none is the header's value alone (push). An event is the
+ * definition its branch refers to, so its type keeps the document's definition; where the root or
+ * the union says more than annotations, the event is that schema with its union replaced by the branch.
+ */
+function splitHeaderBundle(file: SourceFile, event: HeaderEventLocation, resolve: Resolve, problems: Problems): EventSource[] {
+  const fail = (message: string, pointer?: string, hint?: string): EventSource[] => {
+    problems.add({ code: "schema_invalid", file: file.shown, ...(pointer !== undefined ? { pointer } : {}), message, ...(hint ? { hint } : {}) });
+    return [];
+  };
+  if (event.definition === undefined) {
+    return fail(
+      `the provider names events in the ${event.name} header, and the manifest does not say how to read its value from the document`,
+      undefined,
+      "set the manifest's event.definition to a pattern whose first group reads the header's value from the name of the definition each branch of the root's anyOf/oneOf refers to",
+    );
+  }
+  const pattern = new RegExp(event.definition);
+  const root = resolveRefs(file.json, "", resolve);
+  const keyword = ["anyOf", "oneOf"].find((k) => isPlainObject(root.node) && Array.isArray(root.node[k]) && root.node[k].length > 0);
+  if (keyword === undefined || !isPlainObject(root.node)) return fail("the document's root has no anyOf/oneOf of the events' schemas to split");
+  const rootWrapper = wrapperOf(root.node, keyword);
+  const events: EventSource[] = [];
+  for (const [i, branch] of (root.node[keyword] as unknown[]).entries()) {
+    const at = `${root.at}/${keyword}/${i}`;
+    const ref = isPlainObject(branch) && typeof branch["$ref"] === "string" && branch["$ref"].startsWith("#") ? branch["$ref"] : undefined;
+    const match = ref === undefined ? null : pattern.exec(pointerSegments(safeDecode(ref.slice(1))).pop() ?? "");
+    if (ref === undefined || match === null || !match[1]) {
+      fail(
+        `the branch is not a $ref to a definition whose name the manifest's event.definition (${event.definition}) reads a ${event.name} value from`,
+        at,
+        "every branch of the root's union must refer to one definition per header value",
+      );
+      continue;
+    }
+    const header = spellHeaderValue(match[1], event.spelling);
+    const target = resolveRefs(branch, at, resolve);
+    const wrappers = rootWrapper ? [rootWrapper] : [];
+    if (event.refine === undefined) {
+      events.push(eventFrom(header, file, target.at, at, wrappers));
+      continue;
+    }
+    const segments = pointerSegments(event.refine);
+    const values = [...new Set(valuesAt(target.node, segments, resolve, 0) ?? [])];
+    if (values.length <= 1) {
+      events.push(eventFrom(values.length === 1 ? `${header}.${values[0]}` : header, file, target.at, at, wrappers));
+      continue;
+    }
+    const union = ["anyOf", "oneOf"].find((k) => isPlainObject(target.node) && Array.isArray(target.node[k]));
+    const branches = union === undefined ? [] : ((target.node as JsonSchema)[union] as unknown[]);
+    const each = branches.map((b) => [...new Set(valuesAt(b, segments, resolve, 0) ?? [])]);
+    if (union === undefined || !each.every((v) => v.length === 1) || new Set(each.map((v) => v[0])).size !== each.length) {
+      fail(
+        `the schema of ${header} pins ${event.refine} to ${values.length} values (${values.sort(compare).join(", ")}) but is no anyOf/oneOf whose branches pin one each`,
+        target.at,
+        "give each action a schema of its own, and the event the union of them",
+      );
+      continue;
+    }
+    const inner = wrapperOf(target.node as JsonSchema, union);
+    for (const [j, actionBranch] of branches.entries()) {
+      const branchAt = `${target.at}/${union}/${j}`;
+      events.push(eventFrom(`${header}.${each[j]![0]}`, file, resolveRefs(actionBranch, branchAt, resolve).at, branchAt, inner ? [...wrappers, inner] : wrappers));
+    }
+  }
+  return events;
+}
+
+/** A node with its local `$ref`s followed, and the pointer where it is. */
+function resolveRefs(node: unknown, at: string, resolve: Resolve): { node: unknown; at: string } {
+  for (let hops = 0; isPlainObject(node) && typeof node["$ref"] === "string" && node["$ref"].startsWith("#") && hops < 32; hops++) {
+    at = safeDecode(node["$ref"].slice(1));
+    node = resolve(node["$ref"]);
+  }
+  return { node, at };
+}
+
+/** What a schema says beside its union `keyword`, if it says more than annotations and definitions. */
+function wrapperOf(schema: JsonSchema, keyword: string): JsonSchema | undefined {
+  const rest = withoutKey(schema, keyword);
+  return Object.keys(rest).every((key) => wrapperOnly.has(key)) ? undefined : rest;
+}
+
+/**
+ * One event of a combined document: the schema at `pointer`; where schemas wrap it, those
+ * schemas around a `$ref` to it, named after the union branch at `branch`.
+ */
+function eventFrom(name: string, file: SourceFile, pointer: string, branch: string, wrappers: JsonSchema[]): EventSource {
+  if (wrappers.length === 0) return { name, file, pointer };
+  const ref: JsonSchema = { $ref: `#${pointer.split("/").map(encodeURIComponent).join("/")}` };
+  return { name, file, pointer: branch, node: wrappers.reduceRight<JsonSchema>((inner, wrapper) => ({ ...wrapper, allOf: [inner] }), ref) };
 }
 
 /**
@@ -767,7 +868,8 @@ function openApiEvents(file: SourceFile, operations: OpenApiOperation[], manifes
 /**
  * The event name of one webhook of a provider that names its events in a header: the header's
  * value, which the operation says by the string at the manifest's `event.operation` pointer
- * (GitHub's /x-github/subcategory) or by its header parameter of that name pinning one value
+ * (GitHub's /x-github/subcategory, spelt as the header does by `event.spelling`) or by its
+ * header parameter of that name pinning one value
  * (`const`, or an `enum` of one); with `refine`, followed by "." and the one value the request
  * body pins at the refining pointer (pull_request + opened is pull_request.opened). An operation
  * that says neither is a problem: its deliveries could never be recognised.
@@ -775,12 +877,13 @@ function openApiEvents(file: SourceFile, operations: OpenApiOperation[], manifes
 function headerEventName(
   file: SourceFile,
   operation: OpenApiOperation,
-  event: Extract<Manifest["event"], { in: "header" }>,
+  event: HeaderEventLocation,
   resolve: Resolve,
   problems: Problems,
 ): string | undefined {
   const node = nodeAt(file.json, operation.at);
-  let header: unknown = event.operation !== undefined ? nodeAt(node, event.operation) : undefined;
+  const named = event.operation !== undefined ? nodeAt(node, event.operation) : undefined;
+  let header: unknown = typeof named === "string" ? spellHeaderValue(named, event.spelling) : named;
   if (header === undefined && isPlainObject(node) && Array.isArray(node["parameters"])) {
     for (let parameter of node["parameters"]) {
       for (let hops = 0; isPlainObject(parameter) && typeof parameter["$ref"] === "string" && hops < 8; hops++) parameter = resolve(parameter["$ref"]);
