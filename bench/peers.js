@@ -23,7 +23,7 @@
 // A peer that cannot be set up on a version, or throws on one of its payloads, is left out of
 // that version's rows and listed in the bench's "Skipped" with the reason.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -151,6 +151,15 @@ function typebox(document) {
 // ---------------------------------------------------------------------------------------
 // (g) typia: one generator run for every version, in the bench's work directory.
 
+const eventType = (v) => `${v.model.provider.title}Event`;
+
+/** Why typia cannot be given the version's types, if it cannot (it would take a type it does not find as any). */
+function withoutTypes(v) {
+  if (!existsSync(v.typesFile)) return `no generated types at ${v.typesFile}`;
+  if (!new RegExp(`^export type ${eventType(v)}\\b`, "m").test(readFileSync(v.typesFile, "utf8"))) return `${v.typesFile} exports no ${eventType(v)}`;
+  return undefined;
+}
+
 async function typia(work, versions, { root, progress }) {
   const dir = path.join(work, "typia");
   const input = path.join(dir, "in");
@@ -159,7 +168,7 @@ async function typia(work, versions, { root, progress }) {
   const slug = (v) => v.label.replace(/[^\w.-]+/g, "_");
   for (const v of versions) {
     const types = path.relative(input, v.typesFile).split(path.sep).join("/").replace(/\.ts$/, ".js");
-    const type = `${v.model.provider.title}Event`;
+    const type = eventType(v);
     writeFileSync(path.join(input, `${slug(v)}.ts`), `import typia from "typia";\nimport type { ${type} } from ${JSON.stringify(types)};\n\nexport const is = typia.createIs<${type}>();\n`);
   }
   const tsconfig = path.join(dir, "tsconfig.json");
@@ -200,8 +209,14 @@ export async function preparePeers(versions, { root, work, progress, skipped }) 
       }
     }
   }
+  const typed = versions.filter((v) => {
+    const reason = withoutTypes(v);
+    if (reason !== undefined) skipped.push(`${peerNames.typia} on ${v.label}: ${reason}`);
+    return reason === undefined;
+  });
+  if (typed.length === 0) return peers;
   try {
-    for (const [v, is] of await typia(work, versions, { root, progress })) peers.get(v)[peerNames.typia] = is;
+    for (const [v, is] of await typia(work, typed, { root, progress })) peers.get(v)[peerNames.typia] = is;
   } catch (error) {
     skipped.push(`${peerNames.typia}: ${firstLine(error)}`);
   }
