@@ -202,8 +202,7 @@ export async function preparePeers(versions, { root, work, progress, skipped }) 
   for (const v of versions) {
     for (const [key, make] of [["schemasafe", schemasafe], ["typebox", typebox]]) {
       try {
-        const validate = make(v.document);
-        peers.get(v)[peerNames[key]] = (payload) => validate(payload);
+        peers.get(v)[peerNames[key]] = make(v.document);
       } catch (error) {
         skipped.push(`${peerNames[key]} on ${v.label}: ${firstLine(error)}`);
       }
