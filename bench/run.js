@@ -5,6 +5,11 @@
 //   (b') Ajv compiled once, one validator per event, picked by the payload's event name
 //   (c) Ajv's standalone code for the same document (ahead of time)
 //   (d) the validators `codegen` generates (validateEvent: dispatch, checks, readable errors)
+//   (e) @exodus/schemasafe, (f) TypeBox's TypeCompiler and (g) typia (types only), the peers,
+//       on Plain's measured version and AgentMail's (bench/peers.js says how each is set up)
+//   and JSON.parse of each valid payload's body (pretty-printed, as the docs show it), which a
+//   receiver pays before validating: the row "validation ÷ JSON.parse of the same body" is
+//   (d)'s time over JSON.parse's
 //
 // on real payloads: Plain's published document and its docs examples from ../shared/corpus
 // when it is there, and the embedded catalogue's samples; valid ones and broken copies. Then
@@ -21,6 +26,7 @@ import { kb, number, ratio, startup, table, throughput, timeCommands, withSpread
 import { benchReceivers } from "./receiver.js";
 import { benchGitHub } from "./github.js";
 import { benchScaling } from "./scaling.js";
+import { checkPeers, peerNames, preparePeers } from "./peers.js";
 
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -74,7 +80,8 @@ async function version({ label, schemas, provider, document, model }) {
   const perEvent = newAjv();
   perEvent.addSchema({ definitions: model.definitions }, "document");
   const byName = new Map(model.events.flatMap((e) => e.names.map((n) => [n, perEvent.getSchema(`document#/definitions/${e.typeName}`)])));
-  return { label, document, model, ours, file, compiled, standaloneFile, standalone: require(standaloneFile), byName };
+  const typesFile = path.join(out, provider, model.version, "types.ts");
+  return { label, document, model, ours, file, typesFile, compiled, standaloneFile, standalone: require(standaloneFile), byName };
 }
 
 /** The whole version as one document, as a provider publishes it: any of the events. */
@@ -139,14 +146,16 @@ function withVersion(model, payload) {
   return copy;
 }
 
-/** Payload sets of a version: the ones (b) accepts, the ones it rejects; verdicts of (d) compared. */
-function sets(v, valid, invalid) {
+/** Payload sets of a version: the ones (b) accepts, the ones it rejects; verdicts of (d) and the peers compared. */
+function sets(v, what, valid, invalid) {
   const accepted = valid.filter((p) => v.compiled(p));
   const rejected = invalid.filter((p) => !v.compiled(p));
   const all = [...accepted, ...rejected];
   const disagree = all.filter((p) => v.ours.validateEvent(p).ok !== v.compiled(p)).length;
   if (disagree > 0) notes.push(`${v.label}: (d) and (b) disagree on ${disagree} of ${all.length} payloads`);
-  return { valid: accepted, invalid: rejected };
+  const result = { valid: accepted, invalid: rejected };
+  if (peers.has(v)) notes.push(...checkPeers(`${what}, ${v.label}`, peers.get(v), result, skipped));
+  return result;
 }
 
 const headlineVersion = latest ?? versions.find((v) => v.model.provider.name === "plain" && v.model.version === catalogueModels.filter((m) => m.provider.name === "plain").at(-1).version);
@@ -154,8 +163,14 @@ const headlinePayload = latest
   ? withVersion(latest.model, JSON.parse(readFileSync(path.join(examplesDir, "thread.email_sent.json"), "utf8")))
   : clone(headlineVersion.model.samples.find((s) => s.file === "thread.email_sent.json").json);
 // the body as the provider sends it (pretty-printed, as the docs show it)
-const headlineBody = JSON.stringify(headlinePayload, null, 2);
-const headline = sets(headlineVersion, [headlinePayload], breakThreadEmailSent.map(([, change]) => {
+const asBody = (payload) => JSON.stringify(payload, null, 2);
+const headlineBody = asBody(headlinePayload);
+
+// The peers (bench/peers.js), on Plain's measured version and on AgentMail's.
+const peerVersions = [headlineVersion, ...versions.filter((v) => v.model.provider.name === "agentmail")];
+const peers = await preparePeers(peerVersions, { root, work, progress, skipped });
+
+const headline = sets(headlineVersion, "thread.email_sent", [headlinePayload], breakThreadEmailSent.map(([, change]) => {
   const copy = clone(headlinePayload);
   change(copy);
   return copy;
@@ -164,8 +179,9 @@ const headline = sets(headlineVersion, [headlinePayload], breakThreadEmailSent.m
 // ---------------------------------------------------------------------------------------
 // Throughput.
 
-const contenders = (v, { compilePerCall = false, json = false, invalid = false } = {}) => ({
-  ...(json ? { "JSON.parse of the body (reference)": () => JSON.parse(headlineBody) } : {}),
+const parseName = "JSON.parse of the body (reference)";
+const contenders = (v, bodies, { compilePerCall = false, invalid = false } = {}) => ({
+  ...(invalid ? {} : { [parseName]: (p) => JSON.parse(bodies.get(p)) }),
   ...(compilePerCall ? { "(a) Ajv, compile on every call": (p) => newAjv().compile(v.document)(p) } : {}),
   "(b) Ajv compiled once": (p) => v.compiled(p),
   "(b') Ajv once, per event by name": (p) => v.byName.get(eventNameOf(p))?.(p),
@@ -173,20 +189,31 @@ const contenders = (v, { compilePerCall = false, json = false, invalid = false }
   "(d) codegen validateEvent": (p) => v.ours.validateEvent(p).ok,
   // an invalid payload's errors are made when first read: (d') reads them, as a receiver's 400 does
   ...(invalid ? { "(d') validateEvent, every error read": (p) => v.ours.validateEvent(p).errors.length > 0 } : {}),
+  ...peers.get(v),
 });
 
 const throughputRows = [];
 const ratios = {};
 const invalidRatios = [];
+const validRatios = [];
 function measure(label, v, payloads, options = {}) {
   if (payloads.length === 0) return;
   progress(`throughput: ${label}`);
-  const results = throughput(contenders(v, options), payloads, { rounds });
+  const bodies = new Map(payloads.map((p) => [p, asBody(p)]));
+  const results = throughput(contenders(v, bodies, options), payloads, { rounds });
   // compiling per call is slow: its own, shorter batches
   for (const [name, s] of Object.entries(results)) throughputRows.push([label, name, withSpread(s, "/s")]);
   const b = results["(b) Ajv compiled once"].median;
-  throughputRows.push([label, "(d) ÷ (b)", ratio(results["(d) codegen validateEvent"].median, b)]);
-  if (options.invalid) {
+  const d = results["(d) codegen validateEvent"].median;
+  throughputRows.push([label, "(d) ÷ (b)", ratio(d, b)]);
+  for (const name of Object.keys(peers.get(v) ?? {})) throughputRows.push([label, `(d) ÷ ${name}`, ratio(d, results[name].median)]);
+  if (!options.invalid) {
+    // in time, not in calls per second: what validating adds to parsing, as a share of it
+    const parse = results[parseName].median / d;
+    throughputRows.push([label, "validation ÷ JSON.parse of the same body", `${parse.toFixed(2)} of JSON.parse's time`]);
+    const schemasafe = results[peerNames.schemasafe]?.median;
+    validRatios.push({ label, parse, schemasafe: schemasafe === undefined ? undefined : d / schemasafe });
+  } else {
     throughputRows.push([label, "(d) ÷ (b')", ratio(results["(d) codegen validateEvent"].median, results["(b') Ajv once, per event by name"].median)]);
     throughputRows.push([label, "(d') ÷ (b)", ratio(results["(d') validateEvent, every error read"].median, b)]);
     invalidRatios.push({ label, b: results["(d) codegen validateEvent"].median / b, bPrime: results["(d) codegen validateEvent"].median / results["(b') Ajv once, per event by name"].median });
@@ -195,21 +222,21 @@ function measure(label, v, payloads, options = {}) {
 }
 
 const headlineLabel = `thread.email_sent (${(headlineBody.length / 1000).toFixed(1)} kB), ${headlineVersion.label}`;
-const valid = measure(`${headlineLabel}: valid`, headlineVersion, headline.valid, { compilePerCall: true, json: true });
+const valid = measure(`${headlineLabel}: valid`, headlineVersion, headline.valid, { compilePerCall: true });
 const invalid = measure(`${headlineLabel}: invalid (${headline.invalid.length} kinds)`, headlineVersion, headline.invalid, { compilePerCall: true, invalid: true });
 ratios.valid = valid["(d) codegen validateEvent"].median / valid["(b) Ajv compiled once"].median;
 ratios.invalid = invalid["(d) codegen validateEvent"].median / invalid["(b) Ajv compiled once"].median;
 
 if (latest) {
   const examples = readdirSync(examplesDir).filter((f) => f.endsWith(".json")).sort().map((f) => withVersion(latest.model, JSON.parse(readFileSync(path.join(examplesDir, f), "utf8"))));
-  const s = sets(latest, examples, examples.flatMap(broken));
+  const s = sets(latest, "Plain's docs examples", examples, examples.flatMap(broken));
   measure(`Plain's ${s.valid.length} docs examples, ${latest.label}: valid`, latest, s.valid);
   measure(`Plain's docs examples, ${latest.label}: invalid (${s.invalid.length})`, latest, s.invalid, { invalid: true });
 }
 for (const v of versions) {
   const samples = v.model.samples.filter((s) => !s.expect).map((s) => s.json);
   const knownBad = v.model.samples.filter((s) => s.expect).map((s) => s.json);
-  const s = sets(v, samples, [...knownBad, ...samples.flatMap(broken)]);
+  const s = sets(v, "samples", samples, [...knownBad, ...samples.flatMap(broken)]);
   measure(`${v.label}, ${s.valid.length} samples: valid`, v, s.valid);
   measure(`${v.label}: invalid (${s.invalid.length})`, v, s.invalid, { invalid: true });
 }
@@ -425,7 +452,9 @@ const target = (met, text) => `${met ? "met    " : "NOT met"}  ${text}`;
 const eventSize = sizeRatios.find((r) => r.version === "event");
 const versionSize = sizeRatios.find((r) => r.version === headlineVersion);
 const rows = [
-  target(ratios.valid >= 2, `valid thread.email_sent: (d) is ${ratios.valid.toFixed(2)}× (b) (target ≥ 2×)`),
+  target(ratios.valid >= 5, `valid thread.email_sent: (d) is ${ratios.valid.toFixed(2)}× (b) (target ≥ 5×)`),
+  ...validRatios.filter((r) => r.schemasafe !== undefined).map((r) => target(r.schemasafe >= 2, `${r.label}: (d) is ${r.schemasafe.toFixed(2)}× (e) schemasafe (target ≥ 2×)`)),
+  ...validRatios.map((r) => target(r.parse <= 0.35, `${r.label}: (d) takes ${r.parse.toFixed(2)} of JSON.parse's time for the same bodies (target ≤ 0.35)`)),
   target(ratios.invalid >= 1, `invalid thread.email_sent: (d) is ${ratios.invalid.toFixed(2)}× (b) (target ≥ 1×)`),
   ...invalidRatios.map((r) => target(r.b >= 1 && r.bPrime >= 1, `invalid, ${r.label}: (d) is ${r.b.toFixed(2)}× (b), ${r.bPrime.toFixed(2)}× (b') (target ≥ 1×)`)),
   target(ratios.startup >= 15, `start-up above empty node: (d) ${startupOf("(d) codegen").toFixed(1)} ms, (b) ${startupOf("(b) Ajv compiled at start-up").toFixed(1)} ms: ${ratios.startup.toFixed(1)}× faster (target ≥ 15×)`),
