@@ -104,8 +104,7 @@ const $formats = {
 function $v_Addresses(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!(typeof v2 == "string")) return false;
+    if (!(typeof d[i1] == "string")) return false;
   }
   return true;
 }
@@ -364,8 +363,7 @@ function $f3(d) {
 function $f4(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_Recipient(v2)) return false;
+    if (!$v_Recipient(d[i1])) return false;
   }
   return true;
 }
@@ -373,8 +371,7 @@ function $f4(d) {
 function $f5(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!(typeof v2 == "string")) return false;
+    if (!(typeof d[i1] == "string")) return false;
   }
   return true;
 }
@@ -382,8 +379,7 @@ function $f5(d) {
 function $f6(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_VerificationRecord(v2)) return false;
+    if (!$v_VerificationRecord(d[i1])) return false;
   }
   return true;
 }
@@ -396,8 +392,7 @@ function $f8(d) {
   if (!(Array.isArray(d) || d === null)) return false;
   if (Array.isArray(d)) {
     for (let i1 = 0; i1 < d.length; i1++) {
-      const v2 = d[i1];
-      if (!$v_Attachment(v2)) return false;
+      if (!$v_Attachment(d[i1])) return false;
     }
   }
   return true;
@@ -407,8 +402,7 @@ function $f9(d) {
   if (!(Array.isArray(d) || d === null)) return false;
   if (Array.isArray(d)) {
     for (let i1 = 0; i1 < d.length; i1++) {
-      const v2 = d[i1];
-      if (!(typeof v2 == "string")) return false;
+      if (!(typeof d[i1] == "string")) return false;
     }
   }
   return true;
@@ -418,8 +412,7 @@ function $f10(d) {
   if (!($isObject(d) || d === null)) return false;
   if ($isObject(d)) {
     for (const k1 in d) {
-      const v2 = d[k1];
-      if (!(typeof v2 == "string")) return false;
+      if (!(typeof d[k1] == "string")) return false;
     }
   }
   return true;

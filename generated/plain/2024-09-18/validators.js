@@ -755,8 +755,7 @@ function $f6(d) {
 function $f7(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_Attachment(v2)) return false;
+    if (!$v_Attachment(d[i1])) return false;
   }
   return true;
 }
@@ -777,8 +776,7 @@ function $f9(d) {
 function $f10(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_CustomerGroupMembership(v2)) return false;
+    if (!$v_CustomerGroupMembership(d[i1])) return false;
   }
   return true;
 }
@@ -829,8 +827,7 @@ function $f17(d) {
 function $f18(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_EmailParticipant(v2)) return false;
+    if (!$v_EmailParticipant(d[i1])) return false;
   }
   return true;
 }
@@ -845,13 +842,9 @@ function $f19(d) {
       case "customer":
         return $v_CustomerActor(d);
       case "supportEmailAddress":
-        return (
-          $isObject(d) &&
-          d.actorType === "supportEmailAddress" &&
-          typeof d.supportEmailAddress == "string"
-        );
+        return typeof d.supportEmailAddress == "string";
       case "deletedCustomer":
-        return $isObject(d) && d.actorType === "deletedCustomer" && $v_Id(d.customerId);
+        return $v_Id(d.customerId);
       default:
         return false;
     }
@@ -895,8 +888,7 @@ function $f23(d) {
 function $f24(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_ThreadPriority(v2)) return false;
+    if (!$v_ThreadPriority(d[i1])) return false;
   }
   return true;
 }
@@ -953,24 +945,18 @@ function $f28(d) {
   if ($isObject(d)) {
     switch (d.status) {
       case "UNKNOWN":
-        return $isObject(d) && d.status === "UNKNOWN";
+        return true;
       case "PENDING":
-        return $isObject(d) && $v_Datetime(d.breachTime) && d.status === "PENDING";
-      case "ACHIEVED":
-        return $isObject(d) && $v_Datetime(d.achievedAt) && d.status === "ACHIEVED";
       case "IMMINENT_BREACH":
-        return $isObject(d) && $v_Datetime(d.breachTime) && d.status === "IMMINENT_BREACH";
+        return $v_Datetime(d.breachTime);
+      case "ACHIEVED":
+        return $v_Datetime(d.achievedAt);
       case "BREACHING":
-        return $isObject(d) && $v_Datetime(d.breachedAt) && d.status === "BREACHING";
+        return $v_Datetime(d.breachedAt);
       case "BREACHED":
-        return (
-          $isObject(d) &&
-          $v_Datetime(d.breachedAt) &&
-          $v_Datetime(d.completedAt) &&
-          d.status === "BREACHED"
-        );
+        return $v_Datetime(d.breachedAt) && $v_Datetime(d.completedAt);
       case "CANCELLED":
-        return $isObject(d) && $v_Datetime(d.cancelledAt) && d.status === "CANCELLED";
+        return $v_Datetime(d.cancelledAt);
       default:
         return false;
     }
@@ -1004,8 +990,7 @@ function $f33(d) {
 function $f34(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_Label(v2)) return false;
+    if (!$v_Label(d[i1])) return false;
   }
   return true;
 }
@@ -1017,8 +1002,7 @@ function $f35(d) {
 function $f36(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!(typeof v2 == "string")) return false;
+    if (!(typeof d[i1] == "string")) return false;
   }
   return true;
 }
@@ -1125,42 +1109,21 @@ function $f50(d) {
       case "UNKNOWN":
         return $v_UnknownObject(d);
       case "CREATED":
-        return $isObject(d) && d.type === "CREATED" && $v_Datetime(d.createdAt);
+        return $v_Datetime(d.createdAt);
       case "NEW_REPLY":
-        return $isObject(d) && d.type === "NEW_REPLY";
       case "IN_PROGRESS":
-        return $isObject(d) && d.type === "IN_PROGRESS";
       case "WAITING_FOR_CUSTOMER":
-        return $isObject(d) && d.type === "WAITING_FOR_CUSTOMER";
-      case "WAITING_FOR_DURATION":
-        return (
-          $isObject(d) &&
-          d.type === "WAITING_FOR_DURATION" &&
-          $v_Datetime(d.waitingUntil) &&
-          typeof d.durationSeconds == "number"
-        );
-      case "THREAD_LINK_UPDATED":
-        return (
-          $isObject(d) &&
-          d.type === "THREAD_LINK_UPDATED" &&
-          (d.linear === undefined || $f49(d.linear))
-        );
       case "DONE_MANUALLY_SET":
-        return $isObject(d) && d.type === "DONE_MANUALLY_SET";
       case "IGNORED":
-        return $isObject(d) && d.type === "IGNORED";
+        return true;
+      case "WAITING_FOR_DURATION":
+        return $v_Datetime(d.waitingUntil) && typeof d.durationSeconds == "number";
+      case "THREAD_LINK_UPDATED":
+        return d.linear === undefined || $f49(d.linear);
       case "DONE_AUTOMATICALLY_SET":
-        return (
-          $isObject(d) &&
-          d.type === "DONE_AUTOMATICALLY_SET" &&
-          (d.afterSeconds === undefined || typeof d.afterSeconds == "number")
-        );
+        return d.afterSeconds === undefined || typeof d.afterSeconds == "number";
       case "THREAD_DISCUSSION_RESOLVED":
-        return (
-          $isObject(d) &&
-          d.type === "THREAD_DISCUSSION_RESOLVED" &&
-          (d.threadDiscussionId === undefined || $v_Id(d.threadDiscussionId))
-        );
+        return d.threadDiscussionId === undefined || $v_Id(d.threadDiscussionId);
       default:
         return false;
     }
