@@ -170,4 +170,14 @@ describe("the first pass's code, written short", () => {
       false,
     ]);
   });
+
+  it("carries the second pass's explainers of the keywords its schemas are written with, not of one left out (additionalProperties: true)", async () => {
+    const schema = { type: "object", properties: { a: { type: "string" } }, additionalProperties: true, required: ["a"] };
+    const source = validatorModule(await modelOf(schema));
+    expect(source).toContain("function $x_properties(");
+    expect(source).not.toContain("$x_additionalProperties");
+    expect(source).not.toMatch(/const \$groups = [^\n]*additionalProperties/); // nor in Ajv's rule lists
+    const strict = validatorModule(await modelOf({ ...schema, additionalProperties: false }));
+    expect(strict).toContain("function $x_additionalProperties(");
+  });
 });

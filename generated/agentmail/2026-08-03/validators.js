@@ -510,7 +510,7 @@ function $pattern(source) {
 
 const $pointer = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
-const $rules = {"any":["$ref","const","enum","anyOf"]};
+const $rules = {"any":["const","enum","anyOf"]};
 
 const $groups = {"number":["format"],"string":["format"],"array":["items"],"object":["required","additionalProperties","properties"]};
 
@@ -623,10 +623,6 @@ function $equals(data, value) {
   return value && typeof value == "object" ? $equal(data, value) : value === data;
 }
 
-function $x_ref(plan, data, path, at, errors) {
-  if (!$schemas[plan.ref][0](data)) $walkDefinition(plan.ref, data, path, errors);
-}
-
 function $x_const(plan, data, path, at, errors) {
   if (!$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
 }
@@ -726,7 +722,7 @@ function $p_format(schema, plan) {
   plan.format = schema.format;
 }
 
-const $explainers = { __proto__: null, "$ref": $x_ref, additionalProperties: $x_additionalProperties, anyOf: $x_anyOf, const: $x_const, enum: $x_enum, format: $x_format, items: $x_items, properties: $x_properties, required: $x_required };
+const $explainers = { __proto__: null, additionalProperties: $x_additionalProperties, anyOf: $x_anyOf, const: $x_const, enum: $x_enum, format: $x_format, items: $x_items, properties: $x_properties, required: $x_required };
 
 const $planners = { __proto__: null, additionalProperties: $p_additionalProperties, anyOf: $p_anyOf, const: $p_const, enum: $p_enum, format: $p_format, items: $p_items, properties: $p_properties, required: $p_required };
 

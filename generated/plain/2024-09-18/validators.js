@@ -1318,9 +1318,9 @@ function $pattern(source) {
 
 const $pointer = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
-const $rules = {"any":["$ref","const","enum","anyOf"]};
+const $rules = {"any":["const","enum","anyOf"]};
 
-const $groups = {"number":["minimum","exclusiveMinimum","format"],"string":["maxLength","minLength","pattern","format"],"array":["items"],"object":["required","additionalProperties","properties"]};
+const $groups = {"number":["minimum","exclusiveMinimum","format"],"string":["maxLength","minLength","pattern","format"],"array":["items"],"object":["required","properties"]};
 
 function $plan(schema) {
   if (typeof schema == "boolean") return schema;
@@ -1431,10 +1431,6 @@ function $equals(data, value) {
   return value && typeof value == "object" ? $equal(data, value) : value === data;
 }
 
-function $x_ref(plan, data, path, at, errors) {
-  if (!$schemas[plan.ref][0](data)) $walkDefinition(plan.ref, data, path, errors);
-}
-
 function $x_const(plan, data, path, at, errors) {
   if (!$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
 }
@@ -1467,17 +1463,6 @@ function $x_items(plan, data, path, at, errors) {
   else if (plan.prefixItems === undefined) for (let i = 0; i < data.length; i++) $item(items, data, i, path, at + "/items", errors);
 }
 
-function $x_additionalProperties(plan, data, path, at, errors) {
-  const extra = plan.additionalProperties;
-  if ($alwaysValid(extra)) return;
-  for (const key in data) {
-    if (Object.prototype.hasOwnProperty.call(plan.known, key) || plan.patternProperties.some((p) => p.pattern.test(key))) continue;
-    if (extra === false) {
-      $fail(errors, path, at, "additionalProperties", { additionalProperty: key }, "must NOT have additional properties");
-    } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
-  }
-}
-
 function $x_properties(plan, data, path, at, errors) {
   for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
     const value = inherited ? $own(data, key) : data[key];
@@ -1501,10 +1486,6 @@ function $p_properties(schema, plan) {
     path: "/" + $pointer(key),
     at: "/properties/" + encodeURIComponent($pointer(key)),
   }));
-}
-
-function $p_additionalProperties(schema, plan) {
-  plan.additionalProperties = $plan(schema.additionalProperties);
 }
 
 const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
@@ -1575,9 +1556,9 @@ function $p_format(schema, plan) {
   plan.format = schema.format;
 }
 
-const $explainers = { __proto__: null, "$ref": $x_ref, additionalProperties: $x_additionalProperties, anyOf: $x_anyOf, const: $x_const, enum: $x_enum, exclusiveMinimum: $x_exclusiveMinimum, format: $x_format, items: $x_items, maxLength: $x_maxLength, minLength: $x_minLength, minimum: $x_minimum, pattern: $x_pattern, properties: $x_properties, required: $x_required };
+const $explainers = { __proto__: null, anyOf: $x_anyOf, const: $x_const, enum: $x_enum, exclusiveMinimum: $x_exclusiveMinimum, format: $x_format, items: $x_items, maxLength: $x_maxLength, minLength: $x_minLength, minimum: $x_minimum, pattern: $x_pattern, properties: $x_properties, required: $x_required };
 
-const $planners = { __proto__: null, additionalProperties: $p_additionalProperties, anyOf: $p_anyOf, const: $p_const, enum: $p_enum, format: $p_format, items: $p_items, pattern: $p_pattern, properties: $p_properties, required: $p_required };
+const $planners = { __proto__: null, anyOf: $p_anyOf, const: $p_const, enum: $p_enum, format: $p_format, items: $p_items, pattern: $p_pattern, properties: $p_properties, required: $p_required };
 
 function $valueAt(root, path) {
   let node = root;

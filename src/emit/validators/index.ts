@@ -70,8 +70,12 @@ function $equal(a, b) {
   return a === b;
 }`;
 
-/** Every key of every schema object (and of the maps of them): the keywords the second pass may meet, and some more. */
-function keywordsUsed(definitions: Record<string, Schema>): Set<string> {
+/**
+ * Every key of every schema object (and of the maps of them) as the second pass reads them
+ * (schemaText's JSON, which leaves out an additionalProperties that allows anything): the
+ * keywords the second pass may meet, and some more.
+ */
+function keywordsUsed(schemas: unknown[]): Set<string> {
   const found = new Set<string>();
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(visit);
@@ -82,7 +86,7 @@ function keywordsUsed(definitions: Record<string, Schema>): Set<string> {
       }
     }
   };
-  Object.values(definitions).forEach(visit);
+  schemas.forEach(visit);
   return found;
 }
 
@@ -152,7 +156,7 @@ function $definition(name) {
   return schema;
 }
 
-${explainRuntime(keywordsUsed(definitions))}
+${explainRuntime(keywordsUsed([...Object.values(text.definitions), ...text.shared].map((json) => JSON.parse(json) as unknown)))}
 
 ${errorsSource.trim()}
 
