@@ -847,31 +847,18 @@ export const validateMessageReceived = $validator($v_MessageReceived, "MessageRe
 export const validateMessageRejected = $validator($v_MessageRejected, "MessageRejected");
 export const validateMessageSent = $validator($v_MessageSent, "MessageSent");
 
-const $validators = new Map([
-  ["domain.verified", validateDomainVerified],
-  ["message.bounced", validateMessageBounced],
-  ["message.complained", validateMessageComplained],
-  ["message.delivered", validateMessageDelivered],
-  ["message.received", validateMessageReceived],
-  ["message.received.blocked", validateMessageReceived],
-  ["message.received.spam", validateMessageReceived],
-  ["message.received.unauthenticated", validateMessageReceived],
-  ["message.rejected", validateMessageRejected],
-  ["message.sent", validateMessageSent],
-]);
-
-/** Each event's first pass and definition: validateEvent runs the first pass alone. */
-const $firstPasses = new Map([
-  ["domain.verified", [$v_DomainVerified, "DomainVerified"]],
-  ["message.bounced", [$v_MessageBounced, "MessageBounced"]],
-  ["message.complained", [$v_MessageComplained, "MessageComplained"]],
-  ["message.delivered", [$v_MessageDelivered, "MessageDelivered"]],
-  ["message.received", [$v_MessageReceived, "MessageReceived"]],
-  ["message.received.blocked", [$v_MessageReceived, "MessageReceived"]],
-  ["message.received.spam", [$v_MessageReceived, "MessageReceived"]],
-  ["message.received.unauthenticated", [$v_MessageReceived, "MessageReceived"]],
-  ["message.rejected", [$v_MessageRejected, "MessageRejected"]],
-  ["message.sent", [$v_MessageSent, "MessageSent"]],
+/** Each event's validator, first pass and definition: validateEvent runs the first pass alone. */
+const $events = new Map([
+  ["domain.verified", [validateDomainVerified, $v_DomainVerified, "DomainVerified"]],
+  ["message.bounced", [validateMessageBounced, $v_MessageBounced, "MessageBounced"]],
+  ["message.complained", [validateMessageComplained, $v_MessageComplained, "MessageComplained"]],
+  ["message.delivered", [validateMessageDelivered, $v_MessageDelivered, "MessageDelivered"]],
+  ["message.received", [validateMessageReceived, $v_MessageReceived, "MessageReceived"]],
+  ["message.received.blocked", [validateMessageReceived, $v_MessageReceived, "MessageReceived"]],
+  ["message.received.spam", [validateMessageReceived, $v_MessageReceived, "MessageReceived"]],
+  ["message.received.unauthenticated", [validateMessageReceived, $v_MessageReceived, "MessageReceived"]],
+  ["message.rejected", [validateMessageRejected, $v_MessageRejected, "MessageRejected"]],
+  ["message.sent", [validateMessageSent, $v_MessageSent, "MessageSent"]],
 ]);
 
 /** Every event name this version knows, sorted. */
@@ -903,7 +890,7 @@ export function versionOf(payload) {
 
 /** The validator of one event, found by name (never by trying each schema in turn). */
 export function validatorFor(name) {
-  return $validators.get(name);
+  return $events.get(name)?.[0];
 }
 
 /**
@@ -912,8 +899,8 @@ export function validatorFor(name) {
  * structural error; its other errors are listed after the version's.
  */
 export function validateEvent(payload, name = eventNameOf(payload)) {
-  const validate = name === undefined ? undefined : $validators.get(name);
-  if (validate === undefined) {
+  const event = name === undefined ? undefined : $events.get(name);
+  if (event === undefined) {
     return {
       ok: false,
       kind: "unknown_event",
@@ -929,7 +916,7 @@ export function validateEvent(payload, name = eventNameOf(payload)) {
       ],
     };
   }
-  const [check, typeName] = $firstPasses.get(name);
+  const [, check, typeName] = event;
   if (check(payload)) return { ok: true, name, event: payload };
   const version = versionOf(payload);
   if (schemaVersion !== null && version !== undefined && version !== schemaVersion) return new $VersionMismatch(name, version, typeName, payload);

@@ -1693,49 +1693,27 @@ export const validateThreadThreadLabelsChanged = $validator($v_ThreadThreadLabel
 export const validateThreadThreadPriorityChanged = $validator($v_ThreadThreadPriorityChanged, "ThreadThreadPriorityChanged");
 export const validateThreadThreadStatusTransitioned = $validator($v_ThreadThreadStatusTransitioned, "ThreadThreadStatusTransitioned");
 
-const $validators = new Map([
-  ["customer.customer_created", validateCustomerCustomerCreated],
-  ["customer.customer_deleted", validateCustomerCustomerDeleted],
-  ["customer.customer_group_memberships_changed", validateCustomerCustomerGroupMembershipsChanged],
-  ["customer.customer_updated", validateCustomerCustomerUpdated],
-  ["thread.chat_sent", validateThreadChatSent],
-  ["thread.email_received", validateThreadEmailReceived],
-  ["thread.email_sent", validateThreadEmailSent],
-  ["thread.note_created", validateThreadNoteCreated],
-  ["thread.service_level_agreement_status_transitioned", validateThreadServiceLevelAgreementStatusTransitioned],
-  ["thread.slack_message_received", validateThreadSlackMessageReceived],
-  ["thread.slack_message_sent", validateThreadSlackMessageSent],
-  ["thread.thread_assignment_transitioned", validateThreadThreadAssignmentTransitioned],
-  ["thread.thread_created", validateThreadThreadCreated],
-  ["thread.thread_field_created", validateThreadThreadFieldCreated],
-  ["thread.thread_field_deleted", validateThreadThreadFieldDeleted],
-  ["thread.thread_field_updated", validateThreadThreadFieldUpdated],
-  ["thread.thread_labels_changed", validateThreadThreadLabelsChanged],
-  ["thread.thread_priority_changed", validateThreadThreadPriorityChanged],
-  ["thread.thread_status_transitioned", validateThreadThreadStatusTransitioned],
-]);
-
-/** Each event's first pass and definition: validateEvent runs the first pass alone. */
-const $firstPasses = new Map([
-  ["customer.customer_created", [$v_CustomerCustomerCreated, "CustomerCustomerCreated"]],
-  ["customer.customer_deleted", [$v_CustomerCustomerDeleted, "CustomerCustomerDeleted"]],
-  ["customer.customer_group_memberships_changed", [$v_CustomerCustomerGroupMembershipsChanged, "CustomerCustomerGroupMembershipsChanged"]],
-  ["customer.customer_updated", [$v_CustomerCustomerUpdated, "CustomerCustomerUpdated"]],
-  ["thread.chat_sent", [$v_ThreadChatSent, "ThreadChatSent"]],
-  ["thread.email_received", [$v_ThreadEmailReceived, "ThreadEmailReceived"]],
-  ["thread.email_sent", [$v_ThreadEmailSent, "ThreadEmailSent"]],
-  ["thread.note_created", [$v_ThreadNoteCreated, "ThreadNoteCreated"]],
-  ["thread.service_level_agreement_status_transitioned", [$v_ThreadServiceLevelAgreementStatusTransitioned, "ThreadServiceLevelAgreementStatusTransitioned"]],
-  ["thread.slack_message_received", [$v_ThreadSlackMessageReceived, "ThreadSlackMessageReceived"]],
-  ["thread.slack_message_sent", [$v_ThreadSlackMessageSent, "ThreadSlackMessageSent"]],
-  ["thread.thread_assignment_transitioned", [$v_ThreadThreadAssignmentTransitioned, "ThreadThreadAssignmentTransitioned"]],
-  ["thread.thread_created", [$v_ThreadThreadCreated, "ThreadThreadCreated"]],
-  ["thread.thread_field_created", [$v_ThreadThreadFieldCreated, "ThreadThreadFieldCreated"]],
-  ["thread.thread_field_deleted", [$v_ThreadThreadFieldDeleted, "ThreadThreadFieldDeleted"]],
-  ["thread.thread_field_updated", [$v_ThreadThreadFieldUpdated, "ThreadThreadFieldUpdated"]],
-  ["thread.thread_labels_changed", [$v_ThreadThreadLabelsChanged, "ThreadThreadLabelsChanged"]],
-  ["thread.thread_priority_changed", [$v_ThreadThreadPriorityChanged, "ThreadThreadPriorityChanged"]],
-  ["thread.thread_status_transitioned", [$v_ThreadThreadStatusTransitioned, "ThreadThreadStatusTransitioned"]],
+/** Each event's validator, first pass and definition: validateEvent runs the first pass alone. */
+const $events = new Map([
+  ["customer.customer_created", [validateCustomerCustomerCreated, $v_CustomerCustomerCreated, "CustomerCustomerCreated"]],
+  ["customer.customer_deleted", [validateCustomerCustomerDeleted, $v_CustomerCustomerDeleted, "CustomerCustomerDeleted"]],
+  ["customer.customer_group_memberships_changed", [validateCustomerCustomerGroupMembershipsChanged, $v_CustomerCustomerGroupMembershipsChanged, "CustomerCustomerGroupMembershipsChanged"]],
+  ["customer.customer_updated", [validateCustomerCustomerUpdated, $v_CustomerCustomerUpdated, "CustomerCustomerUpdated"]],
+  ["thread.chat_sent", [validateThreadChatSent, $v_ThreadChatSent, "ThreadChatSent"]],
+  ["thread.email_received", [validateThreadEmailReceived, $v_ThreadEmailReceived, "ThreadEmailReceived"]],
+  ["thread.email_sent", [validateThreadEmailSent, $v_ThreadEmailSent, "ThreadEmailSent"]],
+  ["thread.note_created", [validateThreadNoteCreated, $v_ThreadNoteCreated, "ThreadNoteCreated"]],
+  ["thread.service_level_agreement_status_transitioned", [validateThreadServiceLevelAgreementStatusTransitioned, $v_ThreadServiceLevelAgreementStatusTransitioned, "ThreadServiceLevelAgreementStatusTransitioned"]],
+  ["thread.slack_message_received", [validateThreadSlackMessageReceived, $v_ThreadSlackMessageReceived, "ThreadSlackMessageReceived"]],
+  ["thread.slack_message_sent", [validateThreadSlackMessageSent, $v_ThreadSlackMessageSent, "ThreadSlackMessageSent"]],
+  ["thread.thread_assignment_transitioned", [validateThreadThreadAssignmentTransitioned, $v_ThreadThreadAssignmentTransitioned, "ThreadThreadAssignmentTransitioned"]],
+  ["thread.thread_created", [validateThreadThreadCreated, $v_ThreadThreadCreated, "ThreadThreadCreated"]],
+  ["thread.thread_field_created", [validateThreadThreadFieldCreated, $v_ThreadThreadFieldCreated, "ThreadThreadFieldCreated"]],
+  ["thread.thread_field_deleted", [validateThreadThreadFieldDeleted, $v_ThreadThreadFieldDeleted, "ThreadThreadFieldDeleted"]],
+  ["thread.thread_field_updated", [validateThreadThreadFieldUpdated, $v_ThreadThreadFieldUpdated, "ThreadThreadFieldUpdated"]],
+  ["thread.thread_labels_changed", [validateThreadThreadLabelsChanged, $v_ThreadThreadLabelsChanged, "ThreadThreadLabelsChanged"]],
+  ["thread.thread_priority_changed", [validateThreadThreadPriorityChanged, $v_ThreadThreadPriorityChanged, "ThreadThreadPriorityChanged"]],
+  ["thread.thread_status_transitioned", [validateThreadThreadStatusTransitioned, $v_ThreadThreadStatusTransitioned, "ThreadThreadStatusTransitioned"]],
 ]);
 
 /** Every event name this version knows, sorted. */
@@ -1767,7 +1745,7 @@ export function versionOf(payload) {
 
 /** The validator of one event, found by name (never by trying each schema in turn). */
 export function validatorFor(name) {
-  return $validators.get(name);
+  return $events.get(name)?.[0];
 }
 
 /**
@@ -1776,8 +1754,8 @@ export function validatorFor(name) {
  * structural error; its other errors are listed after the version's.
  */
 export function validateEvent(payload, name = eventNameOf(payload)) {
-  const validate = name === undefined ? undefined : $validators.get(name);
-  if (validate === undefined) {
+  const event = name === undefined ? undefined : $events.get(name);
+  if (event === undefined) {
     return {
       ok: false,
       kind: "unknown_event",
@@ -1793,7 +1771,7 @@ export function validateEvent(payload, name = eventNameOf(payload)) {
       ],
     };
   }
-  const [check, typeName] = $firstPasses.get(name);
+  const [, check, typeName] = event;
   if (check(payload)) return { ok: true, name, event: payload };
   const version = versionOf(payload);
   if (schemaVersion !== null && version !== undefined && version !== schemaVersion) return new $VersionMismatch(name, version, typeName, payload);

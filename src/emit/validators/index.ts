@@ -188,13 +188,9 @@ function dispatcher(model: VersionModel): string {
   const eventPointer = event.in === "body" ? event.pointer : "";
   const versionPointer = version?.in === "body" ? version.pointer : undefined;
   return `
-const $validators = new Map([
-${names.map((n) => `  [${literal(n.name)}, ${n.validator}],`).join("\n")}
-]);
-
-/** Each event's first pass and definition: validateEvent runs the first pass alone. */
-const $firstPasses = new Map([
-${names.map((n) => `  [${literal(n.name)}, [$v_${n.typeName}, ${literal(n.typeName)}]],`).join("\n")}
+/** Each event's validator, first pass and definition: validateEvent runs the first pass alone. */
+const $events = new Map([
+${names.map((n) => `  [${literal(n.name)}, [${n.validator}, $v_${n.typeName}, ${literal(n.typeName)}]],`).join("\n")}
 ]);
 
 /** Every event name this version knows, sorted. */
@@ -226,7 +222,7 @@ export function versionOf(payload) {
 
 /** The validator of one event, found by name (never by trying each schema in turn). */
 export function validatorFor(name) {
-  return $validators.get(name);
+  return $events.get(name)?.[0];
 }
 
 /**
@@ -235,8 +231,8 @@ export function validatorFor(name) {
  * structural error; its other errors are listed after the version's.
  */
 export function validateEvent(payload, name = eventNameOf(payload)) {
-  const validate = name === undefined ? undefined : $validators.get(name);
-  if (validate === undefined) {
+  const event = name === undefined ? undefined : $events.get(name);
+  if (event === undefined) {
     return {
       ok: false,
       kind: "unknown_event",
@@ -252,7 +248,7 @@ export function validateEvent(payload, name = eventNameOf(payload)) {
       ],
     };
   }
-  const [check, typeName] = $firstPasses.get(name);
+  const [, check, typeName] = event;
   if (check(payload)) return { ok: true, name, event: payload };
   const version = versionOf(payload);
   if (schemaVersion !== null && version !== undefined && version !== schemaVersion) return new $VersionMismatch(name, version, typeName, payload);
