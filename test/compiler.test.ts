@@ -180,4 +180,17 @@ describe("the first pass's code, written short", () => {
     const strict = validatorModule(await modelOf({ ...schema, additionalProperties: false }));
     expect(strict).toContain("function $x_additionalProperties(");
   });
+
+  it("writes a required list of all the properties but a few, in order, as those few; the errors stay Ajv's", async () => {
+    const names = ["alpha", "bravo", "charlie", "delta", "echo"];
+    const schema = { type: "object", properties: Object.fromEntries(names.map((n) => [n, { type: "string" }])), required: ["alpha", "bravo", "charlie", "echo"] };
+    const source = validatorModule(await modelOf(schema));
+    expect(source).toContain('"required":{"allBut":["delta"]}');
+    const module = await moduleOf(schema);
+    const validate = module.validatorFor(module.eventNames[0]!)! as ((data: unknown) => boolean) & { errors?: { params: { missingProperty?: string } }[] | null };
+    expect(validate({ bravo: "x" })).toBe(false);
+    expect(validate.errors!.map((e) => e.params.missingProperty)).toEqual(["alpha", "charlie", "echo"]);
+    // out of the properties' order: written as it is
+    expect(validatorModule(await modelOf({ ...schema, required: ["bravo", "alpha", "charlie", "echo"] }))).toContain('"required":["bravo","alpha","charlie","echo"]');
+  });
 });

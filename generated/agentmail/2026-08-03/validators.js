@@ -450,7 +450,7 @@ const $schemas = {
   Bounce: [$v_Bounce, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","type":{"type":"string"},"sub_type":{"type":"string"},"recipients":{"$check":"$f4","type":"array","items":"Recipient"}},"required":true}'],
   Complaint: [$v_Complaint, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","type":{"type":"string"},"sub_type":{"type":"string"},"recipients":2},"required":true}'],
   Delivery: [$v_Delivery, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","recipients":2},"required":true}'],
-  Domain: [$v_Domain, '{"type":"object","properties":{"pod_id":0,"domain_id":{"type":"string"},"domain":{"type":"string"},"status":"VerificationStatus","feedback_enabled":{"type":"boolean"},"subdomains_enabled":{"type":"boolean"},"records":{"$check":"$f6","type":"array","items":"VerificationRecord"},"client_id":0,"updated_at":"Timestamp","created_at":"Timestamp"},"required":["domain_id","domain","status","feedback_enabled","subdomains_enabled","records","updated_at","created_at"]}'],
+  Domain: [$v_Domain, '{"type":"object","properties":{"pod_id":0,"domain_id":{"type":"string"},"domain":{"type":"string"},"status":"VerificationStatus","feedback_enabled":{"type":"boolean"},"subdomains_enabled":{"type":"boolean"},"records":{"$check":"$f6","type":"array","items":"VerificationRecord"},"client_id":0,"updated_at":"Timestamp","created_at":"Timestamp"},"required":{"allBut":["pod_id","client_id"]}}'],
   DomainVerified: [$v_DomainVerified, '{"type":"object","properties":{"type":3,"event_type":{"type":"string","const":"domain.verified"},"event_id":{"type":"string"},"domain":"Domain"},"required":true}'],
   Message: [$v_Message, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"labels":2,"timestamp":"Timestamp","from":{"type":"string"},"reply_to":4,"to":"Addresses","cc":4,"bcc":4,"subject":0,"preview":0,"text":0,"html":0,"extracted_text":0,"extracted_html":0,"attachments":5,"in_reply_to":0,"references":{"$check":"$f9","type":["array","null"],"items":{"type":"string"}},"headers":{"$check":"$f10","type":["object","null"],"additionalProperties":{"type":"string"}},"size":1,"updated_at":"Timestamp","created_at":"Timestamp"},"required":["inbox_id","thread_id","message_id","labels","timestamp","from","to","size","updated_at","created_at"]}'],
   MessageBounced: [$v_MessageBounced, '{"type":"object","properties":{"type":3,"event_type":{"type":"string","const":"message.bounced"},"event_id":{"type":"string"},"bounce":"Bounce"},"required":true}'],
@@ -462,9 +462,9 @@ const $schemas = {
   Recipient: [$v_Recipient, '{"type":"object","properties":{"address":{"type":"string"},"status":{"type":"string"}},"required":true}'],
   Reject: [$v_Reject, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","reason":{"type":"string"}},"required":true}'],
   Send: [$v_Send, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","recipients":2},"required":true}'],
-  ThreadItem: [$v_ThreadItem, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"labels":2,"timestamp":"Timestamp","received_timestamp":6,"sent_timestamp":6,"senders":"Addresses","recipients":"Addresses","subject":0,"preview":0,"attachments":5,"last_message_id":{"type":"string"},"message_count":1,"size":1,"updated_at":"Timestamp","created_at":"Timestamp"},"required":["inbox_id","thread_id","labels","timestamp","senders","recipients","last_message_id","message_count","size","updated_at","created_at"]}'],
+  ThreadItem: [$v_ThreadItem, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"labels":2,"timestamp":"Timestamp","received_timestamp":6,"sent_timestamp":6,"senders":"Addresses","recipients":"Addresses","subject":0,"preview":0,"attachments":5,"last_message_id":{"type":"string"},"message_count":1,"size":1,"updated_at":"Timestamp","created_at":"Timestamp"},"required":{"allBut":["received_timestamp","sent_timestamp","subject","preview","attachments"]}}'],
   Timestamp: [$v_Timestamp, '{"type":"string","format":"date-time"}'],
-  VerificationRecord: [$v_VerificationRecord, '{"type":"object","properties":{"type":{"$check":"$f13","type":"string","enum":["TXT","CNAME","MX"]},"name":{"type":"string"},"value":{"type":"string"},"status":{"$check":"$f14","type":"string","enum":["MISSING","INVALID","VALID"]},"priority":{"$check":"$f15","type":["integer","null"]}},"required":["type","name","value","status"]}'],
+  VerificationRecord: [$v_VerificationRecord, '{"type":"object","properties":{"type":{"$check":"$f13","type":"string","enum":["TXT","CNAME","MX"]},"name":{"type":"string"},"value":{"type":"string"},"status":{"$check":"$f14","type":"string","enum":["MISSING","INVALID","VALID"]},"priority":{"$check":"$f15","type":["integer","null"]}},"required":{"allBut":["priority"]}}'],
   VerificationStatus: [$v_VerificationStatus, '{"type":"string","enum":["NOT_STARTED","PENDING","INVALID","FAILED","VERIFYING","VERIFIED"]}'],
 };
 
@@ -702,7 +702,9 @@ function $x_required(plan, data, path, at, errors) {
 }
 
 function $p_required(schema, plan) {
-  plan.required = (schema.required === true ? Object.keys(schema.properties) : schema.required).map((key) => [key, key in Object.prototype]);
+  const { required } = schema;
+  const names = Array.isArray(required) ? required : Object.keys(schema.properties).filter((key) => required === true || !required.allBut.includes(key));
+  plan.required = names.map((key) => [key, key in Object.prototype]);
 }
 
 function $formatPasses(name, data) {
