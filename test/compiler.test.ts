@@ -119,8 +119,8 @@ describe("unevaluatedProperties and unevaluatedItems as the specification define
   });
 });
 
-describe("the first pass's code, written short", () => {
-  /** The text of the function `name` in a module's source. */
+describe("the emitted code, written short", () => {
+  /** The text of the function that starts where `pattern` first matches in a module's source. */
   const functionText = (source: string, pattern: RegExp): string => {
     const start = source.search(pattern);
     return source.slice(start, source.indexOf("\n}\n", start) + 2);
