@@ -193,4 +193,13 @@ describe("the emitted code, written short", () => {
     // out of the properties' order: written as it is
     expect(validatorModule(await modelOf({ ...schema, required: ["bravo", "alpha", "charlie", "echo"] }))).toContain('"required":["bravo","alpha","charlie","echo"]');
   });
+
+  it("tests what two parts of a schema both test once (allOf of two string schemas: the type once)", async () => {
+    const schema = { allOf: [{ type: "string" }, { type: "string", pattern: "^a" }] };
+    const source = validatorModule(await modelOf(schema));
+    expect(source).toMatch(/return typeof d == "string" && \$pattern\d+\.test\(d\);/);
+    const module = await moduleOf(schema);
+    const validate = module.validatorFor(module.eventNames[0]!)!;
+    expect([validate("ab"), validate("b"), validate(1)]).toEqual([true, false, false]);
+  });
 });
