@@ -118,3 +118,88 @@ describe("unevaluatedProperties and unevaluatedItems as the specification define
     ]).toEqual([true, true, false, true, false]);
   });
 });
+
+describe("the emitted code, written short", () => {
+  /** The text of the function that starts where `pattern` first matches in a module's source. */
+  const functionText = (source: string, pattern: RegExp): string => {
+    const start = source.search(pattern);
+    return source.slice(start, source.indexOf("\n}\n", start) + 2);
+  };
+
+  it("tests in each case of a tagged union only what the tag leaves open, cases that return the same together", async () => {
+    const branch = (kind: string, properties: Record<string, unknown> = {}) => ({
+      type: "object",
+      properties: { kind: { const: kind }, ...properties },
+      required: ["kind", ...Object.keys(properties)],
+    });
+    const schema = { anyOf: [branch("a"), branch("b", { at: { type: "string" } }), branch("c"), branch("d", { n: { type: "integer" } })] };
+    const source = validatorModule(await modelOf(schema));
+    const union = functionText(source, /function \$f\d+\(d\) \{\n {2}if \(\$isObject\(d\)\) \{\n {4}switch \(d\.kind\)/);
+    expect(union).toContain(['      case "a":', '      case "c":', "        return true;"].join("\n"));
+    expect(union).toContain(['      case "b":', '        return typeof d.at == "string";'].join("\n"));
+    expect(union).not.toMatch(/case [^\n]*\n\s+return [^\n]*(\$isObject\(d\)|d\.kind ===)/);
+    const module = await moduleOf(schema);
+    const validate = module.validatorFor(module.eventNames[0]!)!;
+    expect([validate({ kind: "a" }), validate({ kind: "c" }), validate({ kind: "b", at: "x" }), validate({ kind: "b" }), validate({ kind: "d", n: 1.5 }), validate({ kind: "e" }), validate([])]).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it("reads an item or a property value into a local only when its check reads it more than once", async () => {
+    const schema = {
+      type: "object",
+      properties: { list: { type: "array", items: { type: "string" } }, pairs: { type: "array", items: { type: "integer", minimum: 1 } } },
+      additionalProperties: { type: "array", items: { type: "boolean" } },
+    };
+    const source = validatorModule(await modelOf(schema));
+    expect(source).toContain('if (!(typeof d[i1] == "string")) return false;');
+    expect(source).toMatch(/const v\d+ = d\[i\d+\];\n\s+if \(!\(typeof v\d+ == "number" && !\(v\d+ % 1\)/);
+    const module = await moduleOf(schema);
+    const validate = module.validatorFor(module.eventNames[0]!)!;
+    expect([validate({ list: ["x"], pairs: [1, 2] }), validate({ list: [1] }), validate({ pairs: [0] }), validate({ other: [true] }), validate({ other: ["x"] })]).toEqual([
+      true,
+      false,
+      false,
+      true,
+      false,
+    ]);
+  });
+
+  it("carries the second pass's explainers of the keywords its schemas are written with, not of one left out (additionalProperties: true)", async () => {
+    const schema = { type: "object", properties: { a: { type: "string" } }, additionalProperties: true, required: ["a"] };
+    const source = validatorModule(await modelOf(schema));
+    expect(source).toContain("function $x_properties(");
+    expect(source).not.toContain("$x_additionalProperties");
+    expect(source).not.toMatch(/const \$groups = [^\n]*additionalProperties/); // nor in Ajv's rule lists
+    const strict = validatorModule(await modelOf({ ...schema, additionalProperties: false }));
+    expect(strict).toContain("function $x_additionalProperties(");
+  });
+
+  it("writes a required list of all the properties but a few, in order, as those few; the errors stay Ajv's", async () => {
+    const names = ["alpha", "bravo", "charlie", "delta", "echo"];
+    const schema = { type: "object", properties: Object.fromEntries(names.map((n) => [n, { type: "string" }])), required: ["alpha", "bravo", "charlie", "echo"] };
+    const source = validatorModule(await modelOf(schema));
+    expect(source).toContain('"required":{"allBut":["delta"]}');
+    const module = await moduleOf(schema);
+    const validate = module.validatorFor(module.eventNames[0]!)! as ((data: unknown) => boolean) & { errors?: { params: { missingProperty?: string } }[] | null };
+    expect(validate({ bravo: "x" })).toBe(false);
+    expect(validate.errors!.map((e) => e.params.missingProperty)).toEqual(["alpha", "charlie", "echo"]);
+    // out of the properties' order: written as it is
+    expect(validatorModule(await modelOf({ ...schema, required: ["bravo", "alpha", "charlie", "echo"] }))).toContain('"required":["bravo","alpha","charlie","echo"]');
+  });
+
+  it("tests what two parts of a schema both test once (allOf of two string schemas: the type once)", async () => {
+    const schema = { allOf: [{ type: "string" }, { type: "string", pattern: "^a" }] };
+    const source = validatorModule(await modelOf(schema));
+    expect(source).toMatch(/return typeof d == "string" && \$pattern\d+\.test\(d\);/);
+    const module = await moduleOf(schema);
+    const validate = module.validatorFor(module.eventNames[0]!)!;
+    expect([validate("ab"), validate("b"), validate(1)]).toEqual([true, false, false]);
+  });
+});

@@ -130,8 +130,11 @@ function $p_uniqueItems(schema, plan) {
 }
 
 function $p_required(schema, plan) {
-  // [name, whether objects inherit a property of that name (then only an own one counts)]; true: every property, in order
-  plan.required = (schema.required === true ? Object.keys(schema.properties) : schema.required).map((key) => [key, key in Object.prototype]);
+  // [name, whether objects inherit a property of that name (then only an own one counts)]; true:
+  // every property, in order; {"allBut": names}: every property but those, in order
+  const { required } = schema;
+  const names = Array.isArray(required) ? required : Object.keys(schema.properties).filter((key) => required === true || !required.allBut.includes(key));
+  plan.required = names.map((key) => [key, key in Object.prototype]);
 }
 
 function $p_dependentRequired(schema, plan) {

@@ -40,8 +40,9 @@ const $groups = {
  * A schema read once into a plan: an object of one shape holding what the walk needs, with
  * the plans of its subschemas in place of them. The schemas are written short: a number i
  * stands for $shared[i], a string for {"$ref": string}, "required": true for every property
- * in "properties" in their order, "enum": name for the values of the Set $enums[name], and
- * "pattern": {"$regexp": name} for the source of $regexps[name].
+ * in "properties" in their order ({"allBut": names}: every one but those), "enum": name for
+ * the values of the Set $enums[name], and "pattern": {"$regexp": name} for the source of
+ * $regexps[name].
  */
 function $plan(schema) {
   if (typeof schema == "boolean") return schema;

@@ -104,8 +104,7 @@ const $formats = {
 function $v_Addresses(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!(typeof v2 == "string")) return false;
+    if (!(typeof d[i1] == "string")) return false;
   }
   return true;
 }
@@ -364,8 +363,7 @@ function $f3(d) {
 function $f4(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_Recipient(v2)) return false;
+    if (!$v_Recipient(d[i1])) return false;
   }
   return true;
 }
@@ -373,8 +371,7 @@ function $f4(d) {
 function $f5(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!(typeof v2 == "string")) return false;
+    if (!(typeof d[i1] == "string")) return false;
   }
   return true;
 }
@@ -382,8 +379,7 @@ function $f5(d) {
 function $f6(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_VerificationRecord(v2)) return false;
+    if (!$v_VerificationRecord(d[i1])) return false;
   }
   return true;
 }
@@ -396,8 +392,7 @@ function $f8(d) {
   if (!(Array.isArray(d) || d === null)) return false;
   if (Array.isArray(d)) {
     for (let i1 = 0; i1 < d.length; i1++) {
-      const v2 = d[i1];
-      if (!$v_Attachment(v2)) return false;
+      if (!$v_Attachment(d[i1])) return false;
     }
   }
   return true;
@@ -407,8 +402,7 @@ function $f9(d) {
   if (!(Array.isArray(d) || d === null)) return false;
   if (Array.isArray(d)) {
     for (let i1 = 0; i1 < d.length; i1++) {
-      const v2 = d[i1];
-      if (!(typeof v2 == "string")) return false;
+      if (!(typeof d[i1] == "string")) return false;
     }
   }
   return true;
@@ -418,8 +412,7 @@ function $f10(d) {
   if (!($isObject(d) || d === null)) return false;
   if ($isObject(d)) {
     for (const k1 in d) {
-      const v2 = d[k1];
-      if (!(typeof v2 == "string")) return false;
+      if (!(typeof d[k1] == "string")) return false;
     }
   }
   return true;
@@ -457,7 +450,7 @@ const $schemas = {
   Bounce: [$v_Bounce, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","type":{"type":"string"},"sub_type":{"type":"string"},"recipients":{"$check":"$f4","type":"array","items":"Recipient"}},"required":true}'],
   Complaint: [$v_Complaint, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","type":{"type":"string"},"sub_type":{"type":"string"},"recipients":2},"required":true}'],
   Delivery: [$v_Delivery, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","recipients":2},"required":true}'],
-  Domain: [$v_Domain, '{"type":"object","properties":{"pod_id":0,"domain_id":{"type":"string"},"domain":{"type":"string"},"status":"VerificationStatus","feedback_enabled":{"type":"boolean"},"subdomains_enabled":{"type":"boolean"},"records":{"$check":"$f6","type":"array","items":"VerificationRecord"},"client_id":0,"updated_at":"Timestamp","created_at":"Timestamp"},"required":["domain_id","domain","status","feedback_enabled","subdomains_enabled","records","updated_at","created_at"]}'],
+  Domain: [$v_Domain, '{"type":"object","properties":{"pod_id":0,"domain_id":{"type":"string"},"domain":{"type":"string"},"status":"VerificationStatus","feedback_enabled":{"type":"boolean"},"subdomains_enabled":{"type":"boolean"},"records":{"$check":"$f6","type":"array","items":"VerificationRecord"},"client_id":0,"updated_at":"Timestamp","created_at":"Timestamp"},"required":{"allBut":["pod_id","client_id"]}}'],
   DomainVerified: [$v_DomainVerified, '{"type":"object","properties":{"type":3,"event_type":{"type":"string","const":"domain.verified"},"event_id":{"type":"string"},"domain":"Domain"},"required":true}'],
   Message: [$v_Message, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"labels":2,"timestamp":"Timestamp","from":{"type":"string"},"reply_to":4,"to":"Addresses","cc":4,"bcc":4,"subject":0,"preview":0,"text":0,"html":0,"extracted_text":0,"extracted_html":0,"attachments":5,"in_reply_to":0,"references":{"$check":"$f9","type":["array","null"],"items":{"type":"string"}},"headers":{"$check":"$f10","type":["object","null"],"additionalProperties":{"type":"string"}},"size":1,"updated_at":"Timestamp","created_at":"Timestamp"},"required":["inbox_id","thread_id","message_id","labels","timestamp","from","to","size","updated_at","created_at"]}'],
   MessageBounced: [$v_MessageBounced, '{"type":"object","properties":{"type":3,"event_type":{"type":"string","const":"message.bounced"},"event_id":{"type":"string"},"bounce":"Bounce"},"required":true}'],
@@ -469,9 +462,9 @@ const $schemas = {
   Recipient: [$v_Recipient, '{"type":"object","properties":{"address":{"type":"string"},"status":{"type":"string"}},"required":true}'],
   Reject: [$v_Reject, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","reason":{"type":"string"}},"required":true}'],
   Send: [$v_Send, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"message_id":{"type":"string"},"timestamp":"Timestamp","recipients":2},"required":true}'],
-  ThreadItem: [$v_ThreadItem, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"labels":2,"timestamp":"Timestamp","received_timestamp":6,"sent_timestamp":6,"senders":"Addresses","recipients":"Addresses","subject":0,"preview":0,"attachments":5,"last_message_id":{"type":"string"},"message_count":1,"size":1,"updated_at":"Timestamp","created_at":"Timestamp"},"required":["inbox_id","thread_id","labels","timestamp","senders","recipients","last_message_id","message_count","size","updated_at","created_at"]}'],
+  ThreadItem: [$v_ThreadItem, '{"type":"object","properties":{"inbox_id":{"type":"string"},"thread_id":{"type":"string"},"labels":2,"timestamp":"Timestamp","received_timestamp":6,"sent_timestamp":6,"senders":"Addresses","recipients":"Addresses","subject":0,"preview":0,"attachments":5,"last_message_id":{"type":"string"},"message_count":1,"size":1,"updated_at":"Timestamp","created_at":"Timestamp"},"required":{"allBut":["received_timestamp","sent_timestamp","subject","preview","attachments"]}}'],
   Timestamp: [$v_Timestamp, '{"type":"string","format":"date-time"}'],
-  VerificationRecord: [$v_VerificationRecord, '{"type":"object","properties":{"type":{"$check":"$f13","type":"string","enum":["TXT","CNAME","MX"]},"name":{"type":"string"},"value":{"type":"string"},"status":{"$check":"$f14","type":"string","enum":["MISSING","INVALID","VALID"]},"priority":{"$check":"$f15","type":["integer","null"]}},"required":["type","name","value","status"]}'],
+  VerificationRecord: [$v_VerificationRecord, '{"type":"object","properties":{"type":{"$check":"$f13","type":"string","enum":["TXT","CNAME","MX"]},"name":{"type":"string"},"value":{"type":"string"},"status":{"$check":"$f14","type":"string","enum":["MISSING","INVALID","VALID"]},"priority":{"$check":"$f15","type":["integer","null"]}},"required":{"allBut":["priority"]}}'],
   VerificationStatus: [$v_VerificationStatus, '{"type":"string","enum":["NOT_STARTED","PENDING","INVALID","FAILED","VERIFYING","VERIFIED"]}'],
 };
 
@@ -517,7 +510,7 @@ function $pattern(source) {
 
 const $pointer = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
-const $rules = {"any":["$ref","const","enum","anyOf"]};
+const $rules = {"any":["const","enum","anyOf"]};
 
 const $groups = {"number":["format"],"string":["format"],"array":["items"],"object":["required","additionalProperties","properties"]};
 
@@ -630,10 +623,6 @@ function $equals(data, value) {
   return value && typeof value == "object" ? $equal(data, value) : value === data;
 }
 
-function $x_ref(plan, data, path, at, errors) {
-  if (!$schemas[plan.ref][0](data)) $walkDefinition(plan.ref, data, path, errors);
-}
-
 function $x_const(plan, data, path, at, errors) {
   if (!$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
 }
@@ -713,7 +702,9 @@ function $x_required(plan, data, path, at, errors) {
 }
 
 function $p_required(schema, plan) {
-  plan.required = (schema.required === true ? Object.keys(schema.properties) : schema.required).map((key) => [key, key in Object.prototype]);
+  const { required } = schema;
+  const names = Array.isArray(required) ? required : Object.keys(schema.properties).filter((key) => required === true || !required.allBut.includes(key));
+  plan.required = names.map((key) => [key, key in Object.prototype]);
 }
 
 function $formatPasses(name, data) {
@@ -733,7 +724,7 @@ function $p_format(schema, plan) {
   plan.format = schema.format;
 }
 
-const $explainers = { __proto__: null, "$ref": $x_ref, additionalProperties: $x_additionalProperties, anyOf: $x_anyOf, const: $x_const, enum: $x_enum, format: $x_format, items: $x_items, properties: $x_properties, required: $x_required };
+const $explainers = { __proto__: null, additionalProperties: $x_additionalProperties, anyOf: $x_anyOf, const: $x_const, enum: $x_enum, format: $x_format, items: $x_items, properties: $x_properties, required: $x_required };
 
 const $planners = { __proto__: null, additionalProperties: $p_additionalProperties, anyOf: $p_anyOf, const: $p_const, enum: $p_enum, format: $p_format, items: $p_items, properties: $p_properties, required: $p_required };
 
@@ -858,31 +849,18 @@ export const validateMessageReceived = $validator($v_MessageReceived, "MessageRe
 export const validateMessageRejected = $validator($v_MessageRejected, "MessageRejected");
 export const validateMessageSent = $validator($v_MessageSent, "MessageSent");
 
-const $validators = new Map([
-  ["domain.verified", validateDomainVerified],
-  ["message.bounced", validateMessageBounced],
-  ["message.complained", validateMessageComplained],
-  ["message.delivered", validateMessageDelivered],
-  ["message.received", validateMessageReceived],
-  ["message.received.blocked", validateMessageReceived],
-  ["message.received.spam", validateMessageReceived],
-  ["message.received.unauthenticated", validateMessageReceived],
-  ["message.rejected", validateMessageRejected],
-  ["message.sent", validateMessageSent],
-]);
-
-/** Each event's first pass and definition: validateEvent runs the first pass alone. */
-const $firstPasses = new Map([
-  ["domain.verified", [$v_DomainVerified, "DomainVerified"]],
-  ["message.bounced", [$v_MessageBounced, "MessageBounced"]],
-  ["message.complained", [$v_MessageComplained, "MessageComplained"]],
-  ["message.delivered", [$v_MessageDelivered, "MessageDelivered"]],
-  ["message.received", [$v_MessageReceived, "MessageReceived"]],
-  ["message.received.blocked", [$v_MessageReceived, "MessageReceived"]],
-  ["message.received.spam", [$v_MessageReceived, "MessageReceived"]],
-  ["message.received.unauthenticated", [$v_MessageReceived, "MessageReceived"]],
-  ["message.rejected", [$v_MessageRejected, "MessageRejected"]],
-  ["message.sent", [$v_MessageSent, "MessageSent"]],
+/** Each event's validator, first pass and definition: validateEvent runs the first pass alone. */
+const $events = new Map([
+  ["domain.verified", [validateDomainVerified, $v_DomainVerified, "DomainVerified"]],
+  ["message.bounced", [validateMessageBounced, $v_MessageBounced, "MessageBounced"]],
+  ["message.complained", [validateMessageComplained, $v_MessageComplained, "MessageComplained"]],
+  ["message.delivered", [validateMessageDelivered, $v_MessageDelivered, "MessageDelivered"]],
+  ["message.received", [validateMessageReceived, $v_MessageReceived, "MessageReceived"]],
+  ["message.received.blocked", [validateMessageReceived, $v_MessageReceived, "MessageReceived"]],
+  ["message.received.spam", [validateMessageReceived, $v_MessageReceived, "MessageReceived"]],
+  ["message.received.unauthenticated", [validateMessageReceived, $v_MessageReceived, "MessageReceived"]],
+  ["message.rejected", [validateMessageRejected, $v_MessageRejected, "MessageRejected"]],
+  ["message.sent", [validateMessageSent, $v_MessageSent, "MessageSent"]],
 ]);
 
 /** Every event name this version knows, sorted. */
@@ -914,7 +892,7 @@ export function versionOf(payload) {
 
 /** The validator of one event, found by name (never by trying each schema in turn). */
 export function validatorFor(name) {
-  return $validators.get(name);
+  return $events.get(name)?.[0];
 }
 
 /**
@@ -923,8 +901,8 @@ export function validatorFor(name) {
  * structural error; its other errors are listed after the version's.
  */
 export function validateEvent(payload, name = eventNameOf(payload)) {
-  const validate = name === undefined ? undefined : $validators.get(name);
-  if (validate === undefined) {
+  const event = name === undefined ? undefined : $events.get(name);
+  if (event === undefined) {
     return {
       ok: false,
       kind: "unknown_event",
@@ -940,7 +918,7 @@ export function validateEvent(payload, name = eventNameOf(payload)) {
       ],
     };
   }
-  const [check, typeName] = $firstPasses.get(name);
+  const [, check, typeName] = event;
   if (check(payload)) return { ok: true, name, event: payload };
   const version = versionOf(payload);
   if (schemaVersion !== null && version !== undefined && version !== schemaVersion) return new $VersionMismatch(name, version, typeName, payload);

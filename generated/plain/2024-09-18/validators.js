@@ -755,8 +755,7 @@ function $f6(d) {
 function $f7(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_Attachment(v2)) return false;
+    if (!$v_Attachment(d[i1])) return false;
   }
   return true;
 }
@@ -777,8 +776,7 @@ function $f9(d) {
 function $f10(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_CustomerGroupMembership(v2)) return false;
+    if (!$v_CustomerGroupMembership(d[i1])) return false;
   }
   return true;
 }
@@ -829,8 +827,7 @@ function $f17(d) {
 function $f18(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_EmailParticipant(v2)) return false;
+    if (!$v_EmailParticipant(d[i1])) return false;
   }
   return true;
 }
@@ -845,13 +842,9 @@ function $f19(d) {
       case "customer":
         return $v_CustomerActor(d);
       case "supportEmailAddress":
-        return (
-          $isObject(d) &&
-          d.actorType === "supportEmailAddress" &&
-          typeof d.supportEmailAddress == "string"
-        );
+        return typeof d.supportEmailAddress == "string";
       case "deletedCustomer":
-        return $isObject(d) && d.actorType === "deletedCustomer" && $v_Id(d.customerId);
+        return $v_Id(d.customerId);
       default:
         return false;
     }
@@ -895,8 +888,7 @@ function $f23(d) {
 function $f24(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_ThreadPriority(v2)) return false;
+    if (!$v_ThreadPriority(d[i1])) return false;
   }
   return true;
 }
@@ -953,24 +945,18 @@ function $f28(d) {
   if ($isObject(d)) {
     switch (d.status) {
       case "UNKNOWN":
-        return $isObject(d) && d.status === "UNKNOWN";
+        return true;
       case "PENDING":
-        return $isObject(d) && $v_Datetime(d.breachTime) && d.status === "PENDING";
-      case "ACHIEVED":
-        return $isObject(d) && $v_Datetime(d.achievedAt) && d.status === "ACHIEVED";
       case "IMMINENT_BREACH":
-        return $isObject(d) && $v_Datetime(d.breachTime) && d.status === "IMMINENT_BREACH";
+        return $v_Datetime(d.breachTime);
+      case "ACHIEVED":
+        return $v_Datetime(d.achievedAt);
       case "BREACHING":
-        return $isObject(d) && $v_Datetime(d.breachedAt) && d.status === "BREACHING";
+        return $v_Datetime(d.breachedAt);
       case "BREACHED":
-        return (
-          $isObject(d) &&
-          $v_Datetime(d.breachedAt) &&
-          $v_Datetime(d.completedAt) &&
-          d.status === "BREACHED"
-        );
+        return $v_Datetime(d.breachedAt) && $v_Datetime(d.completedAt);
       case "CANCELLED":
-        return $isObject(d) && $v_Datetime(d.cancelledAt) && d.status === "CANCELLED";
+        return $v_Datetime(d.cancelledAt);
       default:
         return false;
     }
@@ -1004,8 +990,7 @@ function $f33(d) {
 function $f34(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_Label(v2)) return false;
+    if (!$v_Label(d[i1])) return false;
   }
   return true;
 }
@@ -1017,8 +1002,7 @@ function $f35(d) {
 function $f36(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!(typeof v2 == "string")) return false;
+    if (!(typeof d[i1] == "string")) return false;
   }
   return true;
 }
@@ -1125,42 +1109,21 @@ function $f50(d) {
       case "UNKNOWN":
         return $v_UnknownObject(d);
       case "CREATED":
-        return $isObject(d) && d.type === "CREATED" && $v_Datetime(d.createdAt);
+        return $v_Datetime(d.createdAt);
       case "NEW_REPLY":
-        return $isObject(d) && d.type === "NEW_REPLY";
       case "IN_PROGRESS":
-        return $isObject(d) && d.type === "IN_PROGRESS";
       case "WAITING_FOR_CUSTOMER":
-        return $isObject(d) && d.type === "WAITING_FOR_CUSTOMER";
-      case "WAITING_FOR_DURATION":
-        return (
-          $isObject(d) &&
-          d.type === "WAITING_FOR_DURATION" &&
-          $v_Datetime(d.waitingUntil) &&
-          typeof d.durationSeconds == "number"
-        );
-      case "THREAD_LINK_UPDATED":
-        return (
-          $isObject(d) &&
-          d.type === "THREAD_LINK_UPDATED" &&
-          (d.linear === undefined || $f49(d.linear))
-        );
       case "DONE_MANUALLY_SET":
-        return $isObject(d) && d.type === "DONE_MANUALLY_SET";
       case "IGNORED":
-        return $isObject(d) && d.type === "IGNORED";
+        return true;
+      case "WAITING_FOR_DURATION":
+        return $v_Datetime(d.waitingUntil) && typeof d.durationSeconds == "number";
+      case "THREAD_LINK_UPDATED":
+        return d.linear === undefined || $f49(d.linear);
       case "DONE_AUTOMATICALLY_SET":
-        return (
-          $isObject(d) &&
-          d.type === "DONE_AUTOMATICALLY_SET" &&
-          (d.afterSeconds === undefined || typeof d.afterSeconds == "number")
-        );
+        return d.afterSeconds === undefined || typeof d.afterSeconds == "number";
       case "THREAD_DISCUSSION_RESOLVED":
-        return (
-          $isObject(d) &&
-          d.type === "THREAD_DISCUSSION_RESOLVED" &&
-          (d.threadDiscussionId === undefined || $v_Id(d.threadDiscussionId))
-        );
+        return d.threadDiscussionId === undefined || $v_Id(d.threadDiscussionId);
       default:
         return false;
     }
@@ -1250,8 +1213,8 @@ const $schemas = {
   Actor: [$v_Actor, '{"anyOf":["UnknownActor","UserActor","MachineUserActor","SystemActor","CustomerActor"]}'],
   Attachment: [$v_Attachment, '{"type":"object","properties":{"id":"Id","fileName":0,"fileSizeBytes":{"$check":"$f3","type":"integer","minimum":0},"fileMimeType":0,"fileExtension":1,"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":true}'],
   ChangeType: [$v_ChangeType, '{"type":"string","enum":["ADDED","REMOVED"]}'],
-  Chat: [$v_Chat, '{"type":"object","properties":{"timelineEntryId":"Id","id":"Id","customerReadAt":2,"text":{"$check":"$f6","anyOf":[3,{"type":"null"}]},"attachments":4,"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":["timelineEntryId","id","customerReadAt","attachments","createdAt","createdBy","updatedAt","updatedBy"]}'],
-  Customer: [$v_Customer, '{"type":"object","properties":{"id":"Id","email":{"$check":"$f8","type":"object","properties":{"email":"EmailAddress","isVerified":{"type":"boolean"},"verifiedAt":2},"required":true},"externalId":1,"fullName":{"type":"string"},"shortName":1,"markedAsSpamAt":2,"markedAsSpamBy":5,"customerGroupMemberships":{"$check":"$f10","type":"array","items":"CustomerGroupMembership"},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":["id","email","externalId","fullName","shortName","customerGroupMemberships","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  Chat: [$v_Chat, '{"type":"object","properties":{"timelineEntryId":"Id","id":"Id","customerReadAt":2,"text":{"$check":"$f6","anyOf":[3,{"type":"null"}]},"attachments":4,"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":{"allBut":["text"]}}'],
+  Customer: [$v_Customer, '{"type":"object","properties":{"id":"Id","email":{"$check":"$f8","type":"object","properties":{"email":"EmailAddress","isVerified":{"type":"boolean"},"verifiedAt":2},"required":true},"externalId":1,"fullName":{"type":"string"},"shortName":1,"markedAsSpamAt":2,"markedAsSpamBy":5,"customerGroupMemberships":{"$check":"$f10","type":"array","items":"CustomerGroupMembership"},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":{"allBut":["markedAsSpamAt","markedAsSpamBy"]}}'],
   CustomerActor: [$v_CustomerActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"customer"},"customerId":"Id"},"required":true}'],
   CustomerCustomerCreated: [$v_CustomerCustomerCreated, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f11","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_created"},"customer":"Customer"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
   CustomerCustomerDeleted: [$v_CustomerCustomerDeleted, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f12","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_deleted"},"previousCustomer":"Customer"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
@@ -1269,15 +1232,15 @@ const $schemas = {
   Id: [$v_Id, '{"type":"string","minLength":1,"maxLength":50,"pattern":{"$regexp":"$pattern3"}}'],
   InternalActor: [$v_InternalActor, '{"anyOf":["UnknownActor","UserActor","MachineUserActor","SystemActor"]}'],
   Label: [$v_Label, '{"type":"object","properties":{"id":"Id","labelType":"LabelType","createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":true}'],
-  LabelType: [$v_LabelType, '{"type":"object","properties":{"id":"Id","name":6,"icon":1,"isArchived":{"type":"boolean"},"archivedAt":2,"archivedBy":5,"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor"},"required":["id","name","archivedAt","archivedBy","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  LabelType: [$v_LabelType, '{"type":"object","properties":{"id":"Id","name":6,"icon":1,"isArchived":{"type":"boolean"},"archivedAt":2,"archivedBy":5,"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor"},"required":{"allBut":["icon","isArchived"]}}'],
   MachineUser: [$v_MachineUser, '{"type":"object","properties":{"id":"Id","fullName":{"type":"string"},"publicName":{"type":"string"},"description":1,"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","deletedAt":2,"deletedBy":5},"required":true}'],
   MachineUserActor: [$v_MachineUserActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"machineUser"},"machineUserId":"Id"},"required":true}'],
   Note: [$v_Note, '{"type":"object","properties":{"timelineEntryId":"Id","id":"Id","text":3,"markdown":{"$check":"$f23","anyOf":[{"type":"string","minLength":1,"maxLength":10000},{"type":"null"}]},"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","deletedAt":2,"deletedBy":5},"required":true}'],
   ServiceLevelAgreement: [$v_ServiceLevelAgreement, '{"anyOf":["UnknownObject",{"$check":"$f25","type":"object","properties":{"id":"Id","tier":"Tier","useBusinessHoursOnly":"UseBusinessHoursOnly","threadPriorityFilter":8,"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","type":{"type":"string","const":"FIRST_RESPONSE_TIME"},"firstResponseTimeMinutes":{"type":"number"}},"required":true},{"$check":"$f26","type":"object","properties":{"id":"Id","tier":"Tier","useBusinessHoursOnly":"UseBusinessHoursOnly","threadPriorityFilter":8,"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","type":{"type":"string","const":"NEXT_RESPONSE_TIME"},"nextResponseTimeMinutes":{"type":"number"}},"required":true}]}'],
   ServiceLevelAgreementStatusDetail: [$v_ServiceLevelAgreementStatusDetail, '{"anyOf":[{"type":"object","properties":{"status":9},"required":true},{"type":"object","properties":{"breachTime":"Datetime","status":{"type":"string","const":"PENDING"}},"required":true},{"type":"object","properties":{"achievedAt":"Datetime","status":{"type":"string","const":"ACHIEVED"}},"required":true},{"type":"object","properties":{"breachTime":"Datetime","status":{"type":"string","const":"IMMINENT_BREACH"}},"required":true},{"type":"object","properties":{"breachedAt":"Datetime","status":{"type":"string","const":"BREACHING"}},"required":true},{"type":"object","properties":{"breachedAt":"Datetime","completedAt":"Datetime","status":{"type":"string","const":"BREACHED"}},"required":true},{"type":"object","properties":{"cancelledAt":"Datetime","status":{"type":"string","const":"CANCELLED"}},"required":true}]}'],
-  SlackMessage: [$v_SlackMessage, '{"type":"object","properties":{"timelineEntryId":"Id","id":"Id","text":{"type":"string"},"resolvedText":{"type":"string"},"attachments":4,"slackChannelId":{"type":"string"},"slackChannelName":{"type":"string"},"slackMessageLink":{"type":"string"},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":["timelineEntryId","id","text","attachments","slackChannelId","slackChannelName","slackMessageLink","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  SlackMessage: [$v_SlackMessage, '{"type":"object","properties":{"timelineEntryId":"Id","id":"Id","text":{"type":"string"},"resolvedText":{"type":"string"},"attachments":4,"slackChannelId":{"type":"string"},"slackChannelName":{"type":"string"},"slackMessageLink":{"type":"string"},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":{"allBut":["resolvedText"]}}'],
   SystemActor: [$v_SystemActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"system"},"system":{"type":"string"}},"required":true}'],
-  Thread: [$v_Thread, '{"type":"object","properties":{"id":"Id","customer":"Customer","title":6,"previewText":{"$check":"$f29","anyOf":[{"type":"string","maxLength":500},{"type":"null"}]},"priority":"ThreadPriority","externalId":10,"status":"ThreadStatus","statusChangedAt":"Datetime","statusChangedBy":{"$check":"$f31","anyOf":["Actor",{"type":"null"}]},"statusDetail":{"$check":"$f32","anyOf":["ThreadStatusDetail",{"type":"null"}]},"assignee":{"$check":"$f33","anyOf":["ThreadAssignee",{"type":"null"}]},"assignedAt":2,"labels":{"$check":"$f34","type":"array","items":"Label"},"firstInboundMessageInfo":11,"firstOutboundMessageInfo":11,"lastInboundMessageInfo":11,"lastOutboundMessageInfo":11,"supportEmailAddresses":{"$check":"$f36","type":"array","items":{"type":"string"}},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":["id","customer","title","priority","externalId","status","statusChangedAt","statusDetail","assignee","assignedAt","labels","firstInboundMessageInfo","firstOutboundMessageInfo","lastInboundMessageInfo","lastOutboundMessageInfo","supportEmailAddresses","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  Thread: [$v_Thread, '{"type":"object","properties":{"id":"Id","customer":"Customer","title":6,"previewText":{"$check":"$f29","anyOf":[{"type":"string","maxLength":500},{"type":"null"}]},"priority":"ThreadPriority","externalId":10,"status":"ThreadStatus","statusChangedAt":"Datetime","statusChangedBy":{"$check":"$f31","anyOf":["Actor",{"type":"null"}]},"statusDetail":{"$check":"$f32","anyOf":["ThreadStatusDetail",{"type":"null"}]},"assignee":{"$check":"$f33","anyOf":["ThreadAssignee",{"type":"null"}]},"assignedAt":2,"labels":{"$check":"$f34","type":"array","items":"Label"},"firstInboundMessageInfo":11,"firstOutboundMessageInfo":11,"lastInboundMessageInfo":11,"lastOutboundMessageInfo":11,"supportEmailAddresses":{"$check":"$f36","type":"array","items":{"type":"string"}},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":{"allBut":["previewText","statusChangedBy"]}}'],
   ThreadAssignee: [$v_ThreadAssignee, '{"anyOf":["UnknownObject","User","MachineUser",{"type":"object","properties":{"id":{"type":"string"}},"required":true}]}'],
   ThreadChatSent: [$v_ThreadChatSent, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f37","type":"object","properties":{"eventType":{"type":"string","const":"thread.chat_sent"},"chat":"Chat","thread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
   ThreadEmailReceived: [$v_ThreadEmailReceived, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f38","type":"object","properties":{"eventType":{"type":"string","const":"thread.email_received"},"thread":"Thread","email":"Email"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
@@ -1299,7 +1262,7 @@ const $schemas = {
   ThreadThreadLabelsChanged: [$v_ThreadThreadLabelsChanged, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f56","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_labels_changed"},"changeType":"ChangeType","thread":"Thread","previousThread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
   ThreadThreadPriorityChanged: [$v_ThreadThreadPriorityChanged, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f57","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_priority_changed"},"previousThread":"Thread","thread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
   ThreadThreadStatusTransitioned: [$v_ThreadThreadStatusTransitioned, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f58","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_status_transitioned"},"previousThread":"Thread","thread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  Tier: [$v_Tier, '{"type":"object","properties":{"id":"Id","name":6,"externalId":10,"color":6,"defaultThreadPriority":"ThreadPriority","isDefault":{"type":"boolean"},"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor"},"required":["id","name","externalId","color","isDefault","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  Tier: [$v_Tier, '{"type":"object","properties":{"id":"Id","name":6,"externalId":10,"color":6,"defaultThreadPriority":"ThreadPriority","isDefault":{"type":"boolean"},"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor"},"required":{"allBut":["defaultThreadPriority"]}}'],
   UnknownActor: [$v_UnknownActor, '{"type":"object","properties":{"actorType":9},"required":true}'],
   UnknownObject: [$v_UnknownObject, '{"type":"object","properties":{"type":9},"required":true}'],
   UseBusinessHoursOnly: [$v_UseBusinessHoursOnly, '{"type":"boolean"}'],
@@ -1355,9 +1318,9 @@ function $pattern(source) {
 
 const $pointer = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
-const $rules = {"any":["$ref","const","enum","anyOf"]};
+const $rules = {"any":["const","enum","anyOf"]};
 
-const $groups = {"number":["minimum","exclusiveMinimum","format"],"string":["maxLength","minLength","pattern","format"],"array":["items"],"object":["required","additionalProperties","properties"]};
+const $groups = {"number":["minimum","exclusiveMinimum","format"],"string":["maxLength","minLength","pattern","format"],"array":["items"],"object":["required","properties"]};
 
 function $plan(schema) {
   if (typeof schema == "boolean") return schema;
@@ -1468,10 +1431,6 @@ function $equals(data, value) {
   return value && typeof value == "object" ? $equal(data, value) : value === data;
 }
 
-function $x_ref(plan, data, path, at, errors) {
-  if (!$schemas[plan.ref][0](data)) $walkDefinition(plan.ref, data, path, errors);
-}
-
 function $x_const(plan, data, path, at, errors) {
   if (!$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
 }
@@ -1504,17 +1463,6 @@ function $x_items(plan, data, path, at, errors) {
   else if (plan.prefixItems === undefined) for (let i = 0; i < data.length; i++) $item(items, data, i, path, at + "/items", errors);
 }
 
-function $x_additionalProperties(plan, data, path, at, errors) {
-  const extra = plan.additionalProperties;
-  if ($alwaysValid(extra)) return;
-  for (const key in data) {
-    if (Object.prototype.hasOwnProperty.call(plan.known, key) || plan.patternProperties.some((p) => p.pattern.test(key))) continue;
-    if (extra === false) {
-      $fail(errors, path, at, "additionalProperties", { additionalProperty: key }, "must NOT have additional properties");
-    } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
-  }
-}
-
 function $x_properties(plan, data, path, at, errors) {
   for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
     const value = inherited ? $own(data, key) : data[key];
@@ -1538,10 +1486,6 @@ function $p_properties(schema, plan) {
     path: "/" + $pointer(key),
     at: "/properties/" + encodeURIComponent($pointer(key)),
   }));
-}
-
-function $p_additionalProperties(schema, plan) {
-  plan.additionalProperties = $plan(schema.additionalProperties);
 }
 
 const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
@@ -1592,7 +1536,9 @@ function $p_pattern(schema, plan) {
 }
 
 function $p_required(schema, plan) {
-  plan.required = (schema.required === true ? Object.keys(schema.properties) : schema.required).map((key) => [key, key in Object.prototype]);
+  const { required } = schema;
+  const names = Array.isArray(required) ? required : Object.keys(schema.properties).filter((key) => required === true || !required.allBut.includes(key));
+  plan.required = names.map((key) => [key, key in Object.prototype]);
 }
 
 function $formatPasses(name, data) {
@@ -1612,9 +1558,9 @@ function $p_format(schema, plan) {
   plan.format = schema.format;
 }
 
-const $explainers = { __proto__: null, "$ref": $x_ref, additionalProperties: $x_additionalProperties, anyOf: $x_anyOf, const: $x_const, enum: $x_enum, exclusiveMinimum: $x_exclusiveMinimum, format: $x_format, items: $x_items, maxLength: $x_maxLength, minLength: $x_minLength, minimum: $x_minimum, pattern: $x_pattern, properties: $x_properties, required: $x_required };
+const $explainers = { __proto__: null, anyOf: $x_anyOf, const: $x_const, enum: $x_enum, exclusiveMinimum: $x_exclusiveMinimum, format: $x_format, items: $x_items, maxLength: $x_maxLength, minLength: $x_minLength, minimum: $x_minimum, pattern: $x_pattern, properties: $x_properties, required: $x_required };
 
-const $planners = { __proto__: null, additionalProperties: $p_additionalProperties, anyOf: $p_anyOf, const: $p_const, enum: $p_enum, format: $p_format, items: $p_items, pattern: $p_pattern, properties: $p_properties, required: $p_required };
+const $planners = { __proto__: null, anyOf: $p_anyOf, const: $p_const, enum: $p_enum, format: $p_format, items: $p_items, pattern: $p_pattern, properties: $p_properties, required: $p_required };
 
 function $valueAt(root, path) {
   let node = root;
@@ -1749,49 +1695,27 @@ export const validateThreadThreadLabelsChanged = $validator($v_ThreadThreadLabel
 export const validateThreadThreadPriorityChanged = $validator($v_ThreadThreadPriorityChanged, "ThreadThreadPriorityChanged");
 export const validateThreadThreadStatusTransitioned = $validator($v_ThreadThreadStatusTransitioned, "ThreadThreadStatusTransitioned");
 
-const $validators = new Map([
-  ["customer.customer_created", validateCustomerCustomerCreated],
-  ["customer.customer_deleted", validateCustomerCustomerDeleted],
-  ["customer.customer_group_memberships_changed", validateCustomerCustomerGroupMembershipsChanged],
-  ["customer.customer_updated", validateCustomerCustomerUpdated],
-  ["thread.chat_sent", validateThreadChatSent],
-  ["thread.email_received", validateThreadEmailReceived],
-  ["thread.email_sent", validateThreadEmailSent],
-  ["thread.note_created", validateThreadNoteCreated],
-  ["thread.service_level_agreement_status_transitioned", validateThreadServiceLevelAgreementStatusTransitioned],
-  ["thread.slack_message_received", validateThreadSlackMessageReceived],
-  ["thread.slack_message_sent", validateThreadSlackMessageSent],
-  ["thread.thread_assignment_transitioned", validateThreadThreadAssignmentTransitioned],
-  ["thread.thread_created", validateThreadThreadCreated],
-  ["thread.thread_field_created", validateThreadThreadFieldCreated],
-  ["thread.thread_field_deleted", validateThreadThreadFieldDeleted],
-  ["thread.thread_field_updated", validateThreadThreadFieldUpdated],
-  ["thread.thread_labels_changed", validateThreadThreadLabelsChanged],
-  ["thread.thread_priority_changed", validateThreadThreadPriorityChanged],
-  ["thread.thread_status_transitioned", validateThreadThreadStatusTransitioned],
-]);
-
-/** Each event's first pass and definition: validateEvent runs the first pass alone. */
-const $firstPasses = new Map([
-  ["customer.customer_created", [$v_CustomerCustomerCreated, "CustomerCustomerCreated"]],
-  ["customer.customer_deleted", [$v_CustomerCustomerDeleted, "CustomerCustomerDeleted"]],
-  ["customer.customer_group_memberships_changed", [$v_CustomerCustomerGroupMembershipsChanged, "CustomerCustomerGroupMembershipsChanged"]],
-  ["customer.customer_updated", [$v_CustomerCustomerUpdated, "CustomerCustomerUpdated"]],
-  ["thread.chat_sent", [$v_ThreadChatSent, "ThreadChatSent"]],
-  ["thread.email_received", [$v_ThreadEmailReceived, "ThreadEmailReceived"]],
-  ["thread.email_sent", [$v_ThreadEmailSent, "ThreadEmailSent"]],
-  ["thread.note_created", [$v_ThreadNoteCreated, "ThreadNoteCreated"]],
-  ["thread.service_level_agreement_status_transitioned", [$v_ThreadServiceLevelAgreementStatusTransitioned, "ThreadServiceLevelAgreementStatusTransitioned"]],
-  ["thread.slack_message_received", [$v_ThreadSlackMessageReceived, "ThreadSlackMessageReceived"]],
-  ["thread.slack_message_sent", [$v_ThreadSlackMessageSent, "ThreadSlackMessageSent"]],
-  ["thread.thread_assignment_transitioned", [$v_ThreadThreadAssignmentTransitioned, "ThreadThreadAssignmentTransitioned"]],
-  ["thread.thread_created", [$v_ThreadThreadCreated, "ThreadThreadCreated"]],
-  ["thread.thread_field_created", [$v_ThreadThreadFieldCreated, "ThreadThreadFieldCreated"]],
-  ["thread.thread_field_deleted", [$v_ThreadThreadFieldDeleted, "ThreadThreadFieldDeleted"]],
-  ["thread.thread_field_updated", [$v_ThreadThreadFieldUpdated, "ThreadThreadFieldUpdated"]],
-  ["thread.thread_labels_changed", [$v_ThreadThreadLabelsChanged, "ThreadThreadLabelsChanged"]],
-  ["thread.thread_priority_changed", [$v_ThreadThreadPriorityChanged, "ThreadThreadPriorityChanged"]],
-  ["thread.thread_status_transitioned", [$v_ThreadThreadStatusTransitioned, "ThreadThreadStatusTransitioned"]],
+/** Each event's validator, first pass and definition: validateEvent runs the first pass alone. */
+const $events = new Map([
+  ["customer.customer_created", [validateCustomerCustomerCreated, $v_CustomerCustomerCreated, "CustomerCustomerCreated"]],
+  ["customer.customer_deleted", [validateCustomerCustomerDeleted, $v_CustomerCustomerDeleted, "CustomerCustomerDeleted"]],
+  ["customer.customer_group_memberships_changed", [validateCustomerCustomerGroupMembershipsChanged, $v_CustomerCustomerGroupMembershipsChanged, "CustomerCustomerGroupMembershipsChanged"]],
+  ["customer.customer_updated", [validateCustomerCustomerUpdated, $v_CustomerCustomerUpdated, "CustomerCustomerUpdated"]],
+  ["thread.chat_sent", [validateThreadChatSent, $v_ThreadChatSent, "ThreadChatSent"]],
+  ["thread.email_received", [validateThreadEmailReceived, $v_ThreadEmailReceived, "ThreadEmailReceived"]],
+  ["thread.email_sent", [validateThreadEmailSent, $v_ThreadEmailSent, "ThreadEmailSent"]],
+  ["thread.note_created", [validateThreadNoteCreated, $v_ThreadNoteCreated, "ThreadNoteCreated"]],
+  ["thread.service_level_agreement_status_transitioned", [validateThreadServiceLevelAgreementStatusTransitioned, $v_ThreadServiceLevelAgreementStatusTransitioned, "ThreadServiceLevelAgreementStatusTransitioned"]],
+  ["thread.slack_message_received", [validateThreadSlackMessageReceived, $v_ThreadSlackMessageReceived, "ThreadSlackMessageReceived"]],
+  ["thread.slack_message_sent", [validateThreadSlackMessageSent, $v_ThreadSlackMessageSent, "ThreadSlackMessageSent"]],
+  ["thread.thread_assignment_transitioned", [validateThreadThreadAssignmentTransitioned, $v_ThreadThreadAssignmentTransitioned, "ThreadThreadAssignmentTransitioned"]],
+  ["thread.thread_created", [validateThreadThreadCreated, $v_ThreadThreadCreated, "ThreadThreadCreated"]],
+  ["thread.thread_field_created", [validateThreadThreadFieldCreated, $v_ThreadThreadFieldCreated, "ThreadThreadFieldCreated"]],
+  ["thread.thread_field_deleted", [validateThreadThreadFieldDeleted, $v_ThreadThreadFieldDeleted, "ThreadThreadFieldDeleted"]],
+  ["thread.thread_field_updated", [validateThreadThreadFieldUpdated, $v_ThreadThreadFieldUpdated, "ThreadThreadFieldUpdated"]],
+  ["thread.thread_labels_changed", [validateThreadThreadLabelsChanged, $v_ThreadThreadLabelsChanged, "ThreadThreadLabelsChanged"]],
+  ["thread.thread_priority_changed", [validateThreadThreadPriorityChanged, $v_ThreadThreadPriorityChanged, "ThreadThreadPriorityChanged"]],
+  ["thread.thread_status_transitioned", [validateThreadThreadStatusTransitioned, $v_ThreadThreadStatusTransitioned, "ThreadThreadStatusTransitioned"]],
 ]);
 
 /** Every event name this version knows, sorted. */
@@ -1823,7 +1747,7 @@ export function versionOf(payload) {
 
 /** The validator of one event, found by name (never by trying each schema in turn). */
 export function validatorFor(name) {
-  return $validators.get(name);
+  return $events.get(name)?.[0];
 }
 
 /**
@@ -1832,8 +1756,8 @@ export function validatorFor(name) {
  * structural error; its other errors are listed after the version's.
  */
 export function validateEvent(payload, name = eventNameOf(payload)) {
-  const validate = name === undefined ? undefined : $validators.get(name);
-  if (validate === undefined) {
+  const event = name === undefined ? undefined : $events.get(name);
+  if (event === undefined) {
     return {
       ok: false,
       kind: "unknown_event",
@@ -1849,7 +1773,7 @@ export function validateEvent(payload, name = eventNameOf(payload)) {
       ],
     };
   }
-  const [check, typeName] = $firstPasses.get(name);
+  const [, check, typeName] = event;
   if (check(payload)) return { ok: true, name, event: payload };
   const version = versionOf(payload);
   if (schemaVersion !== null && version !== undefined && version !== schemaVersion) return new $VersionMismatch(name, version, typeName, payload);

@@ -559,8 +559,7 @@ function $v_ThreadPriority(d) {
 function $v_ThreadPriorityFilter(d) {
   if (!Array.isArray(d) || !(d.length >= 1)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_ThreadPriority(v2)) return false;
+    if (!$v_ThreadPriority(d[i1])) return false;
   }
   return true;
 }
@@ -806,8 +805,7 @@ function $f6(d) {
 function $f7(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_Attachment(v2)) return false;
+    if (!$v_Attachment(d[i1])) return false;
   }
   return true;
 }
@@ -828,8 +826,7 @@ function $f9(d) {
 function $f10(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_CustomerGroupMembership(v2)) return false;
+    if (!$v_CustomerGroupMembership(d[i1])) return false;
   }
   return true;
 }
@@ -884,8 +881,7 @@ function $f18(d) {
 function $f19(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_EmailParticipant(v2)) return false;
+    if (!$v_EmailParticipant(d[i1])) return false;
   }
   return true;
 }
@@ -900,13 +896,9 @@ function $f20(d) {
       case "customer":
         return $v_CustomerActor(d);
       case "supportEmailAddress":
-        return (
-          $isObject(d) &&
-          d.actorType === "supportEmailAddress" &&
-          typeof d.supportEmailAddress == "string"
-        );
+        return typeof d.supportEmailAddress == "string";
       case "deletedCustomer":
-        return $isObject(d) && d.actorType === "deletedCustomer" && $v_Id(d.customerId);
+        return $v_Id(d.customerId);
       default:
         return false;
     }
@@ -1003,24 +995,18 @@ function $f29(d) {
   if ($isObject(d)) {
     switch (d.status) {
       case "UNKNOWN":
-        return $isObject(d) && d.status === "UNKNOWN";
+        return true;
       case "PENDING":
-        return $isObject(d) && $v_Datetime(d.breachTime) && d.status === "PENDING";
-      case "ACHIEVED":
-        return $isObject(d) && $v_Datetime(d.achievedAt) && d.status === "ACHIEVED";
       case "IMMINENT_BREACH":
-        return $isObject(d) && $v_Datetime(d.breachTime) && d.status === "IMMINENT_BREACH";
+        return $v_Datetime(d.breachTime);
+      case "ACHIEVED":
+        return $v_Datetime(d.achievedAt);
       case "BREACHING":
-        return $isObject(d) && $v_Datetime(d.breachedAt) && d.status === "BREACHING";
+        return $v_Datetime(d.breachedAt);
       case "BREACHED":
-        return (
-          $isObject(d) &&
-          $v_Datetime(d.breachedAt) &&
-          $v_Datetime(d.completedAt) &&
-          d.status === "BREACHED"
-        );
+        return $v_Datetime(d.breachedAt) && $v_Datetime(d.completedAt);
       case "CANCELLED":
-        return $isObject(d) && $v_Datetime(d.cancelledAt) && d.status === "CANCELLED";
+        return $v_Datetime(d.cancelledAt);
       default:
         return false;
     }
@@ -1072,8 +1058,7 @@ function $f36(d) {
 function $f37(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_ThreadAssignee(v2)) return false;
+    if (!$v_ThreadAssignee(d[i1])) return false;
   }
   return true;
 }
@@ -1081,8 +1066,7 @@ function $f37(d) {
 function $f38(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!$v_Label(v2)) return false;
+    if (!$v_Label(d[i1])) return false;
   }
   return true;
 }
@@ -1094,8 +1078,7 @@ function $f39(d) {
 function $f40(d) {
   if (!Array.isArray(d)) return false;
   for (let i1 = 0; i1 < d.length; i1++) {
-    const v2 = d[i1];
-    if (!(typeof v2 == "string")) return false;
+    if (!(typeof d[i1] == "string")) return false;
   }
   return true;
 }
@@ -1211,42 +1194,21 @@ function $f55(d) {
       case "UNKNOWN":
         return $v_UnknownObject(d);
       case "CREATED":
-        return $isObject(d) && d.type === "CREATED" && $v_Datetime(d.createdAt);
+        return $v_Datetime(d.createdAt);
       case "NEW_REPLY":
-        return $isObject(d) && d.type === "NEW_REPLY";
       case "IN_PROGRESS":
-        return $isObject(d) && d.type === "IN_PROGRESS";
       case "WAITING_FOR_CUSTOMER":
-        return $isObject(d) && d.type === "WAITING_FOR_CUSTOMER";
-      case "WAITING_FOR_DURATION":
-        return (
-          $isObject(d) &&
-          d.type === "WAITING_FOR_DURATION" &&
-          $v_Datetime(d.waitingUntil) &&
-          typeof d.durationSeconds == "number"
-        );
-      case "THREAD_LINK_UPDATED":
-        return (
-          $isObject(d) &&
-          d.type === "THREAD_LINK_UPDATED" &&
-          (d.linear === undefined || $f54(d.linear))
-        );
       case "DONE_MANUALLY_SET":
-        return $isObject(d) && d.type === "DONE_MANUALLY_SET";
       case "IGNORED":
-        return $isObject(d) && d.type === "IGNORED";
+        return true;
+      case "WAITING_FOR_DURATION":
+        return $v_Datetime(d.waitingUntil) && typeof d.durationSeconds == "number";
+      case "THREAD_LINK_UPDATED":
+        return d.linear === undefined || $f54(d.linear);
       case "DONE_AUTOMATICALLY_SET":
-        return (
-          $isObject(d) &&
-          d.type === "DONE_AUTOMATICALLY_SET" &&
-          (d.afterSeconds === undefined || typeof d.afterSeconds == "number")
-        );
+        return d.afterSeconds === undefined || typeof d.afterSeconds == "number";
       case "THREAD_DISCUSSION_RESOLVED":
-        return (
-          $isObject(d) &&
-          d.type === "THREAD_DISCUSSION_RESOLVED" &&
-          (d.threadDiscussionId === undefined || $v_Id(d.threadDiscussionId))
-        );
+        return d.threadDiscussionId === undefined || $v_Id(d.threadDiscussionId);
       default:
         return false;
     }
@@ -1341,8 +1303,8 @@ function $f65(d) {
 const $schemas = {
   Actor: [$v_Actor, '{"anyOf":["UnknownActor","UserActor","MachineUserActor","SystemActor","CustomerActor"]}'],
   Attachment: [$v_Attachment, '{"type":"object","properties":{"id":"Id","fileName":0,"fileSizeBytes":{"$check":"$f3","type":"integer","minimum":0},"fileMimeType":0,"fileExtension":1,"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":true}'],
-  Chat: [$v_Chat, '{"type":"object","properties":{"timelineEntryId":"Id","id":"Id","customerReadAt":2,"text":{"$check":"$f6","anyOf":[{"type":"string","minLength":1,"maxLength":5000},{"type":"null"}]},"attachments":3,"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":["timelineEntryId","id","customerReadAt","attachments","createdAt","createdBy","updatedAt","updatedBy"]}'],
-  Customer: [$v_Customer, '{"type":"object","properties":{"id":"Id","email":{"$check":"$f8","type":"object","properties":{"email":"EmailAddress","isVerified":{"type":"boolean"},"verifiedAt":2},"required":true},"externalId":1,"fullName":{"type":"string"},"shortName":1,"markedAsSpamAt":2,"markedAsSpamBy":4,"customerGroupMemberships":{"$check":"$f10","type":"array","items":"CustomerGroupMembership"},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":["id","email","externalId","fullName","shortName","customerGroupMemberships","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  Chat: [$v_Chat, '{"type":"object","properties":{"timelineEntryId":"Id","id":"Id","customerReadAt":2,"text":{"$check":"$f6","anyOf":[{"type":"string","minLength":1,"maxLength":5000},{"type":"null"}]},"attachments":3,"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":{"allBut":["text"]}}'],
+  Customer: [$v_Customer, '{"type":"object","properties":{"id":"Id","email":{"$check":"$f8","type":"object","properties":{"email":"EmailAddress","isVerified":{"type":"boolean"},"verifiedAt":2},"required":true},"externalId":1,"fullName":{"type":"string"},"shortName":1,"markedAsSpamAt":2,"markedAsSpamBy":4,"customerGroupMemberships":{"$check":"$f10","type":"array","items":"CustomerGroupMembership"},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":{"allBut":["markedAsSpamAt","markedAsSpamBy"]}}'],
   CustomerActor: [$v_CustomerActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"customer"},"customerId":"Id"},"required":true}'],
   CustomerCustomerCreated: [$v_CustomerCustomerCreated, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f11","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_created"},"customer":"Customer"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
   CustomerCustomerDeleted: [$v_CustomerCustomerDeleted, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f12","type":"object","properties":{"eventType":{"type":"string","const":"customer.customer_deleted"},"previousCustomer":"Customer"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
@@ -1360,22 +1322,22 @@ const $schemas = {
   Id: [$v_Id, '{"type":"string","minLength":1,"maxLength":50,"pattern":{"$regexp":"$pattern3"}}'],
   InternalActor: [$v_InternalActor, '{"anyOf":["UnknownActor","UserActor","MachineUserActor","SystemActor"]}'],
   Label: [$v_Label, '{"type":"object","properties":{"id":"Id","labelType":"LabelType","createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":true}'],
-  LabelType: [$v_LabelType, '{"type":"object","properties":{"id":"Id","name":6,"icon":1,"isArchived":{"type":"boolean"},"archivedAt":2,"archivedBy":4,"externalId":9,"isExcludedFromAi":{"type":"boolean"},"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor"},"required":["id","name","archivedAt","archivedBy","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  LabelType: [$v_LabelType, '{"type":"object","properties":{"id":"Id","name":6,"icon":1,"isArchived":{"type":"boolean"},"archivedAt":2,"archivedBy":4,"externalId":9,"isExcludedFromAi":{"type":"boolean"},"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor"},"required":{"allBut":["icon","isArchived","externalId","isExcludedFromAi"]}}'],
   MachineUser: [$v_MachineUser, '{"type":"object","properties":{"id":"Id","fullName":{"type":"string"},"publicName":{"type":"string"},"description":1,"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","deletedAt":2,"deletedBy":4},"required":true}'],
   MachineUserActor: [$v_MachineUserActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"machineUser"},"machineUserId":"Id"},"required":true}'],
   MessageActorType: [$v_MessageActorType, '{"type":"string","enum":["user","machineUser","customer","system"]}'],
   Note: [$v_Note, '{"type":"object","properties":{"timelineEntryId":"Id","id":"Id","text":10,"markdown":{"$check":"$f25","anyOf":[10,{"type":"null"}]},"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","deletedAt":2,"deletedBy":4},"required":true}'],
   ServiceLevelAgreement: [$v_ServiceLevelAgreement, '{"anyOf":["UnknownObject",{"$check":"$f26","type":"object","properties":{"id":"Id","tier":"Tier","useBusinessHoursOnly":{"type":"boolean"},"threadPriorityFilter":"ThreadPriorityFilter","createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","type":{"type":"string","const":"FIRST_RESPONSE_TIME"},"firstResponseTimeMinutes":{"type":"number"}},"required":true},{"$check":"$f27","type":"object","properties":{"id":"Id","tier":"Tier","useBusinessHoursOnly":{"type":"boolean"},"threadPriorityFilter":"ThreadPriorityFilter","createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","type":{"type":"string","const":"NEXT_RESPONSE_TIME"},"nextResponseTimeMinutes":{"type":"number"}},"required":true}]}'],
   ServiceLevelAgreementStatusDetail: [$v_ServiceLevelAgreementStatusDetail, '{"anyOf":[{"type":"object","properties":{"status":11},"required":true},{"type":"object","properties":{"breachTime":"Datetime","status":{"type":"string","const":"PENDING"}},"required":true},{"type":"object","properties":{"achievedAt":"Datetime","status":{"type":"string","const":"ACHIEVED"}},"required":true},{"type":"object","properties":{"breachTime":"Datetime","status":{"type":"string","const":"IMMINENT_BREACH"}},"required":true},{"type":"object","properties":{"breachedAt":"Datetime","status":{"type":"string","const":"BREACHING"}},"required":true},{"type":"object","properties":{"breachedAt":"Datetime","completedAt":"Datetime","status":{"type":"string","const":"BREACHED"}},"required":true},{"type":"object","properties":{"cancelledAt":"Datetime","status":{"type":"string","const":"CANCELLED"}},"required":true}]}'],
-  SlackMessage: [$v_SlackMessage, '{"type":"object","properties":{"timelineEntryId":"Id","id":"Id","text":{"type":"string"},"resolvedText":{"type":"string"},"attachments":3,"slackChannelId":{"type":"string"},"slackChannelName":{"type":"string"},"slackMessageLink":{"type":"string"},"slackReactions":{"$check":"$f32","type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"actors":{"$check":"$f30","type":"array","items":{"type":"object","properties":{"actorId":"Id","actorType":"MessageActorType","slackUserId":{"type":"string"}},"required":true}},"imageUrl":{"$check":"$f31","anyOf":[{"type":"string","format":"uri"},{"type":"null"}]}},"required":["name","actors"]}},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":["timelineEntryId","id","text","attachments","slackChannelId","slackChannelName","slackMessageLink","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  SlackMessage: [$v_SlackMessage, '{"type":"object","properties":{"timelineEntryId":"Id","id":"Id","text":{"type":"string"},"resolvedText":{"type":"string"},"attachments":3,"slackChannelId":{"type":"string"},"slackChannelName":{"type":"string"},"slackMessageLink":{"type":"string"},"slackReactions":{"$check":"$f32","type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"actors":{"$check":"$f30","type":"array","items":{"type":"object","properties":{"actorId":"Id","actorType":"MessageActorType","slackUserId":{"type":"string"}},"required":true}},"imageUrl":{"$check":"$f31","anyOf":[{"type":"string","format":"uri"},{"type":"null"}]}},"required":["name","actors"]}},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":{"allBut":["resolvedText","slackReactions"]}}'],
   SystemActor: [$v_SystemActor, '{"type":"object","properties":{"actorType":{"type":"string","const":"system"},"system":{"type":"string"}},"required":true}'],
-  Thread: [$v_Thread, '{"type":"object","properties":{"id":"Id","customer":"Customer","title":6,"previewText":9,"priority":"ThreadPriority","externalId":12,"status":"ThreadStatus","statusChangedAt":"Datetime","statusChangedBy":{"$check":"$f34","anyOf":["Actor",{"type":"null"}]},"statusDetail":{"$check":"$f35","anyOf":["ThreadStatusDetail",{"type":"null"}]},"assignee":{"$check":"$f36","anyOf":["ThreadAssignee",{"type":"null"}]},"assignedAt":2,"additionalAssignees":{"$check":"$f37","type":"array","items":"ThreadAssignee"},"labels":{"$check":"$f38","type":"array","items":"Label"},"firstInboundMessageInfo":13,"firstOutboundMessageInfo":13,"lastInboundMessageInfo":13,"lastOutboundMessageInfo":13,"supportEmailAddresses":{"$check":"$f40","type":"array","items":{"type":"string"}},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":["id","customer","title","priority","externalId","status","statusChangedAt","statusDetail","assignee","assignedAt","labels","firstInboundMessageInfo","firstOutboundMessageInfo","lastInboundMessageInfo","lastOutboundMessageInfo","supportEmailAddresses","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  Thread: [$v_Thread, '{"type":"object","properties":{"id":"Id","customer":"Customer","title":6,"previewText":9,"priority":"ThreadPriority","externalId":12,"status":"ThreadStatus","statusChangedAt":"Datetime","statusChangedBy":{"$check":"$f34","anyOf":["Actor",{"type":"null"}]},"statusDetail":{"$check":"$f35","anyOf":["ThreadStatusDetail",{"type":"null"}]},"assignee":{"$check":"$f36","anyOf":["ThreadAssignee",{"type":"null"}]},"assignedAt":2,"additionalAssignees":{"$check":"$f37","type":"array","items":"ThreadAssignee"},"labels":{"$check":"$f38","type":"array","items":"Label"},"firstInboundMessageInfo":13,"firstOutboundMessageInfo":13,"lastInboundMessageInfo":13,"lastOutboundMessageInfo":13,"supportEmailAddresses":{"$check":"$f40","type":"array","items":{"type":"string"}},"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":{"allBut":["previewText","statusChangedBy","additionalAssignees"]}}'],
   ThreadAssignee: [$v_ThreadAssignee, '{"anyOf":["UnknownObject","User","MachineUser",{"type":"object","properties":{"id":{"type":"string"}},"required":true}]}'],
   ThreadChatReceived: [$v_ThreadChatReceived, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f41","type":"object","properties":{"eventType":{"type":"string","const":"thread.chat_received"},"chat":"Chat","thread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
   ThreadChatSent: [$v_ThreadChatSent, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f42","type":"object","properties":{"eventType":{"type":"string","const":"thread.chat_sent"},"chat":"Chat","thread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
   ThreadEmailReceived: [$v_ThreadEmailReceived, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f43","type":"object","properties":{"eventType":{"type":"string","const":"thread.email_received"},"thread":"Thread","email":"Email"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
   ThreadEmailSent: [$v_ThreadEmailSent, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f44","type":"object","properties":{"eventType":{"type":"string","const":"thread.email_sent"},"thread":"Thread","email":"Email"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  ThreadField: [$v_ThreadField, '{"type":"object","properties":{"id":"Id","threadId":"Id","key":{"type":"string"},"type":{"type":"string","enum":"$enum4"},"stringValue":1,"booleanValue":{"$check":"$f45","type":["boolean","null"]},"numberValue":{"$check":"$f46","type":["number","null"]},"dateValue":1,"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":["id","threadId","key","type","stringValue","booleanValue","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  ThreadField: [$v_ThreadField, '{"type":"object","properties":{"id":"Id","threadId":"Id","key":{"type":"string"},"type":{"type":"string","enum":"$enum4"},"stringValue":1,"booleanValue":{"$check":"$f45","type":["boolean","null"]},"numberValue":{"$check":"$f46","type":["number","null"]},"dateValue":1,"createdAt":"Datetime","createdBy":"Actor","updatedAt":"Datetime","updatedBy":"Actor"},"required":{"allBut":["numberValue","dateValue"]}}'],
   ThreadMessageInfo: [$v_ThreadMessageInfo, '{"type":"object","properties":{"timestamp":"Datetime","messageSource":{"$check":"$f47","type":"string","enum":["CHAT","EMAIL","API","SLACK","MS_TEAMS","UNKNOWN_THREAD_MESSAGE_INFO_MESSAGE_SOURCE"]},"actorId":1,"actorType":{"$check":"$f48","anyOf":["MessageActorType",{"type":"null"}]}},"required":["timestamp","messageSource"]}'],
   ThreadNoteCreated: [$v_ThreadNoteCreated, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f49","type":"object","properties":{"eventType":{"type":"string","const":"thread.note_created"},"thread":"Thread","note":"Note"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
   ThreadPriority: [$v_ThreadPriority, '{"type":"number"}'],
@@ -1393,7 +1355,7 @@ const $schemas = {
   ThreadThreadLabelsChanged: [$v_ThreadThreadLabelsChanged, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f61","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_labels_changed"},"changeType":5,"thread":"Thread","previousThread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
   ThreadThreadPriorityChanged: [$v_ThreadThreadPriorityChanged, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f62","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_priority_changed"},"previousThread":"Thread","thread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
   ThreadThreadStatusTransitioned: [$v_ThreadThreadStatusTransitioned, '{"type":"object","properties":{"id":"Id","type":"EventType","timestamp":"Datetime","workspaceId":"Id","webhookMetadata":"WebhookMetadata","payload":{"$check":"$f63","type":"object","properties":{"eventType":{"type":"string","const":"thread.thread_status_transitioned"},"previousThread":"Thread","thread":"Thread"},"required":true}},"required":["timestamp","workspaceId","payload","id","type","webhookMetadata"]}'],
-  Tier: [$v_Tier, '{"type":"object","properties":{"id":"Id","name":6,"externalId":12,"color":6,"defaultThreadPriority":"ThreadPriority","isDefault":{"type":"boolean"},"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor"},"required":["id","name","externalId","color","isDefault","createdAt","createdBy","updatedAt","updatedBy"]}'],
+  Tier: [$v_Tier, '{"type":"object","properties":{"id":"Id","name":6,"externalId":12,"color":6,"defaultThreadPriority":"ThreadPriority","isDefault":{"type":"boolean"},"createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor"},"required":{"allBut":["defaultThreadPriority"]}}'],
   UnknownActor: [$v_UnknownActor, '{"type":"object","properties":{"actorType":11},"required":true}'],
   UnknownObject: [$v_UnknownObject, '{"type":"object","properties":{"type":11},"required":true}'],
   User: [$v_User, '{"type":"object","properties":{"id":"Id","email":"EmailAddress","fullName":{"type":"string"},"publicName":{"type":"string"},"status":{"$check":"$f64","type":"string","enum":["ONLINE","OFFLINE","BREAK","AWAY","UNKNOWN_USER_STATUS"]},"statusChangedAt":"Datetime","createdAt":"Datetime","createdBy":"InternalActor","updatedAt":"Datetime","updatedBy":"InternalActor","deletedAt":2,"deletedBy":4},"required":true}'],
@@ -1450,9 +1412,9 @@ function $pattern(source) {
 
 const $pointer = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
-const $rules = {"any":["$ref","const","enum","anyOf"]};
+const $rules = {"any":["const","enum","anyOf"]};
 
-const $groups = {"number":["minimum","exclusiveMinimum","format"],"string":["maxLength","minLength","pattern","format"],"array":["minItems","items"],"object":["required","additionalProperties","properties"]};
+const $groups = {"number":["minimum","exclusiveMinimum","format"],"string":["maxLength","minLength","pattern","format"],"array":["minItems","items"],"object":["required","properties"]};
 
 function $plan(schema) {
   if (typeof schema == "boolean") return schema;
@@ -1563,10 +1525,6 @@ function $equals(data, value) {
   return value && typeof value == "object" ? $equal(data, value) : value === data;
 }
 
-function $x_ref(plan, data, path, at, errors) {
-  if (!$schemas[plan.ref][0](data)) $walkDefinition(plan.ref, data, path, errors);
-}
-
 function $x_const(plan, data, path, at, errors) {
   if (!$equals(data, plan.const)) $fail(errors, path, at, "const", { allowedValue: plan.const }, "must be equal to constant");
 }
@@ -1599,17 +1557,6 @@ function $x_items(plan, data, path, at, errors) {
   else if (plan.prefixItems === undefined) for (let i = 0; i < data.length; i++) $item(items, data, i, path, at + "/items", errors);
 }
 
-function $x_additionalProperties(plan, data, path, at, errors) {
-  const extra = plan.additionalProperties;
-  if ($alwaysValid(extra)) return;
-  for (const key in data) {
-    if (Object.prototype.hasOwnProperty.call(plan.known, key) || plan.patternProperties.some((p) => p.pattern.test(key))) continue;
-    if (extra === false) {
-      $fail(errors, path, at, "additionalProperties", { additionalProperty: key }, "must NOT have additional properties");
-    } else if (!$passes(extra, data[key])) $walk(extra, data[key], path + "/" + $pointer(key), at + "/additionalProperties", errors);
-  }
-}
-
 function $x_properties(plan, data, path, at, errors) {
   for (const { key, inherited, plan: sub, path: to, at: where } of plan.properties) {
     const value = inherited ? $own(data, key) : data[key];
@@ -1633,10 +1580,6 @@ function $p_properties(schema, plan) {
     path: "/" + $pointer(key),
     at: "/properties/" + encodeURIComponent($pointer(key)),
   }));
-}
-
-function $p_additionalProperties(schema, plan) {
-  plan.additionalProperties = $plan(schema.additionalProperties);
 }
 
 const $comparisons = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
@@ -1689,7 +1632,9 @@ function $p_pattern(schema, plan) {
 }
 
 function $p_required(schema, plan) {
-  plan.required = (schema.required === true ? Object.keys(schema.properties) : schema.required).map((key) => [key, key in Object.prototype]);
+  const { required } = schema;
+  const names = Array.isArray(required) ? required : Object.keys(schema.properties).filter((key) => required === true || !required.allBut.includes(key));
+  plan.required = names.map((key) => [key, key in Object.prototype]);
 }
 
 function $formatPasses(name, data) {
@@ -1709,9 +1654,9 @@ function $p_format(schema, plan) {
   plan.format = schema.format;
 }
 
-const $explainers = { __proto__: null, "$ref": $x_ref, additionalProperties: $x_additionalProperties, anyOf: $x_anyOf, const: $x_const, enum: $x_enum, exclusiveMinimum: $x_exclusiveMinimum, format: $x_format, items: $x_items, maxLength: $x_maxLength, minItems: $x_minItems, minLength: $x_minLength, minimum: $x_minimum, pattern: $x_pattern, properties: $x_properties, required: $x_required };
+const $explainers = { __proto__: null, anyOf: $x_anyOf, const: $x_const, enum: $x_enum, exclusiveMinimum: $x_exclusiveMinimum, format: $x_format, items: $x_items, maxLength: $x_maxLength, minItems: $x_minItems, minLength: $x_minLength, minimum: $x_minimum, pattern: $x_pattern, properties: $x_properties, required: $x_required };
 
-const $planners = { __proto__: null, additionalProperties: $p_additionalProperties, anyOf: $p_anyOf, const: $p_const, enum: $p_enum, format: $p_format, items: $p_items, pattern: $p_pattern, properties: $p_properties, required: $p_required };
+const $planners = { __proto__: null, anyOf: $p_anyOf, const: $p_const, enum: $p_enum, format: $p_format, items: $p_items, pattern: $p_pattern, properties: $p_properties, required: $p_required };
 
 function $valueAt(root, path) {
   let node = root;
@@ -1847,51 +1792,28 @@ export const validateThreadThreadLabelsChanged = $validator($v_ThreadThreadLabel
 export const validateThreadThreadPriorityChanged = $validator($v_ThreadThreadPriorityChanged, "ThreadThreadPriorityChanged");
 export const validateThreadThreadStatusTransitioned = $validator($v_ThreadThreadStatusTransitioned, "ThreadThreadStatusTransitioned");
 
-const $validators = new Map([
-  ["customer.customer_created", validateCustomerCustomerCreated],
-  ["customer.customer_deleted", validateCustomerCustomerDeleted],
-  ["customer.customer_group_memberships_changed", validateCustomerCustomerGroupMembershipsChanged],
-  ["customer.customer_updated", validateCustomerCustomerUpdated],
-  ["thread.chat_received", validateThreadChatReceived],
-  ["thread.chat_sent", validateThreadChatSent],
-  ["thread.email_received", validateThreadEmailReceived],
-  ["thread.email_sent", validateThreadEmailSent],
-  ["thread.note_created", validateThreadNoteCreated],
-  ["thread.service_level_agreement_status_transitioned", validateThreadServiceLevelAgreementStatusTransitioned],
-  ["thread.slack_message_received", validateThreadSlackMessageReceived],
-  ["thread.slack_message_sent", validateThreadSlackMessageSent],
-  ["thread.thread_assignment_transitioned", validateThreadThreadAssignmentTransitioned],
-  ["thread.thread_created", validateThreadThreadCreated],
-  ["thread.thread_field_created", validateThreadThreadFieldCreated],
-  ["thread.thread_field_deleted", validateThreadThreadFieldDeleted],
-  ["thread.thread_field_updated", validateThreadThreadFieldUpdated],
-  ["thread.thread_labels_changed", validateThreadThreadLabelsChanged],
-  ["thread.thread_priority_changed", validateThreadThreadPriorityChanged],
-  ["thread.thread_status_transitioned", validateThreadThreadStatusTransitioned],
-]);
-
-/** Each event's first pass and definition: validateEvent runs the first pass alone. */
-const $firstPasses = new Map([
-  ["customer.customer_created", [$v_CustomerCustomerCreated, "CustomerCustomerCreated"]],
-  ["customer.customer_deleted", [$v_CustomerCustomerDeleted, "CustomerCustomerDeleted"]],
-  ["customer.customer_group_memberships_changed", [$v_CustomerCustomerGroupMembershipsChanged, "CustomerCustomerGroupMembershipsChanged"]],
-  ["customer.customer_updated", [$v_CustomerCustomerUpdated, "CustomerCustomerUpdated"]],
-  ["thread.chat_received", [$v_ThreadChatReceived, "ThreadChatReceived"]],
-  ["thread.chat_sent", [$v_ThreadChatSent, "ThreadChatSent"]],
-  ["thread.email_received", [$v_ThreadEmailReceived, "ThreadEmailReceived"]],
-  ["thread.email_sent", [$v_ThreadEmailSent, "ThreadEmailSent"]],
-  ["thread.note_created", [$v_ThreadNoteCreated, "ThreadNoteCreated"]],
-  ["thread.service_level_agreement_status_transitioned", [$v_ThreadServiceLevelAgreementStatusTransitioned, "ThreadServiceLevelAgreementStatusTransitioned"]],
-  ["thread.slack_message_received", [$v_ThreadSlackMessageReceived, "ThreadSlackMessageReceived"]],
-  ["thread.slack_message_sent", [$v_ThreadSlackMessageSent, "ThreadSlackMessageSent"]],
-  ["thread.thread_assignment_transitioned", [$v_ThreadThreadAssignmentTransitioned, "ThreadThreadAssignmentTransitioned"]],
-  ["thread.thread_created", [$v_ThreadThreadCreated, "ThreadThreadCreated"]],
-  ["thread.thread_field_created", [$v_ThreadThreadFieldCreated, "ThreadThreadFieldCreated"]],
-  ["thread.thread_field_deleted", [$v_ThreadThreadFieldDeleted, "ThreadThreadFieldDeleted"]],
-  ["thread.thread_field_updated", [$v_ThreadThreadFieldUpdated, "ThreadThreadFieldUpdated"]],
-  ["thread.thread_labels_changed", [$v_ThreadThreadLabelsChanged, "ThreadThreadLabelsChanged"]],
-  ["thread.thread_priority_changed", [$v_ThreadThreadPriorityChanged, "ThreadThreadPriorityChanged"]],
-  ["thread.thread_status_transitioned", [$v_ThreadThreadStatusTransitioned, "ThreadThreadStatusTransitioned"]],
+/** Each event's validator, first pass and definition: validateEvent runs the first pass alone. */
+const $events = new Map([
+  ["customer.customer_created", [validateCustomerCustomerCreated, $v_CustomerCustomerCreated, "CustomerCustomerCreated"]],
+  ["customer.customer_deleted", [validateCustomerCustomerDeleted, $v_CustomerCustomerDeleted, "CustomerCustomerDeleted"]],
+  ["customer.customer_group_memberships_changed", [validateCustomerCustomerGroupMembershipsChanged, $v_CustomerCustomerGroupMembershipsChanged, "CustomerCustomerGroupMembershipsChanged"]],
+  ["customer.customer_updated", [validateCustomerCustomerUpdated, $v_CustomerCustomerUpdated, "CustomerCustomerUpdated"]],
+  ["thread.chat_received", [validateThreadChatReceived, $v_ThreadChatReceived, "ThreadChatReceived"]],
+  ["thread.chat_sent", [validateThreadChatSent, $v_ThreadChatSent, "ThreadChatSent"]],
+  ["thread.email_received", [validateThreadEmailReceived, $v_ThreadEmailReceived, "ThreadEmailReceived"]],
+  ["thread.email_sent", [validateThreadEmailSent, $v_ThreadEmailSent, "ThreadEmailSent"]],
+  ["thread.note_created", [validateThreadNoteCreated, $v_ThreadNoteCreated, "ThreadNoteCreated"]],
+  ["thread.service_level_agreement_status_transitioned", [validateThreadServiceLevelAgreementStatusTransitioned, $v_ThreadServiceLevelAgreementStatusTransitioned, "ThreadServiceLevelAgreementStatusTransitioned"]],
+  ["thread.slack_message_received", [validateThreadSlackMessageReceived, $v_ThreadSlackMessageReceived, "ThreadSlackMessageReceived"]],
+  ["thread.slack_message_sent", [validateThreadSlackMessageSent, $v_ThreadSlackMessageSent, "ThreadSlackMessageSent"]],
+  ["thread.thread_assignment_transitioned", [validateThreadThreadAssignmentTransitioned, $v_ThreadThreadAssignmentTransitioned, "ThreadThreadAssignmentTransitioned"]],
+  ["thread.thread_created", [validateThreadThreadCreated, $v_ThreadThreadCreated, "ThreadThreadCreated"]],
+  ["thread.thread_field_created", [validateThreadThreadFieldCreated, $v_ThreadThreadFieldCreated, "ThreadThreadFieldCreated"]],
+  ["thread.thread_field_deleted", [validateThreadThreadFieldDeleted, $v_ThreadThreadFieldDeleted, "ThreadThreadFieldDeleted"]],
+  ["thread.thread_field_updated", [validateThreadThreadFieldUpdated, $v_ThreadThreadFieldUpdated, "ThreadThreadFieldUpdated"]],
+  ["thread.thread_labels_changed", [validateThreadThreadLabelsChanged, $v_ThreadThreadLabelsChanged, "ThreadThreadLabelsChanged"]],
+  ["thread.thread_priority_changed", [validateThreadThreadPriorityChanged, $v_ThreadThreadPriorityChanged, "ThreadThreadPriorityChanged"]],
+  ["thread.thread_status_transitioned", [validateThreadThreadStatusTransitioned, $v_ThreadThreadStatusTransitioned, "ThreadThreadStatusTransitioned"]],
 ]);
 
 /** Every event name this version knows, sorted. */
@@ -1923,7 +1845,7 @@ export function versionOf(payload) {
 
 /** The validator of one event, found by name (never by trying each schema in turn). */
 export function validatorFor(name) {
-  return $validators.get(name);
+  return $events.get(name)?.[0];
 }
 
 /**
@@ -1932,8 +1854,8 @@ export function validatorFor(name) {
  * structural error; its other errors are listed after the version's.
  */
 export function validateEvent(payload, name = eventNameOf(payload)) {
-  const validate = name === undefined ? undefined : $validators.get(name);
-  if (validate === undefined) {
+  const event = name === undefined ? undefined : $events.get(name);
+  if (event === undefined) {
     return {
       ok: false,
       kind: "unknown_event",
@@ -1949,7 +1871,7 @@ export function validateEvent(payload, name = eventNameOf(payload)) {
       ],
     };
   }
-  const [check, typeName] = $firstPasses.get(name);
+  const [, check, typeName] = event;
   if (check(payload)) return { ok: true, name, event: payload };
   const version = versionOf(payload);
   if (schemaVersion !== null && version !== undefined && version !== schemaVersion) return new $VersionMismatch(name, version, typeName, payload);

@@ -1,6 +1,6 @@
 import { pointerSegment } from "../../errors.js";
 import { isPlainObject } from "../../json.js";
-import { alwaysValid, and, isType, literal, member, not, or, place, refOnly, returns, typesOf, VALUE, when, type Schema, type SchemaObject } from "./code.js";
+import { alwaysValid, and, isType, literal, member, not, or, place, refOnly, returns, splitTop, typesOf, unwrapped, VALUE, when, type Schema, type SchemaObject } from "./code.js";
 import type { CompileContext, Keyword, PrepareContext } from "./keyword.js";
 
 // The applicators: keywords whose value holds subschemas, applied to the value itself
@@ -17,20 +17,23 @@ const map = (keyword: string) => (value: unknown, at: string, c: PrepareContext)
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, c.schema(v, `${at}/${pointerSegment(k)}`)]));
 };
 
+/** The statements that return false when `element` fails `schema`: the element is read into a local when the check reads it more than once. */
+function each(c: CompileContext, element: string, schema: Schema): string[] {
+  const check = c.check(schema);
+  if (check.split(VALUE).length <= 2) return [`  ${when(not(place(check, element)), "return false;")}`];
+  const v = c.local("v");
+  return [`  const ${v} = ${element};`, `  ${when(not(place(check, v)), "return false;")}`];
+}
+
 /** The statements that check every item from `from` on against one schema. */
 function loop(c: CompileContext, from: string, item: Schema): string[] {
   const i = c.local("i");
-  const v = c.local("v");
-  return [`for (let ${i} = ${from}; ${i} < ${VALUE}.length; ${i}++) {`, `  const ${v} = ${VALUE}[${i}];`, `  ${when(not(place(c.check(item), v)), "return false;")}`, "}"];
+  return [`for (let ${i} = ${from}; ${i} < ${VALUE}.length; ${i}++) {`, ...each(c, `${VALUE}[${i}]`, item), "}"];
 }
 
 /** The statements that check each item of a tuple that is there against its schema. */
 function tuple(c: CompileContext, items: Schema[]): string[] {
-  return items.flatMap((item, i) => {
-    if (alwaysValid(item)) return [];
-    const v = c.local("v");
-    return [`if (${VALUE}.length > ${i}) {`, `  const ${v} = ${VALUE}[${i}];`, `  ${when(not(place(c.check(item), v)), "return false;")}`, "}"];
-  });
+  return items.flatMap((item, i) => (alwaysValid(item) ? [] : [`if (${VALUE}.length > ${i}) {`, ...each(c, `${VALUE}[${i}]`, item), "}"]));
 }
 
 const pattern = (c: CompileContext, source: string) => c.constant(`new RegExp(${JSON.stringify(source)}, "u")`, "$pattern");
@@ -133,13 +136,11 @@ export const applicatorKeywords: Keyword[] = [
       ];
       const additional = known.length === 0 ? "true" : not(or(known));
       if (extra === false) return { statements: [`for (const ${k} in ${VALUE}) if (${additional}) return false;`] };
-      const v = c.local("v");
       return {
         statements: [
           `for (const ${k} in ${VALUE}) {`,
           ...(additional === "true" ? [] : [`  if (${not(additional)}) continue;`]),
-          `  const ${v} = ${VALUE}[${k}];`,
-          `  ${when(not(place(c.check(extra), v)), "return false;")}`,
+          ...each(c, `${VALUE}[${k}]`, extra),
           "}",
         ],
       };
@@ -176,14 +177,7 @@ export const applicatorKeywords: Keyword[] = [
       for (const [source, sub] of Object.entries(schema["patternProperties"] as Record<string, Schema>)) {
         if (alwaysValid(sub)) continue;
         const k = c.local("k");
-        const v = c.local("v");
-        statements.push(
-          `for (const ${k} in ${VALUE}) {`,
-          `  if (!${pattern(c, source)}.test(${k})) continue;`,
-          `  const ${v} = ${VALUE}[${k}];`,
-          `  ${when(not(place(c.check(sub), v)), "return false;")}`,
-          "}",
-        );
+        statements.push(`for (const ${k} in ${VALUE}) {`, `  if (!${pattern(c, source)}.test(${k})) continue;`, ...each(c, `${VALUE}[${k}]`, sub), "}");
       }
       return { statements };
     },
@@ -344,12 +338,22 @@ function dispatch(c: CompileContext, branches: Schema[], checks: string[]): stri
   });
   const objectsOnly = pins.every((p) => p.objectOnly);
   const d = (check: string) => place(check, "d");
+  const object = isType("object", "d");
+  // inside a case, a branch's own tests that the value is an object and has this tag hold
+  const known = (label: string) => (check: string) =>
+    and(splitTop(d(check), " && ").filter((c) => c !== object && c !== `${member("d", tag!)} === ${label}`).map(unwrapped));
+  // the cases that return the same, together (in the order of their first)
+  const bodies = new Map<string, string[]>();
+  for (const [label, matching] of cases) {
+    const body = either([...matching, ...loose].map(known(label)));
+    bodies.set(body, [...(bodies.get(body) ?? []), label]);
+  }
   const source = (name: string) =>
     [
       `function ${name}(d) {`,
-      `  if (${isType("object", "d")}) {`,
+      `  if (${object}) {`,
       `    switch (${member("d", tag!)}) {`,
-      ...[...cases].flatMap(([label, matching]) => [`      case ${label}:`, `        ${returns(or([...matching, ...loose].map(d)))}`]),
+      ...[...bodies].flatMap(([body, labels]) => [...labels.map((label) => `      case ${label}:`), `        ${returns(body)}`]),
       "      default:",
       `        ${returns(or(loose.map(d)))}`,
       "    }",
@@ -359,6 +363,9 @@ function dispatch(c: CompileContext, branches: Schema[], checks: string[]): stri
     ].join("\n");
   return `${c.hoistFunction(`anyOf ${tag} ${checks.join(" | ")}`, source)}(${VALUE})`;
 }
+
+/** or(), but "true" when a branch always passes. */
+const either = (checks: string[]): string => (checks.includes("true") ? "true" : or(checks));
 
 /** The properties a schema requires and pins to constants, through $ref and allOf (all of which must hold). */
 function pinsOf(definitions: Record<string, Schema>, schema: Schema, depth: number): Pins {

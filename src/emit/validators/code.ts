@@ -103,6 +103,9 @@ function atomic(code: string): boolean {
   return call !== null && code.endsWith(")") && closingBracket(code, call[0].length - 1) === code.length - 1;
 }
 
+/** An expression without the parentheses around the whole of it, if it has them. */
+export const unwrapped = (code: string): string => (code.startsWith("(") && closingBracket(code, 0) === code.length - 1 ? unwrapped(code.slice(1, -1)) : code);
+
 /** The index of the bracket that closes the one at `open`, skipping string literals. */
 function closingBracket(code: string, open: number): number {
   let depth = 0;

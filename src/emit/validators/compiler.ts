@@ -13,6 +13,7 @@ import {
   place,
   refOnly,
   returns,
+  splitTop,
   typesOf,
   VALUE,
   type Parts,
@@ -196,7 +197,15 @@ export class Compiler {
       }
     }
     add(phases.last, { conditions, statements });
-    return { conditions: conditions.filter((c) => c !== "true"), statements };
+    // each test once (allOf [{type: string}, {type: string, pattern}] tests the type twice)
+    const seen = new Set<string>();
+    const first = (test: string): boolean => {
+      if (test === "true" || seen.has(test)) return false;
+      seen.add(test);
+      return true;
+    };
+    const once = conditions.map((c) => and(splitTop(c, " && ").filter(first)));
+    return { conditions: once.filter((c) => c !== "true"), statements };
   }
 
   /** Whether a schema certainly fails on undefined (a missing property). */

@@ -19,7 +19,8 @@ const subschemaKeywords = {
 /**
  * The definitions as JSON text for the second pass, written short (what `$plan` in
  * templates/runtime/explain.js reads back): a subschema that is only a $ref is the
- * definition's name; "required" that lists every property in order is `true`; an enum the
+ * definition's name; "required" that lists every property in order is `true`, and one that
+ * lists all but a few of them in order is {"allBut": those few}; an enum the
  * first pass holds as a Set is that Set's name, a pattern it holds as a RegExp is
  * {"$regexp": name}; and each object subschema written more than once (30 characters or
  * more of it) is written once in `shared` and stands as its index there: a document split
@@ -77,9 +78,7 @@ export function schemaText(
     const keys = Object.keys(out);
     if (!root && keys.length === 1 && keys[0] === "$ref") return out["$ref"];
     const written = mapChildren(out, (sub) => short(sub as Schema));
-    if (Array.isArray(written["required"]) && isPlainObject(written["properties"]) && JSON.stringify(written["required"]) === JSON.stringify(Object.keys(written["properties"]))) {
-      written["required"] = true;
-    }
+    if (Array.isArray(written["required"]) && isPlainObject(written["properties"])) written["required"] = shortRequired(written["required"], Object.keys(written["properties"]));
     return written;
   };
   const shortened = Object.entries(definitions).map(([name, schema]) => [name, short(schema, true) as Record<string, unknown>] as const);
@@ -112,6 +111,18 @@ export function schemaText(
   const texts = Object.fromEntries(shortened.map(([name, schema]) => [name, JSON.stringify(replace(schema))]));
   const sorted = (names: Set<string>) => [...names].sort(); // code-unit order
   return { definitions: texts, shared, checks: sorted(checks), enums: sorted(enums), regexps: sorted(regexps) };
+}
+
+/**
+ * "required" written short when it lists properties in their order: `true` when it lists every
+ * one, {"allBut": names} when that is shorter than the list.
+ */
+function shortRequired(required: unknown[], properties: string[]): unknown {
+  const allBut = properties.filter((key) => !required.includes(key));
+  const rest = JSON.stringify(properties.filter((key) => !allBut.includes(key)));
+  if (rest !== JSON.stringify(required)) return required;
+  if (allBut.length === 0) return true;
+  return JSON.stringify({ allBut }).length < rest.length ? { allBut } : required;
 }
 
 /** A JavaScript string literal in single quotes (JSON text holds many double quotes). */

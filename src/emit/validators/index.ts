@@ -64,8 +64,12 @@ function $equal(a, b) {
   return a === b;
 }`;
 
-/** Every key of every schema object (and of the maps of them): the keywords the second pass may meet, and some more. */
-function keywordsUsed(definitions: Record<string, Schema>): Set<string> {
+/**
+ * Every key of every schema object (and of the maps of them) as the second pass reads them
+ * (schemaText's JSON, which leaves out an additionalProperties that allows anything): the
+ * keywords the second pass may meet, and some more.
+ */
+function keywordsUsed(schemas: unknown[]): Set<string> {
   const found = new Set<string>();
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(visit);
@@ -76,7 +80,7 @@ function keywordsUsed(definitions: Record<string, Schema>): Set<string> {
       }
     }
   };
-  Object.values(definitions).forEach(visit);
+  schemas.forEach(visit);
   return found;
 }
 
@@ -146,7 +150,7 @@ function $definition(name) {
   return schema;
 }
 
-${explainRuntime(keywordsUsed(definitions))}
+${explainRuntime(keywordsUsed([...Object.values(text.definitions), ...text.shared].map((json) => JSON.parse(json) as unknown)))}
 
 ${errorsSource.trim()}
 
@@ -178,13 +182,9 @@ function dispatcher(model: VersionModel): string {
   const eventPointer = event.in === "body" ? event.pointer : "";
   const versionPointer = version?.in === "body" ? version.pointer : undefined;
   return `
-const $validators = new Map([
-${names.map((n) => `  [${literal(n.name)}, ${n.validator}],`).join("\n")}
-]);
-
-/** Each event's first pass and definition: validateEvent runs the first pass alone. */
-const $firstPasses = new Map([
-${names.map((n) => `  [${literal(n.name)}, [$v_${n.typeName}, ${literal(n.typeName)}]],`).join("\n")}
+/** Each event's validator, first pass and definition: validateEvent runs the first pass alone. */
+const $events = new Map([
+${names.map((n) => `  [${literal(n.name)}, [${n.validator}, $v_${n.typeName}, ${literal(n.typeName)}]],`).join("\n")}
 ]);
 
 /** Every event name this version knows, sorted. */
@@ -216,7 +216,7 @@ export function versionOf(payload) {
 
 /** The validator of one event, found by name (never by trying each schema in turn). */
 export function validatorFor(name) {
-  return $validators.get(name);
+  return $events.get(name)?.[0];
 }
 
 /**
@@ -225,8 +225,8 @@ export function validatorFor(name) {
  * structural error; its other errors are listed after the version's.
  */
 export function validateEvent(payload, name = eventNameOf(payload)) {
-  const validate = name === undefined ? undefined : $validators.get(name);
-  if (validate === undefined) {
+  const event = name === undefined ? undefined : $events.get(name);
+  if (event === undefined) {
     return {
       ok: false,
       kind: "unknown_event",
@@ -242,7 +242,7 @@ export function validateEvent(payload, name = eventNameOf(payload)) {
       ],
     };
   }
-  const [check, typeName] = $firstPasses.get(name);
+  const [, check, typeName] = event;
   if (check(payload)) return { ok: true, name, event: payload };
   const version = versionOf(payload);
   if (schemaVersion !== null && version !== undefined && version !== schemaVersion) return new $VersionMismatch(name, version, typeName, payload);
