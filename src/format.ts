@@ -105,9 +105,9 @@ class Thread {
     this.worker.unref();
   }
 
-  /** Whether the thread takes another job now. */
+  /** Whether the thread takes another job now: nothing waits behind a version's validators, which take long. */
   free(): boolean {
-    return this.failure === undefined && this.pending.size < perThread;
+    return this.failure === undefined && this.pending.size < perThread && ![...this.pending.values()].some((queued) => queued.job.kind === "validators");
   }
 
   private take(id: number) {
@@ -144,11 +144,17 @@ export function startWorker(): GenerationWorker | undefined {
   const first: Queued[] = [];
   const then: Queued[] = [];
   const pump = () => {
-    for (const thread of threads) {
-      while (thread.free()) {
-        const queue = [first, then].find((q) => q.some((job) => job.pin === undefined || job.pin === thread));
-        if (!queue) break;
-        thread.send(queue.splice(queue.findIndex((job) => job.pin === undefined || job.pin === thread), 1)[0]!);
+    // one job at a time to the free thread holding the fewest: a job waits in a thread behind
+    // another only when every thread has one
+    const takes = (thread: Thread, job: Queued) => job.pin === undefined || job.pin === thread;
+    for (let sent = true; sent; ) {
+      sent = false;
+      for (const thread of threads.filter((t) => t.free()).sort((a, b) => a.pending.size - b.pending.size)) {
+        const queue = [first, then].find((q) => q.some((job) => takes(thread, job)));
+        if (!queue) continue;
+        thread.send(queue.splice(queue.findIndex((job) => takes(thread, job)), 1)[0]!);
+        sent = true;
+        break;
       }
     }
     // a job that no thread can take any more fails as its thread did

@@ -27,4 +27,23 @@ describe("the generation worker pool (built)", () => {
       await worker.close();
     }
   });
+
+  it("gives a thread compiling a version's validators nothing to wait behind them", async () => {
+    const { startWorker } = (await import(pathToFileURL(path.join(repoRoot, "dist", "format.js")).href)) as typeof import("../src/format.js");
+    const worker = startWorker()!;
+    try {
+      const threads = worker.size();
+      const schema = JSON.stringify({ type: "string" });
+      // a model without definitions: the compiler fails on it, but only once the thread runs it
+      const validators = worker.validators({} as never, "// header", true);
+      const declarations = Array.from({ length: 4 }, (_, i) => worker.declare(`Thing${i}`, schema, false, false));
+      // the validators alone in the first thread; two declarations in each other one
+      const running = [1, ...Array.from({ length: threads - 1 }, () => 2)];
+      expect(worker.backlog()).toEqual({ running, queued: 5 - running.reduce((a, b) => a + b, 0) });
+      await expect(validators).rejects.toThrow();
+      expect(await Promise.all(declarations)).toHaveLength(4);
+    } finally {
+      await worker.close();
+    }
+  });
 });
