@@ -132,9 +132,10 @@ class Thread {
  * Starts the worker, or returns undefined when running from the TypeScript sources (the
  * tests): a worker runs the built JavaScript, so there the run stays in one thread.
  *
- * Jobs are handed out as threads free up, in the order they were asked for, not shared out
- * when asked: a thread busy with a large version's validators would otherwise be given its
- * share of the types too, and the other threads would finish long before it.
+ * Jobs are handed out as threads free up (formatting and checks first, then in the order they
+ * were asked for), not shared out when asked: a thread busy with a large version's validators
+ * would otherwise be given its share of the types too, and the other threads would finish
+ * long before it.
  */
 export function startWorker(): GenerationWorker | undefined {
   const script = new URL("./worker.js", import.meta.url);

@@ -40,7 +40,7 @@ async function run(job: Job): Promise<void> {
   try {
     const result =
       job.kind === "declaration"
-        ? (await warm, await (await import("./emit/types.js")).declarationOf(job.name, job.schema, job.anything, job.nothing))
+        ? await (await import("./emit/types.js")).declarationOf(job.name, job.schema, job.anything, job.nothing)
         : job.kind === "format"
         ? (await warm, await formatText(job.content, job.parser))
         : job.kind === "verify"
