@@ -74,9 +74,10 @@ type Request = Job extends infer J ? (J extends Job ? Omit<J, "id"> : never) : n
  */
 const perThread = 2;
 
-/** One job waiting for a thread, or handed to one. */
+/** One job waiting for a thread, or handed to one; `pin`: only that thread takes it. */
 interface Queued {
   job: Job;
+  pin: Thread | undefined;
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
 }
@@ -146,30 +147,39 @@ export function startWorker(): GenerationWorker | undefined {
   const pump = () => {
     // one job at a time to the free thread holding the fewest: a job waits in a thread behind
     // another only when every thread has one
-    for (;;) {
-      const queue = first.length > 0 ? first : then;
-      const thread = threads.filter((t) => t.free()).sort((a, b) => a.pending.size - b.pending.size)[0];
-      if (queue.length === 0 || !thread) break;
-      thread.send(queue.shift()!);
+    const takes = (thread: Thread, job: Queued) => job.pin === undefined || job.pin === thread;
+    for (let sent = true; sent; ) {
+      sent = false;
+      for (const thread of threads.filter((t) => t.free()).sort((a, b) => a.pending.size - b.pending.size)) {
+        const queue = [first, then].find((q) => q.some((job) => takes(thread, job)));
+        if (!queue) continue;
+        thread.send(queue.splice(queue.findIndex((job) => takes(thread, job)), 1)[0]!);
+        sent = true;
+        break;
+      }
     }
-    // when no thread is left to take them, the jobs fail as the threads did
-    if (threads.every((thread) => thread.failure)) for (const queued of [...first.splice(0), ...then.splice(0)]) queued.reject(threads[0]!.failure!);
+    // a job that no thread can take any more fails as its thread did
+    for (const queue of [first, then]) {
+      for (let i = queue.length - 1; i >= 0; i--) {
+        const takers = queue[i]!.pin ? [queue[i]!.pin!] : threads;
+        if (takers.every((thread) => thread.failure)) queue.splice(i, 1)[0]!.reject(takers[0]!.failure!);
+      }
+    }
   };
   const cores = availableParallelism();
   // two threads from the start where there are two cores (a run has types and validators to
   // make): the second loads json-schema-to-typescript while this thread loads the catalogue
   const threads = [new Thread(script, true, pump), ...(cores >= 2 ? [new Thread(script, false, pump)] : [])];
   let next = 0;
-  const on = <T>(request: Request) =>
+  const on = <T>(request: Request, pin?: Thread) =>
     new Promise<T>((resolve, reject) => {
       const queue = request.kind === "format" || request.kind === "verify" ? first : then;
-      queue.push({ job: { ...request, id: next++ } as Job, resolve: resolve as (result: unknown) => void, reject });
+      queue.push({ job: { ...request, id: next++ } as Job, pin, resolve: resolve as (result: unknown) => void, reject });
       pump();
     });
   return {
-    // prettier is warm in the first worker, which takes a job first when the threads hold as many;
-    // another loads it when it formats (where the first is busy, as with a version's validators)
-    format: (content, parser) => on<string>({ kind: "format", content, parser }),
+    // prettier is warm in the first worker: formatting goes there; the rest to the next free thread
+    format: (content, parser) => on<string>({ kind: "format", content, parser }, threads[0]),
     validators: (model, header, format) => on<FileOutput[]>({ kind: "validators", model: JSON.stringify(model), header, format }),
     verify: async (files, origins) => void (await on<null>({ kind: "verify", files, origins })),
     declare: (name, schema, anything, nothing) => on<string>({ kind: "declaration", name, schema, anything, nothing }),

@@ -15,7 +15,7 @@ describe("the generation worker pool (built)", () => {
       const threads = worker.size();
       expect(threads).toBeGreaterThanOrEqual(1);
       const schema = (i: number) => JSON.stringify({ type: "object", properties: { [`field${i}`]: { type: "string" } }, required: [`field${i}`] });
-      // formatting and declarations alike go to whichever thread holds the fewest jobs
+      // formatting goes to the first thread (prettier is warm there); the declarations to any
       const formats = Array.from({ length: 5 }, (_, i) => worker.format(`const a${i} = {b:${i}}`, "babel"));
       const declarations = Array.from({ length: 6 }, (_, i) => worker.declare(`Thing${i}`, schema(i), false, false));
       const handed = Array.from({ length: threads }, () => 2);
