@@ -38,8 +38,8 @@ export async function compile(
   // is left to prettier
   // the worker checks the validators it returns (verifyOutput); this thread checks everything else
   const checked = new Set<string>();
-  // workers up to one per core: each version's validators and each definition's type go to the least
-  // loaded (this thread lays the types out as they come back)
+  // workers up to one per core: each version's validators and each definition's type go to the next
+  // thread free (this thread lays the types out as they come back)
   worker?.grow(poolSize(models.reduce((n, model) => n + Object.keys(model.definitions).length, 0), availableParallelism()));
   const others = [
     ...models.map(async (model) => {

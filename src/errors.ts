@@ -92,9 +92,13 @@ export class Problems {
 
 /** Escape one JSON pointer segment (RFC 6901). */
 export function pointerSegment(segment: string | number): string {
-  return String(segment).replace(/~/g, "~0").replace(/\//g, "~1");
+  const text = String(segment);
+  // most segments need no escape (the model joins one for every key of every schema)
+  return text.includes("~") || text.includes("/") ? text.replace(/~/g, "~0").replace(/\//g, "~1") : text;
 }
 
 export function joinPointer(base: string, ...segments: (string | number)[]): string {
-  return base + segments.map((s) => "/" + pointerSegment(s)).join("");
+  let pointer = base;
+  for (const segment of segments) pointer += `/${pointerSegment(segment)}`;
+  return pointer;
 }

@@ -44,8 +44,9 @@ export async function formatFiles(files: FileOutput[], worker?: GenerationWorker
 
 /**
  * src/worker.ts in worker threads: the validators' compiler, the types' compiles and prettier
- * off the main thread. One worker starts with the run (it warms prettier); `grow` adds more,
- * up to one per core, when a run has enough types to compile to pay for their start.
+ * off the main thread. Two workers start with the run (the first warms prettier, the second
+ * json-schema-to-typescript), one on a single core; `grow` adds more, up to one per core,
+ * when a run has enough types to compile to pay for their start.
  */
 export interface GenerationWorker {
   format(content: string, parser: string): Promise<string>;
@@ -53,56 +54,73 @@ export interface GenerationWorker {
   validators(model: VersionModel, header: string, format: boolean): Promise<FileOutput[]>;
   /** verifyOutput, in the worker. */
   verify(files: FileOutput[], origins: VersionOrigin[]): Promise<void>;
-  /** One definition's declaration (emit/types.ts's declarationOf), in the least busy worker. */
+  /** One definition's declaration (emit/types.ts's declarationOf), in the next free worker. */
   declare(name: string, schema: string, anything: boolean, nothing: boolean): Promise<string>;
   /** Starts workers until there are `count` (at most one per core). */
   grow(count: number): void;
   /** How many worker threads there are. */
   size(): number;
+  /** The jobs handed to each thread and not answered yet, and those waiting for a thread. */
+  backlog(): { running: number[]; queued: number };
   close(): Promise<void>;
 }
 
 /** A job without its id: the pool numbers them. */
 type Request = Job extends infer J ? (J extends Job ? Omit<J, "id"> : never) : never;
 
+/**
+ * Jobs a thread holds at once: the one it runs and the next, so that it never waits for the
+ * main thread between two, while the rest wait in the pool for whichever thread frees first.
+ */
+const perThread = 2;
+
+/** One job waiting for a thread, or handed to one; `pin`: only that thread takes it. */
+interface Queued {
+  job: Job;
+  pin: Thread | undefined;
+  resolve: (result: unknown) => void;
+  reject: (error: Error) => void;
+}
+
 /** One worker thread and the jobs it has not answered yet. */
 class Thread {
-  readonly pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void; weight: number }>();
-  /** The work handed out and not answered yet, in declarations (a version's validators weigh as many as it has definitions). */
-  load = 0;
-  private failure: Error | undefined;
+  readonly pending = new Map<number, Queued>();
+  /** The error the thread stopped on, if it did. */
+  failure: Error | undefined;
   private readonly worker: Worker;
 
-  constructor(script: URL, warm: boolean) {
+  constructor(script: URL, warm: boolean, answered: () => void) {
     this.worker = new Worker(script, { workerData: { warm } });
     this.worker.on("message", (reply: Reply) => {
       const request = this.take(reply.id);
       if ("error" in reply) request?.reject(reply.problems ? new CodegenError(reply.problems) : new Error(reply.error));
       else request?.resolve(reply.result);
+      answered();
     });
     this.worker.on("error", (error) => {
       this.failure = error;
       for (const id of [...this.pending.keys()]) this.take(id)?.reject(error);
+      answered();
     });
     this.worker.unref();
+  }
+
+  /** Whether the thread takes another job now: nothing waits behind a version's validators, which take long. */
+  free(): boolean {
+    return this.failure === undefined && this.pending.size < perThread && ![...this.pending.values()].some((queued) => queued.job.kind === "validators");
   }
 
   private take(id: number) {
     const request = this.pending.get(id);
     this.pending.delete(id);
-    this.load -= request?.weight ?? 0;
     if (this.pending.size === 0) this.worker.unref(); // an idle worker does not keep the process alive
     return request;
   }
 
-  send<T>(job: Job, weight: number): Promise<T> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(job.id, { resolve: resolve as (result: unknown) => void, reject, weight });
-      this.load += weight;
-      this.worker.ref();
-      this.worker.postMessage(job);
-    });
+  send(queued: Queued): void {
+    this.pending.set(queued.job.id, queued);
+    this.worker.ref();
+    this.worker.postMessage(queued.job);
   }
 
   terminate(): Promise<number> {
@@ -113,26 +131,64 @@ class Thread {
 /**
  * Starts the worker, or returns undefined when running from the TypeScript sources (the
  * tests): a worker runs the built JavaScript, so there the run stays in one thread.
+ *
+ * Jobs are handed out as threads free up (formatting and checks first, then in the order they
+ * were asked for), not shared out when asked: a thread busy with a large version's validators
+ * would otherwise be given its share of the types too, and the other threads would finish
+ * long before it.
  */
 export function startWorker(): GenerationWorker | undefined {
   const script = new URL("./worker.js", import.meta.url);
   if (!import.meta.url.endsWith(".js")) return undefined;
-  const threads = [new Thread(script, true)];
-  let next = 0;
-  const on = <T>(thread: Thread, request: Request, weight = 1) => thread.send<T>({ ...request, id: next++ } as Job, weight);
-  // prettier is warm in the first worker: formatting goes there; the rest to the least loaded
-  const leastBusy = () => threads.reduce((best, thread) => (thread.load < best.load ? thread : best));
+  // formatting and checking what is made come before making more: they finish what the main
+  // thread waits for, where a compile queued earlier would hold them back to the end of the run
+  const first: Queued[] = [];
+  const then: Queued[] = [];
+  const pump = () => {
+    // one job at a time to the free thread holding the fewest: a job waits in a thread behind
+    // another only when every thread has one
+    const takes = (thread: Thread, job: Queued) => job.pin === undefined || job.pin === thread;
+    for (let sent = true; sent; ) {
+      sent = false;
+      for (const thread of threads.filter((t) => t.free()).sort((a, b) => a.pending.size - b.pending.size)) {
+        const queue = [first, then].find((q) => q.some((job) => takes(thread, job)));
+        if (!queue) continue;
+        thread.send(queue.splice(queue.findIndex((job) => takes(thread, job)), 1)[0]!);
+        sent = true;
+        break;
+      }
+    }
+    // a job that no thread can take any more fails as its thread did
+    for (const queue of [first, then]) {
+      for (let i = queue.length - 1; i >= 0; i--) {
+        const takers = queue[i]!.pin ? [queue[i]!.pin!] : threads;
+        if (takers.every((thread) => thread.failure)) queue.splice(i, 1)[0]!.reject(takers[0]!.failure!);
+      }
+    }
+  };
   const cores = availableParallelism();
+  // two threads from the start where there are two cores (a run has types and validators to
+  // make): the second loads json-schema-to-typescript while this thread loads the catalogue
+  const threads = [new Thread(script, true, pump), ...(cores >= 2 ? [new Thread(script, false, pump)] : [])];
+  let next = 0;
+  const on = <T>(request: Request, pin?: Thread) =>
+    new Promise<T>((resolve, reject) => {
+      const queue = request.kind === "format" || request.kind === "verify" ? first : then;
+      queue.push({ job: { ...request, id: next++ } as Job, pin, resolve: resolve as (result: unknown) => void, reject });
+      pump();
+    });
   return {
-    format: (content, parser) => on<string>(threads[0]!, { kind: "format", content, parser }),
-    validators: (model, header, format) =>
-      on<FileOutput[]>(leastBusy(), { kind: "validators", model: JSON.stringify(model), header, format }, Object.keys(model.definitions ?? {}).length + 1),
-    verify: async (files, origins) => void (await on<null>(leastBusy(), { kind: "verify", files, origins })),
-    declare: (name, schema, anything, nothing) => on<string>(leastBusy(), { kind: "declaration", name, schema, anything, nothing }),
+    // prettier is warm in the first worker: formatting goes there; the rest to the next free thread
+    format: (content, parser) => on<string>({ kind: "format", content, parser }, threads[0]),
+    validators: (model, header, format) => on<FileOutput[]>({ kind: "validators", model: JSON.stringify(model), header, format }),
+    verify: async (files, origins) => void (await on<null>({ kind: "verify", files, origins })),
+    declare: (name, schema, anything, nothing) => on<string>({ kind: "declaration", name, schema, anything, nothing }),
     grow: (count) => {
-      while (threads.length < Math.min(count, cores)) threads.push(new Thread(script, false));
+      while (threads.length < Math.min(count, cores)) threads.push(new Thread(script, false, pump));
+      pump();
     },
     size: () => threads.length,
+    backlog: () => ({ running: threads.map((thread) => thread.pending.size), queued: first.length + then.length }),
     close: async () => void (await Promise.all(threads.map((thread) => thread.terminate()))),
   };
 }

@@ -20,10 +20,11 @@ export type Job = { id: number } & (
 export type Reply = { id: number; result: string | FileOutput[] | null } | { id: number; error: string; problems?: readonly Problem[] };
 
 const port = parentPort!;
-// the first worker loads prettier as it starts; the others (types and validators) when they need it
+// the first worker loads prettier as it starts, the others json-schema-to-typescript (each loads
+// the other when it needs it)
 const warm = (workerData as { warm?: boolean } | undefined)?.warm
   ? formatText("export const a: { b: number } = { b: 1 };\n", "babel-ts").catch(() => {})
-  : Promise.resolve();
+  : import("./emit/types.js").then(({ loadTypeCompiler }) => void loadTypeCompiler()).catch(() => {});
 
 /** The version's validators, formatted, and checked (verifyOutput) here, off the main thread. */
 async function validators(model: string, header: string, format: boolean): Promise<FileOutput[]> {
@@ -34,7 +35,8 @@ async function validators(model: string, header: string, format: boolean): Promi
   return files;
 }
 
-port.on("message", async (job: Job) => {
+/** One job, answered: its result, or its error. */
+async function run(job: Job): Promise<void> {
   try {
     const result =
       job.kind === "declaration"
@@ -49,4 +51,11 @@ port.on("message", async (job: Job) => {
     const problems = error instanceof CodegenError ? { problems: error.problems } : {};
     port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error), ...problems } satisfies Reply);
   }
+}
+
+// one job after the other: started together, a thread's compiles would interleave at their
+// awaits and all finish at the end, where the main thread waits for each as it comes
+let last = Promise.resolve();
+port.on("message", (job: Job) => {
+  last = last.then(() => run(job));
 });

@@ -1,3 +1,5 @@
+import { createRequire } from "node:module";
+import path from "node:path";
 import { isPlainObject } from "../json.js";
 import type { JsonSchema, VersionModel } from "../model/build.js";
 import { schemaArrayKeywords, schemaMapKeywords, singleSchemaKeywords } from "../model/schema-walk.js";
@@ -82,13 +84,12 @@ function declarationsOf(model: VersionModel, compiled: CompiledTypes, declare: D
  * whichever thread runs it.
  */
 export async function declarationOf(name: string, json: string, anything: boolean, nothing: boolean): Promise<string> {
-  const { compile } = await import("json-schema-to-typescript"); // loaded only when types are made (not on a cache hit)
   const schema = JSON.parse(json) as unknown;
   const prepared = anything ? opaque(schema, "unknown") : nothing ? opaque(schema, "never") : forTypes(JSON.parse(json), true);
   const placeholders = protectKeys(prepared);
-  const text = await compile(prepared as Parameters<typeof compile>[0], name, options);
+  const text = await typeOf(prepared, name);
   // json-schema-to-typescript declares nothing for a root it types as any value
-  return declares(text, name) ? restoreKeys(text, placeholders) : compile(opaque(schema, "unknown") as Parameters<typeof compile>[0], name, options);
+  return declares(text, name) ? restoreKeys(text, placeholders) : typeOf(opaque(schema, "unknown"), name);
 }
 
 const options = {
@@ -98,6 +99,65 @@ const options = {
   strictIndexSignatures: true,
   unknownAny: true,
 } as const;
+
+/** json-schema-to-typescript's stages after its `$ref`s are resolved (see typeOf), and compile() itself. */
+export interface TypeCompiler {
+  /** compile() with our options. */
+  compile(schema: JsonSchema, name: string): Promise<string>;
+  /** The stages of compile() after the copy and the `$ref`s, on a schema without `$ref`: undefined where compile() would throw. */
+  stages(schema: JsonSchema, name: string): string | undefined;
+}
+
+let typeCompiler: TypeCompiler | undefined;
+
+/**
+ * json-schema-to-typescript, loaded on first use (not on a cache hit; a worker loads it as it
+ * starts). Its package has no exports map: its stages are its dist/src modules, beside its main.
+ */
+export function loadTypeCompiler(): TypeCompiler {
+  if (typeCompiler) return typeCompiler;
+  const require = createRequire(import.meta.url);
+  const main = require.resolve("json-schema-to-typescript");
+  const stage = <T>(file: string) => require(path.join(path.dirname(main), file)) as T;
+  type Stage = (...args: unknown[]) => unknown;
+  const index = require(main) as { compile: (schema: JsonSchema, name: string, o: object) => Promise<string>; DEFAULT_OPTIONS: Record<string, unknown> };
+  const { normalize, normalizeNullableRefs } = stage<Record<string, Stage>>("normalizer.js");
+  const { parse, nameAnonymousRecursiveTypes } = stage<Record<string, Stage>>("parser.js");
+  const { optimize } = stage<Record<string, Stage>>("optimizer.js");
+  const { generate } = stage<Record<string, Stage>>("generator.js");
+  const { link } = stage<Record<string, Stage>>("linker.js");
+  const { validate } = stage<{ validate: (schema: unknown, name: string) => unknown[] }>("validator.js");
+  // compile()'s options: its defaults under ours (no key of ours is an object, so a spread merges as its merge does)
+  const all = { ...index.DEFAULT_OPTIONS, ...options };
+  typeCompiler = {
+    compile: (schema, name) => index.compile(schema, name, options),
+    stages: (schema, name) => {
+      normalizeNullableRefs!(schema);
+      const linked = link!(schema);
+      if (validate(linked, name).length > 0) return undefined; // compile() reports what is wrong
+      const dereferenced = new WeakMap(); // what dereferencing would have filled: nothing, there was no $ref
+      const processed = new Map();
+      const usedNames = new Set();
+      const parsed = parse!(normalize!(linked, dereferenced, name, all), all, undefined, processed, usedNames);
+      nameAnonymousRecursiveTypes!(parsed, processed, dereferenced, usedNames);
+      return generate!(optimize!(parsed, all), all) as string;
+    },
+  };
+  return typeCompiler;
+}
+
+/**
+ * json-schema-to-typescript's declaration of a schema prepared by forTypes. Its compile()
+ * first deep-copies the schema and has @apidevtools/json-schema-ref-parser crawl all of it
+ * for `$ref`s; a prepared schema is a copy of its own with every `$ref` made a type name, so
+ * the stages after those two run on it directly: the same modules in the same order, the
+ * same text. A schema with a "$ref" key left (a property so named) goes through compile().
+ */
+async function typeOf(schema: JsonSchema, name: string): Promise<string> {
+  const compiler = loadTypeCompiler();
+  const json = JSON.stringify(schema);
+  return (!json.includes('"$ref"') && compiler.stages(schema, name)) || compiler.compile(JSON.parse(json) as JsonSchema, name);
+}
 
 /**
  * Prepares the model's schemas for json-schema-to-typescript:
@@ -233,10 +293,11 @@ function opaque(schema: unknown, type: string): JsonSchema {
  */
 function protectKeys(schema: JsonSchema): Map<string, string> {
   const placeholders = new Map<string, string>();
-  const text = JSON.stringify(schema);
+  let text: string | undefined; // the schema as JSON, once a placeholder is needed
   const placeholderFor = (key: string) => {
     let placeholder = placeholders.get(key);
     if (placeholder === undefined) {
+      text ??= JSON.stringify(schema);
       let n = placeholders.size;
       while (text.includes(`codegenKey${n}`)) n++;
       placeholder = `codegenKey${n}`;

@@ -58,19 +58,24 @@ export function typeGeneratorKeywordsIn(schema: unknown): string[] {
  * schema, since a `$ref` may reach it (a bundle's `components`, say); the keys of `properties`
  * and the other maps of named schemas are names, not keywords.
  */
-function forEachKeyword(node: unknown, visit: (owner: Record<string, unknown>, key: string, pointer: string) => void, pointer = ""): void {
+function forEachKeyword(node: unknown, visit: (owner: Record<string, unknown>, key: string, pointer: string) => void, at: (string | number)[] = []): void {
+  // the pointer is joined only for a keyword found: joining one for every node was most of a load
+  const inside = (segments: (string | number)[], value: unknown) => {
+    at.push(...segments);
+    forEachKeyword(value, visit, at);
+    at.length -= segments.length;
+  };
   if (Array.isArray(node)) {
-    node.forEach((item, i) => forEachKeyword(item, visit, joinPointer(pointer, i)));
+    node.forEach((item, i) => inside([i], item));
     return;
   }
   if (!isPlainObject(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    const at = joinPointer(pointer, key);
     // json-schema-to-typescript takes `id` as a name only when it is a string
-    if (typeGeneratorKeywords.has(key) && (key !== "id" || typeof value === "string")) visit(node, key, at);
+    if (typeGeneratorKeywords.has(key) && (key !== "id" || typeof value === "string")) visit(node, key, joinPointer("", ...at, key));
     else if (dataKeywords.has(key)) continue;
     else if ((schemaMapKeywords.has(key) || definitionKeywords.has(key)) && isPlainObject(value)) {
-      for (const [name, schema] of Object.entries(value)) forEachKeyword(schema, visit, joinPointer(at, name));
-    } else forEachKeyword(value, visit, at);
+      for (const [name, schema] of Object.entries(value)) inside([key, name], schema);
+    } else inside([key], value);
   }
 }

@@ -35,6 +35,8 @@ export class Compiler {
   private readonly constantNames = new Map<string, string>();
   private readonly checks = new Map<string, string>();
   private readonly functionNames = new Map<string, string>();
+  /** Each subschema's canonical text, written once (the prepared schemas do not change). */
+  private readonly keys = new WeakMap<object, string>();
   private count = 0;
 
   constructor(
@@ -58,7 +60,7 @@ export class Compiler {
    */
   functionFor(schema: Schema): string | undefined {
     if (typeof schema === "boolean" || refOnly(schema) !== undefined) return undefined;
-    const key = canonical(schema);
+    const key = canonical(schema, this.keys);
     for (const check of [this.checks.get(key), this.checks.get(`single ${key}`)]) {
       const call = check === undefined ? undefined : /^(\$f\d+)\(\u0000\)$/.exec(check);
       if (call) return call[1];
@@ -81,7 +83,7 @@ export class Compiler {
     if (typeof schema === "boolean" || alwaysValid(schema)) return `${schema !== false}`;
     const ref = refOnly(schema);
     if (ref !== undefined) return `${this.definition(ref)}(${VALUE})`;
-    const key = canonical(schema);
+    const key = canonical(schema, this.keys);
     let check = this.checks.get(key);
     if (check === undefined) {
       const parts = this.parts(schema);
@@ -98,7 +100,7 @@ export class Compiler {
   single(schema: Schema): string {
     const check = this.check(schema);
     if (check.split(VALUE).length <= 2) return check;
-    const key = `single ${canonical(schema)}`;
+    const key = `single ${canonical(schema, this.keys)}`;
     const call = `${this.hoistFunction(key, (name) => `function ${name}(d) {\n  ${returns(place(check, "d"))}\n}`)}(${VALUE})`;
     this.checks.set(key, call);
     return call;

@@ -7,13 +7,13 @@ import { groupKeywords } from "./registry.js";
 
 /** Keywords whose value is a schema, a list of schemas, or a map of names to schemas. */
 const subschemaKeywords = {
-  single: [
+  single: new Set([
     "not", "additionalProperties", "additionalItems", "items", "if", "then", "else", "contains", "propertyNames",
     "unevaluatedProperties", "unevaluatedItems",
-  ],
-  list: ["anyOf", "oneOf", "allOf", "items", "prefixItems"],
+  ]),
+  list: new Set(["anyOf", "oneOf", "allOf", "items", "prefixItems"]),
   // dependencies maps a name to a schema or to a list of names
-  map: ["properties", "patternProperties", "dependentSchemas", "dependencies"],
+  map: new Set(["properties", "patternProperties", "dependentSchemas", "dependencies"]),
 };
 
 /**
@@ -43,9 +43,9 @@ export function schemaText(
   const mapChildren = (schema: Record<string, unknown>, each: (sub: unknown) => unknown): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(schema)) {
-      if (subschemaKeywords.single.includes(key) && !Array.isArray(value) && value !== undefined) out[key] = each(value);
-      else if (subschemaKeywords.list.includes(key) && Array.isArray(value)) out[key] = value.map(each);
-      else if (subschemaKeywords.map.includes(key) && isPlainObject(value)) {
+      if (subschemaKeywords.single.has(key) && !Array.isArray(value) && value !== undefined) out[key] = each(value);
+      else if (subschemaKeywords.list.has(key) && Array.isArray(value)) out[key] = value.map(each);
+      else if (subschemaKeywords.map.has(key) && isPlainObject(value)) {
         out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, Array.isArray(v) ? v : each(v)]));
       } else out[key] = value;
     }
@@ -84,10 +84,17 @@ export function schemaText(
   const shortened = Object.entries(definitions).map(([name, schema]) => [name, short(schema, true) as Record<string, unknown>] as const);
   // then the object subschemas written more than once, below the roots
   const counts = new Map<string, number>();
+  const texts = new WeakMap<object, string>(); // each subschema's JSON, written once for both walks
+  const jsonOf = (sub: unknown): string => {
+    if (sub === null || typeof sub !== "object") return JSON.stringify(sub);
+    let json = texts.get(sub);
+    if (json === undefined) texts.set(sub, (json = JSON.stringify(sub)));
+    return json;
+  };
   const count = (schema: unknown): unknown =>
     isPlainObject(schema)
       ? mapChildren(schema, (sub) => {
-          const json = JSON.stringify(sub);
+          const json = jsonOf(sub);
           if (isPlainObject(sub) && json.length >= 30) counts.set(json, (counts.get(json) ?? 0) + 1);
           return count(sub);
         })
@@ -98,7 +105,7 @@ export function schemaText(
   const replace = (schema: unknown): unknown =>
     isPlainObject(schema)
       ? mapChildren(schema, (sub) => {
-          const json = JSON.stringify(sub);
+          const json = jsonOf(sub);
           if ((counts.get(json) ?? 0) < 2) return replace(sub);
           if (!index.has(json)) {
             index.set(json, -1); // reserved: its own text is written below
@@ -108,9 +115,9 @@ export function schemaText(
           return index.get(json);
         })
       : schema;
-  const texts = Object.fromEntries(shortened.map(([name, schema]) => [name, JSON.stringify(replace(schema))]));
+  const definitionTexts = Object.fromEntries(shortened.map(([name, schema]) => [name, JSON.stringify(replace(schema))]));
   const sorted = (names: Set<string>) => [...names].sort(); // code-unit order
-  return { definitions: texts, shared, checks: sorted(checks), enums: sorted(enums), regexps: sorted(regexps) };
+  return { definitions: definitionTexts, shared, checks: sorted(checks), enums: sorted(enums), regexps: sorted(regexps) };
 }
 
 /**
