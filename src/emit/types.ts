@@ -118,7 +118,13 @@ export function loadTypeCompiler(): TypeCompiler {
   if (typeCompiler) return typeCompiler;
   const require = createRequire(import.meta.url);
   const main = require.resolve("json-schema-to-typescript");
-  const stage = <T>(file: string) => require(path.join(path.dirname(main), file)) as T;
+  const stage = <T>(file: string): Partial<T> => {
+    try {
+      return require(path.join(path.dirname(main), file)) as T;
+    } catch {
+      return {};
+    }
+  };
   type Stage = (...args: unknown[]) => unknown;
   const index = require(main) as { compile: (schema: JsonSchema, name: string, o: object) => Promise<string>; DEFAULT_OPTIONS: Record<string, unknown> };
   const { normalize, normalizeNullableRefs } = stage<Record<string, Stage>>("normalizer.js");
@@ -129,12 +135,16 @@ export function loadTypeCompiler(): TypeCompiler {
   const { validate } = stage<{ validate: (schema: unknown, name: string) => unknown[] }>("validator.js");
   // compile()'s options: its defaults under ours (no key of ours is an object, so a spread merges as its merge does)
   const all = { ...index.DEFAULT_OPTIONS, ...options };
+  // internals, not its API: the version is pinned, and where one is missing (another
+  // version's layout) every schema goes through compile(), slower but the same text
+  const staged = [normalize, normalizeNullableRefs, parse, nameAnonymousRecursiveTypes, optimize, generate, link, validate].every((f) => typeof f === "function");
   typeCompiler = {
     compile: (schema, name) => index.compile(schema, name, options),
     stages: (schema, name) => {
+      if (!staged) return undefined;
       normalizeNullableRefs!(schema);
       const linked = link!(schema);
-      if (validate(linked, name).length > 0) return undefined; // compile() reports what is wrong
+      if (validate!(linked, name).length > 0) return undefined; // compile() reports what is wrong
       const dereferenced = new WeakMap(); // what dereferencing would have filled: nothing, there was no $ref
       const processed = new Map();
       const usedNames = new Set();
