@@ -278,6 +278,31 @@ describe("toNodeListener", () => {
   });
 });
 
+describe("what a delivery leaves for the garbage collector", () => {
+  it("context.request and rejection.request are getters of their classes, not functions made per delivery", async () => {
+    // a getter in an object literal is a new function per delivery, held from the old
+    // generation: every delivery's scope then outlived the young generation's collections
+    const contexts: object[] = [];
+    const rejections: object[] = [];
+    const handler = createAgentMailWebhookHandler({
+      secret,
+      on: {},
+      now: () => clock,
+      onUnhandled: (_event, context) => void contexts.push(context),
+      onRejected: (rejection) => void rejections.push(rejection),
+    });
+    const headers = { "svix-id": "msg_1", "svix-timestamp": String(seconds) };
+    for (const body of [agentMailBody, agentMailBody, "{", "{"])
+      await handler(new Request("http://localhost/", { method: "POST", body, headers: { ...headers, "svix-signature": standard(body) } }));
+    for (const made of [contexts, rejections]) {
+      expect(made).toHaveLength(2);
+      for (const one of made) expect(Object.getOwnPropertyDescriptor(one, "request")).toBeUndefined();
+      expect(Object.getPrototypeOf(made[0])).toBe(Object.getPrototypeOf(made[1]));
+      expect(typeof Object.getOwnPropertyDescriptor(Object.getPrototypeOf(made[0]), "request")?.get).toBe("function");
+    }
+  });
+});
+
 describe("parseJson walks only a text that can hold a prototype key", () => {
   it.each([
     ['{"\\u005F\\u005Fproto\\u005F\\u005F":{"polluted":1}}', "__proto__"],

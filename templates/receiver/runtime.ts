@@ -1027,6 +1027,8 @@ const refusals: Record<number, string> = {
   413: "body_too_large",
 };
 
+const valid: HandlerContext["validation"] = { ok: true };
+
 /**
  * The parse result as the handler uses it: under "accept", a payload of a known event that
  * fails its schema goes on, with its errors, validated against the version it declares
@@ -1046,7 +1048,16 @@ function acceptInvalid<M>(
       validation: HandlerContext["validation"];
     }
   | { ok: false; error: ParseError } {
-  if (parsed.ok) return { ...parsed, validation: { ok: true } };
+  // spelled out: a spread copy of the result was measured to keep each delivery's payload
+  // alive past young-generation collections, as the getter above did
+  if (parsed.ok)
+    return {
+      ok: true,
+      name: parsed.name,
+      event: parsed.event,
+      version: parsed.version,
+      validation: valid,
+    };
   const { error } = parsed;
   if (policy !== "accept" || error.kind !== "invalid_payload" || error.event === "") return parsed;
   const declared = config.version ? stringAt(payload, config.version) : undefined;
@@ -1060,6 +1071,65 @@ function acceptInvalid<M>(
     version,
     validation: { ok: false, errors: error.errors },
   };
+}
+
+/** One delivery's Fetch Request, built when first asked for. */
+class Delivery {
+  private readonly incoming: Incoming;
+  readonly body: Uint8Array;
+  private built: Request | undefined;
+  constructor(incoming: Incoming, body: Uint8Array) {
+    this.incoming = incoming;
+    this.body = body;
+  }
+  request(): Request {
+    return (this.built ??= this.incoming.request(this.body));
+  }
+}
+
+// Classes, not object literals with a getter: a literal's getter is a new function per
+// delivery, held from the old generation, so that each delivery's whole scope survived the
+// young generation's collections (measured: 5-20 ms scavenges and mark-compacts under load,
+// against 0.3 ms without).
+
+/** A handler's context, its `request` built when read. */
+class DeliveryContext implements HandlerContext {
+  readonly name: string;
+  readonly version: string;
+  readonly deliveryId: string | undefined;
+  readonly validation: HandlerContext["validation"];
+  private readonly delivery: Delivery;
+  constructor(
+    name: string,
+    version: string,
+    deliveryId: string | undefined,
+    validation: HandlerContext["validation"],
+    delivery: Delivery,
+  ) {
+    this.name = name;
+    this.version = version;
+    this.deliveryId = deliveryId;
+    this.validation = validation;
+    this.delivery = delivery;
+  }
+  get request(): Request {
+    return this.delivery.request();
+  }
+}
+
+/** What onRejected is told, its `request` built when read. */
+class DeliveryRejection implements Rejection {
+  readonly error: ParseError;
+  readonly body: Uint8Array;
+  private readonly delivery: Delivery;
+  constructor(error: ParseError, delivery: Delivery) {
+    this.error = error;
+    this.body = delivery.body;
+    this.delivery = delivery;
+  }
+  get request(): Request {
+    return this.delivery.request();
+  }
 }
 
 /** The handler's logic, shared by the Fetch handler and the node:http listener. */
@@ -1110,17 +1180,10 @@ function createCore<
     if (!signed.ok) return answer(401, { error: signed.reason, message: signed.message });
 
     // the delivery as a Fetch Request: built only if a handler or onRejected reads it
-    let request: Request | undefined;
-    const requestOf = () => (request ??= incoming.request(body));
+    const delivery = new Delivery(incoming, body);
     const reject = async (error: ParseError): Promise<Answer> => {
       try {
-        await options.onRejected?.({
-          error,
-          body,
-          get request() {
-            return requestOf();
-          },
-        });
+        await options.onRejected?.(new DeliveryRejection(error, delivery));
       } catch {
         // recording a rejection must not change the response
       }
@@ -1158,15 +1221,13 @@ function createCore<
       : config.deliveryId
         ? stringAt(payload, config.deliveryId)
         : signedHeaders.id;
-    const context: HandlerContext = {
-      name: parsed.name,
-      version: parsed.version,
+    const context = new DeliveryContext(
+      parsed.name,
+      parsed.version,
       deliveryId,
-      get request() {
-        return requestOf();
-      },
-      validation: parsed.validation,
-    };
+      parsed.validation,
+      delivery,
+    );
     const report = (error: unknown) => {
       try {
         options.onError?.(error, context);
