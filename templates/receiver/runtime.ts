@@ -333,11 +333,16 @@ export function parseJson(text: string): unknown {
 
 // --- signatures --------------------------------------------------------------------------
 
-function fromHex(text: string): Uint8Array | undefined {
-  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;
-  const bytes = new Uint8Array(text.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
+function toHex(bytes: Uint8Array): string {
+  let text = "";
+  for (const byte of bytes) text += byte.toString(16).padStart(2, "0");
+  return text;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 /** Lenient, for secrets: URL-safe letters and missing padding are accepted, as the references do. */
@@ -350,25 +355,6 @@ function fromBase64(text: string): Uint8Array | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Strict, for signatures: the standard alphabet, padded, and canonical (the unused bits of
- * the last character zero), i.e. exactly the text the signer's encoder writes; the
- * references compare that text, so they refuse anything else too.
- */
-function fromCanonicalBase64(text: string): Uint8Array | undefined {
-  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
-  let binary: string;
-  try {
-    binary = atob(text);
-  } catch {
-    return undefined;
-  }
-  if (btoa(binary) !== text) return undefined;
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 /** A plain ArrayBuffer copy: what Web Crypto and Request accept under every TypeScript version's typings. */
@@ -393,16 +379,15 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 
 /** The part of node:crypto the verifier uses (no @types/node needed). */
 interface NodeCrypto {
-  createHmac(
-    algorithm: SigningConfig["algorithm"],
-    key: NodeKey,
-  ): {
-    update(data: Uint8Array): { digest(): Uint8Array };
-  };
+  createHmac(algorithm: SigningConfig["algorithm"], key: NodeKey): NodeHmac;
   createSecretKey?(key: Uint8Array): NodeKey;
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
 }
 type NodeKey = Uint8Array | { readonly type: string };
+interface NodeHmac {
+  update(data: Uint8Array | string): NodeHmac;
+  digest(encoding: SigningConfig["encoding"]): string;
+}
 
 let cryptoChoice: "auto" | "web" = "auto";
 let nodeCryptoFound: NodeCrypto | null | undefined;
@@ -450,36 +435,50 @@ const webHashes = {
   sha512: "SHA-512",
 } as const;
 
-/** An HMAC under one secret, its key prepared once. */
-interface Key {
-  /** Whether any candidate is the HMAC of `prefix` + `message` (hashed once). */
-  matches(
-    candidates: readonly Uint8Array[],
-    prefix: Uint8Array,
-    message: Uint8Array,
-  ): boolean | Promise<boolean>;
-  /** The HMAC of `prefix` + `message`. */
-  sign(prefix: Uint8Array, message: Uint8Array): Uint8Array | Promise<Uint8Array>;
+/** The length of a MAC as its header writes it. */
+function textLength(signing: SigningConfig): number {
+  const bytes = macLengths[signing.algorithm];
+  return signing.encoding === "hex" ? 2 * bytes : 4 * Math.ceil(bytes / 3);
 }
 
-/** Node's crypto: createHmac, each candidate compared with timingSafeEqual. */
-function nodeKey(node: NodeCrypto, algorithm: SigningConfig["algorithm"], secret: Uint8Array): Key {
+/**
+ * An HMAC under one secret, its key prepared once. MACs are handled as the header writes
+ * them (hex in lower case, or canonical base64), so that a signature is compared as given,
+ * never decoded.
+ */
+interface Key {
+  /** The HMAC of `prefix` + `message`, as text. */
+  sign(prefix: string, message: Uint8Array): string | Promise<string>;
+  /**
+   * Whether any candidate (each as long as the MAC's text) is the HMAC of `prefix` +
+   * `message`, each compared in constant time, the message hashed once.
+   */
+  matches(
+    candidates: readonly string[],
+    prefix: string,
+    message: Uint8Array,
+  ): boolean | Promise<boolean>;
+}
+
+/** Node's crypto: createHmac, each candidate compared with timingSafeEqual; synchronous. */
+function nodeKey(node: NodeCrypto, signing: SigningConfig, secret: Uint8Array): Key {
   const key = node.createSecretKey ? node.createSecretKey(secret) : secret;
-  const sign = (prefix: Uint8Array, message: Uint8Array): Uint8Array => {
+  const { algorithm, encoding } = signing;
+  const sign = (prefix: string, message: Uint8Array): string => {
     const hmac = node.createHmac(algorithm, key);
-    if (prefix.length > 0) hmac.update(prefix);
-    return hmac.update(message).digest();
+    if (prefix !== "") hmac.update(prefix);
+    return hmac.update(message).digest(encoding);
   };
   return {
+    sign,
     matches(candidates, prefix, message) {
-      const expected = sign(prefix, message);
+      const expected = encoder.encode(sign(prefix, message));
       let match = false;
-      // the candidates are as long as the HMAC: timingSafeEqual compares equal lengths only
+      // the same length: the text of a MAC is ASCII, and the candidates are of its length
       for (const candidate of candidates)
-        if (node.timingSafeEqual(expected, candidate)) match = true;
+        if (node.timingSafeEqual(expected, encoder.encode(candidate))) match = true;
       return match;
     },
-    sign,
   };
 }
 
@@ -491,64 +490,72 @@ let compareKey: Promise<WebCryptoKey> | undefined;
 
 /**
  * Web Crypto: the key imported once. Each candidate is compared by the platform in constant
- * time, by verifying it as a message under a random key against the expected value's tag
+ * time, by verifying it as a message under a random key against the expected text's tag
  * (so a header of many entries costs one hash of the body, not one per entry).
  */
-function webKey(algorithm: SigningConfig["algorithm"], secret: Uint8Array): Key {
+function webKey(signing: SigningConfig, secret: Uint8Array): Key {
   const subtle = crypto.subtle;
-  const hash = webHashes[algorithm];
+  const hash = webHashes[signing.algorithm];
   const key = subtle.importKey("raw", bufferOf(secret), { name: "HMAC", hash }, false, ["sign"]);
   // an unused verifier must not leave a rejection unhandled
   key.catch(() => undefined);
-  const sign = async (prefix: Uint8Array, message: Uint8Array): Promise<Uint8Array> =>
-    new Uint8Array(await subtle.sign("HMAC", await key, bufferOf(concat(prefix, message))));
+  const text = signing.encoding === "hex" ? toHex : toBase64;
+  const sign = async (prefix: string, message: Uint8Array): Promise<string> => {
+    const signed = bufferOf(concat(encoder.encode(prefix), message));
+    return text(new Uint8Array(await subtle.sign("HMAC", await key, signed)));
+  };
   return {
+    sign,
     async matches(candidates, prefix, message) {
       compareKey ??= subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, [
         "sign",
         "verify",
       ]) as Promise<WebCryptoKey>;
       const tagKey = await compareKey;
-      const tag = await subtle.sign("HMAC", tagKey, bufferOf(await sign(prefix, message)));
+      const expected = bufferOf(encoder.encode(await sign(prefix, message)));
+      const tag = await subtle.sign("HMAC", tagKey, expected);
       for (const candidate of candidates) {
-        if (await subtle.verify("HMAC", tagKey, tag, bufferOf(candidate))) return true;
+        if (await subtle.verify("HMAC", tagKey, tag, bufferOf(encoder.encode(candidate))))
+          return true;
       }
       return false;
     },
-    sign,
   };
 }
 
-/** Keys by crypto, algorithm, secret format and secret: a secret's key is prepared once, however many verifiers use it. */
+/** Keys by crypto, scheme and secret: a secret's key is prepared once, however many verifiers use it. */
 const keyCache = new Map<string, Key>();
 const keyCacheSize = 64;
 
 function keyFor(signing: SigningConfig, secret: string): Key {
   const node = nodeCrypto();
-  const id = `${node ? "node" : "web"}:${signing.algorithm}:${signing.secret}:${secret}`;
+  const id = `${node ? "node" : "web"}:${signing.algorithm}:${signing.encoding}:${signing.secret}:${secret}`;
   let key = keyCache.get(id);
   if (key === undefined) {
     const bytes = secretBytes(signing, secret);
-    key = node ? nodeKey(node, signing.algorithm, bytes) : webKey(signing.algorithm, bytes);
+    key = node ? nodeKey(node, signing, bytes) : webKey(signing, bytes);
     keyCache.set(id, key);
     if (keyCache.size > keyCacheSize) keyCache.delete(keyCache.keys().next().value!);
   }
   return key;
 }
 
-/** Whether any candidate of the right length is the HMAC under any key; the body hashed once per key. */
-async function anyMatches(
+/**
+ * Whether any candidate is the HMAC under any key, from the `from`th; the body hashed once
+ * per key. Synchronous with Node's crypto, so that a delivery waits on no promise for it.
+ */
+function anyMatches(
   keys: readonly Key[],
-  length: number,
-  candidates: readonly Uint8Array[],
-  prefix: Uint8Array,
+  candidates: readonly string[],
+  prefix: string,
   message: Uint8Array,
-): Promise<boolean> {
-  const wellFormed = candidates.filter((c) => c.length === length);
-  if (wellFormed.length === 0) return false;
-  for (const key of keys) {
-    const match = key.matches(wellFormed, prefix, message);
-    if (typeof match === "boolean" ? match : await match) return true;
+  from = 0,
+): boolean | Promise<boolean> {
+  for (let i = from; i < keys.length; i++) {
+    const match = keys[i]!.matches(candidates, prefix, message);
+    if (typeof match !== "boolean")
+      return match.then((found) => found || anyMatches(keys, candidates, prefix, message, i + 1));
+    if (match) return true;
   }
   return false;
 }
@@ -608,8 +615,9 @@ type SignedHeaders =
   | { ok: false; reason: VerifyFailure; message: string }
   | {
       ok: true;
-      candidates: Uint8Array[];
-      prefix: Uint8Array;
+      /** The signatures as written, hex in lower case; not yet checked against the MAC's length. */
+      candidates: string[];
+      prefix: string;
       id: string | undefined;
     };
 
@@ -622,15 +630,25 @@ function fieldValue(text: string, key: string): string | undefined {
   return undefined;
 }
 
-/** What is signed before the body, the template's {id} and {timestamp} filled in. */
-function signedPrefix(signing: SigningConfig, id: string | undefined, seconds: number | undefined) {
-  const template = signing.signed.slice(0, signing.signed.length - "{body}".length);
-  return encoder.encode(
-    template.replace(/\{(id|timestamp)\}/g, (_, name: string) =>
-      name === "id" ? (id ?? "") : String(seconds),
-    ),
-  );
+/** What is signed before the body: the template's text before {body}, its {id} and {timestamp} filled in. */
+function prefixWriter(signing: SigningConfig) {
+  // split once: the literal parts, with the placeholders between them
+  const parts = signing.signed
+    .slice(0, signing.signed.length - "{body}".length)
+    .split(/(\{id\}|\{timestamp\})/);
+  return (id: string | undefined, seconds: number | undefined): string => {
+    let text = "";
+    for (const part of parts)
+      text += part === "{id}" ? (id ?? "") : part === "{timestamp}" ? String(seconds) : part;
+    return text;
+  };
 }
+
+/** A signature as the header may write it: hex digits of either case, or padded standard base64. */
+const signatureText = {
+  hex: /^(?:[0-9a-fA-F]{2})*$/,
+  base64: /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
+};
 
 /**
  * Verifies a delivery's signature over the raw body bytes, then its freshness. The headers
@@ -648,7 +666,9 @@ export function createVerifier(
   if (list.length === 0) throw new WebhookError(500, "no webhook secret configured");
   const keys = list.map((s) => keyFor(signing, s));
   const tolerance = toleranceSeconds ?? signing.toleranceSeconds;
-  const length = macLengths[signing.algorithm];
+  const length = textLength(signing);
+  const wellFormed = signatureText[signing.encoding];
+  const prefix = prefixWriter(signing);
   const several = signing.separator !== undefined || signing.field !== undefined;
   const mismatch = several
     ? "no signature matches the body"
@@ -670,9 +690,12 @@ export function createVerifier(
   }
 
   function headers(source: HeaderSource, now: number): SignedHeaders {
-    const at = signing.header.findIndex((name) => header(source, name) !== undefined);
-    if (at < 0) return missing();
-    const signed = header(source, signing.header[at]!)!;
+    // the first of the alternative headers present, each looked up once
+    let at = 0;
+    let signed = header(source, signing.header[0]!);
+    while (signed === undefined && ++at < signing.header.length)
+      signed = header(source, signing.header[at]!);
+    if (signed === undefined) return missing();
     if (several ? !signed : !signed.trim()) return missing();
     const id = signing.id ? header(source, signing.id.name[at]!) : undefined;
     if (signing.id && !id) return missing();
@@ -704,7 +727,7 @@ export function createVerifier(
         `the signature header has more than ${maxSignatureEntries} entries`,
       );
     }
-    const candidates: Uint8Array[] = [];
+    const candidates: string[] = [];
     for (const entry of entries) {
       let value = entry;
       if (signing.field !== undefined) {
@@ -714,23 +737,25 @@ export function createVerifier(
       }
       if (!value.startsWith(signing.prefix)) continue;
       value = value.slice(signing.prefix.length);
-      const bytes = signing.encoding === "hex" ? fromHex(value) : fromCanonicalBase64(value);
-      if (bytes !== undefined) candidates.push(bytes);
+      // compared as text: base64 only as the signer's encoder writes it (canonical), as
+      // the references compare it; hex in either case
+      if (wellFormed.test(value))
+        candidates.push(signing.encoding === "hex" ? value.toLowerCase() : value);
     }
     if (candidates.length === 0) return failure("invalid_signature", mismatch);
-    return {
-      ok: true,
-      candidates,
-      prefix: signedPrefix(signing, id, seconds),
-      id,
-    };
+    return { ok: true, candidates, prefix: prefix(id, seconds), id };
   }
 
-  async function body(signed: SignedHeaders, bytes: Uint8Array): Promise<VerifyResult> {
+  const verdict = (match: boolean): VerifyResult =>
+    match ? { ok: true } : failure("invalid_signature", mismatch);
+
+  /** Synchronous with Node's crypto; a promise with Web Crypto. */
+  function body(signed: SignedHeaders, bytes: Uint8Array): VerifyResult | Promise<VerifyResult> {
     if (!signed.ok) return signed;
-    if (!(await anyMatches(keys, length, signed.candidates, signed.prefix, bytes)))
-      return failure("invalid_signature", mismatch);
-    return { ok: true };
+    const candidates = signed.candidates.filter((c) => c.length === length);
+    if (candidates.length === 0) return verdict(false);
+    const match = anyMatches(keys, candidates, signed.prefix, bytes);
+    return typeof match === "boolean" ? verdict(match) : match.then(verdict);
   }
 
   async function signature(
@@ -956,6 +981,11 @@ interface Incoming {
 
 type Core = (incoming: Incoming) => Promise<Answer>;
 
+/** A promise (or any thenable) is awaited; a plain value is used at once, without a turn of the microtask queue. */
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === "function";
+}
+
 /** Where createHandler's function keeps its logic, for toNodeListener to call directly. */
 const coreKey = Symbol("webhook-codegen handler");
 
@@ -1176,7 +1206,8 @@ function createCore<
         });
       throw error;
     }
-    const signed = await verifier.body(signedHeaders, body);
+    const checked = verifier.body(signedHeaders, body);
+    const signed = isThenable(checked) ? await checked : checked;
     if (!signed.ok) return answer(401, { error: signed.reason, message: signed.message });
 
     // the delivery as a Fetch Request: built only if a handler or onRejected reads it
@@ -1258,9 +1289,12 @@ function createCore<
       handlerOf(parsed.name) ??
       (config.eventRefine ? handlerOf(eventHeaderValue(config, incoming.headers)) : undefined);
     try {
-      if (typeof handler === "function") await handler(parsed.event, context);
-      else {
-        await options.onUnhandled?.(parsed.event as M[keyof M], context);
+      if (typeof handler === "function") {
+        const handled: unknown = handler(parsed.event, context);
+        if (isThenable(handled)) await handled;
+      } else {
+        const told: unknown = options.onUnhandled?.(parsed.event as M[keyof M], context);
+        if (isThenable(told)) await told;
         return answer(options.unhandledStatus ?? 200, {
           ok: true,
           handled: false,
@@ -1678,18 +1712,6 @@ export interface SignedWebhook {
   body: string;
 }
 
-function toHex(bytes: Uint8Array): string {
-  let text = "";
-  for (const byte of bytes) text += byte.toString(16).padStart(2, "0");
-  return text;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 /**
  * Signs a payload as the provider does, for tests: the headers and the exact body the
  * signature is over. A string is signed byte for byte as given; anything else is sent as
@@ -1740,8 +1762,8 @@ export async function signDelivery(
   const id = signing.id
     ? (options.id ?? `msg_${toHex(crypto.getRandomValues(new Uint8Array(12)))}`)
     : undefined;
-  const mac = await key.sign(signedPrefix(signing, id, seconds), encoder.encode(body));
-  const signature = signing.prefix + (signing.encoding === "hex" ? toHex(mac) : toBase64(mac));
+  const signature =
+    signing.prefix + (await key.sign(prefixWriter(signing)(id, seconds), encoder.encode(body)));
   const headers: Record<string, string> = {
     "content-type": "application/json",
   };
