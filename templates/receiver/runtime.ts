@@ -1472,7 +1472,7 @@ function readNodeStream(
   req: NodeStreamLike,
   limit: number,
   timeoutMs: number,
-  ended: () => void,
+  reading: { complete: boolean },
 ): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = [];
@@ -1499,7 +1499,7 @@ function readNodeStream(
       else chunks.push(bytes);
     };
     const end = () => {
-      ended();
+      reading.complete = true;
       finish();
     };
     // an error, or the connection closed before the body's end
@@ -1513,6 +1513,198 @@ function readNodeStream(
     req.on("error", broken);
     req.on("close", broken);
   });
+}
+
+const jsonHeaders: readonly (readonly [string, string])[] = [["content-type", "application/json"]];
+
+/** node:http's request headers, read by name as a Fetch Headers is. */
+class NodeHeaders {
+  readonly raw: NodeRequestLike["headers"];
+  constructor(raw: NodeRequestLike["headers"]) {
+    this.raw = raw;
+  }
+  get(name: string): string | null {
+    return nodeHeader(this.raw, name);
+  }
+}
+
+/** URL.canParse where the runtime has it (Node ≥ 19.9): the check without building a URL. */
+const canParseUrl = (URL as { canParse?: (url: string, base: string) => boolean }).canParse;
+
+/**
+ * One node:http request and its response: the request as the handler's logic reads it
+ * (our handlers are served from it without a Request), and the one answer written.
+ */
+class NodeExchange implements Incoming {
+  readonly method: string;
+  readonly headers: NodeHeaders;
+  declared = NaN;
+  /** Whether the body was read to its end; the answer to a request whose body was not closes the connection. */
+  complete: boolean;
+  private readonly req: NodeRequestLike;
+  private readonly res: NodeResponseLike;
+  private readonly limit: number;
+  /** The body through the request's async iterator, made only if read that way. */
+  private chunks: AsyncIterator<Uint8Array | string> | undefined;
+  private size = 0;
+
+  constructor(req: NodeRequestLike, res: NodeResponseLike, limit: number) {
+    this.req = req;
+    this.res = res;
+    this.limit = limit;
+    this.method = req.method ?? "POST";
+    this.headers = new NodeHeaders(req.headers);
+    this.complete = !this.hasBody;
+  }
+
+  get hasBody(): boolean {
+    return this.method !== "GET" && this.method !== "HEAD";
+  }
+
+  private get base(): string {
+    return `http://${nodeHeader(this.req.headers, "host") ?? "localhost"}`;
+  }
+
+  /** The answer to a request that cannot be served at all, checked before anything is read. */
+  refusal(): Answer | undefined {
+    const req = this.req;
+    if (req.body !== undefined || req.readableDidRead === true || req.readableEnded === true) {
+      this.complete = true;
+      return answer(500, alreadyRead);
+    }
+    this.declared = Number(nodeHeader(req.headers, "content-length") ?? "");
+    if (this.declared > this.limit)
+      return answer(413, {
+        error: "body_too_large",
+        message: `the body is larger than ${this.limit} bytes`,
+      });
+    const url = req.url ?? "/";
+    if (canParseUrl) return canParseUrl(url, this.base) ? undefined : malformed;
+    try {
+      new URL(url, this.base);
+      return undefined;
+    } catch {
+      return malformed;
+    }
+  }
+
+  read(max: number, timeoutMs: number): Promise<Uint8Array> {
+    if (!this.hasBody) return Promise.resolve(new Uint8Array(0));
+    const limit = Math.min(max, this.limit);
+    return isNodeStream(this.req)
+      ? readNodeStream(this.req, limit, timeoutMs, this)
+      : readChunks(() => this.next(), limit, timeoutMs);
+  }
+
+  /** The next chunk through the request's async iterator, counted in bytes, as sent. */
+  async next(): Promise<IteratorResult<Uint8Array>> {
+    this.chunks ??= this.req[Symbol.asyncIterator]();
+    const chunk = await this.chunks.next();
+    if (chunk.done) {
+      this.complete = true;
+      return chunk;
+    }
+    const bytes = typeof chunk.value === "string" ? encoder.encode(chunk.value) : chunk.value;
+    this.size += bytes.length;
+    if (this.size > this.limit)
+      throw new WebhookError(413, `the body is larger than ${this.limit} bytes`);
+    return { done: false, value: bytes };
+  }
+
+  /** The request's URL (refusal() has checked that it parses). */
+  href(): string {
+    return new URL(this.req.url ?? "/", this.base).href;
+  }
+
+  request(body: Uint8Array): Request {
+    return new Request(this.href(), {
+      method: this.method,
+      headers: fetchHeaders(this.req.headers),
+      ...(this.hasBody ? { body: bufferOf(body) } : {}),
+    });
+  }
+
+  write(
+    status: number,
+    body: string | Uint8Array,
+    headers: readonly (readonly [string, string])[],
+  ): void {
+    const res = this.res;
+    if (res.headersSent) return;
+    res.statusCode = status;
+    for (const [name, value] of headers) res.setHeader(name, value);
+    if (!this.complete) res.setHeader("connection", "close");
+    res.end(body);
+  }
+
+  send(result: Answer): void {
+    this.write(result.status, JSON.stringify(result.body), jsonHeaders);
+  }
+
+  /** What is left when answering failed: a 500, else the socket closed. */
+  fail(): void {
+    try {
+      this.send(answer(500, { error: "internal_error" }));
+    } catch {
+      this.res.destroy?.();
+    }
+  }
+}
+
+/** Any other Fetch handler: a Request whose body is streamed from node's, and its Response written back. */
+async function serveFetch(
+  handler: (request: Request) => Promise<Response>,
+  exchange: NodeExchange,
+): Promise<void> {
+  let headers: Headers;
+  try {
+    headers = fetchHeaders(exchange.headers.raw);
+  } catch {
+    exchange.send(malformed);
+    return;
+  }
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let chunk: IteratorResult<Uint8Array>;
+        try {
+          chunk = await exchange.next();
+        } catch (error) {
+          controller.error(error);
+          return;
+        }
+        if (chunk.done) controller.close();
+        else controller.enqueue(chunk.value);
+      },
+    },
+    // nothing is read before the handler asks for it
+    { highWaterMark: 0 },
+  );
+  let request: Request;
+  try {
+    // the URL as a string: Bun's types take no URL here
+    request = new Request(exchange.href(), {
+      method: exchange.method,
+      headers,
+      ...(exchange.hasBody ? { body, duplex: "half" } : {}),
+    } as RequestInit);
+  } catch {
+    // a method Fetch cannot carry (TRACE, TRACK, CONNECT) or some other unrepresentable request
+    exchange.send(
+      exchange.method.toUpperCase() === "POST"
+        ? answer(400, {
+            error: "bad_request",
+            message: "the request cannot be represented",
+          })
+        : answer(405, { error: "method_not_allowed" }),
+    );
+    return;
+  }
+  const response = await handler(request).catch(() => json(500, { error: "internal_error" }));
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const written: [string, string][] = [];
+  response.headers.forEach((value, name) => void written.push([name, value]));
+  exchange.write(response.status, bytes, written);
 }
 
 /**
@@ -1535,139 +1727,14 @@ export function toNodeListener(
     // a broken upload or connection is answered (or not) here, never thrown at the process
     req.on?.("error", ignore);
     res.on?.("error", ignore);
-    let complete = false;
-    const end = (status: number, body: string | Uint8Array, headers: [string, string][]) => {
-      if (res.headersSent) return;
-      res.statusCode = status;
-      for (const [name, value] of headers) res.setHeader(name, value);
-      if (!complete) res.setHeader("connection", "close");
-      res.end(body);
-    };
-    const send = (result: Answer) =>
-      end(result.status, JSON.stringify(result.body), [["content-type", "application/json"]]);
-    const sendResponse = async (response: Response) => {
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      const headers: [string, string][] = [];
-      response.headers.forEach((value, name) => void headers.push([name, value]));
-      end(response.status, bytes, headers);
-    };
+    const exchange = new NodeExchange(req, res, limit);
     try {
-      if (req.body !== undefined || req.readableDidRead === true || req.readableEnded === true) {
-        complete = true;
-        send(answer(500, alreadyRead));
-        return;
-      }
-      const declared = Number(nodeHeader(req.headers, "content-length") ?? "");
-      if (declared > limit) {
-        send(
-          answer(413, {
-            error: "body_too_large",
-            message: `the body is larger than ${limit} bytes`,
-          }),
-        );
-        return;
-      }
-      const method = req.method ?? "POST";
-      const hasBody = method !== "GET" && method !== "HEAD";
-      if (!hasBody) complete = true;
-      let url: URL;
-      try {
-        url = new URL(req.url ?? "/", `http://${nodeHeader(req.headers, "host") ?? "localhost"}`);
-      } catch {
-        send(malformed);
-        return;
-      }
-      // the body through the request's async iterator, made only if read that way
-      let chunks: AsyncIterator<Uint8Array | string> | undefined;
-      let size = 0;
-      const next = async (): Promise<IteratorResult<Uint8Array | string>> => {
-        chunks ??= req[Symbol.asyncIterator]();
-        const chunk = await chunks.next();
-        if (chunk.done) {
-          complete = true;
-          return chunk;
-        }
-        // counted in bytes, as sent
-        const bytes = typeof chunk.value === "string" ? encoder.encode(chunk.value) : chunk.value;
-        size += bytes.length;
-        if (size > limit) throw new WebhookError(413, `the body is larger than ${limit} bytes`);
-        return { done: false, value: bytes };
-      };
-
-      if (core) {
-        const result = await core({
-          method,
-          headers: { get: (name: string) => nodeHeader(req.headers, name) },
-          declared,
-          read: (max, timeoutMs) =>
-            !hasBody
-              ? Promise.resolve(new Uint8Array(0))
-              : isNodeStream(req)
-                ? readNodeStream(req, Math.min(max, limit), timeoutMs, () => (complete = true))
-                : readChunks(next, Math.min(max, limit), timeoutMs),
-          request: (body) =>
-            new Request(url.href, {
-              method,
-              headers: fetchHeaders(req.headers),
-              ...(hasBody ? { body: bufferOf(body) } : {}),
-            }),
-        }).catch(() => answer(500, { error: "internal_error" }));
-        send(result);
-        return;
-      }
-
-      let headers: Headers;
-      try {
-        headers = fetchHeaders(req.headers);
-      } catch {
-        send(malformed);
-        return;
-      }
-      const body = new ReadableStream<Uint8Array>(
-        {
-          async pull(controller) {
-            let chunk: IteratorResult<Uint8Array | string>;
-            try {
-              chunk = await next();
-            } catch (error) {
-              controller.error(error);
-              return;
-            }
-            if (chunk.done) controller.close();
-            else controller.enqueue(chunk.value as Uint8Array);
-          },
-        },
-        // nothing is read before the handler asks for it
-        { highWaterMark: 0 },
-      );
-      let request: Request;
-      try {
-        // the URL as a string: Bun's types take no URL here
-        request = new Request(url.href, {
-          method,
-          headers,
-          ...(hasBody ? { body, duplex: "half" } : {}),
-        } as RequestInit);
-      } catch {
-        // a method Fetch cannot carry (TRACE, TRACK, CONNECT) or some other unrepresentable request
-        send(
-          method.toUpperCase() === "POST"
-            ? answer(400, {
-                error: "bad_request",
-                message: "the request cannot be represented",
-              })
-            : answer(405, { error: "method_not_allowed" }),
-        );
-        return;
-      }
-      const response = await handler(request).catch(() => json(500, { error: "internal_error" }));
-      await sendResponse(response);
+      const refusal = exchange.refusal();
+      if (refusal !== undefined) exchange.send(refusal);
+      else if (core) exchange.send(await core(exchange));
+      else await serveFetch(handler, exchange);
     } catch {
-      try {
-        send(answer(500, { error: "internal_error" }));
-      } catch {
-        res.destroy?.();
-      }
+      exchange.fail();
     }
   };
 }
