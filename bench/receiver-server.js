@@ -37,10 +37,10 @@ if (kind === "floor") {
     req.resume();
     req.on("end", () => answer(res, 200, { ok: true }));
   };
-} else if (kind === "plain-ours" || kind === "agentmail-ours") {
-  const provider = kind === "plain-ours" ? "plain" : "agentmail";
+} else if (kind === "plain-ours" || kind === "agentmail-ours" || kind === "github-ours") {
+  const provider = kind.slice(0, -"-ours".length);
   const module = await load(setup.modules[provider]);
-  const create = provider === "plain" ? module.createPlainWebhookHandler : module.createAgentMailWebhookHandler;
+  const create = { plain: module.createPlainWebhookHandler, agentmail: module.createAgentMailWebhookHandler, github: module.createGitHubWebhookHandler }[provider];
   const handler = create({ secret: setup.secrets[provider], on: { [setup.events[provider]]: () => undefined } });
   listener = module.toNodeListener(handler);
 } else if (kind === "plain-baseline") {
@@ -75,6 +75,29 @@ if (kind === "floor") {
       payload = webhook.verify(body, req.headers);
     } catch {
       return answer(res, 401, { error: "invalid_signature" });
+    }
+    if (!validate(payload)) return answer(res, 400, { error: "invalid_payload", errors: validate.errors });
+    answer(res, 200, { ok: true });
+  };
+} else if (kind === "github-baseline") {
+  // node:crypto HMAC of X-Hub-Signature-256 + JSON.parse + Ajv (2020-12, GitHub's OpenAPI 3.1
+  // document) compiled once for the event
+  const { Ajv2020 } = require("ajv/dist/2020");
+  const ajv2020 = require("ajv-formats").default(new Ajv2020({ strict: false }));
+  ajv2020.addSchema({ ...JSON.parse(readFileSync(setup.documents.github, "utf8")), $id: "https://github.invalid/openapi.json" });
+  const validate = ajv2020.compile({ $ref: `https://github.invalid/openapi.json${setup.pointers.github}` });
+  const secret = setup.secrets.github;
+  listener = async (req, res) => {
+    const body = await readText(req);
+    const header = String(req.headers["x-hub-signature-256"] ?? "");
+    const given = Buffer.from(header.startsWith("sha256=") ? header.slice(7) : "", "hex");
+    const expected = createHmac("sha256", secret).update(body).digest();
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return answer(res, 401, { error: "invalid_signature" });
+    let payload;
+    try {
+      payload = JSON.parse(body.toString("utf8"));
+    } catch {
+      return answer(res, 400, { error: "invalid_json" });
     }
     if (!validate(payload)) return answer(res, 400, { error: "invalid_payload", errors: validate.errors });
     answer(res, 200, { ok: true });

@@ -1,11 +1,11 @@
-// The receiver bench of `npm run bench` (issue 18): the generated Plain and AgentMail
+// The receiver bench of `npm run bench` (issue 18): the generated Plain, AgentMail and GitHub
 // handlers against the hand-written baselines a user would otherwise write, end to end over
 // node:http on 127.0.0.1 (autocannon, bounded duration; each server in its own process, the
 // load generator in this one) and in process through the Fetch handler. Medians over
 // alternating rounds. It asserts nothing.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,12 +14,11 @@ import { median, number, table } from "./measure.js";
 
 const require = createRequire(import.meta.url);
 
-/** generated/'s receiver as JavaScript node runs: runtime.ts and each index.ts transpiled, the validators copied. */
-function transpileReceiver(root, out) {
+/** A generated folder's receiver as JavaScript node runs: runtime.ts and each provider's index.ts transpiled, the validators copied. */
+function transpileReceiver(generated, out, providers) {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, "package.json"), '{ "type": "module" }\n');
-  const generated = path.join(root, "generated");
   const transpile = (from, to) => {
     const js = ts.transpileModule(readFileSync(from, "utf8"), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 } }).outputText;
     mkdirSync(path.dirname(to), { recursive: true });
@@ -27,7 +26,7 @@ function transpileReceiver(root, out) {
   };
   transpile(path.join(generated, "runtime.ts"), path.join(out, "runtime.js"));
   const modules = {};
-  for (const provider of ["plain", "agentmail"]) {
+  for (const provider of providers) {
     transpile(path.join(generated, provider, "index.ts"), path.join(out, provider, "index.js"));
     for (const version of readdirSync(path.join(generated, provider), { withFileTypes: true })) {
       if (!version.isDirectory() || version.name.startsWith("__")) continue;
@@ -39,7 +38,40 @@ function transpileReceiver(root, out) {
   return modules;
 }
 
+/**
+ * GitHub's receiver, generated from the installed @octokit/openapi-webhooks as a project
+ * would (the shipped manifest), with the document, the event and a payload its schema and
+ * ours accept; undefined when the package is not installed.
+ */
+async function gitHubReceiver(root, dir) {
+  const require = createRequire(path.join(root, "package.json"));
+  let documentFile;
+  try {
+    documentFile = require.resolve("@octokit/openapi-webhooks/generated/api.github.com.json");
+  } catch {
+    return undefined;
+  }
+  const project = path.join(dir, "github-project");
+  rmSync(project, { recursive: true, force: true });
+  mkdirSync(path.join(project, "node_modules"), { recursive: true });
+  cpSync(path.join(root, "schemas", "github"), path.join(project, "schemas", "github"), { recursive: true });
+  const generation = spawnSync(process.execPath, [path.join(root, "bin", "codegen.js"), "--provider", "github", "--out", "generated", "--no-cache", "--quiet"], { cwd: project, encoding: "utf8" });
+  if (generation.status !== 0) throw new Error(`receiver bench: generating GitHub failed\n${generation.stderr}`);
+  const module = transpileReceiver(path.join(project, "generated"), path.join(dir, "github"), ["github"]).github;
+  const { parseGitHubWebhook } = await import(pathToFileURL(module).href);
+  const document = JSON.parse(readFileSync(documentFile, "utf8"));
+  const event = "pull_request.opened";
+  const examples = JSON.parse(readFileSync(require.resolve("@octokit/webhooks-examples/api.github.com/index.json"), "utf8"));
+  // the first example of the event that the schemas accept (some lack fields they require)
+  const payload = examples
+    .find((group) => group.name === "pull_request")
+    .examples.find((example) => example.action === "opened" && parseGitHubWebhook(JSON.stringify(example), { "x-github-event": "pull_request" }).ok);
+  const pointer = document.webhooks["pull-request-opened"].post.requestBody.content["application/json"].schema.$ref;
+  return { module, documentFile, pointer, event, payload };
+}
+
 const plainSecret = "plain-bench-secret";
+const gitHubSecret = "It's a Secret to Everybody";
 const agentMailSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /** A delivery signed now: Plain's time is inside the body, Standard Webhooks' in a header. */
@@ -51,7 +83,17 @@ function deliveries(payloads) {
   const seconds = Math.floor(Date.now() / 1000);
   const id = `msg_bench_${seconds}`;
   const key = Buffer.from(agentMailSecret.slice("whsec_".length), "base64");
+  const gitHubBody = payloads.github === undefined ? undefined : JSON.stringify(payloads.github);
   return {
+    github: gitHubBody && {
+      body: gitHubBody,
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "pull_request",
+        "x-github-delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+        "x-hub-signature-256": `sha256=${createHmac("sha256", gitHubSecret).update(gitHubBody).digest("hex")}`,
+      },
+    },
     plain: { body: plainBody, headers: { "content-type": "application/json", "plain-request-signature": createHmac("sha256", plainSecret).update(plainBody).digest("hex") } },
     agentmail: {
       body: agentMailBody,
@@ -102,14 +144,25 @@ function startServer(root, setupFile, kind) {
 export async function benchReceivers({ root, work, quick, documents, payloads, events, progress }) {
   const autocannon = require("autocannon");
   const dir = path.join(work, "receiver");
-  const modules = transpileReceiver(root, dir);
+  const modules = transpileReceiver(path.join(root, "generated"), path.join(dir, "generated"), ["plain", "agentmail"]);
   const documentFiles = {};
   for (const [provider, document] of Object.entries(documents)) {
     documentFiles[provider] = path.join(dir, `${provider}.document.json`);
     writeFileSync(documentFiles[provider], JSON.stringify(document));
   }
+  progress("receiver: generating GitHub's receiver from @octokit/openapi-webhooks");
+  const github = await gitHubReceiver(root, dir);
+  if (github) {
+    modules.github = github.module;
+    documentFiles.github = github.documentFile;
+    payloads = { ...payloads, github: github.payload };
+    events = { ...events, github: github.event };
+  }
   const setupFile = path.join(dir, "setup.json");
-  writeFileSync(setupFile, JSON.stringify({ modules, documents: documentFiles, secrets: { plain: plainSecret, agentmail: agentMailSecret }, events }));
+  writeFileSync(
+    setupFile,
+    JSON.stringify({ modules, documents: documentFiles, pointers: { github: github?.pointer }, secrets: { plain: plainSecret, agentmail: agentMailSecret, github: gitHubSecret }, events }),
+  );
 
   // --- end to end: node:http on 127.0.0.1 -----------------------------------------------
   const servers = [
@@ -118,6 +171,12 @@ export async function benchReceivers({ root, work, quick, documents, payloads, e
     ["plain", "plain-baseline", "Plain: node:crypto HMAC + JSON.parse + Ajv compiled once"],
     ["agentmail", "agentmail-ours", "AgentMail: codegen handler via toNodeListener"],
     ["agentmail", "agentmail-baseline", "AgentMail: svix Webhook.verify + JSON.parse + Ajv compiled once"],
+    ...(github
+      ? [
+          ["github", "github-ours", "GitHub (pull_request.opened): codegen handler via toNodeListener"],
+          ["github", "github-baseline", "GitHub: node:crypto HMAC of X-Hub-Signature-256 + JSON.parse + Ajv 2020 compiled once"],
+        ]
+      : []),
   ];
   const rounds = quick ? 1 : 3;
   const duration = quick ? 3 : 10;
@@ -227,9 +286,9 @@ export async function benchReceivers({ root, work, quick, documents, payloads, e
   }
 
   const target = (met, text) => `${met ? "met    " : "NOT met"}  ${text}`;
-  const targets = [];
-  for (const provider of ["plain", "agentmail"]) {
-    const name = provider === "plain" ? "Plain" : "AgentMail";
+  const targets = github ? [] : ["skipped  GitHub's receiver: @octokit/openapi-webhooks is not installed (npm ci installs it)"];
+  for (const provider of github ? ["plain", "agentmail", "github"] : ["plain", "agentmail"]) {
+    const name = { plain: "Plain", agentmail: "AgentMail", github: "GitHub" }[provider];
     const ours = `${provider}-ours`;
     const base = `${provider}-baseline`;
     const r = rps(ours) / rps(base);
@@ -237,7 +296,7 @@ export async function benchReceivers({ root, work, quick, documents, payloads, e
     targets.push(target(p99(ours) <= p99(base), `${name} on node:http: p99 ${p99(ours)} ms against the baseline's ${p99(base)} ms (target: no worse)`));
     const f = rps(ours) / rps("floor");
     targets.push(target(f >= 0.5, `${name} on node:http: ${f.toFixed(2)}× the bare node:http floor (target ≥ 0.5×)`));
-    targets.push(target(inRatios[provider] >= 1.3, `${name} Fetch handler in process: ${inRatios[provider].toFixed(2)}× the baseline (target ≥ 1.3×)`));
+    if (inRatios[provider] !== undefined) targets.push(target(inRatios[provider] >= 1.3, `${name} Fetch handler in process: ${inRatios[provider].toFixed(2)}× the baseline (target ≥ 1.3×)`));
   }
   return {
     title: `Receiver end to end: node:http on 127.0.0.1, autocannon (${connections} connections, ${duration} s after a warm-up, ${rounds} alternating round${rounds > 1 ? "s" : ""}; each server in its own process): requests/s median (min–max), p99 median`,

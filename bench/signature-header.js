@@ -18,12 +18,10 @@ writeFileSync(path.join(dir, "runtime.mjs"), js);
 const { verifyDelivery } = await import(pathToFileURL(path.join(dir, "runtime.mjs")).href);
 rmSync(dir, { recursive: true, force: true });
 
-const config = {
-  provider: "bench",
-  event: ["type"],
-  versions: [],
-  signing: { scheme: "standard-webhooks", headerPrefixes: ["svix", "webhook"], toleranceSeconds: 300 },
-};
+// AgentMail's signing (Standard Webhooks), described as codegen writes it into index.ts
+const { describeSigning } = await import(pathToFileURL(path.join(root, "dist/load/signing.js")).href);
+const manifest = JSON.parse(readFileSync(path.join(root, "schemas/agentmail/provider.json"), "utf8"));
+const config = { provider: "bench", event: ["type"], versions: [], signing: describeSigning(manifest.signing) };
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const other = "whsec_" + Buffer.from("a second secret, during a rotation").toString("base64");
 const key = Buffer.from(secret.slice(6), "base64");

@@ -141,6 +141,14 @@ describe("one request cannot take the process down (issue 17.1)", () => {
     await new Promise((resolve) => setImmediate(resolve));
     await stillServing();
   });
+
+  it.each(["//[", "/\\["])("a path that names a host of its own (%s), with the Host of the requests before it: 400", async (target) => {
+    // the listener remembers the last Host a URL was made from, for paths under it
+    await stillServing();
+    const answer = await raw(`POST ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${headers}Content-Length: 2\r\n\r\n{}`);
+    expect(answer.status).toBe(400);
+    await stillServing();
+  });
 });
 
 describe("framing the receiver never sees: node's parser refuses it (kept from before issue 17)", () => {

@@ -3,13 +3,13 @@
 // and toNodeListener serving our handlers without a Request or a Response.
 import { createHmac } from "node:crypto";
 import { createServer, request as httpRequest, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAgentMailWebhookHandler, verifyAgentMailWebhook } from "../generated/agentmail/index.js";
 import { createPlainWebhookHandler, toNodeListener, verifyPlainWebhook } from "../generated/plain/index.js";
 import { samples as agentMailSamples } from "../generated/agentmail/2026-08-03/fixtures.js";
 import { samples as plainSamples } from "../generated/plain/2026-02-27/fixtures.js";
-import { cryptoInUse, parseJson, useCrypto, type NodeRequestLike, type NodeResponseLike } from "../generated/runtime.js";
+import { createVerifier, cryptoInUse, parseJson, useCrypto, type NodeRequestLike, type NodeResponseLike } from "../generated/runtime.js";
 
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const key = Buffer.from(secret.slice("whsec_".length), "base64");
@@ -275,6 +275,116 @@ describe("toNodeListener", () => {
       end: () => undefined,
     };
     await expect(ours(req, res)).resolves.toBeUndefined();
+  });
+});
+
+describe("the body's clock (bodyTimeoutMs) on node:http", () => {
+  const servers: Server[] = [];
+  afterAll(async () => {
+    for (const server of servers) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+  /** A server of its own; `requests` counts those whose headers it has read. */
+  async function serve(bodyTimeoutMs: number): Promise<{ port: number; requests: () => number }> {
+    const listener = toNodeListener(createAgentMailWebhookHandler({ secret, on: {}, now: () => clock, bodyTimeoutMs }));
+    let requests = 0;
+    const server = createServer((req, res) => {
+      requests++;
+      void listener(req, res);
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { port: (server.address() as AddressInfo).port, requests: () => requests };
+  }
+  const head = (body: string) =>
+    `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${Buffer.byteLength(body)}\r\nsvix-id: msg_1\r\nsvix-timestamp: ${seconds}\r\nsvix-signature: ${standard(body)}\r\n\r\n`;
+  /** Writes `text` on a new connection; resolves with the status of the answer (undefined if none came before the socket closed). */
+  const exchange = (port: number, text: string) =>
+    new Promise<string | undefined>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      let received = "";
+      socket.on("data", (chunk) => {
+        received += chunk.toString("latin1");
+        if (received.includes("\r\n\r\n")) {
+          resolve(received.slice(9, 12));
+          socket.destroy();
+        }
+      });
+      socket.on("close", () => resolve(undefined));
+      socket.on("error", () => undefined);
+      socket.write(text);
+    });
+
+  it("is one timer for every body being read, not a timer made and cleared per request", async () => {
+    const { port } = await serve(60_000);
+    const made = vi.spyOn(globalThis, "setTimeout");
+    try {
+      for (let i = 0; i < 5; i++) expect(await exchange(port, head(agentMailBody) + agentMailBody)).toBe("200");
+      expect(made.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      made.mockRestore();
+    }
+  });
+
+  it("a shorter deadline than the one the timer is set for is kept: 408 after its own bodyTimeoutMs", async () => {
+    const slow = await serve(60_000);
+    const quick = await serve(100);
+    // a body that never comes, under the long deadline; then one under the short one
+    const long = exchange(slow.port, head(agentMailBody));
+    await vi.waitFor(() => expect(slow.requests()).toBe(1), { timeout: 5000, interval: 5 });
+    expect(await exchange(quick.port, head(agentMailBody))).toBe("408");
+    servers[servers.length - 2]!.closeAllConnections();
+    expect(await long).toBeUndefined();
+  });
+});
+
+describe("verification on Node's crypto", () => {
+  it("gives its verdict at once, without a promise; on Web Crypto, a promise of the same verdict", async () => {
+    const config = { algorithm: "sha256", encoding: "hex", secret: "raw", header: ["x-signature"], prefix: "", signed: "{body}", toleranceSeconds: 300 } as const;
+    const body = new TextEncoder().encode('{"a":1}');
+    const verdicts = [];
+    for (const signature of [hexMac('{"a":1}'), hexMac("{}")]) {
+      useCrypto("auto");
+      const node = createVerifier(config, plainSecret);
+      const byNode = node.body(node.headers({ "x-signature": signature }, clock), body);
+      expect(byNode).not.toBeInstanceOf(Promise);
+      useCrypto("web");
+      const web = createVerifier(config, plainSecret);
+      const byWeb = web.body(web.headers({ "x-signature": signature }, clock), body);
+      expect(byWeb).toBeInstanceOf(Promise);
+      verdicts.push([byNode, await byWeb]);
+    }
+    expect(verdicts).toEqual([
+      [{ ok: true }, { ok: true }],
+      [{ ok: false, reason: "invalid_signature", message: "the signature does not match the body" }, { ok: false, reason: "invalid_signature", message: "the signature does not match the body" }],
+    ]);
+  });
+});
+
+describe("what a delivery leaves for the garbage collector", () => {
+  it("context.request and rejection.request are getters of their classes, not functions made per delivery", async () => {
+    // a getter in an object literal is a new function per delivery, held from the old
+    // generation: every delivery's scope then outlived the young generation's collections
+    const contexts: object[] = [];
+    const rejections: object[] = [];
+    const handler = createAgentMailWebhookHandler({
+      secret,
+      on: {},
+      now: () => clock,
+      onUnhandled: (_event, context) => void contexts.push(context),
+      onRejected: (rejection) => void rejections.push(rejection),
+    });
+    const headers = { "svix-id": "msg_1", "svix-timestamp": String(seconds) };
+    for (const body of [agentMailBody, agentMailBody, "{", "{"])
+      await handler(new Request("http://localhost/", { method: "POST", body, headers: { ...headers, "svix-signature": standard(body) } }));
+    for (const made of [contexts, rejections]) {
+      expect(made).toHaveLength(2);
+      for (const one of made) expect(Object.getOwnPropertyDescriptor(one, "request")).toBeUndefined();
+      expect(Object.getPrototypeOf(made[0])).toBe(Object.getPrototypeOf(made[1]));
+      expect(typeof Object.getOwnPropertyDescriptor(Object.getPrototypeOf(made[0]), "request")?.get).toBe("function");
+    }
   });
 });
 
