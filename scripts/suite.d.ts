@@ -31,7 +31,7 @@ export interface SuiteLibrary {
 export interface SuiteRun {
   groups: SuiteGroup[];
   /** Per group: each test's verdict right or not, ours and Ajv's; whether its module is Ajv's standalone code. */
-  results: Map<SuiteGroup, { ours: boolean[]; ajv: boolean[]; fallback: boolean }>;
+  results: Map<SuiteGroup, { ours: boolean[]; ajv: boolean[] }>;
   refusals: { group: SuiteGroup; problems: { code: string; text: string }[] }[];
   crashes: { group: SuiteGroup; error: string }[];
   notLoaded: { group: SuiteGroup; error: string }[];
@@ -46,7 +46,6 @@ export interface Row {
   ours: number;
   ajv: number;
   refused: number;
-  fallback: number;
 }
 
 export interface Total {
@@ -54,7 +53,6 @@ export interface Total {
   remote: boolean;
   groups: number;
   refused: number;
-  fallback: number;
   tests: number;
   ours: number;
   ajv: number;

@@ -193,11 +193,11 @@ function ajvVerdicts(group, suiteDir) {
 /**
  * Runs the suite. `lib`: { generate, CodegenError, formatProblem, format? }, from src/ (the
  * tests) or dist/ (the command line). `work`: a folder inside the project (the emitted modules
- * import nothing, but Ajv's fallback code may).
+ * import nothing).
  */
 export async function runSuite({ lib, suiteDir, work, only, log = () => {} }) {
   const groups = loadSuite(suiteDir).filter((g) => !only || only(g));
-  const results = new Map(groups.map((g) => [g, { ours: g.tests.map(() => false), ajv: ajvVerdicts(g, suiteDir), fallback: false }]));
+  const results = new Map(groups.map((g) => [g, { ours: g.tests.map(() => false), ajv: ajvVerdicts(g, suiteDir) }]));
   const refusals = [];
   const crashes = [];
   const notLoaded = [];
@@ -240,8 +240,6 @@ export async function runSuite({ lib, suiteDir, work, only, log = () => {} }) {
           notLoaded.push({ group, error: String(error) });
           continue;
         }
-        // Ajv's standalone code (the compiler's fallback): its functions take { instancePath = "", … }
-        results.get(group).fallback = /\{\s*instancePath\s*=\s*""/.test(readFileSync(path.join(folder, "validators.js"), "utf8"));
         const validate = module.validatorFor("test");
         results.get(group).ours = group.tests.map((test) => {
           try {
@@ -262,7 +260,7 @@ export function table(run) {
   for (const dialect of dialects) {
     const keywords = [...new Set(run.groups.filter((g) => g.dialect === dialect.name).map((g) => g.keyword))];
     for (const keyword of keywords) {
-      const row = { dialect: dialect.name, keyword, groups: 0, tests: 0, ours: 0, ajv: 0, refused: 0, fallback: 0 };
+      const row = { dialect: dialect.name, keyword, groups: 0, tests: 0, ours: 0, ajv: 0, refused: 0 };
       for (const group of run.groups.filter((g) => g.dialect === dialect.name && g.keyword === keyword)) {
         const { ours, ajv } = run.results.get(group);
         row.groups++;
@@ -270,7 +268,6 @@ export function table(run) {
         row.ours += ours.filter(Boolean).length;
         row.ajv += ajv.filter(Boolean).length;
         if (run.refusals.some((r) => r.group === group)) row.refused++;
-        if (run.results.get(group).fallback) row.fallback++;
       }
       rows.push(row);
     }
@@ -278,12 +275,11 @@ export function table(run) {
   const totals = [];
   for (const dialect of dialects) {
     for (const remote of [false, true]) {
-      const total = { dialect: dialect.name, remote, groups: 0, refused: 0, fallback: 0, tests: 0, ours: 0, ajv: 0 };
+      const total = { dialect: dialect.name, remote, groups: 0, refused: 0, tests: 0, ours: 0, ajv: 0 };
       for (const group of run.groups.filter((g) => g.dialect === dialect.name && g.remote === remote)) {
-        const { ours, ajv, fallback } = run.results.get(group);
+        const { ours, ajv } = run.results.get(group);
         total.groups++;
         if (run.refusals.some((r) => r.group === group)) total.refused++;
-        if (fallback) total.fallback++;
         total.tests += group.tests.length;
         total.ours += ours.filter(Boolean).length;
         total.ajv += ajv.filter(Boolean).length;
@@ -299,11 +295,10 @@ export function formatTable({ rows, totals }) {
   const lines = [];
   const pad = (s, n) => String(s).padEnd(n);
   const num = (s, n) => String(s).padStart(n);
-  lines.push(`${pad("dialect", 13)} ${pad("file", 24)} ${num("groups", 6)} ${num("refused", 7)} ${num("on Ajv", 6)} ${num("tests", 5)} ${num("ours", 5)} ${num("Ajv", 5)}`);
-  for (const r of rows) lines.push(`${pad(r.dialect, 13)} ${pad(r.keyword, 24)} ${num(r.groups, 6)} ${num(r.refused, 7)} ${num(r.fallback, 6)} ${num(r.tests, 5)} ${num(r.ours, 5)} ${num(r.ajv, 5)}`);
+  lines.push(`${pad("dialect", 13)} ${pad("file", 24)} ${num("groups", 6)} ${num("refused", 7)} ${num("tests", 5)} ${num("ours", 5)} ${num("Ajv", 5)}`);
+  for (const r of rows) lines.push(`${pad(r.dialect, 13)} ${pad(r.keyword, 24)} ${num(r.groups, 6)} ${num(r.refused, 7)} ${num(r.tests, 5)} ${num(r.ours, 5)} ${num(r.ajv, 5)}`);
   lines.push("");
-  for (const t of totals) lines.push(`${pad(t.dialect, 13)} ${pad(t.remote ? "needing a remote" : "needing no remote", 24)} ${num(t.groups, 6)} ${num(t.refused, 7)} ${num(t.fallback, 6)} ${num(t.tests, 5)} ${num(t.ours, 5)} ${num(t.ajv, 5)}`);
-  lines.push("(on Ajv: groups whose validators.js is Ajv's standalone code, the compiler's fallback)");
+  for (const t of totals) lines.push(`${pad(t.dialect, 13)} ${pad(t.remote ? "needing a remote" : "needing no remote", 24)} ${num(t.groups, 6)} ${num(t.refused, 7)} ${num(t.tests, 5)} ${num(t.ours, 5)} ${num(t.ajv, 5)}`);
   return lines.join("\n");
 }
 
