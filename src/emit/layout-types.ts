@@ -289,6 +289,16 @@ function operand(type: Type): string {
 }
 
 /**
+ * A union in parentheses too long for its line (in an intersection or an array): prettier
+ * breaks the parentheses first, and keeps the union on one line inside if it fits there.
+ */
+function brokenParentheses(union: Extract<Type, { kind: "union" }>, indent: string): string {
+  const flat = flatText(union);
+  if (flat !== undefined && indent.length + 2 + flat.length <= width) return `(\n${indent}  ${flat}\n${indent})`;
+  return `(\n${brokenUnion(union, `${indent}  `)}\n${indent})`;
+}
+
+/**
  * An intersection too long for its line. Without objects: the first member where it
  * starts, each next one on a line of its own after ` &`, two further in, a parenthesised
  * union too long there broken a member a line. With objects (which json2ts's always break):
@@ -305,11 +315,7 @@ function printIntersection(intersection: Extract<Type, { kind: "intersection" }>
       const text = operand(member);
       const after = i === members.length - 2 ? rest : " &";
       if (inner.length + text.length + after.length <= width) return text;
-      if (member.kind !== "union" || hugs(member)) return unsupported();
-      // prettier breaks the parentheses first, and keeps the union on one line inside if it fits there
-      const flat = text.slice(1, -1);
-      if (inner.length + 2 + flat.length <= width) return `(\n${inner}  ${flat}\n${inner})`;
-      return `(\n${brokenUnion(member, `${inner}  `)}\n${inner})`;
+      return member.kind === "union" && !hugs(member) ? brokenParentheses(member, inner) : unsupported();
     });
     return [first, ...others].join(` &\n${inner}`);
   }
@@ -384,7 +390,7 @@ function flatText(type: Type): string | undefined {
 function printType(type: Type, indent: string, column: number, rest: string): string {
   const flat = flatText(type);
   if (flat !== undefined && column + flat.length + rest.length <= width) return flat;
-  if (flat !== undefined && type.kind !== "intersection") return unsupported();
+  if (flat !== undefined && type.kind !== "intersection" && !(type.kind === "array" && type.element.kind === "union")) return unsupported();
   switch (type.kind) {
     case "intersection":
       return printIntersection(type, indent, column, rest);
@@ -395,8 +401,8 @@ function printType(type: Type, indent: string, column: number, rest: string): st
       if (!hugs(type)) return unsupported();
       return type.members.map((member) => (member.kind === "object" ? printObject(member.members, indent) : flatText(member)!)).join(" | ");
     case "array":
-      // an array of objects: the object broken, then []; of `{ … } | null`: the same in parentheses
-      if (type.element.kind === "union" && hugs(type.element)) return `(${printType(type.element, indent, column + 1, `)[]${rest}`)})[]`;
+      // an array of objects: the object broken, then []; of `{ … } | null`: the same in parentheses; of another union: its parentheses broken
+      if (type.element.kind === "union") return hugs(type.element) ? `(${printType(type.element, indent, column + 1, `)[]${rest}`)})[]` : `${brokenParentheses(type.element, indent)}[]`;
       return type.element.kind === "object" || type.element.kind === "array" ? `${printType(type.element, indent, column, `[]${rest}`)}[]` : unsupported();
     default:
       // a tuple with an object, an array of a union with one: prettier's rules for those are left to it
