@@ -48,7 +48,7 @@ describe("types laid out without prettier", () => {
         }
       }
       expect(count).toBeGreaterThan(500);
-      expect(laidOut / count).toBeGreaterThan(0.9);
+      expect(laidOut / count).toBeGreaterThan(0.98);
     }, 60_000);
 
   it.each(sources)("%s: every declaration as prettier prints it, none left to prettier", async (_label, file, providers) => {
@@ -93,8 +93,13 @@ describe("types laid out without prettier", () => {
     ["export interface A {\nb: ({\nc: string\n} & {\nd: string\n})\n}\n", undefined],
     ["export type A = ({\nc: string\n} & B & {\nd: string\n} & {\ne: string\n} & C & D)\n", undefined],
     ["export interface A {\nb: (B & C & {\nd: string\n} & {\ne: string\n})\n}\n", undefined],
-    // an array of { … } | null
+    // an array of { … } | null; arrays of unions too long for the line or with an object break the parentheses
     ["export interface A {\nb?: ({\n[k: string]: unknown | undefined\n} | null)[]\n}\n", undefined],
+    [`export type A = (${["branch_protection_rule", "check_run", "check_suite", "code_scanning_alert", "commit_comment", "create"].map((w) => `"${w}"`).join(" | ")})[]\n`, undefined],
+    [`export interface A {\nb?: (${["branch_protection_rule", "check_run", "check_suite", "code_scanning_alert", "commit_comment"].map((w) => `"${w}"`).join(" | ")})[]\n}\n`, undefined],
+    ["export type A = (string | {\nc: string\n})[]\n", undefined],
+    // ({ … } | null) as a member of a broken union, its object broken
+    ["export interface A {\nb: (({\nc?: (string | null)\n} | null) | {\nd?: (string | null)\n})[]\nc: (({\nc?: (string | null)\n} | null) | {\nd?: string\n})\n}\n", undefined],
   ])("%j", async (raw, expected) => {
     const printed = layoutDeclarations(raw);
     expect(printed).toBe(await prettier(raw));

@@ -273,7 +273,9 @@ function brokenUnion(union: Extract<Type, { kind: "union" }>, indent: string): s
   return union.members
     .map((member) => {
       if (member.kind !== "union" && member.kind !== "intersection") return `${indent}| ${printType(member, `${indent}  `, indent.length + 2, "")}`;
-      // (A | B) or (A & B): on one line if it fits; an intersection of no object broken inside its parentheses
+      // (A | B) or (A & B): on one line if it fits; ({ … } | null) with the object broken; an
+      // intersection of no object broken inside its parentheses
+      if (member.kind === "union" && hugs(member)) return `${indent}| (${printType(member, `${indent}  `, indent.length + 3, ")")})`;
       const flat = operand(member);
       if (indent.length + 2 + flat.length <= width) return `${indent}| ${flat}`;
       if (member.kind === "union" || member.members.some((m) => m.kind === "object")) return unsupported();
