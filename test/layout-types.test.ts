@@ -84,8 +84,8 @@ describe("types laid out without prettier", () => {
     ["export interface A {\nvalue: ((string | string[]) & ((null & (string | string[])) | ((string | string[]) & string) | ((string | string[]) & unknown[])))\n}\n", undefined],
     ["export interface A {\nb: {\nvalue?: ((string | number | SingleSelectOption | IterationSetting) & ((null & (string | number | SingleSelectOption | IterationSetting)) | ((string | number | SingleSelectOption | IterationSetting) & string)))\n}\n}\n", undefined],
     // the parentheses broken, the union inside on one line (it fits there, not after the &)
-    [`export type A = (string & ((null & B) | (C & ${"D".repeat(78)})))\n`, undefined],
-    [`export interface A {\nb: (C & ((null & D) | (E & ${"F".repeat(74)})))\n}\n`, undefined],
+    [`export type A = (string & ((null & B) | (C & ${"D".repeat(77)})))\n`, undefined],
+    [`export interface A {\nb: (C & ((null & D) | (E & ${"F".repeat(75)})))\n}\n`, undefined],
     // an intersection inside a broken union, broken in its parentheses
     [`export interface A {\nb: {\nc: {\nd?: (${["null", "string", "number"].map((t) => `(${t} & (${["string", "number", "SingleSelectOption", "IterationSetting"].join(" | ")}))`).join(" | ")})\n}\n}\n}\n`, undefined],
     // with objects: joined by &, a name beside an object, the objects after the second member indented

@@ -8,8 +8,8 @@
  * rules for it; for anything else (a generic, an escaped string, a shape whose breaking it
  * does not know, a line too long to print as prettier would) it answers undefined and the
  * caller hands the text to prettier.
- * test/layout-types.test.ts compares the two on every declaration of the catalogue and
- * the corpus and on generated ones.
+ * test/layout-types.test.ts compares the two on every declaration of the catalogue, the
+ * corpus and GitHub's document, and on generated ones.
  */
 
 const width = 100;
@@ -407,7 +407,7 @@ function printType(type: Type, indent: string, column: number, rest: string): st
       if (type.element.kind === "union") return hugs(type.element) ? `(${printType(type.element, indent, column + 1, `)[]${rest}`)})[]` : `${brokenParentheses(type.element, indent)}[]`;
       return type.element.kind === "object" || type.element.kind === "array" ? `${printType(type.element, indent, column, `[]${rest}`)}[]` : unsupported();
     default:
-      // a tuple with an object, an array of a union with one: prettier's rules for those are left to it
+      // a tuple with an object: prettier's rules for it are left to it
       return unsupported();
   }
 }
