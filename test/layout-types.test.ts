@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { format } from "prettier";
 import { describe, expect, it } from "vitest";
@@ -19,8 +20,36 @@ const sources: [label: string, file: string, providers?: string[]][] = [
   ...(existsSync(revisions) ? readdirSync(revisions).sort().map((f): [string, string, string[]] => [`Plain ${f}`, path.join(revisions, f), ["plain"]]) : []),
 ];
 
+const githubInstalled = (() => {
+  try {
+    createRequire(path.join(repoRoot, "package.json")).resolve("@octokit/openapi-webhooks/generated/api.github.com.json");
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 describe("types laid out without prettier", () => {
   if (!existsSync(revisions)) it.skip("../shared/corpus not found beside this checkout: Plain's published revisions are not compared", () => {});
+
+  if (!githubInstalled) it.skip("@octokit/openapi-webhooks is not installed (npm ci installs it): GitHub's declarations are not compared", () => {});
+  else
+    it("GitHub's published document: every declaration laid out as prettier prints it, nearly all without it", async () => {
+      const models = buildModels((await loadCatalogue(catalogueDir, { cwd: repoRoot, providers: ["github"] })).providers);
+      let count = 0;
+      let laidOut = 0;
+      for (const model of models) {
+        for await (const raw of rawDeclarations(model)) {
+          count++;
+          const printed = layoutDeclarations(raw);
+          if (printed === undefined) continue;
+          expect(printed, raw).toBe(await prettier(raw));
+          laidOut++;
+        }
+      }
+      expect(count).toBeGreaterThan(500);
+      expect(laidOut / count).toBeGreaterThan(0.98);
+    }, 60_000);
 
   it.each(sources)("%s: every declaration as prettier prints it, none left to prettier", async (_label, file, providers) => {
     const models = buildModels((await loadCatalogue(file, { cwd: repoRoot, ...(providers ? { providers } : {}) })).providers);
@@ -49,6 +78,28 @@ describe("types laid out without prettier", () => {
     ["/**\n * A.\n *\n * More.\n */\nexport interface A {\n/**\n * B.\n */\nb: string\n}\n", undefined],
     ["export interface A {}\n", "export interface A {}\n"],
     ['export interface A {\n"a-b": string\n}\n', undefined],
+    // an intersection that fits; one a member a line; one whose last union breaks in its parentheses
+    ["export type A = (B & (C | D))\n", "export type A = B & (C | D);\n"],
+    [`export type A = (${Array.from({ length: 5 }, (_, i) => `LongTypeNameNumber${i}`).join(" & ")})\n`, undefined],
+    ["export interface A {\nvalue: ((string | string[]) & ((null & (string | string[])) | ((string | string[]) & string) | ((string | string[]) & unknown[])))\n}\n", undefined],
+    ["export interface A {\nb: {\nvalue?: ((string | number | SingleSelectOption | IterationSetting) & ((null & (string | number | SingleSelectOption | IterationSetting)) | ((string | number | SingleSelectOption | IterationSetting) & string)))\n}\n}\n", undefined],
+    // the parentheses broken, the union inside on one line (it fits there, not after the &)
+    [`export type A = (string & ((null & B) | (C & ${"D".repeat(77)})))\n`, undefined],
+    [`export interface A {\nb: (C & ((null & D) | (E & ${"F".repeat(75)})))\n}\n`, undefined],
+    // an intersection inside a broken union, broken in its parentheses
+    [`export interface A {\nb: {\nc: {\nd?: (${["null", "string", "number"].map((t) => `(${t} & (${["string", "number", "SingleSelectOption", "IterationSetting"].join(" | ")}))`).join(" | ")})\n}\n}\n}\n`, undefined],
+    // with objects: joined by &, a name beside an object, the objects after the second member indented
+    ["export type A = (B & {\nc: string\n})\n", undefined],
+    ["export interface A {\nb: ({\nc: string\n} & {\nd: string\n})\n}\n", undefined],
+    ["export type A = ({\nc: string\n} & B & {\nd: string\n} & {\ne: string\n} & C & D)\n", undefined],
+    ["export interface A {\nb: (B & C & {\nd: string\n} & {\ne: string\n})\n}\n", undefined],
+    // an array of { … } | null; arrays of unions too long for the line or with an object break the parentheses
+    ["export interface A {\nb?: ({\n[k: string]: unknown | undefined\n} | null)[]\n}\n", undefined],
+    [`export type A = (${["branch_protection_rule", "check_run", "check_suite", "code_scanning_alert", "commit_comment", "create"].map((w) => `"${w}"`).join(" | ")})[]\n`, undefined],
+    [`export interface A {\nb?: (${["branch_protection_rule", "check_run", "check_suite", "code_scanning_alert", "commit_comment"].map((w) => `"${w}"`).join(" | ")})[]\n}\n`, undefined],
+    ["export type A = (string | {\nc: string\n})[]\n", undefined],
+    // ({ … } | null) as a member of a broken union, its object broken
+    ["export interface A {\nb: (({\nc?: (string | null)\n} | null) | {\nd?: (string | null)\n})[]\nc: (({\nc?: (string | null)\n} | null) | {\nd?: string\n})\n}\n", undefined],
   ])("%j", async (raw, expected) => {
     const printed = layoutDeclarations(raw);
     expect(printed).toBe(await prettier(raw));
@@ -58,7 +109,8 @@ describe("types laid out without prettier", () => {
   it.each([
     ["a string with an escape (prettier may change its quotes)", 'export type A = "a\\"b"\n'],
     ["a quoted name prettier would unquote", 'export interface A {\n"ab": string\n}\n'],
-    ["an intersection", "export type A = (B & C)\n"],
+    ["an intersection of intersections", "export type A = ((B & C) & D)\n"],
+    ["an intersection with a union with an object", "export type A = ((B | {\nc: string\n}) & D)\n"],
     ["a generic", "export type A = Array<string>\n"],
     ["a blank line between members (prettier keeps it)", "export interface A {\na: string\n\nb: string\n}\n"],
     ["a comment prettier does not re-indent", "/* a\nb */\nexport type A = string\n"],
@@ -74,7 +126,7 @@ describe("types laid out without prettier", () => {
     const typeName = () => pick(["Id", "Datetime", "InternalActor", "ThreadStatusDetailWaitingForCustomerFollowUp", "CustomerGroupMembership"]);
     // json-schema-to-typescript's unformatted shapes, nested a few levels deep
     const type = (depth: number): string => {
-      const kind = depth > 2 ? pick(["name", "keyword", "literal"]) : pick(["name", "keyword", "literal", "union", "union", "array", "object", "tuple", "nullable"]);
+      const kind = depth > 2 ? pick(["name", "keyword", "literal"]) : pick(["name", "keyword", "literal", "union", "union", "array", "object", "tuple", "nullable", "intersection"]);
       switch (kind) {
         case "name":
           return typeName();
@@ -84,6 +136,8 @@ describe("types laid out without prettier", () => {
           return pick(['"TODO"', '"WAITING_FOR_CUSTOMER"', '"thread.service_level_agreement_status_transitioned"', "1", "true"]);
         case "union":
           return `(${Array.from({ length: 2 + Math.floor(random() * 8) }, () => type(depth + 1)).join(" | ")})`;
+        case "intersection":
+          return `(${Array.from({ length: 2 + Math.floor(random() * 3) }, () => type(depth + 1)).join(" & ")})`;
         case "nullable":
           return `(${type(depth + 1)} | null)`;
         case "array": {

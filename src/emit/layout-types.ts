@@ -3,12 +3,13 @@
  * them (printWidth 100), without prettier: formatting was most of a cold run's time.
  *
  * json-schema-to-typescript writes a small part of TypeScript: interfaces and type
- * aliases of names, keywords, literals, unions, arrays, tuples and object types, with
- * JSDoc comments. This module reads that part and prints it with prettier's rules for it;
- * for anything else (a generic, an intersection, an escaped string, a line too long to
- * print as prettier would) it answers undefined and the caller hands the text to prettier.
- * test/layout-types.test.ts compares the two on every declaration of the catalogue and
- * the corpus and on generated ones.
+ * aliases of names, keywords, literals, unions, intersections, arrays, tuples and object
+ * types, with JSDoc comments. This module reads that part and prints it with prettier's
+ * rules for it; for anything else (a generic, an escaped string, a shape whose breaking it
+ * does not know, a line too long to print as prettier would) it answers undefined and the
+ * caller hands the text to prettier.
+ * test/layout-types.test.ts compares the two on every declaration of the catalogue, the
+ * corpus and GitHub's document, and on generated ones.
  */
 
 const width = 100;
@@ -18,7 +19,8 @@ type Type =
   | { kind: "array"; element: Type }
   | { kind: "tuple"; elements: { type: Type; spread: boolean }[] }
   | { kind: "object"; members: Member[] }
-  | { kind: "union"; members: Type[] };
+  | { kind: "union"; members: Type[] }
+  | { kind: "intersection"; members: Type[] };
 
 interface Member {
   comment: string | undefined;
@@ -54,7 +56,7 @@ export function layoutDeclarations(source: string): string | undefined {
 // ---------------------------------------------------------------------------------------
 // Reading.
 
-const tokenPattern = /\s+|\/\*[\s\S]*?\*\/|"(?:[^"\\\n]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*|\.\.\.|[{}()[\]|:;,=?]/y;
+const tokenPattern = /\s+|\/\*[\s\S]*?\*\/|"(?:[^"\\\n]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*|\.\.\.|[{}()[\]|&:;,=?]/y;
 
 interface Token {
   text: string;
@@ -137,17 +139,27 @@ class Reader {
     return members;
   }
 
-  /** A union of arrays of primaries; a parenthesised union inside is read as its members. */
+  /** A union of intersections of arrays of primaries; a parenthesised one inside is read as its members. */
   private type(): Type {
     if (this.peek() === "|") this.at++; // a leading |
-    const members = [this.postfix()];
+    const members = [this.intersection()];
     while (this.peek() === "|") {
+      this.at++;
+      members.push(this.intersection());
+    }
+    if (members.length === 1) return members[0]!; // (A | B) is A | B
+    return { kind: "union", members };
+  }
+
+  private intersection(): Type {
+    const members = [this.postfix()];
+    while (this.peek() === "&") {
       this.at++;
       members.push(this.postfix());
     }
-    if (this.peek() === "&") unsupported();
-    if (members.length === 1) return members[0]!; // (A | B) is A | B
-    return { kind: "union", members };
+    if (members.length === 1) return members[0]!;
+    if (members.some((member) => member.kind === "intersection")) unsupported(); // (A & B) & C: prettier decides
+    return { kind: "intersection", members };
   }
 
   private postfix(): Type {
@@ -258,8 +270,76 @@ function printObject(members: Member[], indent: string): string {
 
 /** `| member` lines at `indent`, an object member's lines aligned two further. */
 function brokenUnion(union: Extract<Type, { kind: "union" }>, indent: string): string {
-  if (union.members.some((member) => member.kind === "union")) unsupported(); // (A | B) | C broken: prettier decides
-  return union.members.map((member) => `${indent}| ${printType(member, `${indent}  `, indent.length + 2, "")}`).join("\n");
+  return union.members
+    .map((member) => {
+      if (member.kind !== "union" && member.kind !== "intersection") return `${indent}| ${printType(member, `${indent}  `, indent.length + 2, "")}`;
+      // (A | B) or (A & B): on one line if it fits; ({ … } | null) with the object broken; an
+      // intersection of no object broken inside its parentheses
+      if (member.kind === "union" && hugs(member)) return `${indent}| (${printType(member, `${indent}  `, indent.length + 3, ")")})`;
+      const flat = operand(member);
+      if (indent.length + 2 + flat.length <= width) return `${indent}| ${flat}`;
+      if (member.kind === "union" || member.members.some((m) => m.kind === "object")) return unsupported();
+      return `${indent}| (${printIntersection(member, `${indent}  `, indent.length + 3, ")")})`;
+    })
+    .join("\n");
+}
+
+/** A member of a union or an intersection on one line, in the parentheses prettier keeps around a union or an intersection there. */
+function operand(type: Type): string {
+  const flat = flatText(type) ?? unsupported();
+  return type.kind === "union" || type.kind === "intersection" ? `(${flat})` : flat;
+}
+
+/**
+ * A union in parentheses too long for its line (in an intersection or an array): prettier
+ * breaks the parentheses first, and keeps the union on one line inside if it fits there.
+ */
+function brokenParentheses(union: Extract<Type, { kind: "union" }>, indent: string): string {
+  const flat = flatText(union);
+  if (flat !== undefined && indent.length + 2 + flat.length <= width) return `(\n${indent}  ${flat}\n${indent})`;
+  return `(\n${brokenUnion(union, `${indent}  `)}\n${indent})`;
+}
+
+/**
+ * An intersection too long for its line. Without objects: the first member where it
+ * starts, each next one on a line of its own after ` &`, two further in, a parenthesised
+ * union too long there broken a member a line. With objects (which json2ts's always break):
+ * the members joined by ` & `, where a name and an object meet too; two names apart are on
+ * lines of their own as above, and an object after the second member is indented two further.
+ */
+function printIntersection(intersection: Extract<Type, { kind: "intersection" }>, indent: string, column: number, rest: string): string {
+  const members = intersection.members;
+  const inner = `${indent}  `;
+  if (!members.some((member) => member.kind === "object")) {
+    const first = operand(members[0]!);
+    if (column + first.length + 2 > width) unsupported();
+    const others = members.slice(1).map((member, i) => {
+      const text = operand(member);
+      const after = i === members.length - 2 ? rest : " &";
+      if (inner.length + text.length + after.length <= width) return text;
+      return member.kind === "union" && !hugs(member) ? brokenParentheses(member, inner) : unsupported();
+    });
+    return [first, ...others].join(` &\n${inner}`);
+  }
+  if (members.some((member) => (member.kind === "object" ? member.members.length === 0 : member.kind !== "text"))) unsupported();
+  let printed = "";
+  let indented = false; // once a name and an object meet after the second member, the objects after are indented
+  members.forEach((member, i) => {
+    const object = member.kind === "object";
+    const previous = members[i - 1]?.kind === "object";
+    if (i > 0 && !object && !previous) printed += ` &\n${inner}`;
+    else if (i > 0) {
+      if (object !== previous && i > 1) indented = true;
+      printed += " & ";
+    }
+    const line = printed.slice(printed.lastIndexOf("\n") + 1);
+    if (member.kind !== "object") {
+      const text = flatText(member)!;
+      if ((printed.includes("\n") ? line.length : column + line.length) + text.length + (i === members.length - 1 ? rest.length : 4) > width) unsupported();
+      printed += text;
+    } else printed += printObject(member.members, (object && previous ? indented : object !== previous && i > 1) ? inner : indent);
+  });
+  return printed;
 }
 
 /**
@@ -282,9 +362,10 @@ function flatText(type: Type): string | undefined {
     case "array": {
       const element = flatText(type.element);
       if (element === undefined) return undefined;
-      return type.element.kind === "union" ? `(${element})[]` : `${element}[]`;
+      return type.element.kind === "union" || type.element.kind === "intersection" ? `(${element})[]` : `${element}[]`;
     }
     case "tuple": {
+      if (type.elements.some((e) => e.type.kind === "intersection")) unsupported(); // whether prettier keeps its parentheses: left to it
       const elements = type.elements.map((e) => {
         const text = flatText(e.type);
         return text === undefined ? undefined : e.spread ? `...${text}` : text;
@@ -294,17 +375,27 @@ function flatText(type: Type): string | undefined {
     case "union": {
       const members = type.members.map((member) => {
         const text = flatText(member);
-        return member.kind === "union" && text !== undefined ? `(${text})` : text; // prettier keeps (A | B) | C
+        return (member.kind === "union" || member.kind === "intersection") && text !== undefined ? `(${text})` : text; // prettier keeps (A | B) | C and (A & B) | C
       });
       return members.every((m) => m !== undefined) ? members.join(" | ") : undefined;
+    }
+    case "intersection": {
+      const members = type.members.map((member) => {
+        const text = flatText(member);
+        return member.kind === "union" && text !== undefined ? `(${text})` : text;
+      });
+      return members.every((m) => m !== undefined) ? members.join(" & ") : undefined;
     }
   }
 }
 
 function printType(type: Type, indent: string, column: number, rest: string): string {
   const flat = flatText(type);
-  if (flat !== undefined) return column + flat.length + rest.length <= width ? flat : unsupported();
+  if (flat !== undefined && column + flat.length + rest.length <= width) return flat;
+  if (flat !== undefined && type.kind !== "intersection" && !(type.kind === "array" && type.element.kind === "union")) return unsupported();
   switch (type.kind) {
+    case "intersection":
+      return printIntersection(type, indent, column, rest);
     case "object":
       return printObject(type.members, indent);
     case "union":
@@ -312,10 +403,11 @@ function printType(type: Type, indent: string, column: number, rest: string): st
       if (!hugs(type)) return unsupported();
       return type.members.map((member) => (member.kind === "object" ? printObject(member.members, indent) : flatText(member)!)).join(" | ");
     case "array":
-      // an array of objects: the object broken, then []
+      // an array of objects: the object broken, then []; of `{ … } | null`: the same in parentheses; of another union: its parentheses broken
+      if (type.element.kind === "union") return hugs(type.element) ? `(${printType(type.element, indent, column + 1, `)[]${rest}`)})[]` : `${brokenParentheses(type.element, indent)}[]`;
       return type.element.kind === "object" || type.element.kind === "array" ? `${printType(type.element, indent, column, `[]${rest}`)}[]` : unsupported();
     default:
-      // a tuple with an object, an array of a union with one: prettier's rules for those are left to it
+      // a tuple with an object: prettier's rules for it are left to it
       return unsupported();
   }
 }
