@@ -106,7 +106,7 @@ export async function writeCache(dir: string | undefined, key: string, files: Fi
 
 /**
  * JSON with every character past ASCII written as a \u escape: read back, the entry is then
- * one-byte text, which decodes several times faster than the same text with one "—" in it
+ * one-byte text, which decodes two to three times faster than the same text with one "—" in it
  * (that made the whole entry, the output of every version, two-byte text on each run).
  */
 function asciiJson(value: unknown): string {
