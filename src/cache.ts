@@ -97,9 +97,18 @@ export async function writeCache(dir: string | undefined, key: string, files: Fi
   try {
     await mkdir(dir, { recursive: true });
     const target = path.join(dir, `${key}.json`);
-    await writeFile(`${target}.tmp`, JSON.stringify({ files, warnings }));
+    await writeFile(`${target}.tmp`, asciiJson({ files, warnings }));
     await rename(`${target}.tmp`, target);
   } catch {
     await rm(path.join(dir, `${key}.json.tmp`), { force: true }).catch(() => {});
   }
+}
+
+/**
+ * JSON with every character past ASCII written as a \u escape: read back, the entry is then
+ * one-byte text, which decodes two to three times faster than the same text with one "—" in it
+ * (that made the whole entry, the output of every version, two-byte text on each run).
+ */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

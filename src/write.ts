@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { link, mkdir, open, readdir, readFile, rename, rm, rmdir, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { CodegenConfig } from "./config.js";
@@ -114,6 +114,14 @@ export interface WriteHooks {
 }
 
 export async function compareOutput(outDir: string, files: FileOutput[], folders: Folders = {}): Promise<Comparison> {
+  return (await compareWithManifest(outDir, files, folders)).comparison;
+}
+
+/**
+ * compareOutput, also handing back what a run writes into the output folder: the files other
+ * than the stubs and, last, the manifest (each file hashed once, the manifest read once).
+ */
+async function compareWithManifest(outDir: string, files: FileOutput[], folders: Folders): Promise<{ comparison: Comparison; output: FileOutput[] }> {
   checkOutputFolder(outDir, folders);
   const result: Comparison = { stale: [], missing: [], extra: [], unchanged: [], unclaimed: [], brokenStubs: [] };
   if (existsSync(path.join(outDir, journalName))) {
@@ -127,14 +135,14 @@ export async function compareOutput(outDir: string, files: FileOutput[], folders
   }
   const listed = (await readManifest(outDir)) ?? {};
   const kept = keptEntries(listed, new Set(files.map((f) => f.path)), folders);
-  files = withManifest(files.filter((f) => !f.stub), kept);
-  for (const file of files) {
+  const output = withManifest(files.filter((f) => !f.stub), kept);
+  for (const file of output) {
     const current = await readIfExists(resolveInside(outDir, file.path));
     if (current === undefined) result.missing.push(file.path);
     else if (current === file.content) result.unchanged.push(file.path);
     else result.stale.push(file.path);
   }
-  const produced = new Set(files.map((f) => f.path));
+  const produced = new Set(output.map((f) => f.path));
   for (const [file, hash] of Object.entries(listed)) {
     if (produced.has(file) || Object.prototype.hasOwnProperty.call(kept, file)) continue;
     const target = insideOrUndefined(outDir, file);
@@ -143,12 +151,12 @@ export async function compareOutput(outDir: string, files: FileOutput[], folders
     if (hashOf(current) === hash) result.extra.push(file);
     else result.unclaimed.push(file);
   }
-  for (const file of await generatedFilesIn(outDir)) {
-    if (!produced.has(file) && !Object.prototype.hasOwnProperty.call(listed, file) && !otherProvider(file, folders)) result.unclaimed.push(file);
-  }
+  // only files neither produced nor listed are opened for their banner
+  const unaccounted = (file: string) => !produced.has(file) && !Object.prototype.hasOwnProperty.call(listed, file) && !otherProvider(file, folders);
+  result.unclaimed.push(...(await generatedFilesIn(outDir, unaccounted)));
   result.extra.sort();
   result.unclaimed.sort();
-  return result;
+  return { comparison: result, output };
 }
 
 /**
@@ -213,11 +221,9 @@ export async function writeOutput(
   const write = hooks.writeFile ?? writeDurably;
   checkOutputFolder(outDir, folders);
   await recoverOutput(outDir);
-  const comparison = await compareOutput(outDir, files, folders);
+  const { comparison, output } = await compareWithManifest(outDir, files, folders);
   const stubs = files.filter((f) => f.stub);
-  const kept = keptEntries((await readManifest(outDir)) ?? {}, new Set(files.map((f) => f.path)), folders);
-  files = withManifest(files.filter((f) => !f.stub), kept);
-  const changed = files.filter((f) => comparison.stale.includes(f.path) || comparison.missing.includes(f.path));
+  const changed = output.filter((f) => comparison.stale.includes(f.path) || comparison.missing.includes(f.path));
 
   // 1. stage
   const journal: Journal = { renames: [], removals: comparison.extra };
@@ -465,9 +471,10 @@ export function resolveInside(outDir: string, relative: string): string {
   return target;
 }
 
+/** Read at once, as the catalogue is (src/json.ts): fs/promises reads a large file in several trips through the thread pool. */
 async function readIfExists(file: string): Promise<string | undefined> {
   try {
-    return await readFile(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return undefined;
@@ -475,11 +482,11 @@ async function readIfExists(file: string): Promise<string | undefined> {
   }
 }
 
-/** Files under `dir` whose first line is our banner. */
-async function generatedFilesIn(dir: string): Promise<string[]> {
+/** Files under `dir` that pass `consider` and whose first line is our banner. */
+async function generatedFilesIn(dir: string, consider: (file: string) => boolean): Promise<string[]> {
   const found: string[] = [];
   for (const file of await filesIn(dir, (name) => !name.endsWith(temporarySuffix))) {
-    if (await startsWithBanner(path.join(dir, file))) found.push(file);
+    if (consider(file) && (await startsWithBanner(path.join(dir, file)))) found.push(file);
   }
   return found;
 }

@@ -1,8 +1,9 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { readCache, writeCache } from "../src/cache.js";
 import { generateWithModels } from "../src/generate.js";
-import { projectWithCatalogue } from "./helpers.js";
+import { projectWithCatalogue, tempDir } from "./helpers.js";
 
 /** The no-op run: same inputs, same generator → the earlier output, without generating again. */
 describe("the generation cache", () => {
@@ -33,6 +34,15 @@ describe("the generation cache", () => {
     const afterDamage = await generateWithModels(config, { cache: true });
     expect(afterDamage.cached).toBe(false);
     expect(afterDamage.files).toEqual(changed.files);
+  });
+
+  it("writes an entry as ASCII (read back as one-byte text, which decodes fast) that gives back every character", async () => {
+    const dir = await tempDir("codegen-cache-ascii-");
+    const files = [{ path: "runtime.ts", content: "// a — b, é, 😀, \u2028, lone \ud800, \u007f\n" }];
+    await writeCache(dir, "k", files, [{ code: "unsupported", file: "é.json", message: "…" }]);
+    const bytes = await readFile(path.join(dir, "k.json"));
+    expect(bytes.every((byte) => byte < 0x7f)).toBe(true);
+    expect(await readCache(dir, "k")).toEqual({ files, warnings: [{ code: "unsupported", file: "é.json", message: "…" }] });
   });
 
   it("is not used without node_modules, nor when turned off", async () => {

@@ -59,23 +59,36 @@ export function typeGeneratorKeywordsIn(schema: unknown): string[] {
  * and the other maps of named schemas are names, not keywords.
  */
 function forEachKeyword(node: unknown, visit: (owner: Record<string, unknown>, key: string, pointer: string) => void, at: (string | number)[] = []): void {
-  // the pointer is joined only for a keyword found: joining one for every node was most of a load
-  const inside = (segments: (string | number)[], value: unknown) => {
-    at.push(...segments);
-    forEachKeyword(value, visit, at);
-    at.length -= segments.length;
-  };
+  // the pointer is joined only for a keyword found, and the walk allocates nothing per node:
+  // on a run answered from the cache this scan of every file was a large part of the time
   if (Array.isArray(node)) {
-    node.forEach((item, i) => inside([i], item));
+    for (let i = 0; i < node.length; i++) {
+      const item: unknown = node[i];
+      if (typeof item !== "object" || item === null) continue;
+      at.push(i);
+      forEachKeyword(item, visit, at);
+      at.pop();
+    }
     return;
   }
   if (!isPlainObject(node)) return;
-  for (const [key, value] of Object.entries(node)) {
+  for (const key of Object.keys(node)) {
+    const value = node[key];
     // json-schema-to-typescript takes `id` as a name only when it is a string
     if (typeGeneratorKeywords.has(key) && (key !== "id" || typeof value === "string")) visit(node, key, joinPointer("", ...at, key));
-    else if (dataKeywords.has(key)) continue;
+    else if (typeof value !== "object" || value === null || dataKeywords.has(key)) continue;
     else if ((schemaMapKeywords.has(key) || definitionKeywords.has(key)) && isPlainObject(value)) {
-      for (const [name, schema] of Object.entries(value)) inside([key, name], schema);
-    } else inside([key], value);
+      at.push(key);
+      for (const name of Object.keys(value)) {
+        at.push(name);
+        forEachKeyword(value[name], visit, at);
+        at.pop();
+      }
+      at.pop();
+    } else {
+      at.push(key);
+      forEachKeyword(value, visit, at);
+      at.pop();
+    }
   }
 }
