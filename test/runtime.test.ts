@@ -102,6 +102,19 @@ function candidates(): string[] {
     "http://[::ffff:1.2.3.4]",
     "http://[1::2::3]",
     "https://app.plain.com/workspace/w_01/thread/th_01?tab=details#note",
+    // the uri fast path's shape (http(s)://host[:port][/path], unescaped) at its edges
+    "https://api.github.com/repos/Codertocat/Hello-World/pulls/2",
+    "https://API.GitHub.com:443/a//b/c:d@e/~f!$&'()*+,;=",
+    "http://a.b/",
+    "https://a:/x",
+    "https://-..-",
+    "https://h/%41",
+    "https://h/%4",
+    "https://h/a b",
+    "https:///x",
+    "HTTPS://h/x",
+    "https://h/{x}",
+    "https://h/ü",
   ];
   const alphabet = "0123456789-:T Zz.+tZ\nAa=/\\()[]@?#%!$&'*,;~\"Vv";
   let seed = 42;
