@@ -120,7 +120,8 @@ const $formatUri = (() => {
     `^(?:[a-z][a-z0-9+\\-.]*:)(?:${authority}|${absolute}|${rootless})(?:\\?${tail})?(?:#${tail})?$`,
     "i",
   );
-  const common = /^https?:\/\/[A-Za-z0-9\-.]+(?::\d+)?(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?$/;
+  const common =
+    /^https?:\/\/[A-Za-z0-9\-.]+(?::\d+)?(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?$/;
   return (str) => common.test(str) || (/\/|:/.test(str) && uri.test(str));
 })();
 
