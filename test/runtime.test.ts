@@ -102,6 +102,25 @@ function candidates(): string[] {
     "http://[::ffff:1.2.3.4]",
     "http://[1::2::3]",
     "https://app.plain.com/workspace/w_01/thread/th_01?tab=details#note",
+    // the uri fast path's shape (http(s)://host[:port][/path][?query], unescaped) at its edges
+    "https://api.github.com/repos/Codertocat/Hello-World/pulls/2",
+    "https://API.GitHub.com:443/a//b/c:d@e/~f!$&'()*+,;=",
+    "http://a.b/",
+    "https://a:/x",
+    "https://-..-",
+    "https://h/%41",
+    "https://h/%4",
+    "https://h/a b",
+    "https:///x",
+    "HTTPS://h/x",
+    "https://h/{x}",
+    "https://h/ü",
+    "https://avatars.githubusercontent.com/u/1?v=4&s=/?:@",
+    "https://h?q",
+    "http://h/p?",
+    "https://h/p?%41",
+    "https://h/p?a b",
+    "https://h/p?q#f",
   ];
   const alphabet = "0123456789-:T Zz.+tZ\nAa=/\\()[]@?#%!$&'*,;~\"Vv";
   let seed = 42;

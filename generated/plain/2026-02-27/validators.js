@@ -120,7 +120,9 @@ const $formatUri = (() => {
     `^(?:[a-z][a-z0-9+\\-.]*:)(?:${authority}|${absolute}|${rootless})(?:\\?${tail})?(?:#${tail})?$`,
     "i",
   );
-  return (str) => /\/|:/.test(str) && uri.test(str);
+  const common =
+    /^https?:\/\/[A-Za-z0-9\-.]+(?::\d+)?(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*)?$/;
+  return (str) => common.test(str) || (/\/|:/.test(str) && uri.test(str));
 })();
 
 const $format_email = new RegExp("^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", "i");
