@@ -253,11 +253,30 @@ export async function benchReceivers({ root, work, quick, documents, payloads, e
       },
     },
   };
+  if (github) {
+    // as the node:http baseline: HMAC of X-Hub-Signature-256 + JSON.parse + Ajv 2020 compiled once
+    const { Ajv2020 } = require("ajv/dist/2020");
+    const ajv2020 = addFormats(new Ajv2020({ strict: false }));
+    ajv2020.addSchema({ ...JSON.parse(readFileSync(github.documentFile, "utf8")), $id: "https://github.invalid/openapi.json" });
+    const validate = ajv2020.compile({ $ref: `https://github.invalid/openapi.json${github.pointer}` });
+    const gitHubModule = await import(pathToFileURL(modules.github).href);
+    contenders.github = {
+      ours: gitHubModule.createGitHubWebhookHandler({ secret: gitHubSecret, on: { [events.github]: () => undefined } }),
+      baseline: async (request) => {
+        const body = Buffer.from(await request.arrayBuffer());
+        const header = request.headers.get("x-hub-signature-256") ?? "";
+        const given = Buffer.from(header.startsWith("sha256=") ? header.slice(7) : "", "hex");
+        const expected = createHmac("sha256", gitHubSecret).update(body).digest();
+        if (given.length !== expected.length || !timingSafeEqual(given, expected)) return refuse(401);
+        return validate(JSON.parse(body.toString("utf8"))) ? ok() : refuse(400);
+      },
+    };
+  }
   const batchMs = quick ? 150 : 300;
   const inRounds = quick ? 3 : 7;
   const inProcess = [];
   const inRatios = {};
-  for (const provider of ["plain", "agentmail"]) {
+  for (const provider of Object.keys(contenders)) {
     progress(`receiver in process: ${provider}`);
     const delivery = deliveries(payloads)[provider];
     const call = (handler) => handler(new Request("http://localhost/webhooks", { method: "POST", headers: delivery.headers, body: delivery.body }));
@@ -280,7 +299,11 @@ export async function benchReceivers({ root, work, quick, documents, payloads, e
         rates[name].push((calls * 1000) / elapsed);
       }
     }
-    const label = provider === "plain" ? "Plain (node:crypto HMAC + JSON.parse + Ajv)" : "AgentMail (svix Webhook.verify + Ajv)";
+    const label = {
+      plain: "Plain (node:crypto HMAC + JSON.parse + Ajv)",
+      agentmail: "AgentMail (svix Webhook.verify + Ajv)",
+      github: "GitHub pull_request.opened (node:crypto HMAC + JSON.parse + Ajv 2020)",
+    }[provider];
     inRatios[provider] = median(rates.ours) / median(rates.baseline);
     inProcess.push([label, `${number(median(rates.ours))}/s`, `${number(median(rates.baseline))}/s`, `${inRatios[provider].toFixed(2)}×`]);
   }
