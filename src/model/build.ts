@@ -123,6 +123,11 @@ function buildVersion(
   const contexts = new Map<string, number>(); // "<doc>#<pointer>" → dynamic contexts seen
   type Item = { doc: SchemaDoc; pointer: string; name: string; node?: unknown; outerBase: string; context: DynamicContext };
   const queue: Item[] = [];
+  /** A definition to build: queued, and where its schema is remembered for messages. */
+  const enqueue = (item: Item): void => {
+    origins.set(item.name, item.pointer === "" ? item.doc.shown : `${item.doc.shown}#${item.pointer}`);
+    queue.push(item);
+  };
 
   const enter = (context: DynamicContext, resource: string): DynamicContext => {
     if (!resolver.hasDynamicAnchors()) return context;
@@ -145,8 +150,7 @@ function buildVersion(
     const key = `${event.doc.key}#${event.pointer}@${contextKey(context)}`;
     targetNames.set(key, name);
     eventKeys.set(event, key);
-    origins.set(name, event.pointer === "" ? event.doc.shown : `${event.doc.shown}#${event.pointer}`);
-    queue.push({
+    enqueue({
       doc: event.doc,
       pointer: event.pointer,
       name,
@@ -189,8 +193,7 @@ function buildVersion(
       }
       name = names.claim(definitionName(target.doc.rel, target.pointer, target.node));
       targetNames.set(key, name);
-      origins.set(name, target.pointer === "" ? target.doc.shown : `${target.doc.shown}#${target.pointer}`);
-      queue.push({
+      enqueue({
         doc: target.doc,
         pointer: target.pointer,
         name,
