@@ -53,7 +53,14 @@ export function schemaText(
   };
   // (unless an unevaluatedProperties needs to know what it evaluates: all)
   const evaluates = JSON.stringify(definitions).includes('"unevaluatedProperties"');
-  // first the short form of every schema
+  // first the short form of every schema, and the shape of each object subschema: equal
+  // shapes for equal JSON, found from its keys and its subschemas' shapes (not from its whole
+  // text at every depth), with its JSON's length; and how often each shape of 30 characters
+  // or more occurs below the roots
+  const shapes = new Map<string, number>();
+  const shapeOf = new Map<object, number>();
+  const lengths: number[] = [];
+  const counts: number[] = [];
   const short = (schema: Schema, root = false): unknown => {
     if (typeof schema !== "object") return schema;
     const out: Record<string, unknown> = {};
@@ -79,40 +86,42 @@ export function schemaText(
     if (!root && keys.length === 1 && keys[0] === "$ref") return out["$ref"];
     const written = mapChildren(out, (sub) => short(sub as Schema));
     if (Array.isArray(written["required"]) && isPlainObject(written["properties"])) written["required"] = shortRequired(written["required"], Object.keys(written["properties"]));
+    // its shape: its JSON with each object subschema in it standing as its shape's number (a
+    // subschema is never a number), so that equal shapes are equal JSON, each written once
+    let nested = 0; // what the numbers leave out of its JSON's length
+    const text = JSON.stringify(
+      mapChildren(written, (sub) => {
+        if (!isPlainObject(sub)) return sub;
+        const id = shapeOf.get(sub)!;
+        nested += lengths[id]! - String(id).length;
+        if (lengths[id]! >= 30) counts[id] = (counts[id] ?? 0) + 1;
+        return id;
+      }),
+    );
+    let id = shapes.get(text);
+    if (id === undefined) {
+      id = lengths.push(text.length + nested) - 1;
+      shapes.set(text, id);
+    }
+    shapeOf.set(written, id);
     return written;
   };
   const shortened = Object.entries(definitions).map(([name, schema]) => [name, short(schema, true) as Record<string, unknown>] as const);
-  // then the object subschemas written more than once, below the roots
-  const counts = new Map<string, number>();
-  const texts = new WeakMap<object, string>(); // each subschema's JSON, written once for both walks
-  const jsonOf = (sub: unknown): string => {
-    if (sub === null || typeof sub !== "object") return JSON.stringify(sub);
-    let json = texts.get(sub);
-    if (json === undefined) texts.set(sub, (json = JSON.stringify(sub)));
-    return json;
-  };
-  const count = (schema: unknown): unknown =>
-    isPlainObject(schema)
-      ? mapChildren(schema, (sub) => {
-          const json = jsonOf(sub);
-          if (isPlainObject(sub) && json.length >= 30) counts.set(json, (counts.get(json) ?? 0) + 1);
-          return count(sub);
-        })
-      : schema;
-  shortened.forEach(([, schema]) => count(schema));
-  const index = new Map<string, number>();
+  // then the object subschemas written more than once, below the roots, written once in `shared`
+  const index = new Map<number, number>();
   const shared: string[] = [];
   const replace = (schema: unknown): unknown =>
     isPlainObject(schema)
       ? mapChildren(schema, (sub) => {
-          const json = jsonOf(sub);
-          if ((counts.get(json) ?? 0) < 2) return replace(sub);
-          if (!index.has(json)) {
-            index.set(json, -1); // reserved: its own text is written below
+          if (!isPlainObject(sub)) return sub;
+          const id = shapeOf.get(sub)!;
+          if ((counts[id] ?? 0) < 2) return replace(sub);
+          if (!index.has(id)) {
+            index.set(id, -1); // reserved: its own text is written below
             const text = JSON.stringify(replace(sub));
-            index.set(json, shared.push(text) - 1);
+            index.set(id, shared.push(text) - 1);
           }
-          return index.get(json);
+          return index.get(id);
         })
       : schema;
   const definitionTexts = Object.fromEntries(shortened.map(([name, schema]) => [name, JSON.stringify(replace(schema))]));
