@@ -153,7 +153,20 @@ export function splitTop(code: string, separator: string): string[] {
  * Parentheses only where precedence needs them, or where prettier would add them for the
  * reader (&& inside ||): comparisons bind tighter than && and ||, && tighter than ||.
  */
-const loose = (code: string, others: string[]): boolean => others.some((op) => splitTop(code, op).length > 1);
+const loose = (code: string, others: string[]): boolean => others.some((op) => code.includes(op)) && hasTop(code, others);
+
+/** Whether one of the operators occurs outside brackets and string literals (one scan for all). */
+function hasTop(code: string, operators: string[]): boolean {
+  let depth = 0;
+  for (let i = 0; i < code.length; i++) {
+    const c = code[i]!;
+    if (c === '"' || c === "'") i = stringEnd(code, i);
+    else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (depth === 0 && operators.some((op) => code.startsWith(op, i))) return true;
+  }
+  return false;
+}
 const andOperand = (code: string): string => (loose(code, [" || ", " ? ", ", ", " = ", " ?? "]) ? `(${code})` : code);
 const orOperand = (code: string): string => (loose(code, [" && ", " ? ", ", ", " = ", " ?? "]) ? `(${code})` : code);
 export const not = (code: string): string => (atomic(code) ? (code.startsWith("!") ? code.slice(1) : `!${code}`) : `!(${code})`);

@@ -2,7 +2,6 @@ import type { FormatCheck } from "../../runtime.js";
 import {
   alwaysValid,
   and,
-  canonical,
   functionSource,
   groupTypes,
   groupOf,
@@ -33,10 +32,19 @@ export class Compiler {
   private readonly functions: string[] = [];
   private readonly constants: string[] = [];
   private readonly constantNames = new Map<string, string>();
-  private readonly checks = new Map<string, string>();
   private readonly functionNames = new Map<string, string>();
-  /** Each subschema's canonical text, written once (the prepared schemas do not change). */
-  private readonly keys = new WeakMap<object, string>();
+  /**
+   * Each subschema's shape: one number for equal schemas (JSON with sorted keys), found from
+   * its keys and its parts' shapes, so that no subschema's whole text is ever written (the
+   * prepared schemas do not change).
+   */
+  private readonly shapes = new Map<string, number>();
+  private readonly shapeOf = new Map<object, number>();
+  /** The checks made, by shape, and those that read the value once (single()). */
+  private readonly checks = new Map<number, string>();
+  private readonly singles = new Map<number, string>();
+  /** Whether a pattern's RegExp gives it back as its `source`, by pattern. */
+  private readonly readsBack = new Map<string, boolean>();
   private count = 0;
 
   constructor(
@@ -60,8 +68,8 @@ export class Compiler {
    */
   functionFor(schema: Schema): string | undefined {
     if (typeof schema === "boolean" || refOnly(schema) !== undefined) return undefined;
-    const key = canonical(schema, this.keys);
-    for (const check of [this.checks.get(key), this.checks.get(`single ${key}`)]) {
+    const shape = this.shape(schema);
+    for (const check of [this.checks.get(shape), this.singles.get(shape)]) {
       const call = check === undefined ? undefined : /^(\$f\d+)\(\u0000\)$/.exec(check);
       if (call) return call[1];
     }
@@ -83,15 +91,15 @@ export class Compiler {
     if (typeof schema === "boolean" || alwaysValid(schema)) return `${schema !== false}`;
     const ref = refOnly(schema);
     if (ref !== undefined) return `${this.definition(ref)}(${VALUE})`;
-    const key = canonical(schema, this.keys);
-    let check = this.checks.get(key);
+    const shape = this.shape(schema);
+    let check = this.checks.get(shape);
     if (check === undefined) {
       const parts = this.parts(schema);
       const inline = and(parts.conditions);
       // small checks are inlined where they are used; the rest are functions, one per shape
       const small = parts.statements.length === 0 && parts.conditions.length <= 4 && inline.length <= 160;
-      check = small ? inline : `${this.hoistFunction(key, (name) => functionSource(name, parts))}(${VALUE})`;
-      this.checks.set(key, check);
+      check = small ? inline : `${this.hoistFunction(`#${shape}`, (name) => functionSource(name, parts))}(${VALUE})`;
+      this.checks.set(shape, check);
     }
     return check;
   }
@@ -100,10 +108,38 @@ export class Compiler {
   single(schema: Schema): string {
     const check = this.check(schema);
     if (check.split(VALUE).length <= 2) return check;
-    const key = `single ${canonical(schema, this.keys)}`;
-    const call = `${this.hoistFunction(key, (name) => `function ${name}(d) {\n  ${returns(place(check, "d"))}\n}`)}(${VALUE})`;
-    this.checks.set(key, call);
+    const shape = this.shape(schema as SchemaObject);
+    const call = `${this.hoistFunction(`single #${shape}`, (name) => `function ${name}(d) {\n  ${returns(place(check, "d"))}\n}`)}(${VALUE})`;
+    this.singles.set(shape, call);
     return call;
+  }
+
+  /**
+   * The shape of an object or an array: its text with each object or array in it that holds
+   * objects or arrays as `#<its shape>`.
+   */
+  private shape(value: object): number {
+    let shape = this.shapeOf.get(value);
+    if (shape === undefined) {
+      const text = Array.isArray(value) ? `[${value.map((item) => this.part(item)).join(",")}]` : this.objectText(value as Record<string, unknown>);
+      shape = this.shapes.get(text);
+      if (shape === undefined) this.shapes.set(text, (shape = this.shapes.size));
+      this.shapeOf.set(value, shape);
+    }
+    return shape;
+  }
+
+  private objectText(value: Record<string, unknown>): string {
+    let text = "";
+    for (const key of Object.keys(value).sort()) text += `${text === "" ? "{" : ","}${JSON.stringify(key)}:${this.part(value[key])}`;
+    return text === "" ? "{}" : `${text}}`;
+  }
+
+  /** A value in a shape's text: JSON for a primitive or a list of them (an enum, "required"), else `#<its shape>`. */
+  private part(value: unknown): string {
+    if (value === null || typeof value !== "object") return JSON.stringify(value);
+    if (Array.isArray(value) && value.every((item) => item === null || typeof item !== "object")) return JSON.stringify(value);
+    return `#${this.shape(value)}`;
   }
 
   hoistFunction(key: string, source: (name: string) => string): string {
@@ -121,7 +157,9 @@ export class Compiler {
    * back as written (a pattern with a "/" or a line break reads back escaped).
    */
   patternRegExp(source: string): string | undefined {
-    if (/[/\n\r\u2028\u2029]/.test(source) || new RegExp(source, "u").source !== source) return undefined;
+    let readsBack = this.readsBack.get(source);
+    if (readsBack === undefined) this.readsBack.set(source, (readsBack = !/[/\n\r\u2028\u2029]/.test(source) && new RegExp(source, "u").source === source));
+    if (!readsBack) return undefined;
     const name = this.constantNames.get(`new RegExp(${JSON.stringify(source)}, "u")`);
     return name?.startsWith("$pattern") ? name : undefined;
   }

@@ -5,16 +5,48 @@ import { groupKeywords } from "./registry.js";
 // The second pass's data: the schemas as JSON text, written short, that
 // templates/runtime/explain.js walks when a payload fails the first pass.
 
-/** Keywords whose value is a schema, a list of schemas, or a map of names to schemas. */
-const subschemaKeywords = {
-  single: new Set([
-    "not", "additionalProperties", "additionalItems", "items", "if", "then", "else", "contains", "propertyNames",
-    "unevaluatedProperties", "unevaluatedItems",
-  ]),
-  list: new Set(["anyOf", "oneOf", "allOf", "items", "prefixItems"]),
+/** Keywords whose value is a schema (1), a list of schemas (2), or a map of names to schemas (4). */
+const holds = new Map<string, number>([
+  ...["not", "additionalProperties", "additionalItems", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems"].map(
+    (keyword) => [keyword, 1] as const,
+  ),
+  ["items", 1 | 2],
+  ...["anyOf", "oneOf", "allOf", "prefixItems"].map((keyword) => [keyword, 2] as const),
   // dependencies maps a name to a schema or to a list of names
-  map: new Set(["properties", "patternProperties", "dependentSchemas", "dependencies"]),
-};
+  ...["properties", "patternProperties", "dependentSchemas", "dependencies"].map((keyword) => [keyword, 4] as const),
+]);
+
+/** A keyword's value with `each` applied to every subschema it holds (a copy where it holds any). */
+function mapHeld(keyword: string, value: unknown, each: (sub: unknown) => unknown): unknown {
+  const kind = holds.get(keyword);
+  if (kind === undefined) return value;
+  if (kind & 1 && !Array.isArray(value)) return each(value);
+  if (kind & 2 && Array.isArray(value)) return value.map(each);
+  if (kind & 4 && isPlainObject(value)) return Object.fromEntries(Object.keys(value).map((k) => [k, Array.isArray(value[k]) ? value[k] : each(value[k])]));
+  return value;
+}
+
+/**
+ * A written schema object's JSON, as JSON.stringify writes it, but for each object subschema
+ * in it, which is written by `object`.
+ */
+function jsonWith(schema: Record<string, unknown>, object: (sub: Record<string, unknown>) => string): string {
+  const sub = (value: unknown): string => (isPlainObject(value) ? object(value) : JSON.stringify(value));
+  let text = "";
+  for (const key of Object.keys(schema)) {
+    const value = schema[key];
+    const kind = holds.get(key) ?? 0;
+    text += `${text === "" ? "{" : ","}${JSON.stringify(key)}:`;
+    if (kind & 1 && !Array.isArray(value)) text += sub(value);
+    else if (kind & 2 && Array.isArray(value)) text += `[${value.map(sub).join(",")}]`;
+    else if (kind & 4 && isPlainObject(value)) {
+      text += `{${Object.keys(value)
+        .map((k) => `${JSON.stringify(k)}:${Array.isArray(value[k]) ? JSON.stringify(value[k]) : sub(value[k])}`)
+        .join(",")}}`;
+    } else text += JSON.stringify(value);
+  }
+  return text === "" ? "{}" : `${text}}`;
+}
 
 /**
  * The definitions as JSON text for the second pass, written short (what `$plan` in
@@ -39,18 +71,6 @@ export function schemaText(
   const checks = new Set<string>();
   const enums = new Set<string>();
   const regexps = new Set<string>();
-  /** Applies `each` to every subschema of a schema object (a copy, keys in order). */
-  const mapChildren = (schema: Record<string, unknown>, each: (sub: unknown) => unknown): Record<string, unknown> => {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(schema)) {
-      if (subschemaKeywords.single.has(key) && !Array.isArray(value) && value !== undefined) out[key] = each(value);
-      else if (subschemaKeywords.list.has(key) && Array.isArray(value)) out[key] = value.map(each);
-      else if (subschemaKeywords.map.has(key) && isPlainObject(value)) {
-        out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, Array.isArray(v) ? v : each(v)]));
-      } else out[key] = value;
-    }
-    return out;
-  };
   // (unless an unevaluatedProperties needs to know what it evaluates: all)
   const evaluates = JSON.stringify(definitions).includes('"unevaluatedProperties"');
   // first the short form of every schema, and the shape of each object subschema: equal
@@ -69,62 +89,58 @@ export function schemaText(
       out["$check"] = check;
       checks.add(check);
     }
-    for (const [key, value] of Object.entries(schema)) {
+    let named: string | undefined;
+    for (const key of Object.keys(schema)) {
+      const value = schema[key];
       // a $ref is read as the definition's name; additionalProperties that allows anything
       // changes nothing when another object keyword keeps the object keywords in use
       if (key === "$ref") out[key] = (value as string).slice(14);
       else if (key === "additionalProperties" && !evaluates && alwaysValid(value as Schema) && groupKeywords.object.some((k) => k !== key && schema[k] !== undefined)) continue;
-      else if (key === "enum" && Array.isArray(value) && enumSet(value) !== undefined) {
-        out[key] = enumSet(value); // the Set the first pass already holds
-        enums.add(out[key] as string);
-      } else if (key === "pattern" && typeof value === "string" && patternRegExp(value) !== undefined) {
-        out[key] = { $regexp: patternRegExp(value) }; // the RegExp the first pass already holds
-        regexps.add(patternRegExp(value)!);
-      } else out[key] = value;
+      else if (key === "enum" && Array.isArray(value) && (named = enumSet(value)) !== undefined) {
+        out[key] = named; // the Set the first pass already holds
+        enums.add(named);
+      } else if (key === "pattern" && typeof value === "string" && (named = patternRegExp(value)) !== undefined) {
+        out[key] = { $regexp: named }; // the RegExp the first pass already holds
+        regexps.add(named);
+      } else out[key] = mapHeld(key, value, (sub) => short(sub as Schema));
     }
-    const keys = Object.keys(out);
-    if (!root && keys.length === 1 && keys[0] === "$ref") return out["$ref"];
-    const written = mapChildren(out, (sub) => short(sub as Schema));
-    if (Array.isArray(written["required"]) && isPlainObject(written["properties"])) written["required"] = shortRequired(written["required"], Object.keys(written["properties"]));
+    if (!root && out["$ref"] !== undefined && Object.keys(out).length === 1) return out["$ref"];
+    if (Array.isArray(out["required"]) && isPlainObject(out["properties"])) out["required"] = shortRequired(out["required"], Object.keys(out["properties"]));
     // its shape: its JSON with each object subschema in it standing as its shape's number (a
-    // subschema is never a number), so that equal shapes are equal JSON, each written once
+    // subschema is never a number), so that equal shapes are equal JSON
     let nested = 0; // what the numbers leave out of its JSON's length
-    const text = JSON.stringify(
-      mapChildren(written, (sub) => {
-        if (!isPlainObject(sub)) return sub;
-        const id = shapeOf.get(sub)!;
-        nested += lengths[id]! - String(id).length;
-        if (lengths[id]! >= 30) counts[id] = (counts[id] ?? 0) + 1;
-        return id;
-      }),
-    );
+    const text = jsonWith(out, (sub) => {
+      const id = shapeOf.get(sub)!;
+      nested += lengths[id]! - String(id).length;
+      if (lengths[id]! >= 30) counts[id] = (counts[id] ?? 0) + 1;
+      return String(id);
+    });
     let id = shapes.get(text);
     if (id === undefined) {
       id = lengths.push(text.length + nested) - 1;
       shapes.set(text, id);
     }
-    shapeOf.set(written, id);
-    return written;
+    shapeOf.set(out, id);
+    return out;
   };
   const shortened = Object.entries(definitions).map(([name, schema]) => [name, short(schema, true) as Record<string, unknown>] as const);
-  // then the object subschemas written more than once, below the roots, written once in `shared`
+  // then the JSON, with each object subschema written more than once below the roots written
+  // once in `shared` and standing as its index there
   const index = new Map<number, number>();
   const shared: string[] = [];
-  const replace = (schema: unknown): unknown =>
-    isPlainObject(schema)
-      ? mapChildren(schema, (sub) => {
-          if (!isPlainObject(sub)) return sub;
-          const id = shapeOf.get(sub)!;
-          if ((counts[id] ?? 0) < 2) return replace(sub);
-          if (!index.has(id)) {
-            index.set(id, -1); // reserved: its own text is written below
-            const text = JSON.stringify(replace(sub));
-            index.set(id, shared.push(text) - 1);
-          }
-          return index.get(id);
-        })
-      : schema;
-  const definitionTexts = Object.fromEntries(shortened.map(([name, schema]) => [name, JSON.stringify(replace(schema))]));
+  const write = (schema: Record<string, unknown>): string =>
+    jsonWith(schema, (sub) => {
+      const id = shapeOf.get(sub)!;
+      if ((counts[id] ?? 0) < 2) return write(sub);
+      let at = index.get(id);
+      if (at === undefined) {
+        index.set(id, -1); // reserved: its own text is written below
+        at = shared.push(write(sub)) - 1;
+        index.set(id, at);
+      }
+      return String(at);
+    });
+  const definitionTexts = Object.fromEntries(shortened.map(([name, schema]) => [name, write(schema)]));
   const sorted = (names: Set<string>) => [...names].sort(); // code-unit order
   return { definitions: definitionTexts, shared, checks: sorted(checks), enums: sorted(enums), regexps: sorted(regexps) };
 }
