@@ -57,7 +57,7 @@ function jsonWith(schema: Record<string, unknown>, object: (sub: Record<string, 
  * {"$regexp": name}; and each object subschema written more than once (30 characters or
  * more of it) is written once in `shared` and stands as its index there: a document split
  * from a bundle repeats its root, with a 30-value enum, in every event, and Plain repeats
- * `anyOf [Datetime, null]` everywhere.
+ * `anyOf [Datetime, null]` everywhere. With them, every key the second pass may read.
  */
 export function schemaText(
   definitions: Record<string, Schema>,
@@ -66,7 +66,7 @@ export function schemaText(
     enumSet: (values: unknown[]) => string | undefined;
     patternRegExp: (source: string) => string | undefined;
   },
-): { definitions: Record<string, string>; shared: string[]; checks: string[]; enums: string[]; regexps: string[] } {
+): { definitions: Record<string, string>; shared: string[]; checks: string[]; enums: string[]; regexps: string[]; keys: Set<string> } {
   const { functionFor, enumSet, patternRegExp } = compiled;
   const checks = new Set<string>();
   const enums = new Set<string>();
@@ -142,7 +142,34 @@ export function schemaText(
     });
   const definitionTexts = Object.fromEntries(shortened.map(([name, schema]) => [name, write(schema)]));
   const sorted = (names: Set<string>) => [...names].sort(); // code-unit order
-  return { definitions: definitionTexts, shared, checks: sorted(checks), enums: sorted(enums), regexps: sorted(regexps) };
+  return {
+    definitions: definitionTexts,
+    shared,
+    checks: sorted(checks),
+    enums: sorted(enums),
+    regexps: sorted(regexps),
+    keys: keywordsUsed(shortened.map(([, schema]) => schema)),
+  };
+}
+
+/**
+ * Every key of every schema object (and of the maps of them) as the second pass reads them
+ * (the short schemas, which leave out an additionalProperties that allows anything): the
+ * keywords the second pass may meet, and some more.
+ */
+function keywordsUsed(schemas: unknown[]): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (isPlainObject(node)) {
+      for (const [key, value] of Object.entries(node)) {
+        found.add(key);
+        if (key !== "const" && key !== "enum") visit(value);
+      }
+    }
+  };
+  schemas.forEach(visit);
+  return found;
 }
 
 /**

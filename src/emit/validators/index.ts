@@ -3,7 +3,6 @@ import { pointerSegments } from "../../load/manifest.js";
 import type { VersionModel } from "../../model/build.js";
 import type { FileOutput } from "../../output.js";
 import { equalSource, errorsSource, explainRuntime, formatRuntime, ucs2lengthSource } from "../../runtime.js";
-import { isPlainObject } from "../../json.js";
 import { layout, literal, type Schema } from "./code.js";
 import { Compiler } from "./compiler.js";
 import { schemaText, stringLiteral } from "./explain.js";
@@ -63,26 +62,6 @@ const noObjectConstants = `// No const or enum of these schemas is an object or 
 function $equal(a, b) {
   return a === b;
 }`;
-
-/**
- * Every key of every schema object (and of the maps of them) as the second pass reads them
- * (schemaText's JSON, which leaves out an additionalProperties that allows anything): the
- * keywords the second pass may meet, and some more.
- */
-function keywordsUsed(schemas: unknown[]): Set<string> {
-  const found = new Set<string>();
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (isPlainObject(node)) {
-      for (const [key, value] of Object.entries(node)) {
-        found.add(key);
-        if (key !== "const" && key !== "enum") visit(value);
-      }
-    }
-  };
-  schemas.forEach(visit);
-  return found;
-}
 
 function compiledModule(model: VersionModel, definitions: Record<string, Schema>): string {
   const formats = formatRuntime(formatsUsed(definitions));
@@ -150,7 +129,7 @@ function $definition(name) {
   return schema;
 }
 
-${explainRuntime(keywordsUsed([...Object.values(text.definitions), ...text.shared].map((json) => JSON.parse(json) as unknown)))}
+${explainRuntime(text.keys)}
 
 ${errorsSource.trim()}
 
