@@ -1,6 +1,6 @@
 import { pointerSegment } from "../../errors.js";
 import { isPlainObject } from "../../json.js";
-import { alwaysValid, and, isType, literal, member, not, or, place, refOnly, returns, splitTop, typesOf, unwrapped, VALUE, when, type Schema, type SchemaObject } from "./code.js";
+import { alwaysValid, and, isType, literal, member, not, or, place, readsOnce, refOnly, returns, splitTop, typesOf, unwrapped, VALUE, when, type Schema, type SchemaObject } from "./code.js";
 import type { CompileContext, Keyword, PrepareContext } from "./keyword.js";
 
 // The applicators: keywords whose value holds subschemas, applied to the value itself
@@ -20,7 +20,7 @@ const map = (keyword: string) => (value: unknown, at: string, c: PrepareContext)
 /** The statements that return false when `element` fails `schema`: the element is read into a local when the check reads it more than once. */
 function each(c: CompileContext, element: string, schema: Schema): string[] {
   const check = c.check(schema);
-  if (check.split(VALUE).length <= 2) return [`  ${when(not(place(check, element)), "return false;")}`];
+  if (readsOnce(check)) return [`  ${when(not(place(check, element)), "return false;")}`];
   const v = c.local("v");
   return [`  const ${v} = ${element};`, `  ${when(not(place(check, v)), "return false;")}`];
 }

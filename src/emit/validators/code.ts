@@ -172,7 +172,13 @@ const orOperand = (code: string): string => (loose(code, [" && ", " ? ", ", ", "
 export const not = (code: string): string => (atomic(code) ? (code.startsWith("!") ? code.slice(1) : `!${code}`) : `!(${code})`);
 export const and = (codes: string[]): string => (codes.length === 0 ? "true" : codes.length === 1 ? codes[0]! : codes.map(andOperand).join(" && "));
 export const or = (codes: string[]): string => (codes.length === 0 ? "false" : codes.length === 1 ? codes[0]! : codes.map(orOperand).join(" || "));
-export const place = (code: string, x: string): string => code.split(VALUE).join(x);
+export const place = (code: string, x: string): string => code.replaceAll(VALUE, () => x);
+
+/** Whether a condition reads the value at most once. */
+export const readsOnce = (code: string): boolean => {
+  const first = code.indexOf(VALUE);
+  return first === -1 || code.indexOf(VALUE, first + 1) === -1;
+};
 
 /** What a schema compiles to: conditions that must all hold, then statements that return false. */
 export interface Parts {

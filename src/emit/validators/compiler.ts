@@ -10,6 +10,7 @@ import {
   not,
   or,
   place,
+  readsOnce,
   refOnly,
   returns,
   splitTop,
@@ -107,7 +108,7 @@ export class Compiler {
   /** As check(), but reading the value once (a check that reads it more often becomes a function). */
   single(schema: Schema): string {
     const check = this.check(schema);
-    if (check.split(VALUE).length <= 2) return check;
+    if (readsOnce(check)) return check;
     const shape = this.shape(schema as SchemaObject);
     const call = `${this.hoistFunction(`single #${shape}`, (name) => `function ${name}(d) {\n  ${returns(place(check, "d"))}\n}`)}(${VALUE})`;
     this.singles.set(shape, call);

@@ -73,7 +73,6 @@ function compiledModule(model: VersionModel, definitions: Record<string, Schema>
     enumSet: (values) => compiler.enumSet(values),
     patternRegExp: (source) => compiler.patternRegExp(source),
   });
-  const compiledText = compiled.constants + compiled.functions;
   const schemas = Object.entries(text.definitions).map(([name, json]) => `  ${name}: [$v_${name}, ${stringLiteral(json)}],`);
   const validators = [...new Set(model.events.map((e) => e.typeName))].map(
     (typeName) => `export const ${validatorName(typeName)} = $validator($v_${typeName}, ${JSON.stringify(typeName)});`,
@@ -86,7 +85,7 @@ function compiledModule(model: VersionModel, definitions: Record<string, Schema>
 
 ${ucs2lengthSource.trim()}
 
-${compiledText.includes("$equal(") ? equalSource.trim() : noObjectConstants}
+${compiled.constants.includes("$equal(") || compiled.functions.includes("$equal(") ? equalSource.trim() : noObjectConstants}
 
 function $isObject(value) {
   return typeof value == "object" && value !== null && !Array.isArray(value);
