@@ -22,7 +22,16 @@ function mapHeld(keyword: string, value: unknown, each: (sub: unknown) => unknow
   if (kind === undefined) return value;
   if (kind & 1 && !Array.isArray(value)) return each(value);
   if (kind & 2 && Array.isArray(value)) return value.map(each);
-  if (kind & 4 && isPlainObject(value)) return Object.fromEntries(Object.keys(value).map((k) => [k, Array.isArray(value[k]) ? value[k] : each(value[k])]));
+  if (kind & 4 && isPlainObject(value)) {
+    const map: Record<string, unknown> = {};
+    for (const k of Object.keys(value)) {
+      const sub = Array.isArray(value[k]) ? value[k] : each(value[k]);
+      // (a property named __proto__ stays a property)
+      if (k === "__proto__") Object.defineProperty(map, k, { value: sub, enumerable: true, writable: true, configurable: true });
+      else map[k] = sub;
+    }
+    return map;
+  }
   return value;
 }
 
