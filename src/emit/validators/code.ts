@@ -229,7 +229,16 @@ export const when = (condition: string, then: string): string => `if (${OPEN}${c
  * never cut where its text merely looks like an expression.
  */
 export function layout(source: string): string {
-  return source.split("\n").map(wrap).join("\n");
+  let text = "";
+  let from = 0; // the first line not yet laid out
+  for (let open = source.indexOf(OPEN); open !== -1; open = source.indexOf(OPEN, from)) {
+    const start = source.lastIndexOf("\n", open) + 1;
+    const end = source.indexOf("\n", open);
+    const stop = end === -1 ? source.length : end;
+    text += source.slice(from, start) + wrap(source.slice(start, stop));
+    from = stop;
+  }
+  return text + source.slice(from);
 }
 
 function wrap(line: string): string {
