@@ -131,6 +131,7 @@ function stringEnd(code: string, start: number): number {
 
 /** The expression cut at each `separator` outside brackets and string literals. */
 export function splitTop(code: string, separator: string): string[] {
+  if (!code.includes(separator)) return [code];
   const pieces: string[] = [];
   let depth = 0;
   let from = 0;
