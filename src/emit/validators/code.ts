@@ -156,7 +156,10 @@ export function splitTop(code: string, separator: string): string[] {
  */
 const loose = (code: string, others: string[]): boolean => others.some((op) => code.includes(op)) && hasTop(code, others);
 
-/** Whether one of the operators occurs outside brackets and string literals (one scan for all). */
+/**
+ * Whether one of the operators occurs outside brackets and string literals (one scan for all;
+ * each operator starts with a space or a comma).
+ */
 function hasTop(code: string, operators: string[]): boolean {
   let depth = 0;
   for (let i = 0; i < code.length; i++) {
@@ -164,7 +167,7 @@ function hasTop(code: string, operators: string[]): boolean {
     if (c === '"' || c === "'") i = stringEnd(code, i);
     else if (c === "(" || c === "[" || c === "{") depth++;
     else if (c === ")" || c === "]" || c === "}") depth--;
-    else if (depth === 0 && operators.some((op) => code.startsWith(op, i))) return true;
+    else if (depth === 0 && (c === " " || c === ",") && operators.some((op) => code.startsWith(op, i))) return true;
   }
   return false;
 }
@@ -173,7 +176,8 @@ const orOperand = (code: string): string => (loose(code, [" && ", " ? ", ", ", "
 export const not = (code: string): string => (atomic(code) ? (code.startsWith("!") ? code.slice(1) : `!${code}`) : `!(${code})`);
 export const and = (codes: string[]): string => (codes.length === 0 ? "true" : codes.length === 1 ? codes[0]! : codes.map(andOperand).join(" && "));
 export const or = (codes: string[]): string => (codes.length === 0 ? "false" : codes.length === 1 ? codes[0]! : codes.map(orOperand).join(" || "));
-export const place = (code: string, x: string): string => code.replaceAll(VALUE, () => x);
+// (a "$" in a replacement string would be read as a pattern)
+export const place = (code: string, x: string): string => (x.includes("$") ? code.replaceAll(VALUE, () => x) : code.replaceAll(VALUE, x));
 
 /** Whether a condition reads the value at most once. */
 export const readsOnce = (code: string): boolean => {
