@@ -61,23 +61,15 @@ export const alwaysValid = (schema: Schema): boolean => schema === true || (type
 export const refOnly = (schema: SchemaObject): string | undefined =>
   Object.keys(schema).length === 1 && typeof schema["$ref"] === "string" ? (schema["$ref"] as string).slice(14) : undefined;
 
-/**
- * JSON with sorted keys: equal schemas, equal keys. With `memo`, each object or array (of
- * schemas no longer changed) is written once: the compiler asks for a subschema's key and
- * then for each of its subschemas' keys, which would write the deepest ones again and again.
- */
-export function canonical(value: unknown, memo?: WeakMap<object, string>): string {
+/** JSON with sorted keys: equal schemas, equal keys. */
+export function canonical(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
-  const known = memo?.get(value);
-  if (known !== undefined) return known;
-  const text = Array.isArray(value)
-    ? `[${value.map((item) => canonical(item, memo)).join(",")}]`
+  return Array.isArray(value)
+    ? `[${value.map((item) => canonical(item)).join(",")}]`
     : `{${Object.keys(value)
         .sort()
-        .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k], memo)}`)
+        .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
         .join(",")}}`;
-  memo?.set(value, text);
-  return text;
 }
 
 /** A primitive as a JavaScript literal. */
