@@ -202,4 +202,34 @@ describe("the emitted code, written short", () => {
     const validate = module.validatorFor(module.eventNames[0]!)!;
     expect([validate("ab"), validate("b"), validate(1)]).toEqual([true, false, false]);
   });
+
+  it("writes each subschema that occurs twice once in $shared, inner ones first; one check for schemas equal but for key order, each written as it is", async () => {
+    const properties = { p: { type: "string" }, q: { type: "integer" }, r: { type: "boolean" }, s: { type: "number" }, t: { type: "null" } };
+    const inner = { type: "object", properties, required: ["p"] };
+    const reordered = { required: ["p"], properties, type: "object" };
+    const outer = { type: "object", properties: { x: inner, y: inner } };
+    // (a property named __proto__ is a property like any other)
+    const schema = JSON.parse(
+      `{"type":"object","properties":{"a":${JSON.stringify(outer)},"b":${JSON.stringify(outer)},"c":${JSON.stringify(reordered)},"__proto__":${JSON.stringify(reordered)}},"dependencies":{"a":["b"],"c":{"required":["d"]}}}`,
+    ) as unknown;
+    const source = validatorModule(await modelOf(schema));
+    const written = (json: string) => `'${json}'`;
+    expect(source).toContain(
+      `Case: [$v_Case, ${written('{"type":"object","properties":{"a":2,"b":2,"c":3,"__proto__":3},"dependencies":{"a":["b"],"c":{"required":["d"]}}}')}],`,
+    );
+    const rest = '"properties":{"p":{"type":"string"},"q":0,"r":{"type":"boolean"},"s":{"type":"number"},"t":{"type":"null"}}';
+    const shared = [
+      '{"$check":"$f1","type":"integer"}',
+      `{"$check":"$f2","type":"object",${rest},"required":["p"]}`,
+      '{"$check":"$f3","type":"object","properties":{"x":1,"y":1}}',
+      `{"$check":"$f2","required":["p"],${rest},"type":"object"}`,
+    ];
+    expect(source).toContain(`const $shared = [\n${shared.map((json) => `  ${written(json)},\n`).join("")}];`);
+    const module = await moduleOf(schema);
+    const validate = module.validatorFor(module.eventNames[0]!)! as ((data: unknown) => boolean) & { errors?: { instancePath: string }[] | null };
+    const good = { p: "x", q: 1 };
+    expect(validate(JSON.parse(`{"a":{"x":${JSON.stringify(good)}},"b":{},"__proto__":${JSON.stringify(good)}}`))).toBe(true);
+    expect(validate(JSON.parse(`{"a":{"y":{"q":1.5}},"b":{},"c":{"p":"x"},"d":1,"__proto__":{"p":1}}`))).toBe(false);
+    expect(validate.errors!.map((e) => e.instancePath)).toEqual(["/a/y", "/a/y/q", "/__proto__/p"]);
+  });
 });
