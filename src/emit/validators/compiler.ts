@@ -116,8 +116,8 @@ export class Compiler {
   }
 
   /**
-   * The shape of an object or an array: its text with each object or array in it that holds
-   * objects or arrays as `#<its shape>`.
+   * The shape of an object or an array: its JSON with sorted keys, but with each object in it,
+   * and each array that holds one, written as `#<its shape>`.
    */
   private shape(value: object): number {
     let shape = this.shapeOf.get(value);
