@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { Piece } from "./emit/types.js";
 import type { VersionOrigin } from "./emit/verify.js";
 import { CodegenError } from "./errors.js";
 import type { VersionModel } from "./model/build.js";
@@ -54,8 +55,10 @@ export interface GenerationWorker {
   validators(model: VersionModel, header: string, format: boolean): Promise<FileOutput[]>;
   /** verifyOutput, in the worker. */
   verify(files: FileOutput[], origins: VersionOrigin[]): Promise<void>;
-  /** One definition's declaration (emit/types.ts's declarationOf), in the next free worker. */
-  declare(name: string, schema: string, anything: boolean, nothing: boolean): Promise<string>;
+  /** One definition's declaration as a checked piece of types.ts (emit/types.ts's declarationPiece), in the next free worker. */
+  declare(name: string, schema: string, anything: boolean, nothing: boolean, format: boolean): Promise<Piece>;
+  /** One piece of types.ts laid out and checked (emit/types.ts's pieceOf), in the next free worker. */
+  piece(raw: string, format: boolean): Promise<Piece>;
   /** Starts workers until there are `count` (at most one per core). */
   grow(count: number): void;
   /** How many worker threads there are. */
@@ -182,7 +185,8 @@ export function startWorker(): GenerationWorker | undefined {
     format: (content, parser) => on<string>({ kind: "format", content, parser }, threads[0]),
     validators: (model, header, format) => on<FileOutput[]>({ kind: "validators", model: JSON.stringify(model), header, format }),
     verify: async (files, origins) => void (await on<null>({ kind: "verify", files, origins })),
-    declare: (name, schema, anything, nothing) => on<string>({ kind: "declaration", name, schema, anything, nothing }),
+    declare: (name, schema, anything, nothing, format) => on<Piece>({ kind: "declaration", name, schema, anything, nothing, format }),
+    piece: (raw, format) => on<Piece>({ kind: "piece", raw, format }),
     grow: (count) => {
       while (threads.length < Math.min(count, cores)) threads.push(new Thread(script, false, pump));
       pump();

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { CodegenError, type Problem } from "./errors.js";
 import { originOf, verifyOutput, type VersionOrigin } from "./emit/verify.js";
+import type { Piece } from "./emit/types.js";
 import { formatFiles, formatText } from "./format.js";
 import type { VersionModel } from "./model/build.js";
 import type { FileOutput } from "./output.js";
@@ -15,9 +16,10 @@ export type Job = { id: number } & (
   | { kind: "format"; content: string; parser: string }
   | { kind: "validators"; model: string; header: string; format: boolean } // the model as JSON (keeps a "__proto__" key a key)
   | { kind: "verify"; files: FileOutput[]; origins: VersionOrigin[] }
-  | { kind: "declaration"; name: string; schema: string; anything: boolean; nothing: boolean } // emit/types.ts's declarationOf
+  | { kind: "declaration"; name: string; schema: string; anything: boolean; nothing: boolean; format: boolean } // emit/types.ts's declarationPiece
+  | { kind: "piece"; raw: string; format: boolean } // emit/types.ts's pieceOf
 );
-export type Reply = { id: number; result: string | FileOutput[] | null } | { id: number; error: string; problems?: readonly Problem[] };
+export type Reply = { id: number; result: string | FileOutput[] | Piece | null } | { id: number; error: string; problems?: readonly Problem[] };
 
 const port = parentPort!;
 // the first worker loads prettier as it starts, the others json-schema-to-typescript (each loads
@@ -40,7 +42,9 @@ async function run(job: Job): Promise<void> {
   try {
     const result =
       job.kind === "declaration"
-        ? await (await import("./emit/types.js")).declarationOf(job.name, job.schema, job.anything, job.nothing)
+        ? await (await import("./emit/types.js")).declarationPiece(job.name, job.schema, job.anything, job.nothing, job.format)
+        : job.kind === "piece"
+        ? await (await import("./emit/types.js")).pieceOf(job.raw, job.format)
         : job.kind === "format"
         ? (await warm, await formatText(job.content, job.parser))
         : job.kind === "verify"
