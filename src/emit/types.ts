@@ -60,7 +60,12 @@ export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`
 
 /** Lays out (when `format`: layoutDeclarations, else prettier) and checks one piece of types.ts. */
 export async function pieceOf(raw: string, format: boolean): Promise<Piece> {
-  const text = format ? (layoutDeclarations(raw) ?? (await formatText(raw, "babel-ts"))) : raw;
+  const laidOut = format ? layoutDeclarations(raw) : raw;
+  if (laidOut !== undefined) return { text: laidOut, check: await checkPiece(laidOut) };
+  // prettier would fail on a piece that does not parse: that is the internal error
+  const check = await checkPiece(raw);
+  if ("broken" in check) return { text: raw, check };
+  const text = await formatText(raw, "babel-ts");
   return { text, check: await checkPiece(text) };
 }
 

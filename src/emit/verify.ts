@@ -80,19 +80,20 @@ export async function checkPiece(text: string): Promise<PieceCheck> {
 }
 
 /**
- * What is wrong with the types.ts made of these pieces, in this order: a piece that does not
- * parse, one that could continue the piece before it, a type declared at the top level of two
- * pieces, a type used that none declares (nor imports, nor the TypeScript library).
+ * What is wrong with the types.ts made of these pieces, in this order: the pieces that do not
+ * parse (and then nothing else), one that could continue the piece before it, a type declared
+ * at the top level of two pieces, a type used that none declares (nor imports, nor the
+ * TypeScript library).
  */
 export function typeFailures(pieces: readonly PieceCheck[]): { message: string; in?: string }[] {
+  // what a piece that does not parse declares is unknown: that is the one failure then
+  const broken = pieces.flatMap((piece) => ("broken" in piece ? [piece.in === undefined ? { message: piece.broken } : { message: piece.broken, in: piece.in }] : []));
+  if (broken.length > 0) return broken;
+  const read = pieces as readonly Exclude<PieceCheck, { broken: string }>[];
   const failures: { message: string; in?: string }[] = [];
   const declared = new Set<string>();
   const top = new Set<string>();
-  for (const [i, piece] of pieces.entries()) {
-    if ("broken" in piece) {
-      failures.push(piece.in === undefined ? { message: piece.broken } : { message: piece.broken, in: piece.in });
-      continue;
-    }
+  for (const [i, piece] of read.entries()) {
     if (i > 0 && !piece.opensWithExport) failures.push({ message: `holds a piece that does not begin with an export${piece.top[0] === undefined ? "" : `, in ${piece.top[0]}`}` });
     for (const name of piece.declared) declared.add(name);
     for (const name of piece.top) {
@@ -101,14 +102,11 @@ export function typeFailures(pieces: readonly PieceCheck[]): { message: string; 
     }
   }
   const seen = new Set<string>();
-  for (const piece of pieces) {
-    if ("broken" in piece) continue;
-    for (const { name, in: where } of piece.used) {
-      const key = `${name}\0${where}`;
-      if (declared.has(name) || seen.has(key)) continue;
-      seen.add(key);
-      failures.push(where === undefined ? { message: `refers to the type ${name}, which it never declares` } : { message: `refers to the type ${name}, which it never declares`, in: where });
-    }
+  for (const { name, in: where } of read.flatMap((piece) => piece.used)) {
+    const key = `${name}\0${where}`;
+    if (declared.has(name) || seen.has(key)) continue;
+    seen.add(key);
+    failures.push(where === undefined ? { message: `refers to the type ${name}, which it never declares` } : { message: `refers to the type ${name}, which it never declares`, in: where });
   }
   return failures;
 }
