@@ -38,6 +38,17 @@ export async function emitTypes(
   declare: Declare = (name, json, anything, nothing) => declarationPiece(name, json, anything, nothing, format),
   layOut: LayOut = pieceOf,
 ): Promise<FileOutput> {
+  // every compile is started before the first is awaited, so that workers take them side by side
+  const pieces = await Promise.all([layOut(header, false), layOut(eventTypes(model), format), ...declarationsOf(model, compiled, declare)]);
+  const path = `${model.provider.name}/${model.version}/types.ts`;
+  verifyTypes(path, originOf(model), pieces.map((piece) => piece.check));
+  const texts = pieces.map((piece) => piece.text);
+  // a laid out piece ends with a newline, so one more makes the blank line between them
+  return format ? { path, content: texts.join("\n"), formatted: true } : { path, content: texts.join("\n\n") };
+}
+
+/** The piece of types.ts that is not a definition's: the union of every event payload, the map from event name to type, and its names. */
+export function eventTypes(model: VersionModel): string {
   const title = model.provider.title;
   const union = `/** Every ${title} webhook payload of version ${model.version}. */
 export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`;
@@ -49,13 +60,7 @@ export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`
     "",
     `export type ${title}EventName = keyof ${title}EventMap;`,
   ].join("\n");
-  // every compile is started before the first is awaited, so that workers take them side by side
-  const pieces = await Promise.all([layOut(header, false), layOut(`${union}\n\n${map}\n`, format), ...declarationsOf(model, compiled, declare)]);
-  const path = `${model.provider.name}/${model.version}/types.ts`;
-  verifyTypes(path, originOf(model), pieces.map((piece) => piece.check));
-  const texts = pieces.map((piece) => piece.text);
-  // a laid out piece ends with a newline, so one more makes the blank line between them
-  return format ? { path, content: texts.join("\n"), formatted: true } : { path, content: texts.join("\n\n") };
+  return `${union}\n\n${map}\n`;
 }
 
 /** Lays out (when `format`: layoutDeclarations, else prettier) and checks one piece of types.ts. */
