@@ -36,10 +36,11 @@ export async function compile(
   const laidOut = (files: FileOutput[]) => (format ? formatFiles(files, worker) : Promise.resolve(files));
   // the workers compile the validators and the types (this thread loads neither compiler) and format what
   // is left to prettier
-  // the worker checks the validators it returns (verifyOutput); this thread checks everything else
+  // the worker checks the validators it returns (verifyOutput), and each piece of a types.ts (emitTypes
+  // adds them up); this thread checks everything else
   const checked = new Set<string>();
-  // workers up to one per core: each version's validators and each definition's type go to the next
-  // thread free (this thread lays the types out as they come back)
+  // workers up to one per core: each version's validators and each definition's type (compiled, laid
+  // out and checked there) go to the next thread free
   worker?.grow(poolSize(models.reduce((n, model) => n + Object.keys(model.definitions).length, 0), availableParallelism()));
   const others = [
     ...models.map(async (model) => {

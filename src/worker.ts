@@ -9,8 +9,9 @@ import type { FileOutput } from "./output.js";
 /**
  * A generation worker (see startWorker in format.ts), one of a pool of up to one per core: it
  * compiles validators of versions and types of definitions as the main thread hands them
- * out, and runs prettier (the first worker loads and warms it as soon as it starts) on what
- * is not laid out already.
+ * out (a type laid out and checked as a piece of its types.ts where it is compiled), and runs
+ * prettier (the first worker loads and warms it as soon as it starts) on what is not laid out
+ * already.
  */
 export type Job = { id: number } & (
   | { kind: "format"; content: string; parser: string }
