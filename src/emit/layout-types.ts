@@ -4,7 +4,8 @@
  *
  * json-schema-to-typescript writes a small part of TypeScript: interfaces and type
  * aliases of names, keywords, literals, unions, intersections, arrays, tuples and object
- * types, with JSDoc comments (and types.ts's own union, map and `keyof` of it). This module reads that part and prints it with prettier's
+ * types, with JSDoc comments (types.ts's own union of the events, their map and its `keyof`
+ * are of that part too). This module reads that part and prints it with prettier's
  * rules for it; for anything else (a generic, an escaped string, a shape whose breaking it
  * does not know, a line too long to print as prettier would) it answers undefined and the
  * caller hands the text to prettier.

@@ -35,7 +35,7 @@ export async function verifyOutput(files: readonly FileOutput[], origins: readon
       }
       const piece = await checkPiece(file.content);
       // a types.ts is one piece here; other files only have to parse
-      const failures = file.path.endsWith("/types.ts") ? typeFailures([piece]) : "broken" in piece ? typeFailures([piece]) : [];
+      const failures = file.path.endsWith("/types.ts") || "broken" in piece ? typeFailures([piece]) : [];
       for (const { message, in: where } of failures) problems.push(internalError(file.path, origins, message, where));
     }),
   );
