@@ -5,10 +5,10 @@ import { emitFixtures } from "./emit/fixtures.js";
 import { adaptValidatorFiles } from "./emit/specifiers.js";
 import { emitStubs } from "./emit/stubs.js";
 import { emitTests } from "./emit/tests.js";
-import { declarationOf, emitTypes, type CompiledTypes, type Declare, type FormatTs } from "./emit/types.js";
+import { declarationPiece, emitTypes, pieceOf, type CompiledTypes, type Declare, type LayOut } from "./emit/types.js";
 import { originOf, verifyOutput } from "./emit/verify.js";
 import { Problems } from "./errors.js";
-import { formatFiles, formatText, type GenerationWorker } from "./format.js";
+import { formatFiles, type GenerationWorker } from "./format.js";
 import type { Catalogue } from "./load/catalogue.js";
 import type { TestPayload } from "./load/payloads.js";
 import { typeGeneratorKeywordsIn } from "./load/extensions.js";
@@ -36,10 +36,11 @@ export async function compile(
   const laidOut = (files: FileOutput[]) => (format ? formatFiles(files, worker) : Promise.resolve(files));
   // the workers compile the validators and the types (this thread loads neither compiler) and format what
   // is left to prettier
-  // the worker checks the validators it returns (verifyOutput); this thread checks everything else
+  // the worker checks the validators it returns (verifyOutput), and each piece of a types.ts (emitTypes
+  // adds them up); this thread checks everything else
   const checked = new Set<string>();
-  // workers up to one per core: each version's validators and each definition's type go to the next
-  // thread free (this thread lays the types out as they come back)
+  // workers up to one per core: each version's validators and each definition's type (compiled, laid
+  // out and checked there) go to the next thread free
   worker?.grow(poolSize(models.reduce((n, model) => n + Object.keys(model.definitions).length, 0), availableParallelism()));
   const others = [
     ...models.map(async (model) => {
@@ -54,22 +55,20 @@ export async function compile(
       ...(models.length > 0 ? [emitRuntime()] : []),
     ]),
   ];
-  const formatTs: FormatTs | undefined = format ? (text) => (worker ? worker.format(text, "babel-ts") : formatText(text, "babel-ts")) : undefined;
   // awaited together, so that a failure on one side leaves no promise of the other unhandled
   const compiled: CompiledTypes = new Map(); // a definition the versions share is compiled once
   // Nothing broken is ever written: each file is checked (verifyOutput) as soon as it is made, in the
-  // worker when there is one (the validators where they are made), while this thread goes on
+  // worker when there is one (the validators where they are made, each piece of a types.ts where it
+  // is compiled and laid out), while this thread goes on
   const verify = (files: FileOutput[], checked: VersionModel[]) =>
     worker ? worker.verify(files, checked.map(originOf)) : verifyOutput(files, checked.map(originOf));
-  const declare: Declare = worker ? (...args) => worker.declare(...args) : declarationOf;
-  const typesChecked = async (model: VersionModel) => {
-    const file = await emitTypes(model, header(model), formatTs, compiled, declare);
-    await verify([file], [model]);
-    return file;
-  };
+  const declare: Declare = (name, json, anything, nothing) =>
+    worker ? worker.declare(name, json, anything, nothing, format) : declarationPiece(name, json, anything, nothing, format);
+  const layOut: LayOut = worker ? (...args) => worker.piece(...args) : pieceOf;
+  const typesChecked = (model: VersionModel) => emitTypes(model, header(model), format, compiled, declare, layOut);
   const [types, rest] = await Promise.all([Promise.all(models.map(typesChecked)), Promise.all(others)]);
   const files = [...types, ...rest.flat()];
-  await verify(files.filter((f) => !checked.has(f.path) && !types.includes(f)), models);
+  await verify(files.filter((f) => !checked.has(f.path) && !types.includes(f)), models); // emitTypes checked the types
   return { files: files.sort((a, b) => compare(a.path, b.path)), models };
 }
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { Piece } from "./emit/types.js";
 import type { VersionOrigin } from "./emit/verify.js";
 import { CodegenError } from "./errors.js";
 import type { VersionModel } from "./model/build.js";
@@ -54,8 +55,10 @@ export interface GenerationWorker {
   validators(model: VersionModel, header: string, format: boolean): Promise<FileOutput[]>;
   /** verifyOutput, in the worker. */
   verify(files: FileOutput[], origins: VersionOrigin[]): Promise<void>;
-  /** One definition's declaration (emit/types.ts's declarationOf), in the next free worker. */
-  declare(name: string, schema: string, anything: boolean, nothing: boolean): Promise<string>;
+  /** One definition's declaration as a checked piece of types.ts (emit/types.ts's declarationPiece), in the next free worker. */
+  declare(name: string, schema: string, anything: boolean, nothing: boolean, format: boolean): Promise<Piece>;
+  /** One piece of types.ts laid out and checked (emit/types.ts's pieceOf), in the thread that warmed prettier. */
+  piece(raw: string, format: boolean): Promise<Piece>;
   /** Starts workers until there are `count` (at most one per core). */
   grow(count: number): void;
   /** How many worker threads there are. */
@@ -158,7 +161,9 @@ export function startWorker(): GenerationWorker | undefined {
         break;
       }
     }
-    // a job that no thread can take any more fails as its thread did
+    // a job that no thread can take any more fails as its thread did (a sweep of every job
+    // waiting, so only once a thread has failed)
+    if (!threads.some((thread) => thread.failure)) return;
     for (const queue of [first, then]) {
       for (let i = queue.length - 1; i >= 0; i--) {
         const takers = queue[i]!.pin ? [queue[i]!.pin!] : threads;
@@ -173,7 +178,7 @@ export function startWorker(): GenerationWorker | undefined {
   let next = 0;
   const on = <T>(request: Request, pin?: Thread) =>
     new Promise<T>((resolve, reject) => {
-      const queue = request.kind === "format" || request.kind === "verify" ? first : then;
+      const queue = request.kind === "format" || request.kind === "verify" || request.kind === "piece" ? first : then;
       queue.push({ job: { ...request, id: next++ } as Job, pin, resolve: resolve as (result: unknown) => void, reject });
       pump();
     });
@@ -182,7 +187,9 @@ export function startWorker(): GenerationWorker | undefined {
     format: (content, parser) => on<string>({ kind: "format", content, parser }, threads[0]),
     validators: (model, header, format) => on<FileOutput[]>({ kind: "validators", model: JSON.stringify(model), header, format }),
     verify: async (files, origins) => void (await on<null>({ kind: "verify", files, origins })),
-    declare: (name, schema, anything, nothing) => on<string>({ kind: "declaration", name, schema, anything, nothing }),
+    declare: (name, schema, anything, nothing, format) => on<Piece>({ kind: "declaration", name, schema, anything, nothing, format }),
+    // a piece not compiled in a worker (types.ts's banner, union and map) is laid out where prettier is warm
+    piece: (raw, format) => on<Piece>({ kind: "piece", raw, format }, threads[0]),
     grow: (count) => {
       while (threads.length < Math.min(count, cores)) threads.push(new Thread(script, false, pump));
       pump();

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { CodegenError, type Problem } from "./errors.js";
 import { originOf, verifyOutput, type VersionOrigin } from "./emit/verify.js";
+import type { Piece } from "./emit/types.js";
 import { formatFiles, formatText } from "./format.js";
 import type { VersionModel } from "./model/build.js";
 import type { FileOutput } from "./output.js";
@@ -8,16 +9,18 @@ import type { FileOutput } from "./output.js";
 /**
  * A generation worker (see startWorker in format.ts), one of a pool of up to one per core: it
  * compiles validators of versions and types of definitions as the main thread hands them
- * out, and runs prettier (the first worker loads and warms it as soon as it starts) on what
- * is not laid out already.
+ * out (a type laid out and checked as a piece of its types.ts where it is compiled), and runs
+ * prettier (the first worker loads and warms it as soon as it starts) on what is not laid out
+ * already.
  */
 export type Job = { id: number } & (
   | { kind: "format"; content: string; parser: string }
   | { kind: "validators"; model: string; header: string; format: boolean } // the model as JSON (keeps a "__proto__" key a key)
   | { kind: "verify"; files: FileOutput[]; origins: VersionOrigin[] }
-  | { kind: "declaration"; name: string; schema: string; anything: boolean; nothing: boolean } // emit/types.ts's declarationOf
+  | { kind: "declaration"; name: string; schema: string; anything: boolean; nothing: boolean; format: boolean } // emit/types.ts's declarationPiece
+  | { kind: "piece"; raw: string; format: boolean } // emit/types.ts's pieceOf
 );
-export type Reply = { id: number; result: string | FileOutput[] | null } | { id: number; error: string; problems?: readonly Problem[] };
+export type Reply = { id: number; result: string | FileOutput[] | Piece | null } | { id: number; error: string; problems?: readonly Problem[] };
 
 const port = parentPort!;
 // the first worker loads prettier as it starts, the others json-schema-to-typescript (each loads
@@ -40,7 +43,9 @@ async function run(job: Job): Promise<void> {
   try {
     const result =
       job.kind === "declaration"
-        ? await (await import("./emit/types.js")).declarationOf(job.name, job.schema, job.anything, job.nothing)
+        ? await (await import("./emit/types.js")).declarationPiece(job.name, job.schema, job.anything, job.nothing, job.format)
+        : job.kind === "piece"
+        ? await (await import("./emit/types.js")).pieceOf(job.raw, job.format)
         : job.kind === "format"
         ? (await warm, await formatText(job.content, job.parser))
         : job.kind === "verify"

@@ -3,7 +3,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { verifyOutput } from "../src/emit/verify.js";
+import { pieceOf } from "../src/emit/types.js";
+import { checkPiece, verifyOutput, verifyTypes } from "../src/emit/verify.js";
 import { CodegenError } from "../src/errors.js";
 import { repoRoot, run, snapshot, tempDir } from "./helpers.js";
 
@@ -119,9 +120,65 @@ describe("the check in the generation worker (built)", () => {
       await expect(broken).rejects.toBeInstanceOf(BuiltError);
       await expect(broken).rejects.toThrow(/internal error: the generated acme\/v1\/types\.ts \(provider acme, version v1\) refers to the type B, which it never declares, in A/);
       await expect(worker.verify([{ path: "acme/v1/types.ts", content: "export type A = string;\n" }], [origin])).resolves.toBeUndefined();
+      // the pieces of a types.ts: laid out and checked where they are made
+      expect(await worker.piece("export type A = B", true)).toEqual({ text: "export type A = B;\n", check: { declared: ["A"], top: ["A"], used: [{ name: "B", in: "A" }], opensWithExport: true } });
+      expect((await worker.piece("export type A = ;", false)).check).toMatchObject({ broken: expect.stringMatching(/^does not parse: /), in: "A" });
+      const piece = await worker.declare("Ping", JSON.stringify({ type: "object", properties: { at: { type: "string" } } }), false, false, true);
+      expect(piece.check).toEqual({ declared: ["Ping"], top: ["Ping"], used: [], opensWithExport: true });
     } finally {
       await worker.close();
     }
+  });
+});
+
+describe("a types.ts is checked piece by piece, where each declaration is made (no whole-file parse at the end of a run)", () => {
+  const banner = "// banner: generated\n";
+  const check = (pieces: string[]) => Promise.all(pieces.map((piece) => checkPiece(piece)));
+  const failures = async (pieces: string[]) => {
+    const error = await check(pieces).then((checked) => verifyTypes("acme/v1/types.ts", origin, checked)).catch((e: unknown) => e);
+    return error instanceof CodegenError ? error.problems.map((p) => p.message) : error;
+  };
+  const prefix = "internal error: the generated acme/v1/types.ts (provider acme, version v1)";
+
+  it("pieces that parse, and declare every type another piece uses, pass", async () => {
+    expect(await failures([banner, "export type AcmeEvent = Ping;\n", "export interface Ping {\n  tag?: Tag;\n  at: Date;\n}\n", "export type Tag = string;\n"])).toBeUndefined();
+  });
+
+  it("a piece that does not parse is an internal error naming the declaration", async () => {
+    const messages = await failures([banner, "export type AcmeEvent = Ping;\n", "export interface Ping {\n  tag?: ;\n}\n"]);
+    expect(messages).toEqual([expect.stringMatching(/^internal error: the generated acme\/v1\/types\.ts \(provider acme, version v1\) does not parse: .*, in Ping$/)]);
+  });
+
+  it("a type that no piece declares is an internal error naming the declaration using it", async () => {
+    expect(await failures([banner, "export type AcmeEvent = Ping;\n", "export interface Ping {\n  tag?: Tag;\n}\n"])).toEqual([
+      `${prefix} refers to the type Tag, which it never declares, in Ping`,
+    ]);
+  });
+
+  it("a type two pieces declare is an internal error (babel-ts parses such a file whole without a word)", async () => {
+    const pieces = [banner, "export type Ping = string;\n", "export type Ping = number;\n"];
+    expect(await failures(pieces)).toEqual([`${prefix} declares the type Ping twice`]);
+    await expect(verifyOutput([{ path: "acme/v1/types.ts", content: pieces.join("\n") }], [origin])).rejects.toThrow(/declares the type Ping twice/);
+  });
+
+  it("a piece after another that does not begin with an export is an internal error: it could continue the one before", async () => {
+    // each parses alone; joined, `b` would tag the template
+    expect(await failures([banner, "export const a = b\n", "`c`;\n"])).toEqual([`${prefix} holds a piece that does not begin with an export`]);
+  });
+
+  it("emitTypes checks the pieces it is given: a declaration that does not parse ends in the internal error, not in a file", async () => {
+    const dir = await project({ ping: { type: "object", properties: { tag: { type: "string" } } } });
+    const { loadCatalogue } = await import("../src/load/catalogue.js");
+    const { buildModels } = await import("../src/model/build.js");
+    const { emitTypes } = await import("../src/emit/types.js");
+    const [model] = buildModels((await loadCatalogue(path.join(dir, "schemas"), { cwd: dir })).providers);
+    const broken = () => pieceOf("export interface Ping {\n  tag?: ;\n}\n", true);
+    const error = await emitTypes(model!, banner, true, new Map(), broken).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CodegenError);
+    expect((error as CodegenError).problems[0]).toMatchObject({ code: "internal_error", file: model!.source });
+    expect((error as CodegenError).problems[0]!.message).toMatch(/acme\/v1\/types\.ts \(provider acme, version v1\) does not parse: .*, in Ping$/);
+    // the same model with its own declarations passes
+    expect((await emitTypes(model!, banner, true)).content).toContain("export interface Ping {");
   });
 });
 

@@ -4,9 +4,9 @@ import path from "node:path";
 import { format } from "prettier";
 import { describe, expect, it } from "vitest";
 import { layoutDeclarations } from "../src/emit/layout-types.js";
-import { rawDeclarations } from "../src/emit/types.js";
+import { eventTypes, rawDeclarations } from "../src/emit/types.js";
 import { loadCatalogue } from "../src/load/catalogue.js";
-import { buildModels } from "../src/model/build.js";
+import { buildModels, type VersionModel } from "../src/model/build.js";
 import { catalogueDir, generatedProviders, repoRoot } from "./helpers.js";
 
 // layoutDeclarations prints json-schema-to-typescript's declarations without prettier; what
@@ -51,6 +51,17 @@ describe("types laid out without prettier", () => {
       expect(laidOut / count).toBeGreaterThan(0.98);
     }, 60_000);
 
+  it("types.ts's own piece (the union of the events, their map and its keys): as prettier prints it, without it, for every version of the catalogue and for 1 000 events", async () => {
+    const models = buildModels((await loadCatalogue(catalogueDir, { cwd: repoRoot, providers: generatedProviders })).providers);
+    const events = Array.from({ length: 1000 }, (_, i) => ({ typeName: `Thing${i}Updated`, names: [`thing${i}.updated`, ...(i % 100 === 0 ? [`Thing${i}`] : [])] }));
+    const large = { provider: { title: "Synthetic" }, version: "v1", events } as unknown as VersionModel;
+    expect(models.length).toBeGreaterThan(2);
+    for (const model of [...models, large]) {
+      const raw = eventTypes(model);
+      expect(layoutDeclarations(raw), raw.slice(0, 200)).toBe(await prettier(raw));
+    }
+  });
+
   it.each(sources)("%s: every declaration as prettier prints it, none left to prettier", async (_label, file, providers) => {
     const models = buildModels((await loadCatalogue(file, { cwd: repoRoot, ...(providers ? { providers } : {}) })).providers);
     let count = 0;
@@ -78,6 +89,11 @@ describe("types laid out without prettier", () => {
     ["/**\n * A.\n *\n * More.\n */\nexport interface A {\n/**\n * B.\n */\nb: string\n}\n", undefined],
     ["export interface A {}\n", "export interface A {}\n"],
     ['export interface A {\n"a-b": string\n}\n', undefined],
+    // quotes a name does not need are removed, the others kept; a comment on one line stays as it is; keyof
+    ['export interface A {\n"ab": string\n"a-b": string\n"class": B\n}\n', 'export interface A {\n  ab: string;\n  "a-b": string;\n  class: B;\n}\n'],
+    // a member whose type is a name or a literal stays on its line past the width
+    [`export interface A {\n"${"a".repeat(50)}.b": ${"B".repeat(50)}\n"${"c".repeat(50)}": "${"d".repeat(50)}"\n}\n`, undefined],
+    ["/** A. */\nexport type A = string;\n\n/** B. */\nexport type B = keyof A;\n", "/** A. */\nexport type A = string;\n\n/** B. */\nexport type B = keyof A;\n"],
     // an intersection that fits; one a member a line; one whose last union breaks in its parentheses
     ["export type A = (B & (C | D))\n", "export type A = B & (C | D);\n"],
     [`export type A = (${Array.from({ length: 5 }, (_, i) => `LongTypeNameNumber${i}`).join(" & ")})\n`, undefined],
@@ -108,7 +124,6 @@ describe("types laid out without prettier", () => {
 
   it.each([
     ["a string with an escape (prettier may change its quotes)", 'export type A = "a\\"b"\n'],
-    ["a quoted name prettier would unquote", 'export interface A {\n"ab": string\n}\n'],
     ["an intersection of intersections", "export type A = ((B & C) & D)\n"],
     ["an intersection with a union with an object", "export type A = ((B | {\nc: string\n}) & D)\n"],
     ["a generic", "export type A = Array<string>\n"],

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { declarationOf } from "../src/emit/types.js";
+import { declarationPiece } from "../src/emit/types.js";
 import { repoRoot } from "./helpers.js";
 
 // The pool hands jobs out as threads free up: each thread holds two (the one it runs and the
@@ -17,11 +17,11 @@ describe("the generation worker pool (built)", () => {
       const schema = (i: number) => JSON.stringify({ type: "object", properties: { [`field${i}`]: { type: "string" } }, required: [`field${i}`] });
       // formatting goes to the first thread (prettier is warm there); the declarations to any
       const formats = Array.from({ length: 5 }, (_, i) => worker.format(`const a${i} = {b:${i}}`, "babel"));
-      const declarations = Array.from({ length: 6 }, (_, i) => worker.declare(`Thing${i}`, schema(i), false, false));
+      const declarations = Array.from({ length: 6 }, (_, i) => worker.declare(`Thing${i}`, schema(i), false, false, true));
       const handed = Array.from({ length: threads }, () => 2);
       expect(worker.backlog()).toEqual({ running: handed, queued: 11 - handed.reduce((a, b) => a + b, 0) });
       expect(await Promise.all(formats)).toEqual(Array.from({ length: 5 }, (_, i) => `const a${i} = { b: ${i} };\n`));
-      for (const [i, declaration] of declarations.entries()) expect(await declaration).toBe(await declarationOf(`Thing${i}`, schema(i), false, false));
+      for (const [i, declaration] of declarations.entries()) expect(await declaration).toEqual(await declarationPiece(`Thing${i}`, schema(i), false, false, true));
       expect(worker.backlog()).toEqual({ running: handed.map(() => 0), queued: 0 });
     } finally {
       await worker.close();
@@ -36,7 +36,7 @@ describe("the generation worker pool (built)", () => {
       const schema = JSON.stringify({ type: "string" });
       // a model without definitions: the compiler fails on it, but only once the thread runs it
       const validators = worker.validators({} as never, "// header", true);
-      const declarations = Array.from({ length: 4 }, (_, i) => worker.declare(`Thing${i}`, schema, false, false));
+      const declarations = Array.from({ length: 4 }, (_, i) => worker.declare(`Thing${i}`, schema, false, false, true));
       // the validators alone in the first thread; two declarations in each other one
       const running = [1, ...Array.from({ length: threads - 1 }, () => 2)];
       expect(worker.backlog()).toEqual({ running, queued: 5 - running.reduce((a, b) => a + b, 0) });

@@ -4,7 +4,8 @@
  *
  * json-schema-to-typescript writes a small part of TypeScript: interfaces and type
  * aliases of names, keywords, literals, unions, intersections, arrays, tuples and object
- * types, with JSDoc comments. This module reads that part and prints it with prettier's
+ * types, with JSDoc comments (types.ts's own union of the events, their map and its `keyof`
+ * are of that part too). This module reads that part and prints it with prettier's
  * rules for it; for anything else (a generic, an escaped string, a shape whose breaking it
  * does not know, a line too long to print as prettier would) it answers undefined and the
  * caller hands the text to prettier.
@@ -95,6 +96,7 @@ class Reader {
       } else if (keyword === "type") {
         this.expect("=");
         declarations.push({ kind: "alias", comment, name, type: this.type() });
+        if (this.peek() === ";") this.at++;
       } else unsupported();
     }
     return declarations;
@@ -125,8 +127,9 @@ class Reader {
         key = this.next();
         if (key.startsWith('"')) {
           const name = JSON.parse(key) as string;
-          // prettier removes quotes a name does not need, and decides for numbers: leave those to it
-          if (/^[A-Za-z_$][\w$]*$/.test(name) || /^\d/.test(name) || name === "") unsupported();
+          // prettier removes quotes a name does not need (as here), and decides for numbers: left to it
+          if (/^[A-Za-z_$][\w$]*$/.test(name)) key = name;
+          else if (/^\d/.test(name) || name === "") unsupported();
         } else if (!/^[A-Za-z_$][\w$]*$/.test(key)) unsupported();
       }
       const optional = this.peek() === "?";
@@ -202,6 +205,7 @@ class Reader {
       if (String(Number(text)) !== text) unsupported(); // prettier normalizes number literals
       return { kind: "text", text };
     }
+    if (text === "keyof") return { kind: "text", text: `keyof ${this.name()}` };
     if (/^[A-Za-z_$][\w$]*$/.test(text) && !["export", "interface", "type"].includes(text)) return { kind: "text", text };
     return unsupported();
   }
@@ -245,6 +249,7 @@ function printDeclaration(declaration: Declaration): string {
 
 /** A JSDoc comment with its lines under one another at `indent` (as prettier re-indents one). */
 function printComment(comment: string, indent: string): string {
+  if (!comment.includes("\n")) return comment; // prettier leaves a comment on one line as it is
   const lines = comment.slice(2, -2).split("\n");
   const last = lines.length - 1;
   return `/*${lines.map((line, i) => (i === 0 ? line.trimEnd() : ` ${i < last ? line.trim() : line.trimStart()}`)).join(`\n${indent}`)}*/`;
@@ -257,6 +262,7 @@ function printObject(members: Member[], indent: string): string {
     const comment = member.comment === undefined ? "" : `${printComment(member.comment, inner)}\n${inner}`;
     const start = `${member.key}${member.optional ? "?" : ""}:`;
     const type = member.type;
+    if (type.kind === "text") return `${inner}${comment}${start} ${type.text};`; // a name or a literal stays on the line, however long
     if (type.kind === "union" && !hugs(type)) {
       const flat = flatText(type);
       if (flat !== undefined && inner.length + start.length + 1 + flat.length + 1 <= width) return `${inner}${comment}${start} ${flat};`;

@@ -3,26 +3,52 @@ import path from "node:path";
 import { isPlainObject } from "../json.js";
 import type { JsonSchema, VersionModel } from "../model/build.js";
 import { schemaArrayKeywords, schemaMapKeywords, singleSchemaKeywords } from "../model/schema-walk.js";
+import { formatText } from "../format.js";
 import type { FileOutput } from "../output.js";
 import { layoutDeclarations } from "./layout-types.js";
+import { checkPiece, originOf, verifyTypes, type PieceCheck } from "./verify.js";
 
-/** Formats one piece of TypeScript (prettier, here or in the worker). */
-export type FormatTs = (content: string) => Promise<string>;
+/**
+ * One piece of a types.ts as it is written (laid out when formatting) and what checking it
+ * found (emit/verify.ts's checkPiece): made where its declaration is compiled, so that the
+ * file is checked as it is made, not parsed once more whole at the end of a run.
+ */
+export interface Piece {
+  text: string;
+  check: PieceCheck;
+}
+
+/** A piece of types.ts from its unformatted text: pieceOf here, or the same function in a worker thread. */
+export type LayOut = (raw: string, format: boolean) => Promise<Piece>;
 
 /**
  * types.ts: one named type per definition of the version (so a shared definition is
  * one type), the union of every event payload, and a map from event name to type.
  * With `format`, each declaration is laid out as prettier prints it: by layoutDeclarations
- * (json-schema-to-typescript's few shapes, without prettier), else by `format`; the file is
- * then as prettier prints it whole.
+ * (json-schema-to-typescript's few shapes, without prettier), else by prettier; the file is
+ * then as prettier prints it whole. Each piece is checked as it is made, and the file as
+ * their sum (verifyTypes): a types.ts that does not parse, or uses a type it does not
+ * declare, is an internal error.
  */
 export async function emitTypes(
   model: VersionModel,
   header: string,
-  format?: FormatTs,
+  format: boolean,
   compiled: CompiledTypes = new Map(),
-  declare: Declare = declarationOf,
+  declare: Declare = (name, json, anything, nothing) => declarationPiece(name, json, anything, nothing, format),
+  layOut: LayOut = pieceOf,
 ): Promise<FileOutput> {
+  // every compile is started before the first is awaited, so that workers take them side by side
+  const pieces = await Promise.all([layOut(header, false), layOut(eventTypes(model), format), ...declarationsOf(model, compiled, declare)]);
+  const path = `${model.provider.name}/${model.version}/types.ts`;
+  verifyTypes(path, originOf(model), pieces.map((piece) => piece.check));
+  const texts = pieces.map((piece) => piece.text);
+  // a laid out piece ends with a newline, so one more makes the blank line between them
+  return format ? { path, content: texts.join("\n"), formatted: true } : { path, content: texts.join("\n\n") };
+}
+
+/** The piece of types.ts that is not a definition's: the union of every event payload, the map from event name to type, and its names. */
+export function eventTypes(model: VersionModel): string {
   const title = model.provider.title;
   const union = `/** Every ${title} webhook payload of version ${model.version}. */
 export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`;
@@ -34,39 +60,53 @@ export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`
     "",
     `export type ${title}EventName = keyof ${title}EventMap;`,
   ].join("\n");
-  const laidOut = (text: string) => (format ? (layoutDeclarations(text) ?? format(text)) : text);
-  const pieces = [laidOut(`${union}\n\n${map}\n`)];
-  // every compile is started before the first is awaited, so that workers take them side by side
-  for (const declaration of declarationsOf(model, compiled, declare)) pieces.push(declaration.then(laidOut));
-  const path = `${model.provider.name}/${model.version}/types.ts`;
-  const declarations = await Promise.all(pieces);
-  // a laid out piece ends with a newline, so one more makes the blank line between them
-  return format ? { path, content: [header, ...declarations].join("\n"), formatted: true } : { path, content: [header, ...declarations].join("\n\n") };
+  return `${union}\n\n${map}\n`;
+}
+
+/** Lays out (when `format`: layoutDeclarations, else prettier) and checks one piece of types.ts. */
+export async function pieceOf(raw: string, format: boolean): Promise<Piece> {
+  const laidOut = format ? layoutDeclarations(raw) : raw;
+  if (laidOut !== undefined) return { text: laidOut, check: await checkPiece(laidOut) };
+  // prettier would fail on a piece that does not parse: that is the internal error
+  const check = await checkPiece(raw);
+  if ("broken" in check) return { text: raw, check };
+  const text = await formatText(raw, "babel-ts");
+  return { text, check: await checkPiece(text) };
+}
+
+/** declarationOf's declaration as a piece of types.ts (pieceOf). */
+export async function declarationPiece(name: string, json: string, anything: boolean, nothing: boolean, format: boolean): Promise<Piece> {
+  return pieceOf(await declarationOf(name, json, anything, nothing), format);
 }
 
 /**
- * The declarations a run has compiled, by definition name and schema: the versions of a
- * provider share most of their definitions, and a run compiles each one once.
+ * The pieces a run has made, by definition name and schema: the versions of a provider
+ * share most of their definitions, and a run compiles each one once.
  */
-export type CompiledTypes = Map<string, Promise<string>>;
+export type CompiledTypes = Map<string, Promise<Piece>>;
 
 /**
- * One definition's declaration from its name and schema (as JSON): declarationOf here, or
- * the same function in a worker thread (compile.ts spreads them over the cores).
+ * One definition's declaration as a piece of types.ts, from its name and schema (as JSON):
+ * declarationPiece here, or the same function in a worker thread (compile.ts spreads them
+ * over the cores).
  */
-export type Declare = (name: string, schema: string, anything: boolean, nothing: boolean) => Promise<string>;
+export type Declare = (name: string, schema: string, anything: boolean, nothing: boolean) => Promise<Piece>;
 
 /**
  * json-schema-to-typescript's declaration of each definition, unformatted. One compile
  * per definition: references between definitions are by name (see forTypes), so each
  * compile declares exactly one type, a function of the name and the schema alone.
  */
-export async function* rawDeclarations(model: VersionModel, compiled: CompiledTypes = new Map(), declare: Declare = declarationOf): AsyncGenerator<string> {
-  for (const declaration of declarationsOf(model, compiled, declare)) yield await declaration;
+export async function* rawDeclarations(model: VersionModel, compiled: Map<string, Promise<string>> = new Map()): AsyncGenerator<string> {
+  for (const declaration of declarationsOf(model, compiled, declarationOf)) yield await declaration;
 }
 
 /** Each definition's declaration, in the model's order, all started at once; one already in `compiled` is not compiled again. */
-function declarationsOf(model: VersionModel, compiled: CompiledTypes, declare: Declare): Promise<string>[] {
+function declarationsOf<T>(
+  model: VersionModel,
+  compiled: Map<string, Promise<T>>,
+  declare: (name: string, schema: string, anything: boolean, nothing: boolean) => Promise<T>,
+): Promise<T>[] {
   return Object.entries(model.definitions).map(([name, schema]) => {
     const anything = allowsAnything(schema, model.definitions);
     const nothing = (schema as unknown) === false;
@@ -84,12 +124,13 @@ function declarationsOf(model: VersionModel, compiled: CompiledTypes, declare: D
  * whichever thread runs it.
  */
 export async function declarationOf(name: string, json: string, anything: boolean, nothing: boolean): Promise<string> {
-  const schema = JSON.parse(json) as unknown;
-  const prepared = anything ? opaque(schema, "unknown") : nothing ? opaque(schema, "never") : forTypes(JSON.parse(json), true);
-  const placeholders = protectKeys(prepared);
-  const text = await typeOf(prepared, name);
+  const prepare = anything ? opaquely(json, "unknown") : nothing ? opaquely(json, "never") : () => protectKeys(forTypes(JSON.parse(json), true));
+  const prepared = prepare();
+  const text = await typeOf(prepared, name, prepare);
+  if (declares(text, name)) return restoreKeys(text, prepared.placeholders);
   // json-schema-to-typescript declares nothing for a root it types as any value
-  return declares(text, name) ? restoreKeys(text, placeholders) : typeOf(opaque(schema, "unknown"), name);
+  const unknown = opaquely(json, "unknown");
+  return typeOf(unknown(), name, unknown);
 }
 
 const options = {
@@ -161,12 +202,12 @@ export function loadTypeCompiler(): TypeCompiler {
  * first deep-copies the schema and has @apidevtools/json-schema-ref-parser crawl all of it
  * for `$ref`s; a prepared schema is a copy of its own with every `$ref` made a type name, so
  * the stages after those two run on it directly: the same modules in the same order, the
- * same text. A schema with a "$ref" key left (a property so named) goes through compile().
+ * same text. A schema with a "$ref" key left (a property so named) goes through compile(),
+ * and so does one the stages refuse, prepared again (`again`: the stages change what they run on).
  */
-async function typeOf(schema: JsonSchema, name: string): Promise<string> {
+async function typeOf({ schema, hasRef }: Prepared, name: string, again: () => Prepared): Promise<string> {
   const compiler = loadTypeCompiler();
-  const json = JSON.stringify(schema);
-  return (!json.includes('"$ref"') && compiler.stages(schema, name)) || compiler.compile(JSON.parse(json) as JsonSchema, name);
+  return (!hasRef && compiler.stages(schema, name)) || compiler.compile(hasRef ? schema : again().schema, name);
 }
 
 /**
@@ -260,7 +301,16 @@ function literalType(value: unknown): string {
   return "unknown";
 }
 
-const declares = (text: string, name: string): boolean => new RegExp(`^export (?:type|interface) ${name}\\b`, "m").test(text);
+/** Whether the text declares the type `name` (an identifier of letters and digits) at the start of a line. */
+function declares(text: string, name: string): boolean {
+  return ["type", "interface"].some((keyword) => {
+    const head = `export ${keyword} ${name}`;
+    for (let at = text.indexOf(head); at !== -1; at = text.indexOf(head, at + 1)) {
+      if ((at === 0 || text[at - 1] === "\n") && !/\w/.test(text.charAt(at + head.length))) return true;
+    }
+    return false;
+  });
+}
 
 /**
  * Whether a definition's type is any value: `true`, `{}` (no keyword that shapes a type), a
@@ -296,13 +346,25 @@ function opaque(schema: unknown, type: string): JsonSchema {
   return { ...description, tsType: type };
 }
 
+/** Prepares (protectKeys) the opaque schema of a definition given as JSON. */
+const opaquely = (json: string, type: string) => (): Prepared => protectKeys(opaque(JSON.parse(json), type));
+
+/** A schema ready for json-schema-to-typescript: whether a "$ref" key is left in it, and the keys protectKeys renamed. */
+interface Prepared {
+  schema: JsonSchema;
+  hasRef: boolean;
+  placeholders: Map<string, string>;
+}
+
 /**
  * json-schema-to-typescript calls `hasOwnProperty` on every object of the schema, so one with
  * an own key of that name (a property called "hasOwnProperty") throws. Such keys are renamed
- * to a placeholder before the compile and renamed back in its output.
+ * to a placeholder before the compile and renamed back in its output. The same walk notes
+ * whether a "$ref" key is left (see typeOf).
  */
-function protectKeys(schema: JsonSchema): Map<string, string> {
+function protectKeys(schema: JsonSchema): Prepared {
   const placeholders = new Map<string, string>();
+  let hasRef = false;
   let text: string | undefined; // the schema as JSON, once a placeholder is needed
   const placeholderFor = (key: string) => {
     let placeholder = placeholders.get(key);
@@ -318,6 +380,7 @@ function protectKeys(schema: JsonSchema): Map<string, string> {
   (function walk(node: unknown): void {
     if (Array.isArray(node)) return node.forEach(walk);
     if (!isPlainObject(node)) return;
+    hasRef ||= Object.hasOwn(node, "$ref");
     if (Object.hasOwn(node, "hasOwnProperty")) {
       const placeholder = placeholderFor("hasOwnProperty");
       const renamed = Object.entries(node).map(([k, v]): [string, unknown] => [k === "hasOwnProperty" ? placeholder : k, v]);
@@ -330,7 +393,7 @@ function protectKeys(schema: JsonSchema): Map<string, string> {
     }
     for (const value of Object.values(node)) walk(value);
   })(schema);
-  return placeholders;
+  return { schema, hasRef, placeholders };
 }
 
 function restoreKeys(text: string, placeholders: Map<string, string>): string {

@@ -19,7 +19,8 @@ export const originOf = (model: VersionModel): VersionOrigin => ({ provider: mod
  * to is declared or imported in it. Anything else is a bug of the generator, not of the
  * schemas: an internal error naming the provider, the version, the file and the
  * definition, and the run writes nothing. `receiver` runtime.ts, the template copied as it
- * is, is checked by the project's own typecheck instead.
+ * is, is checked by the project's own typecheck instead. A `types.ts` made by emitTypes is
+ * checked piece by piece where each piece is made (checkPiece, verifyTypes) and not here.
  */
 export async function verifyOutput(files: readonly FileOutput[], origins: readonly VersionOrigin[]): Promise<void> {
   const code = files.filter((f) => (f.path.endsWith(".js") || f.path.endsWith(".ts")) && f.path !== "runtime.ts");
@@ -27,37 +28,110 @@ export async function verifyOutput(files: readonly FileOutput[], origins: readon
   const problems: Problem[] = [];
   await Promise.all(
     code.map(async (file) => {
-      const origin = origins.find((o) => file.path.startsWith(`${o.provider}/${o.version}/`));
-      // a provider's own files (index.ts, handlers.ts) are made from all its versions
-      const provider = origin?.provider ?? origins.find((o) => file.path.startsWith(`${o.provider}/`))?.provider;
-      const from = origin ? ` (provider ${origin.provider}, version ${origin.version})` : provider ? ` (provider ${provider})` : "";
-      const report = (message: string, at?: string) =>
-        problems.push({
-          code: "internal_error",
-          file: origin?.source ?? file.path,
-          message: `internal error: the generated ${file.path}${from} ${message}${at ? `, in ${at}` : ""}`,
-          hint: "a bug in webhook-codegen, not in your schemas; nothing was written. Please report it, with the schema",
-        });
       if (file.path.endsWith(".js")) {
         const failure = await loadFailure(file.content);
-        if (failure) report(failure.message, failure.line === undefined ? undefined : enclosingDeclaration(file.content, failure.line));
+        if (failure) problems.push(internalError(file.path, origins, failure.message, failure.line === undefined ? undefined : enclosingDeclaration(file.content, failure.line)));
         return;
       }
-      let ast: unknown;
-      try {
-        const babel = await import("prettier/plugins/babel");
-        ast = await babel.parsers["babel-ts"].parse(file.content, {} as never); // parsing reads none of prettier's options
-      } catch (error) {
-        const { message, line } = syntaxError(error);
-        report(`does not parse: ${message}`, line === undefined ? undefined : enclosingDeclaration(file.content, line));
-        return;
-      }
-      if (file.path.endsWith("/types.ts")) {
-        for (const { name, in: where } of undeclaredTypes(ast)) report(`refers to the type ${name}, which it never declares`, where);
-      }
+      const piece = await checkPiece(file.content);
+      // a types.ts is one piece here; other files only have to parse
+      const failures = file.path.endsWith("/types.ts") || "broken" in piece ? typeFailures([piece]) : [];
+      for (const { message, in: where } of failures) problems.push(internalError(file.path, origins, message, where));
     }),
   );
+  throwIfAny(problems);
+}
+
+/**
+ * What checking one piece of a `types.ts` (a run of whole declarations) found: where it does
+ * not parse, or the type names it declares (`top`: at its top level), those it refers to and
+ * does not declare itself, and whether its first statement is an export, so that another
+ * piece can come before it: a statement that begins with `export` never continues the one
+ * before it, and a piece that parses alone has no comment, string or bracket left open, so
+ * pieces joined by line breaks parse as the statements of each one after the other.
+ */
+export type PieceCheck =
+  | { broken: string; in?: string }
+  | { declared: string[]; top: string[]; used: { name: string; in?: string }[]; opensWithExport: boolean };
+
+/** Parses one piece of a types.ts (babel-ts, as prettier's parser) and reads its type names. */
+export async function checkPiece(text: string): Promise<PieceCheck> {
+  let ast: unknown;
+  try {
+    const babel = await import("prettier/plugins/babel");
+    ast = await babel.parsers["babel-ts"].parse(text, {} as never); // parsing reads none of prettier's options
+  } catch (error) {
+    const { message, line } = syntaxError(error);
+    const where = line === undefined ? undefined : enclosingDeclaration(text, line);
+    return where === undefined ? { broken: `does not parse: ${message}` } : { broken: `does not parse: ${message}`, in: where };
+  }
+  const body = (ast as { program?: { body?: Node[] } }).program?.body ?? [];
+  const { declared, top, used } = typeNames(ast);
+  // only the names that another piece has to declare, once each (a worker sends them to the main thread)
+  const own = new Set(declared);
+  const seen = new Set<string>();
+  const foreign = used.filter(({ name, in: where }) => {
+    const key = `${name}\0${where}`;
+    if (own.has(name) || libraryTypes.has(name) || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { declared, top, used: foreign, opensWithExport: body.length === 0 || body[0]!.type.startsWith("Export") };
+}
+
+/**
+ * What is wrong with the types.ts made of these pieces, in this order: the pieces that do not
+ * parse (and then nothing else), one that could continue the piece before it, a type declared
+ * at the top level of two pieces, a type used that none declares (nor imports, nor the
+ * TypeScript library).
+ */
+export function typeFailures(pieces: readonly PieceCheck[]): { message: string; in?: string }[] {
+  // what a piece that does not parse declares is unknown: that is the one failure then
+  const broken = pieces.flatMap((piece) => ("broken" in piece ? [piece.in === undefined ? { message: piece.broken } : { message: piece.broken, in: piece.in }] : []));
+  if (broken.length > 0) return broken;
+  const read = pieces as readonly Exclude<PieceCheck, { broken: string }>[];
+  const failures: { message: string; in?: string }[] = [];
+  const declared = new Set<string>();
+  const top = new Set<string>();
+  for (const [i, piece] of read.entries()) {
+    if (i > 0 && !piece.opensWithExport) failures.push({ message: `holds a piece that does not begin with an export${piece.top[0] === undefined ? "" : `, in ${piece.top[0]}`}` });
+    for (const name of piece.declared) declared.add(name);
+    for (const name of piece.top) {
+      if (top.has(name)) failures.push({ message: `declares the type ${name} twice` });
+      top.add(name);
+    }
+  }
+  const seen = new Set<string>();
+  for (const { name, in: where } of read.flatMap((piece) => piece.used)) {
+    const key = `${name}\0${where}`;
+    if (declared.has(name) || seen.has(key)) continue;
+    seen.add(key);
+    failures.push(where === undefined ? { message: `refers to the type ${name}, which it never declares` } : { message: `refers to the type ${name}, which it never declares`, in: where });
+  }
+  return failures;
+}
+
+/** The internal error of a types.ts made of these pieces (typeFailures), if anything is wrong with it. */
+export function verifyTypes(path: string, origin: VersionOrigin, pieces: readonly PieceCheck[]): void {
+  throwIfAny(typeFailures(pieces).map(({ message, in: where }) => internalError(path, [origin], message, where)));
+}
+
+function throwIfAny(problems: Problem[]): void {
   if (problems.length > 0) throw new CodegenError(problems.sort((a, b) => (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)));
+}
+
+/** A bug of the generator found in a generated file, with the provider and version it was made for. */
+function internalError(path: string, origins: readonly VersionOrigin[], message: string, at?: string): Problem {
+  const origin = origins.find((o) => path.startsWith(`${o.provider}/${o.version}/`));
+  // a provider's own files (index.ts, handlers.ts) are made from all its versions
+  const provider = origin?.provider ?? origins.find((o) => path.startsWith(`${o.provider}/`))?.provider;
+  const from = origin ? ` (provider ${origin.provider}, version ${origin.version})` : provider ? ` (provider ${provider})` : "";
+  return {
+    code: "internal_error",
+    file: origin?.source ?? path,
+    message: `internal error: the generated ${path}${from} ${message}${at ? `, in ${at}` : ""}`,
+    hint: "a bug in webhook-codegen, not in your schemas; nothing was written. Please report it, with the schema",
+  };
 }
 
 /** Why a module does not load (undefined when it does); a syntax error located by a parser that says where. */
@@ -117,42 +191,40 @@ const positionKeys = new Set(["loc", "range", "extra", "errors", "comments", "le
 
 const isNode = (value: unknown): value is Node => value !== null && typeof value === "object" && typeof (value as { type?: unknown }).type === "string";
 
-/** The type names a module refers to but neither declares nor imports, each with the declaration using it. */
-export function undeclaredTypes(ast: unknown): { name: string; in?: string }[] {
-  const declared = new Set<string>();
+/**
+ * The type names a module declares (`top`: at its top level) or imports, and those it refers
+ * to, each with the top-level declaration using it.
+ */
+function typeNames(ast: unknown): { declared: string[]; top: string[]; used: { name: string; in?: string }[] } {
+  const declared: string[] = [];
+  const top: string[] = [];
   const used: { name: string; in?: string }[] = [];
   let current: string | undefined;
-  const visit = (node: unknown, top: boolean): void => {
-    if (Array.isArray(node)) return node.forEach((n) => visit(n, top));
+  const visit = (node: unknown, atTop: boolean): void => {
+    if (Array.isArray(node)) return node.forEach((n) => visit(n, atTop));
     if (!isNode(node)) return;
     const id = node["id"];
     const named = isNode(id) && typeof id["name"] === "string" ? (id["name"] as string) : undefined;
     if (named && /^(TSTypeAliasDeclaration|TSInterfaceDeclaration|TSEnumDeclaration|ClassDeclaration|TSModuleDeclaration)$/.test(node.type)) {
-      declared.add(named);
-      if (top) current = named;
+      declared.push(named);
+      if (atTop) top.push((current = named));
     }
     if (node.type === "ImportSpecifier" || node.type === "ImportDefaultSpecifier" || node.type === "ImportNamespaceSpecifier") {
       const local = node["local"];
-      if (isNode(local) && typeof local["name"] === "string") declared.add(local["name"]);
+      if (isNode(local) && typeof local["name"] === "string") declared.push(local["name"]);
     }
-    if (node.type === "TSTypeParameter" && typeof node["name"] === "string") declared.add(node["name"]);
+    if (node.type === "TSTypeParameter" && typeof node["name"] === "string") declared.push(node["name"]);
     if (node.type === "TSTypeReference" || node.type === "TSExpressionWithTypeArguments" || node.type === "TSInterfaceHeritage") {
       let name = node["typeName"] ?? node["expression"];
       while (isNode(name) && name.type === "TSQualifiedName") name = name["left"];
       if (isNode(name) && typeof name["name"] === "string") used.push(current === undefined ? { name: name["name"] } : { name: name["name"], in: current });
     }
-    const below = top && (node.type === "File" || node.type === "Program" || node.type === "ExportNamedDeclaration");
+    const below = atTop && (node.type === "File" || node.type === "Program" || node.type === "ExportNamedDeclaration");
     for (const key in node) {
       const value = node[key];
       if (value !== null && typeof value === "object" && !positionKeys.has(key)) visit(value, below && key !== "id");
     }
   };
   visit(ast, true);
-  const seen = new Set<string>();
-  return used.filter(({ name, in: where }) => {
-    const key = `${name}\0${where}`;
-    if (declared.has(name) || libraryTypes.has(name) || seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return { declared, top, used };
 }

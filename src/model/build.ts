@@ -430,9 +430,11 @@ function rewrite(node: unknown, pointer: string, outerBase: string, outerContext
     }
   }
   const out: JsonSchema = {};
-  // A schema key may be "__proto__" (a property of that name): define, never assign.
-  const set = (key: string, value: unknown) =>
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  // A schema key may be "__proto__" (a property of that name): defined, never assigned.
+  const set = (key: string, value: unknown) => {
+    if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
+  };
   const onlyRef = doc.dialect === "draft-07" && typeof node["$ref"] === "string";
   const alsoAll: unknown[] = [];
   for (const [key, value] of Object.entries(node)) {
