@@ -129,6 +129,7 @@ describe("types laid out without prettier", () => {
     ["a generic", "export type A = Array<string>\n"],
     ["a blank line between members (prettier keeps it)", "export interface A {\na: string\n\nb: string\n}\n"],
     ["a comment prettier does not re-indent", "/* a\nb */\nexport type A = string\n"],
+    ["an object written on one line (a literal's type: prettier keeps it on the line)", 'export interface A {\nb?: ({ "$ref": "#/x" } | 2)\n}\n'],
   ])("leaves %s to prettier", (_what, raw) => {
     expect(layoutDeclarations(raw)).toBeUndefined();
   });

@@ -63,6 +63,8 @@ interface Token {
   text: string;
   /** Whether a blank line comes before it. */
   blank: boolean;
+  /** Whether a line break comes before it. */
+  newline: boolean;
 }
 
 class Reader {
@@ -71,14 +73,18 @@ class Reader {
 
   constructor(source: string) {
     let blank = false;
+    let newline = false;
     tokenPattern.lastIndex = 0;
     while (tokenPattern.lastIndex < source.length) {
       const match = tokenPattern.exec(source) ?? unsupported();
       const text = match[0];
-      if (/^\s/.test(text)) blank ||= (text.match(/\n/g)?.length ?? 0) > 1;
-      else {
-        this.tokens.push({ text, blank });
-        blank = false;
+      if (/^\s/.test(text)) {
+        const breaks = text.match(/\n/g)?.length ?? 0;
+        blank ||= breaks > 1;
+        newline ||= breaks > 0;
+      } else {
+        this.tokens.push({ text, blank, newline });
+        blank = newline = false;
       }
     }
   }
@@ -114,6 +120,8 @@ class Reader {
   /** `{` members `}`: each a name or an index signature, its type, on lines of their own. */
   private members(): Member[] {
     this.expect("{");
+    // prettier keeps an object written on one line on one line when it fits (a literal's type)
+    if (this.peek() !== "}" && !this.tokens[this.at]!.newline) unsupported();
     const members: Member[] = [];
     while (this.peek() !== "}") {
       if (this.tokens[this.at]?.blank) unsupported(); // a blank line prettier would keep
