@@ -1,14 +1,13 @@
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createHash, type Hash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CodegenConfig } from "./config.js";
 import type { Problem } from "./errors.js";
-import type { Catalogue } from "./load/catalogue.js";
-import type { TestPayload } from "./load/payloads.js";
+import { installedPackage, manifestCatalogues } from "./load/inputs.js";
 import type { FileOutput } from "./output.js";
-import { packageRoot } from "./paths.js";
+import { displayPath, packageRoot } from "./paths.js";
 
 /**
  * A run whose inputs are exactly those of an earlier run returns that run's files without
@@ -45,47 +44,144 @@ function listFiles(dir: string): string[] {
     .flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
 }
 
-export function cacheKey(catalogue: Catalogue, config: CodegenConfig, testPayloads: Readonly<Record<string, TestPayload[]>> = {}): string {
+/**
+ * The key: a hash of the generator, the settings that shape the output, and every input the
+ * loader may read, taken from the disk as bytes before anything is loaded, so that a run
+ * answered from the cache parses no schema and does not load the loader. It covers more than
+ * the loader reads, never less: every file and folder under the catalogue but hidden ones
+ * (which the loader never reads), following symbolic links, and under the providers a filtered
+ * run asks for alone; the documents a manifest's `sources` names in installed packages; and,
+ * with `tests`, the `testPayloads` folders.
+ */
+export function cacheKey(config: CodegenConfig): string {
   const cwd = config.cwd ?? process.cwd();
+  const root = config.schemas;
   const hash = createHash("sha256").update(generatorIdentity());
   const settings = {
     out: path.relative(cwd, config.out),
     handlers: config.handlers ? path.relative(cwd, config.handlers) : null,
     format: config.format !== false,
     versions: config.versions ?? null,
-    root: path.basename(catalogue.root),
+    root: path.basename(root),
+    shown: displayPath(root, cwd),
+    providers: config.providers ?? null,
     fixtures: config.fixtures === true,
     tests: config.tests ?? null,
     importExtension: config.importExtension ?? ".js",
   };
   hash.update(JSON.stringify(settings));
-  for (const provider of catalogue.providers) {
-    hash.update(`\0provider ${provider.name}\0${provider.manifestText}`);
-    for (const remote of provider.remotes ?? []) {
-      hash.update(`\0remote ${remote.prefix}`);
-      for (const [rel, file] of [...remote.files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`\0${rel}\0${file.text}`);
+  const inputs = new InputHash(hash);
+  if (kindOf(root) === "file") {
+    // one document given as the catalogue: its provider's manifest (and remotes) from whichever catalogue holds it
+    inputs.file(root, "document");
+    for (const catalogue of manifestCatalogues(cwd)) {
+      for (const provider of config.providers ?? []) inputs.provider(path.join(catalogue, provider), path.join(catalogue, provider), cwd);
     }
-    for (const version of provider.versions) {
-      hash.update(`\0version ${version.name} ${version.source}`);
-      for (const [rel, file] of [...version.files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`\0${rel}\0${file.text}`);
-      // samples shape the fixtures and tests (and known-bad.json which of them must fail)
-      for (const sample of version.samples) hash.update(`\0sample ${sample.file}\0${JSON.stringify(sample.json)}\0${JSON.stringify(sample.expect ?? null)}`);
-      for (const remote of version.remotes ?? []) {
-        hash.update(`\0remote ${remote.prefix}`);
-        for (const [rel, file] of [...remote.files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`\0${rel}\0${file.text}`);
+  } else if (kindOf(root) === "directory") {
+    for (const entry of inputs.folder(root, "catalogue")) {
+      if (entry.kind === "directory" && (config.providers === undefined || config.providers.includes(entry.name))) inputs.provider(entry.path, `catalogue/${entry.name}`, cwd);
+    }
+  }
+  if (config.tests) {
+    for (const [provider, folders] of Object.entries(config.testPayloads ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      for (const folder of folders) {
+        hash.update(`\0payloads ${provider} ${folder}`);
+        if (kindOf(folder) === "directory") inputs.tree(folder, folder);
       }
     }
   }
-  for (const [provider, payloads] of Object.entries(testPayloads).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    for (const payload of payloads) hash.update(`\0payload ${provider} ${payload.shown}\0${payload.text}`);
-  }
   return hash.digest("hex");
+}
+
+type Kind = "file" | "directory" | "other" | "missing";
+
+function kindOf(file: string): Kind {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  return stats === undefined ? "missing" : stats.isFile() ? "file" : stats.isDirectory() ? "directory" : "other";
+}
+
+/**
+ * Feeds files and folders into the key, each with its path, kind and (for a file) its length
+ * and bytes: no two different trees hash alike. A folder reached twice (two links to it, or a
+ * link to a folder above) is walked once.
+ */
+class InputHash {
+  private readonly walked = new Set<string>();
+
+  constructor(private readonly hash: Hash) {}
+
+  /**
+   * A file's text, read as the loader reads it (UTF-8: two files it decodes alike are one input
+   * to it), at once (one call, where reading bytes takes four); or its kind when it is not a file.
+   */
+  file(file: string, label: string): void {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      this.hash.update(`\0${kindOf(file)} ${label}`);
+      return;
+    }
+    this.hash.update(`\0file ${label} ${text.length}\0`).update(text);
+  }
+
+  /** A folder's entries but hidden ones, in code-unit order, links followed: names and kinds only. */
+  folder(dir: string, label: string): { name: string; path: string; kind: Kind }[] {
+    const entries = readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => !entry.name.startsWith("."))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((entry) => {
+        const full = path.join(dir, entry.name);
+        const kind: Kind = entry.isSymbolicLink() ? kindOf(full) : entry.isFile() ? "file" : entry.isDirectory() ? "directory" : "other";
+        return { name: entry.name, path: full, kind };
+      });
+    this.hash.update(`\0folder ${label}\0${entries.map((e) => `${e.kind} ${e.name}`).join("\0")}`);
+    return entries;
+  }
+
+  /** Every file under a folder, with the folders' entries. */
+  tree(dir: string, label: string): void {
+    const real = realpathSync.native(dir);
+    if (this.walked.has(real)) {
+      this.hash.update(`\0walked ${label}`);
+      return;
+    }
+    this.walked.add(real);
+    for (const entry of this.folder(dir, label)) {
+      if (entry.kind === "file") this.file(entry.path, `${label}/${entry.name}`);
+      else if (entry.kind === "directory") this.tree(entry.path, `${label}/${entry.name}`);
+    }
+  }
+
+  /** A provider folder, and the documents its manifest's `sources` reads from installed packages. */
+  provider(dir: string, label: string, cwd: string): void {
+    if (kindOf(dir) !== "directory") {
+      this.hash.update(`\0no provider ${label}`);
+      return;
+    }
+    this.tree(dir, label);
+    let sources: unknown;
+    try {
+      sources = (JSON.parse(readFileSync(path.join(dir, "provider.json"), "utf8")) as { sources?: unknown }).sources;
+    } catch {
+      return; // no manifest, or not JSON: the run fails and leaves no entry
+    }
+    if (typeof sources !== "object" || sources === null) return;
+    for (const [version, source] of Object.entries(sources).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const { npm, file } = (source ?? {}) as { npm?: unknown; file?: unknown };
+      if (typeof npm !== "string" || typeof file !== "string") continue;
+      const installed = installedPackage(npm, cwd);
+      this.hash.update(`\0source ${version} ${npm} ${installed ?? "(not installed)"}`);
+      if (installed !== undefined) this.file(path.resolve(installed, file), `${npm}/${file}`);
+    }
+  }
 }
 
 export async function readCache(dir: string | undefined, key: string): Promise<{ files: FileOutput[]; warnings: Problem[] } | undefined> {
   if (dir === undefined) return undefined;
   try {
-    const entry = JSON.parse(await readFile(path.join(dir, `${key}.json`), "utf8")) as { files: FileOutput[]; warnings?: Problem[] };
+    // at once: fs/promises reads a large file in several trips through the thread pool
+    const entry = JSON.parse(readFileSync(path.join(dir, `${key}.json`), "utf8")) as { files: FileOutput[]; warnings?: Problem[] };
     return Array.isArray(entry.files) ? { files: entry.files, warnings: Array.isArray(entry.warnings) ? entry.warnings : [] } : undefined;
   } catch {
     return undefined; // missing or damaged: a miss
