@@ -95,15 +95,21 @@ export function cacheKey(config: CodegenConfig): string {
 
 type Kind = "file" | "directory" | "other" | "missing";
 
+/** What is at a path, links followed; "other" for what cannot be looked at (no permission, a loop of links). */
 function kindOf(file: string): Kind {
-  const stats = statSync(file, { throwIfNoEntry: false });
-  return stats === undefined ? "missing" : stats.isFile() ? "file" : stats.isDirectory() ? "directory" : "other";
+  try {
+    const stats = statSync(file, { throwIfNoEntry: false });
+    return stats === undefined ? "missing" : stats.isFile() ? "file" : stats.isDirectory() ? "directory" : "other";
+  } catch {
+    return "other";
+  }
 }
 
 /**
  * Feeds files and folders into the key, each with its path, kind and (for a file) its length
- * and bytes: no two different trees hash alike. A folder reached twice (two links to it, or a
- * link to a folder above) is walked once.
+ * and text: no two different trees hash alike. A folder reached twice (two links to it, or a
+ * link to a folder above) is walked once; one that cannot be read is hashed as such, and the
+ * loader says what is wrong with it.
  */
 class InputHash {
   private readonly walked = new Set<string>();
@@ -112,22 +118,31 @@ class InputHash {
 
   /**
    * A file's text, read as the loader reads it (UTF-8: two files it decodes alike are one input
-   * to it), at once (one call, where reading bytes takes four); or its kind when it is not a file.
+   * to it), at once (one call, where reading bytes takes four); or its kind when it is not a
+   * readable file.
    */
-  file(file: string, label: string): void {
+  file(file: string, label: string): string | undefined {
     let text: string;
     try {
       text = readFileSync(file, "utf8");
     } catch {
       this.hash.update(`\0${kindOf(file)} ${label}`);
-      return;
+      return undefined;
     }
     this.hash.update(`\0file ${label} ${text.length}\0`).update(text);
+    return text;
   }
 
   /** A folder's entries but hidden ones, in code-unit order, links followed: names and kinds only. */
   folder(dir: string, label: string): { name: string; path: string; kind: Kind }[] {
-    const entries = readdirSync(dir, { withFileTypes: true })
+    let listed;
+    try {
+      listed = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      this.hash.update(`\0unreadable ${label}`);
+      return [];
+    }
+    const entries = listed
       .filter((entry) => !entry.name.startsWith("."))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((entry) => {
@@ -139,18 +154,28 @@ class InputHash {
     return entries;
   }
 
-  /** Every file under a folder, with the folders' entries. */
-  tree(dir: string, label: string): void {
-    const real = realpathSync.native(dir);
+  /** Every file under a folder, with the folders' entries; returns the text of its file named `wanted`, if any. */
+  tree(dir: string, label: string, wanted?: string): string | undefined {
+    let real: string;
+    try {
+      real = realpathSync.native(dir);
+    } catch {
+      this.hash.update(`\0unreadable ${label}`);
+      return undefined;
+    }
     if (this.walked.has(real)) {
       this.hash.update(`\0walked ${label}`);
-      return;
+      return undefined;
     }
     this.walked.add(real);
+    let found: string | undefined;
     for (const entry of this.folder(dir, label)) {
-      if (entry.kind === "file") this.file(entry.path, `${label}/${entry.name}`);
-      else if (entry.kind === "directory") this.tree(entry.path, `${label}/${entry.name}`);
+      if (entry.kind === "file") {
+        const text = this.file(entry.path, `${label}/${entry.name}`);
+        if (entry.name === wanted) found = text;
+      } else if (entry.kind === "directory") this.tree(entry.path, `${label}/${entry.name}`);
     }
+    return found;
   }
 
   /** A provider folder, and the documents its manifest's `sources` reads from installed packages. */
@@ -159,10 +184,10 @@ class InputHash {
       this.hash.update(`\0no provider ${label}`);
       return;
     }
-    this.tree(dir, label);
+    const manifest = this.tree(dir, label, "provider.json");
     let sources: unknown;
     try {
-      sources = (JSON.parse(readFileSync(path.join(dir, "provider.json"), "utf8")) as { sources?: unknown }).sources;
+      sources = (JSON.parse(manifest ?? "") as { sources?: unknown }).sources;
     } catch {
       return; // no manifest, or not JSON: the run fails and leaves no entry
     }

@@ -93,6 +93,15 @@ describe("the cache key, read before anything is loaded", () => {
     expect(typesOf(changed.files)).toContain("export type Int = string");
   });
 
+  it("a link to a folder above (here to the catalogue itself) neither stops the run nor keeps the cache from answering", async () => {
+    const { project, config } = await tinyProject();
+    await mkdir(path.join(project, "schemas/acme/remotes"));
+    await writeFile(path.join(project, "schemas/acme/remotes/int.json"), '{"type":"integer"}');
+    await symlink(path.join(project, "schemas"), path.join(project, "schemas/acme/v1/loop"));
+    expect((await generateWithModels(config, { cache: true })).cached).toBe(false);
+    expect((await generateWithModels(config, { cache: true })).cached).toBe(true);
+  });
+
   it("covers the document a manifest's sources reads from an installed package, and where it is installed", async () => {
     const { project, config } = await tinyProject();
     const manifestFile = path.join(project, "schemas/acme/provider.json");
