@@ -38,13 +38,30 @@ describe("the generation cache", () => {
     expect(afterDamage.files).toEqual(changed.files);
   });
 
-  it("writes an entry as ASCII (read back as one-byte text, which decodes fast) that gives back every character", async () => {
-    const dir = await tempDir("codegen-cache-ascii-");
-    const files = [{ path: "runtime.ts", content: "// a — b, é, 😀, \u2028, lone \ud800, \u007f\n" }];
-    await writeCache(dir, "k", files, [{ code: "unsupported", file: "é.json", message: "…" }]);
-    const bytes = await readFile(path.join(dir, "k.json"));
-    expect(bytes.every((byte) => byte < 0x7f)).toBe(true);
-    expect(await readCache(dir, "k")).toEqual({ files, warnings: [{ code: "unsupported", file: "é.json", message: "…" }] });
+  it("gives back every character of an entry, and misses on one cut short", async () => {
+    const dir = await tempDir("codegen-cache-entry-");
+    const files = [
+      { path: "runtime.ts", content: "// a — b, é, 😀, \u2028, \u007f\n" },
+      { path: "a/types.ts", content: "export type A = 1;\n", formatted: true as const },
+      { path: "empty.ts", content: "" },
+    ];
+    const warnings = [{ code: "unsupported" as const, file: "é.json", message: "…" }];
+    await writeCache(dir, "k", files, warnings);
+    expect(await readCache(dir, "k")).toEqual({ files, warnings });
+    const [entry] = await readdir(dir);
+    const bytes = await readFile(path.join(dir, entry!));
+    await writeFile(path.join(dir, entry!), bytes.subarray(0, bytes.length - 1));
+    expect(await readCache(dir, "k")).toBeUndefined();
+    await writeFile(path.join(dir, entry!), Buffer.concat([bytes, Buffer.from("x")]));
+    expect(await readCache(dir, "k")).toBeUndefined();
+  });
+
+  it("keeps no entry for output that UTF-8 cannot hold (a lone surrogate would come back changed)", async () => {
+    const dir = await tempDir("codegen-cache-entry-");
+    await writeCache(dir, "k", [{ path: "a.ts", content: "lone \ud800\n" }]);
+    expect(await readCache(dir, "k")).toBeUndefined();
+    await writeCache(dir, "k", [{ path: "a.ts", content: "paired \ud83d\ude00\n" }]);
+    expect(await readCache(dir, "k")).toEqual({ files: [{ path: "a.ts", content: "paired \ud83d\ude00\n" }], warnings: [] });
   });
 
   it("is not used without node_modules, nor when turned off", async () => {
