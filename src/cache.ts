@@ -11,8 +11,8 @@ import { displayPath, packageRoot } from "./paths.js";
 
 /**
  * A run whose inputs are exactly those of an earlier run returns that run's files without
- * modelling, emitting or formatting again. The key is a hash of every input the output
- * depends on: the catalogue's files, the settings that shape the output, and the
+ * loading, modelling, emitting or formatting again. The key is a hash of every input the
+ * output depends on: the catalogue's files, the settings that shape the output, and the
  * generator itself (its code and templates, not just its version number, so a changed
  * generator never serves stale output). Entries live in node_modules/.cache/webhook-codegen
  * of the working directory (only where node_modules exists) and are safe to delete.
