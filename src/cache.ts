@@ -46,7 +46,7 @@ function listFiles(dir: string): string[] {
 
 /**
  * The key: a hash of the generator, the settings that shape the output, and every input the
- * loader may read, taken from the disk as bytes before anything is loaded, so that a run
+ * loader may read, taken from the disk as text before anything is loaded, so that a run
  * answered from the cache parses no schema and does not load the loader. It covers more than
  * the loader reads, never less: every file and folder under the catalogue but hidden ones
  * (which the loader never reads), following symbolic links, and under the providers a filtered
@@ -71,13 +71,14 @@ export function cacheKey(config: CodegenConfig): string {
   };
   hash.update(JSON.stringify(settings));
   const inputs = new InputHash(hash);
-  if (kindOf(root) === "file") {
+  const rootKind = kindOf(root);
+  if (rootKind === "file") {
     // one document given as the catalogue: its provider's manifest (and remotes) from whichever catalogue holds it
     inputs.file(root, "document");
     for (const catalogue of manifestCatalogues(cwd)) {
       for (const provider of config.providers ?? []) inputs.provider(path.join(catalogue, provider), path.join(catalogue, provider), cwd);
     }
-  } else if (kindOf(root) === "directory") {
+  } else if (rootKind === "directory") {
     for (const entry of inputs.folder(root, "catalogue")) {
       if (entry.kind === "directory" && (config.providers === undefined || config.providers.includes(entry.name))) inputs.provider(entry.path, `catalogue/${entry.name}`, cwd);
     }

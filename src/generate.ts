@@ -30,7 +30,7 @@ export async function generateWithModels(
     throw new CodegenError([moduleFormatProblem(config.module ?? { importExtension: { value: ".js", from: "default" }, moduleFormat: { value: "cjs", from: "moduleFormat" } })!]);
   }
   const dir = options.cache ? cacheDir(cwd) : undefined;
-  // the key is read from the inputs' bytes: a hit loads and parses nothing more
+  // the key is read from the inputs' text: a hit loads and parses nothing more
   const key = dir ? cacheKey(config) : undefined;
   const hit = key === undefined ? undefined : await readCache(dir, key);
   if (hit) return { files: hit.files, models: [], cached: true, warnings: hit.warnings };
