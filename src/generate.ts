@@ -2,9 +2,6 @@ import { cacheDir, cacheKey, readCache, writeCache } from "./cache.js";
 import type { CodegenConfig } from "./config.js";
 import { CodegenError } from "./errors.js";
 import { moduleFormatProblem } from "./project.js";
-import { startWorker } from "./format.js";
-import { loadCatalogue } from "./load/catalogue.js";
-import { loadTestPayloads } from "./load/payloads.js";
 import type { Problem } from "./errors.js";
 import type { VersionModel } from "./model/build.js";
 import type { FileOutput } from "./output.js";
@@ -32,23 +29,27 @@ export async function generateWithModels(
   if (config.moduleFormat === "cjs") {
     throw new CodegenError([moduleFormatProblem(config.module ?? { importExtension: { value: ".js", from: "default" }, moduleFormat: { value: "cjs", from: "moduleFormat" } })!]);
   }
-  const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
-  const testPayloads = config.tests ? await loadTestPayloads(config, catalogue.providers.map((p) => p.name)) : {};
   const dir = options.cache ? cacheDir(cwd) : undefined;
-  const key = dir ? cacheKey(catalogue, config, testPayloads) : "";
-  const hit = await readCache(dir, key);
-  if (hit) return { files: hit.files, models: [], cached: true, warnings: [...catalogue.warnings, ...hit.warnings] };
+  // the key is read from the inputs' text: a hit loads and parses nothing more
+  const key = dir ? cacheKey(config) : undefined;
+  const hit = key === undefined ? undefined : await readCache(dir, key);
+  if (hit) return { files: hit.files, models: [], cached: true, warnings: hit.warnings };
+  const { loadCatalogue } = await import("./load/catalogue.js");
+  const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
+  const testPayloads = config.tests ? await import("./load/payloads.js").then(({ loadTestPayloads }) => loadTestPayloads(config, catalogue.providers.map((p) => p.name))) : {};
+  // an input changed while it was loaded: the output is not that of the inputs the key read, and is not kept under it
+  const keep = key !== undefined && cacheKey(config) === key ? key : undefined;
   // the worker (validators, prettier) starts now, while this thread loads model → emit → format,
   // which a run answered from the cache never loads
-  const worker = config.format === false ? undefined : startWorker();
+  const worker = config.format === false ? undefined : (await import("./format.js")).startWorker();
   try {
     const { compile } = await import("./compile.js");
     const { files, models } = await compile(catalogue, config, worker, testPayloads);
-    // what the model stage warned about (a format it does not check) is kept with the output,
-    // so that a run answered from the cache says it again
-    const modelWarnings = models.flatMap((model) => model.warnings ?? []);
-    await writeCache(dir, key, files, modelWarnings);
-    return { files, models, cached: false, warnings: [...catalogue.warnings, ...modelWarnings] };
+    // what loading and the model stage warned about (a keyword removed, a format not checked) is
+    // kept with the output, so that a run answered from the cache says it again
+    const warnings = [...catalogue.warnings, ...models.flatMap((model) => model.warnings ?? [])];
+    if (keep !== undefined) await writeCache(dir, keep, files, warnings);
+    return { files, models, cached: false, warnings };
   } finally {
     await worker?.close();
   }

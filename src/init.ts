@@ -3,7 +3,7 @@ import { cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { configFileName } from "./config.js";
 import { CodegenError } from "./errors.js";
-import { installedPackage } from "./load/catalogue.js";
+import { installedPackage } from "./load/inputs.js";
 import { displayPath, packageRoot } from "./paths.js";
 
 /**

@@ -474,7 +474,7 @@ describe("remotes are inputs: a change to one is a change to the version", () =>
     await writeFile(path.join(provider, "v1/e.schema.json"), JSON.stringify({ $ref: "http://localhost:1234/int.json" }));
     const state = async () => {
       const catalogue = await loadCatalogue(path.join(project, "schemas"), { cwd: project });
-      return { hash: buildModels(catalogue.providers)[0]!.hash, key: cacheKey(catalogue, { schemas: path.join(project, "schemas"), out: path.join(project, "out"), cwd: project }) };
+      return { hash: buildModels(catalogue.providers)[0]!.hash, key: cacheKey({ schemas: path.join(project, "schemas"), out: path.join(project, "out"), cwd: project }) };
     };
     await writeFile(path.join(provider, "remotes/int.json"), '{"type":"integer"}');
     const before = await state();

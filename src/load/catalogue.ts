@@ -4,8 +4,9 @@ import path from "node:path";
 import { joinPointer, Problems, type Problem } from "../errors.js";
 import { isPlainObject, readJsonFile } from "../json.js";
 import { checkAgainstMeta } from "../meta.js";
-import { displayPath, packageRoot } from "../paths.js";
+import { displayPath } from "../paths.js";
 import { stripTypeGeneratorKeywords } from "./extensions.js";
+import { installedPackage, manifestCatalogues } from "./inputs.js";
 import { convertOpenApi, isOpenApiDocument, isOpenApiFile, isYamlFile, readYamlFile, type OpenApiOperation } from "./openapi.js";
 import type { RemoteDocuments } from "../model/resolve.js";
 import { normalizeUri } from "../model/uri.js";
@@ -369,8 +370,7 @@ async function loadDocument(file: string, options: { providers?: readonly string
     });
     problems.throwIfAny();
   }
-  const candidates = [path.join(options.cwd, "schemas"), path.join(packageRoot, "schemas")];
-  const catalogue = candidates.find((dir) => existsSync(path.join(dir, provider!, "provider.json")));
+  const catalogue = manifestCatalogues(options.cwd).find((dir) => existsSync(path.join(dir, provider!, "provider.json")));
   if (catalogue === undefined) {
     problems.add({
       code: "manifest_missing",
@@ -453,15 +453,6 @@ async function loadSourceVersion(
     return undefined;
   }
   return documentVersion(file, shown, name, sourceName, problems);
-}
-
-/** The folder of an installed npm package, looked up as Node does: node_modules/<name> from `cwd` up to the root. */
-export function installedPackage(name: string, cwd: string): string | undefined {
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, "node_modules", ...name.split("/"));
-    if (existsSync(path.join(candidate, "package.json"))) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
-  }
 }
 
 /**
