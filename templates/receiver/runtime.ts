@@ -833,6 +833,14 @@ function eventHeaderValue(config: ProviderConfig, headers: HeaderSource | undefi
 function createValidator<M>(config: ProviderConfig) {
   const byVersion = new Map(config.versions);
   const [latestVersion, latest] = config.versions[config.versions.length - 1]!;
+  // each version's event names as a set: a refined name was searched for in GitHub's ~300,
+  // one by one, on every delivery
+  const namesOf = new Map(
+    config.versions.map(([, validators]) => [
+      validators,
+      validators.eventNames && new Set(validators.eventNames),
+    ]),
+  );
 
   return function validate(payload: unknown, headers?: HeaderSource): ParseResult<M> {
     const named = eventHeaderValue(config, headers);
@@ -874,9 +882,9 @@ function createValidator<M>(config: ProviderConfig) {
     if (named !== undefined && config.eventRefine !== undefined) {
       const refinement = stringAt(payload, config.eventRefine);
       const refined = `${named}.${refinement}`;
-      const known = validators.eventNames;
+      const known = namesOf.get(validators);
       // the refined name when the version knows it, or when it knows neither (the error names it)
-      if (refinement !== undefined && (!known || known.includes(refined) || !known.includes(named)))
+      if (refinement !== undefined && (!known || known.has(refined) || !known.has(named)))
         name = refined;
     }
     let result: ReturnType<VersionValidators["validateEvent"]>;
