@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { CodegenConfig } from "./config.js";
 import type { Problem } from "./errors.js";
 import { installedPackage, manifestCatalogues } from "./load/inputs.js";
+import { compare } from "./order.js";
 import type { FileOutput } from "./output.js";
 import { displayPath, packageRoot } from "./paths.js";
 
@@ -40,7 +41,7 @@ function generatorIdentity(): string {
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .sort((a, b) => compare(a.name, b.name))
     .flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
 }
 
@@ -84,7 +85,7 @@ export function cacheKey(config: CodegenConfig): string {
     }
   }
   if (config.tests) {
-    for (const [provider, folders] of Object.entries(config.testPayloads ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [provider, folders] of Object.entries(config.testPayloads ?? {}).sort(([a], [b]) => compare(a, b))) {
       for (const folder of folders) {
         hash.update(`\0payloads ${provider} ${folder}`);
         if (kindOf(folder) === "directory") inputs.tree(folder, folder);
@@ -145,7 +146,7 @@ class InputHash {
     }
     const entries = listed
       .filter((entry) => !entry.name.startsWith("."))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .sort((a, b) => compare(a.name, b.name))
       .map((entry) => {
         const full = path.join(dir, entry.name);
         const kind: Kind = entry.isSymbolicLink() ? kindOf(full) : entry.isFile() ? "file" : entry.isDirectory() ? "directory" : "other";
@@ -193,7 +194,7 @@ class InputHash {
       return; // no manifest, or not JSON: the run fails and leaves no entry
     }
     if (typeof sources !== "object" || sources === null) return;
-    for (const [version, source] of Object.entries(sources).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [version, source] of Object.entries(sources).sort(([a], [b]) => compare(a, b))) {
       const { npm, file } = (source ?? {}) as { npm?: unknown; file?: unknown };
       if (typeof npm !== "string" || typeof file !== "string") continue;
       const installed = installedPackage(npm, cwd);

@@ -61,10 +61,8 @@ const tokenPattern = /\s+|\/\*[\s\S]*?\*\/|"(?:[^"\\\n]|\\.)*"|-?\d+(?:\.\d+)?(?
 
 interface Token {
   text: string;
-  /** Whether a blank line comes before it. */
-  blank: boolean;
-  /** Whether a line break comes before it. */
-  newline: boolean;
+  /** How many line breaks come before it (two or more: a blank line). */
+  breaks: number;
 }
 
 class Reader {
@@ -72,19 +70,15 @@ class Reader {
   private at = 0;
 
   constructor(source: string) {
-    let blank = false;
-    let newline = false;
+    let breaks = 0;
     tokenPattern.lastIndex = 0;
     while (tokenPattern.lastIndex < source.length) {
       const match = tokenPattern.exec(source) ?? unsupported();
       const text = match[0];
-      if (/^\s/.test(text)) {
-        const breaks = text.match(/\n/g)?.length ?? 0;
-        blank ||= breaks > 1;
-        newline ||= breaks > 0;
-      } else {
-        this.tokens.push({ text, blank, newline });
-        blank = newline = false;
+      if (/^\s/.test(text)) breaks += text.match(/\n/g)?.length ?? 0;
+      else {
+        this.tokens.push({ text, breaks });
+        breaks = 0;
       }
     }
   }
@@ -92,7 +86,7 @@ class Reader {
   declarations(): Declaration[] {
     const declarations: Declaration[] = [];
     while (this.at < this.tokens.length) {
-      if (declarations.length > 0 && !this.tokens[this.at]!.blank) unsupported(); // prettier keeps them together
+      if (declarations.length > 0 && this.tokens[this.at]!.breaks < 2) unsupported(); // prettier keeps them together
       const comment = this.comment();
       this.expect("export");
       const keyword = this.next();
@@ -121,10 +115,10 @@ class Reader {
   private members(): Member[] {
     this.expect("{");
     // prettier keeps an object written on one line on one line when it fits (a literal's type)
-    if (this.peek() !== "}" && !this.tokens[this.at]!.newline) unsupported();
+    if (this.peek() !== "}" && this.tokens[this.at]!.breaks === 0) unsupported();
     const members: Member[] = [];
     while (this.peek() !== "}") {
-      if (this.tokens[this.at]?.blank) unsupported(); // a blank line prettier would keep
+      if ((this.tokens[this.at]?.breaks ?? 0) > 1) unsupported(); // a blank line prettier would keep
       const comment = this.comment();
       let key: string;
       if (this.peek() === "[") {
@@ -175,7 +169,7 @@ class Reader {
 
   private postfix(): Type {
     let type = this.primary();
-    while (this.peek() === "[" && this.tokens[this.at + 1]?.text === "]" && !this.tokens[this.at]!.blank) {
+    while (this.peek() === "[" && this.tokens[this.at + 1]?.text === "]" && this.tokens[this.at]!.breaks < 2) {
       this.at += 2;
       type = { kind: "array", element: type };
     }

@@ -6,6 +6,7 @@ import type { ProviderSource, SampleSource, SourceFile, VersionSource } from "..
 import { pointerSegments, spellHeaderValue, type HeaderEventLocation, type Manifest } from "../load/manifest.js";
 import type { OpenApiOperation } from "../load/openapi.js";
 import { supportedFormats } from "../runtime.js";
+import { compare } from "../order.js";
 import { NameRegistry, pascalCase } from "./names.js";
 import {
   declaredDialect,
@@ -1070,7 +1071,5 @@ function hashSources(manifestText: string, version: VersionSource, remotes: Sche
   return `sha256:${hash.digest("hex").slice(0, 16)}`;
 }
 
-/** Code-unit order, the same on every machine and locale. */
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+// compare is in its own module, which the cache loads without this one
+export { compare };
