@@ -72,10 +72,19 @@ export interface GenerationWorker {
 type Request = Job extends infer J ? (J extends Job ? Omit<J, "id"> : never) : never;
 
 /**
- * Jobs a thread holds at once: the one it runs and the next, so that it never waits for the
- * main thread between two, while the rest wait in the pool for whichever thread frees first.
+ * Batches a thread holds at once: the one it runs and the next, so that it never waits for
+ * the main thread between two, while the rest wait in the pool for whichever thread frees first.
  */
 const perThread = 2;
+
+/**
+ * The most jobs in one batch. A thread answers a batch in one message: each message wakes the
+ * main thread, which then takes a core from a worker (on two cores, a small job's answer cost
+ * the worker about as much again), so jobs go out in batches while many wait. A batch is a
+ * share of what waits (see pump), so the last ones are single jobs, and the threads finish
+ * together.
+ */
+const largestBatch = 32;
 
 /** One job waiting for a thread, or handed to one; `pin`: only that thread takes it. */
 interface Queued {
@@ -88,16 +97,21 @@ interface Queued {
 /** One worker thread and the jobs it has not answered yet. */
 class Thread {
   readonly pending = new Map<number, Queued>();
+  /** The batches handed to it and not answered yet. */
+  batches = 0;
   /** The error the thread stopped on, if it did. */
   failure: Error | undefined;
   private readonly worker: Worker;
 
   constructor(script: URL, warm: boolean, answered: () => void) {
     this.worker = new Worker(script, { workerData: { warm } });
-    this.worker.on("message", (reply: Reply) => {
-      const request = this.take(reply.id);
-      if ("error" in reply) request?.reject(reply.problems ? new CodegenError(reply.problems) : new Error(reply.error));
-      else request?.resolve(reply.result);
+    this.worker.on("message", (replies: Reply[]) => {
+      this.batches--;
+      for (const reply of replies) {
+        const request = this.take(reply.id);
+        if ("error" in reply) request?.reject(reply.problems ? new CodegenError(reply.problems) : new Error(reply.error));
+        else request?.resolve(reply.result);
+      }
       answered();
     });
     this.worker.on("error", (error) => {
@@ -108,9 +122,9 @@ class Thread {
     this.worker.unref();
   }
 
-  /** Whether the thread takes another job now: nothing waits behind a version's validators, which take long. */
+  /** Whether the thread takes another batch now: nothing waits behind a version's validators, which take long. */
   free(): boolean {
-    return this.failure === undefined && this.pending.size < perThread && ![...this.pending.values()].some((queued) => queued.job.kind === "validators");
+    return this.failure === undefined && this.batches < perThread && ![...this.pending.values()].some((queued) => queued.job.kind === "validators");
   }
 
   private take(id: number) {
@@ -120,10 +134,11 @@ class Thread {
     return request;
   }
 
-  send(queued: Queued): void {
-    this.pending.set(queued.job.id, queued);
+  send(batch: Queued[]): void {
+    for (const queued of batch) this.pending.set(queued.job.id, queued);
+    this.batches++;
     this.worker.ref();
-    this.worker.postMessage(queued.job);
+    this.worker.postMessage(batch.map((queued) => queued.job));
   }
 
   terminate(): Promise<number> {
@@ -148,15 +163,15 @@ export function startWorker(): GenerationWorker | undefined {
   const first: Queued[] = [];
   const then: Queued[] = [];
   const pump = () => {
-    // one job at a time to the free thread holding the fewest: a job waits in a thread behind
-    // another only when every thread has one
+    // one batch at a time to the free thread holding the fewest: a batch waits in a thread
+    // behind another only when every thread has one
     const takes = (thread: Thread, job: Queued) => job.pin === undefined || job.pin === thread;
     for (let sent = true; sent; ) {
       sent = false;
-      for (const thread of threads.filter((t) => t.free()).sort((a, b) => a.pending.size - b.pending.size)) {
+      for (const thread of threads.filter((t) => t.free()).sort((a, b) => a.batches - b.batches)) {
         const queue = [first, then].find((q) => q.some((job) => takes(thread, job)));
         if (!queue) continue;
-        thread.send(queue.splice(queue.findIndex((job) => takes(thread, job)), 1)[0]!);
+        thread.send(batchFrom(queue, (job) => takes(thread, job), Math.ceil(queue.length / (2 * perThread * threads.length))));
         sent = true;
         break;
       }
@@ -198,4 +213,24 @@ export function startWorker(): GenerationWorker | undefined {
     backlog: () => ({ running: threads.map((thread) => thread.pending.size), queued: first.length + then.length }),
     close: async () => void (await Promise.all(threads.map((thread) => thread.terminate()))),
   };
+}
+
+/**
+ * The next batch for a thread, taken out of `queue`: the first job it takes, and after it, up
+ * to `share` (at most largestBatch) in all, the next ones it takes, in order, up to a
+ * version's validators (always a batch of its own: they take long).
+ */
+function batchFrom(queue: Queued[], takes: (job: Queued) => boolean, share: number): Queued[] {
+  const size = Math.min(largestBatch, Math.max(1, share));
+  const batch: Queued[] = [];
+  for (let i = 0; i < queue.length && batch.length < size; ) {
+    const queued = queue[i]!;
+    if (!takes(queued)) i++;
+    else if (queued.job.kind === "validators" && batch.length > 0) break;
+    else {
+      batch.push(...queue.splice(i, 1));
+      if (queued.job.kind === "validators") break;
+    }
+  }
+  return batch;
 }

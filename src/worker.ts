@@ -39,7 +39,7 @@ async function validators(model: string, header: string, format: boolean): Promi
 }
 
 /** One job, answered: its result, or its error. */
-async function run(job: Job): Promise<void> {
+async function answer(job: Job): Promise<Reply> {
   try {
     const result =
       job.kind === "declaration"
@@ -51,16 +51,20 @@ async function run(job: Job): Promise<void> {
         : job.kind === "verify"
           ? (await warm, await verifyOutput(job.files, job.origins), null) // babel-ts is warm from formatting
           : await validators(job.model, job.header, job.format);
-    port.postMessage({ id: job.id, result } satisfies Reply);
+    return { id: job.id, result };
   } catch (error) {
     const problems = error instanceof CodegenError ? { problems: error.problems } : {};
-    port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error), ...problems } satisfies Reply);
+    return { id: job.id, error: error instanceof Error ? error.message : String(error), ...problems };
   }
 }
 
-// one job after the other: started together, a thread's compiles would interleave at their
-// awaits and all finish at the end, where the main thread waits for each as it comes
+// a batch's jobs one after the other (started together, a thread's compiles would interleave
+// at their awaits and all finish at the end), answered in one message (each wakes the main thread)
 let last = Promise.resolve();
-port.on("message", (job: Job) => {
-  last = last.then(() => run(job));
+port.on("message", (batch: Job[]) => {
+  last = last.then(async () => {
+    const replies: Reply[] = [];
+    for (const job of batch) replies.push(await answer(job));
+    port.postMessage(replies);
+  });
 });

@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { declarationPiece } from "../src/emit/types.js";
 import { repoRoot } from "./helpers.js";
 
-// The pool hands jobs out as threads free up: each thread holds two (the one it runs and the
-// next), the rest wait in the pool, so a thread held up by a large job is not also given its
-// share of what comes after it.
+// The pool hands jobs out as threads free up: each thread holds two batches (the one it runs
+// and the next), the rest wait in the pool, so a thread held up by a large job is not also
+// given its share of what comes after it. A batch is a share of what waits: one job when few do.
 describe("the generation worker pool (built)", () => {
   it("keeps two jobs a thread, queues the rest, and answers every one", async () => {
     const { startWorker } = (await import(pathToFileURL(path.join(repoRoot, "dist", "format.js")).href)) as typeof import("../src/format.js");
@@ -23,6 +23,28 @@ describe("the generation worker pool (built)", () => {
       expect(await Promise.all(formats)).toEqual(Array.from({ length: 5 }, (_, i) => `const a${i} = { b: ${i} };\n`));
       for (const [i, declaration] of declarations.entries()) expect(await declaration).toEqual(await declarationPiece(`Thing${i}`, schema(i), false, false, true));
       expect(worker.backlog()).toEqual({ running: handed.map(() => 0), queued: 0 });
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it("hands many jobs out in batches, each a share of what waits, and answers every one", async () => {
+    const { startWorker } = (await import(pathToFileURL(path.join(repoRoot, "dist", "format.js")).href)) as typeof import("../src/format.js");
+    const worker = startWorker()!;
+    try {
+      const threads = worker.size();
+      const schema = (i: number) => JSON.stringify({ type: "object", properties: { [`field${i}`]: { type: "integer" } } });
+      const declarations = Array.from({ length: 200 }, (_, i) => worker.declare(`Thing${i}`, schema(i), false, false, true));
+      // asked one by one, the first jobs go out alone; the thread that answers first is handed a
+      // share of the rest, and most wait for a thread still
+      const handed = worker.backlog().running;
+      expect(handed.every((jobs) => jobs <= 2)).toBe(true);
+      await Promise.race(declarations);
+      const { running, queued } = worker.backlog();
+      expect(Math.max(...running)).toBeGreaterThan(2);
+      expect(queued).toBeGreaterThan(100);
+      for (const [i, declaration] of declarations.entries()) expect(await declaration).toEqual(await declarationPiece(`Thing${i}`, schema(i), false, false, true));
+      expect(worker.backlog()).toEqual({ running: running.map(() => 0), queued: 0 });
     } finally {
       await worker.close();
     }
