@@ -3,8 +3,10 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { format } from "prettier";
 import { describe, expect, it } from "vitest";
-import { layoutDeclarations } from "../src/emit/layout-types.js";
+import ts from "typescript";
+import { layoutDeclarations, readTypes } from "../src/emit/layout-types.js";
 import { eventTypes, rawDeclarations } from "../src/emit/types.js";
+import { checkPiece, parsedPiece, type PieceCheck } from "../src/emit/verify.js";
 import { loadCatalogue } from "../src/load/catalogue.js";
 import { buildModels, type VersionModel } from "../src/model/build.js";
 import { catalogueDir, generatedProviders, repoRoot } from "./helpers.js";
@@ -182,5 +184,90 @@ describe("types laid out without prettier", () => {
       handled++;
     }
     expect(handled).toBeGreaterThan(total / 2);
+  });
+});
+
+// checkPiece reads a piece with the layout's reader where it can, instead of parsing it: what
+// the reader reads must parse (as TypeScript, and as babel-ts), and its check must be babel's.
+describe("the types' reader as the check of a piece", () => {
+  /** A check with the names used in one order (babel's walk and the reader's differ). */
+  const sorted = (check: PieceCheck): PieceCheck =>
+    "broken" in check ? check : { ...check, used: [...check.used].sort((a, b) => `${a.name}\0${a.in}`.localeCompare(`${b.name}\0${b.in}`)) };
+  const typescriptParses = (text: string) => {
+    const file = ts.createSourceFile("piece.ts", text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    return (file as unknown as { parseDiagnostics: readonly ts.Diagnostic[] }).parseDiagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  };
+  /** Whether the reader read the text, after checking that what it read is TypeScript and that its check is babel's. */
+  const agrees = async (text: string): Promise<boolean> => {
+    if (readTypes(text) === undefined) return false;
+    expect(typescriptParses(text), text).toEqual([]);
+    expect(sorted(await checkPiece(text)), text).toEqual(sorted(await parsedPiece(text)));
+    return true;
+  };
+  const piecesOf = async (file: string, providers?: string[]) => {
+    const models = buildModels((await loadCatalogue(file, { cwd: repoRoot, ...(providers ? { providers } : {}) })).providers);
+    const pieces: string[] = [];
+    for (const model of models) {
+      pieces.push(eventTypes(model), layoutDeclarations(eventTypes(model))!);
+      for await (const raw of rawDeclarations(model)) pieces.push(raw, layoutDeclarations(raw) ?? (await prettier(raw)));
+    }
+    return pieces;
+  };
+
+  const all = [...sources, ...(githubInstalled ? [["GitHub's published document", catalogueDir, ["github"]] as [string, string, string[]]] : [])];
+  it.each(all)("%s: the reader reads every piece laid out, and checks each as babel-ts does", async (_label, file, providers) => {
+    const pieces = await piecesOf(file, providers);
+    let read = 0;
+    let laidOut = 0;
+    for (const [i, piece] of pieces.entries()) {
+      const agreed = await agrees(piece);
+      if (i % 2 === 1) {
+        laidOut++;
+        if (agreed) read++;
+      }
+    }
+    expect(laidOut).toBeGreaterThan(10);
+    expect(read / laidOut).toBeGreaterThan(0.98);
+  }, 120_000);
+
+  it("reads back no text that does not parse: pieces changed a token at a time are read only when TypeScript parses them", async () => {
+    const pieces = (await piecesOf(catalogueDir, generatedProviders)).filter((_, i) => i % 2 === 1);
+    let seed = 11;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const extra = ["class", "default", "typeof", "keyof", "readonly", "infer", "intrinsic", "string", "A", "export", "type", "interface", "|", "&", "[]", "[", "]", "{", "}", "(", ")", ";", ",", ":", "?", "=", "...", "<", ">", '"x"', '"a\rb"', "1", "-", "/** c */", "\n", "\n\n", " "];
+    let accepted = 0;
+    const total = 3000;
+    for (let n = 0; n < total; n++) {
+      const tokens = pick(pieces).match(/\s+|\/\*[\s\S]*?\*\/|"(?:[^"\\]|\\.)*"|[\w$]+|\.\.\.|[^\s]/g)!;
+      for (let edits = 1 + Math.floor(random() * 2); edits > 0; edits--) {
+        const at = Math.floor(random() * tokens.length);
+        const edit = pick(["delete", "repeat", "swap", "insert", "insert", "break", "join"]);
+        if (edit === "delete") tokens.splice(at, 1);
+        else if (edit === "repeat") tokens.splice(at, 0, tokens[at]!);
+        else if (edit === "swap" && at + 1 < tokens.length) [tokens[at], tokens[at + 1]] = [tokens[at + 1]!, tokens[at]!];
+        else if (edit === "insert") tokens.splice(at, 0, pick(extra));
+        else if (edit === "break") tokens.splice(at, 0, "\n");
+        else if (edit === "join" && /^\s+$/.test(tokens[at]!)) tokens[at] = " ";
+      }
+      if (await agrees(tokens.join(""))) accepted++;
+    }
+    // enough of them read to mean something, and not all (most changes break a piece)
+    expect(accepted).toBeGreaterThan(total / 20);
+    expect(accepted).toBeLessThan(total * 0.9);
+  }, 120_000);
+
+  it.each([
+    ["a reserved word as a type", "export type A = class;\n"],
+    ["a reserved word as a name", "export type default = string;\n"],
+    ["a predefined type declared again", "export type string = number;\n"],
+    ["the name on the line after `type`", "export type\nA = string;\n"],
+    ["`[]` on the line after its element", "export type A = B\n[];\n"],
+    ["two members on a line without a separator", "export interface A {\n  a: string b: string;\n}\n"],
+    ["an optional index signature", "export interface A {\n  [k: string]?: unknown;\n}\n"],
+    ["a raw carriage return in a string", 'export type A = "a\rb";\n'],
+    ["intrinsic, which babel-ts reads as a keyword", "export type A = intrinsic;\n"],
+  ])("leaves %s to the parser", async (_what, text) => {
+    expect(readTypes(text)).toBeUndefined();
   });
 });

@@ -11,6 +11,10 @@
  * caller hands the text to prettier.
  * test/layout-types.test.ts compares the two on every declaration of the catalogue, the
  * corpus and GitHub's document, and on generated ones.
+ *
+ * The reader also checks what the printer wrote (readTypes, for emit/verify.ts): it takes
+ * only TypeScript, so text it reads back whole parses, and it notes the type names each
+ * declaration refers to.
  */
 
 const width = 100;
@@ -54,10 +58,45 @@ export function layoutDeclarations(source: string): string | undefined {
   }
 }
 
+/**
+ * The declarations of a text that the reader reads whole, each with the type names it refers
+ * to (in the order read, once each); undefined where it does not (that decides nothing: the
+ * caller parses such a text with a parser of TypeScript). What it reads is TypeScript: the
+ * part of it above, with its separators, reserved words and line breaks as TypeScript's
+ * grammar has them.
+ */
+export function readTypes(source: string): { name: string; references: string[] }[] | undefined {
+  try {
+    const reader = new Reader(source);
+    return reader.declarations().map(({ name }, i) => ({ name, references: [...new Set(reader.references[i])] }));
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Reading.
 
-const tokenPattern = /\s+|\/\*[\s\S]*?\*\/|"(?:[^"\\\n]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*|\.\.\.|[{}()[\]|&:;,=?]/y;
+/**
+ * Words that cannot name a type, or stand alone as one (reserved words, and TypeScript's
+ * operators and modifiers, which would make it another construct), besides the
+ * predefined types, which cannot be declared again.
+ */
+const notTypeNames = new Set(
+  (
+    "break case catch class const continue debugger default delete do else enum export extends finally for function if import in " +
+    "instanceof new return super switch throw try typeof var while with implements interface let package private protected public " +
+    "static yield await keyof readonly unique infer asserts is abstract declare module namespace global type as satisfies accessor out intrinsic"
+  ).split(" "),
+);
+
+/** TypeScript's predefined types and literal keywords: types, but no type's name, and no reference to a declaration. */
+const keywordTypes = new Set(["any", "unknown", "never", "void", "undefined", "null", "boolean", "number", "bigint", "string", "symbol", "object", "this", "true", "false"]);
+
+const identifier = /^[A-Za-z_$][\w$]*$/;
+
+// a string holds no raw line break
+const tokenPattern = /\s+|\/\*[\s\S]*?\*\/|"(?:[^"\\\n\r]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*|\.\.\.|[{}()[\]|&:;,=?]/y;
 
 interface Token {
   text: string;
@@ -66,6 +105,8 @@ interface Token {
 }
 
 class Reader {
+  /** The type names each declaration read refers to, by its index. */
+  readonly references: string[][] = [];
   private readonly tokens: Token[] = [];
   private at = 0;
 
@@ -89,8 +130,11 @@ class Reader {
       if (declarations.length > 0 && this.tokens[this.at]!.breaks < 2) unsupported(); // prettier keeps them together
       const comment = this.comment();
       this.expect("export");
-      const keyword = this.next();
-      const name = this.name();
+      this.references.push([]);
+      // `type` and `interface` are declarations only with the name on their line
+      const keyword = this.sameLine();
+      const name = this.sameLine();
+      if (!identifier.test(name) || notTypeNames.has(name) || keywordTypes.has(name)) unsupported();
       if (keyword === "interface") {
         declarations.push({ kind: "interface", comment, name, members: this.members() });
       } else if (keyword === "type") {
@@ -121,24 +165,30 @@ class Reader {
       if ((this.tokens[this.at]?.breaks ?? 0) > 1) unsupported(); // a blank line prettier would keep
       const comment = this.comment();
       let key: string;
-      if (this.peek() === "[") {
+      const index = this.peek() === "[";
+      if (index) {
         this.at++;
-        key = `[${this.name()}: ${(this.expect(":"), this.name())}]`;
+        const parameter = this.name();
+        if (notTypeNames.has(parameter)) unsupported();
+        key = `[${parameter}: ${(this.expect(":"), this.reference(this.name()))}]`;
         this.expect("]");
       } else {
         key = this.next();
         if (key.startsWith('"')) {
           const name = JSON.parse(key) as string;
           // prettier removes quotes a name does not need (as here), and decides for numbers: left to it
-          if (/^[A-Za-z_$][\w$]*$/.test(name)) key = name;
+          if (identifier.test(name)) key = name;
           else if (/^\d/.test(name) || name === "") unsupported();
-        } else if (!/^[A-Za-z_$][\w$]*$/.test(key)) unsupported();
+        } else if (!identifier.test(key)) unsupported();
       }
       const optional = this.peek() === "?";
+      if (optional && index) unsupported(); // an index signature is never optional
       if (optional) this.at++;
       this.expect(":");
       members.push({ comment, key, optional, type: this.type() });
+      // members are apart by a ";" or a line break
       if (this.peek() === ";") this.at++;
+      else if (this.peek() !== "}" && this.tokens[this.at]?.breaks === 0) unsupported();
     }
     this.expect("}");
     return members;
@@ -169,7 +219,8 @@ class Reader {
 
   private postfix(): Type {
     let type = this.primary();
-    while (this.peek() === "[" && this.tokens[this.at + 1]?.text === "]" && this.tokens[this.at]!.breaks < 2) {
+    // on the next line, `[]` is no longer the array's
+    while (this.peek() === "[" && this.tokens[this.at + 1]?.text === "]" && this.tokens[this.at]!.breaks === 0) {
       this.at += 2;
       type = { kind: "array", element: type };
     }
@@ -207,14 +258,27 @@ class Reader {
       if (String(Number(text)) !== text) unsupported(); // prettier normalizes number literals
       return { kind: "text", text };
     }
-    if (text === "keyof") return { kind: "text", text: `keyof ${this.name()}` };
-    if (/^[A-Za-z_$][\w$]*$/.test(text) && !["export", "interface", "type"].includes(text)) return { kind: "text", text };
+    if (text === "keyof") return { kind: "text", text: `keyof ${this.reference(this.name())}` };
+    if (identifier.test(text) && !notTypeNames.has(text)) return { kind: "text", text: this.reference(text) };
     return unsupported();
   }
 
   private name(): string {
     const text = this.next();
-    return /^[A-Za-z_$][\w$]*$/.test(text) ? text : unsupported();
+    return identifier.test(text) ? text : unsupported();
+  }
+
+  /** A name where a type is: noted as a reference unless a predefined type. */
+  private reference(name: string): string {
+    if (notTypeNames.has(name)) unsupported();
+    if (!keywordTypes.has(name)) this.references[this.references.length - 1]!.push(name);
+    return name;
+  }
+
+  /** The next token, which must be on the line of the one before. */
+  private sameLine(): string {
+    if (this.tokens[this.at]?.breaks !== 0) unsupported();
+    return this.next();
   }
 
   private peek(): string | undefined {

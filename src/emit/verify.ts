@@ -1,6 +1,7 @@
 import { CodegenError, type Problem } from "../errors.js";
 import type { VersionModel } from "../model/build.js";
 import type { FileOutput } from "../output.js";
+import { readTypes } from "./layout-types.js";
 
 /** Where a file was generated from, for the message. */
 export interface VersionOrigin {
@@ -54,8 +55,25 @@ export type PieceCheck =
   | { broken: string; in?: string }
   | { declared: string[]; top: string[]; used: { name: string; in?: string }[]; opensWithExport: boolean };
 
-/** Parses one piece of a types.ts (babel-ts, as prettier's parser) and reads its type names. */
+/**
+ * Checks one piece of a types.ts: where the types' own reader (emit/layout-types.ts's
+ * readTypes, which takes only TypeScript) reads all of it, by what it read; else parsed by
+ * babel-ts (as prettier's parser), which locates what does not parse. The reader takes what
+ * json-schema-to-typescript writes and the layout prints, most of a run's pieces, in a
+ * fraction of a parse's time; test/layout-types.test.ts holds its checks equal to babel's.
+ */
 export async function checkPiece(text: string): Promise<PieceCheck> {
+  const read = readTypes(text);
+  if (read !== undefined) {
+    const names = read.map((declaration) => declaration.name);
+    const used = read.flatMap(({ name, references }) => references.map((reference) => ({ name: reference, in: name })));
+    return { declared: names, top: names, used: foreignTypes(names, used), opensWithExport: true };
+  }
+  return parsedPiece(text);
+}
+
+/** checkPiece by babel-ts's parse. */
+export async function parsedPiece(text: string): Promise<PieceCheck> {
   let ast: unknown;
   try {
     const babel = await import("prettier/plugins/babel");
@@ -67,16 +85,19 @@ export async function checkPiece(text: string): Promise<PieceCheck> {
   }
   const body = (ast as { program?: { body?: Node[] } }).program?.body ?? [];
   const { declared, top, used } = typeNames(ast);
-  // only the names that another piece has to declare, once each (a worker sends them to the main thread)
+  return { declared, top, used: foreignTypes(declared, used), opensWithExport: body.length === 0 || body[0]!.type.startsWith("Export") };
+}
+
+/** Of the type names a piece uses, those another piece has to declare, once each (a worker sends them to the main thread). */
+function foreignTypes(declared: readonly string[], used: readonly { name: string; in?: string }[]): { name: string; in?: string }[] {
   const own = new Set(declared);
   const seen = new Set<string>();
-  const foreign = used.filter(({ name, in: where }) => {
+  return used.filter(({ name, in: where }) => {
     const key = `${name}\0${where}`;
     if (own.has(name) || libraryTypes.has(name) || seen.has(key)) return false;
     seen.add(key);
     return true;
   });
-  return { declared, top, used: foreign, opensWithExport: body.length === 0 || body[0]!.type.startsWith("Export") };
 }
 
 /**
