@@ -231,9 +231,12 @@ export async function readCache(dir: string | undefined, key: string): Promise<{
   }
 }
 
+/** Whether a string has no lone surrogate (ES2024's isWellFormed, in Node since 20; a regular expression took 36 ms on 6 MB). */
+const wellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
+
 export async function writeCache(dir: string | undefined, key: string, files: FileOutput[], warnings: Problem[] = []): Promise<void> {
   // UTF-8 cannot hold a lone surrogate: such output would come back changed, and is not kept
-  if (dir === undefined || files.some((file) => /\p{Surrogate}/u.test(file.content))) return;
+  if (dir === undefined || files.some((file) => !wellFormed(file.content))) return;
   const target = path.join(dir, `${key}.entry`);
   try {
     await mkdir(dir, { recursive: true });

@@ -227,17 +227,24 @@ export async function writeOutput(
 
   // 1. stage
   const journal: Journal = { renames: [], removals: comparison.extra };
-  try {
-    for (const file of changed) {
-      const target = resolveInside(outDir, file.path);
-      await mkdir(path.dirname(target), { recursive: true });
-      const temporary = `${target}.${randomBytes(6).toString("hex")}${temporarySuffix}`;
-      journal.renames.push([path.relative(outDir, temporary), file.path]);
-      await write(temporary, file.content);
-    }
-  } catch (error) {
+  const staged = changed.map((file) => {
+    const target = resolveInside(outDir, file.path);
+    const temporary = `${target}.${randomBytes(6).toString("hex")}${temporarySuffix}`;
+    journal.renames.push([path.relative(outDir, temporary), file.path]);
+    return { file, target, temporary };
+  });
+  // side by side: each write waits for its disk (writeDurably syncs), not for the one before
+  const failed = (
+    await Promise.allSettled(
+      staged.map(async ({ file, target, temporary }) => {
+        await mkdir(path.dirname(target), { recursive: true });
+        await write(temporary, file.content);
+      }),
+    )
+  ).find((result): result is PromiseRejectedResult => result.status === "rejected");
+  if (failed) {
     await Promise.all(journal.renames.map(([from]) => rm(path.join(outDir, from), { force: true })));
-    throw writeFailure(outDir, error);
+    throw writeFailure(outDir, failed.reason);
   }
   // 2. commit, 3. apply
   if (journal.renames.length + journal.removals.length > 0) {
