@@ -42,33 +42,35 @@ export async function compile(
   // workers up to one per core: each version's validators and each definition's type (compiled, laid
   // out and checked there) go to the next thread free
   worker?.grow(poolSize(models.reduce((n, model) => n + Object.keys(model.definitions).length, 0), availableParallelism()));
-  const others = [
-    ...models.map(async (model) => {
-      if (!worker) return adaptValidatorFiles(await laidOut((await import("./emit/validators/index.js")).emitValidators(model, header(model))), extension);
-      const files = adaptValidatorFiles(await worker.validators(model, header(model), format), extension);
-      for (const file of files) checked.add(file.path);
-      return files;
-    }),
-    laidOut([
-      ...byProvider(models).flatMap((group) => emitProvider(group, config, testPayloads[group[0]!.provider.name] ?? [])),
-      ...(config.fixtures ? models.map((model) => emitFixtures(model, header(model), extension)) : []),
-      ...(models.length > 0 ? [emitRuntime()] : []),
-    ]),
-  ];
-  // awaited together, so that a failure on one side leaves no promise of the other unhandled
+  // the validators first (a version's take longest), then the types (their jobs queue behind),
+  // then what this thread makes while the workers compile
+  const validators = models.map(async (model) => {
+    if (!worker) return adaptValidatorFiles(await laidOut((await import("./emit/validators/index.js")).emitValidators(model, header(model))), extension);
+    const files = adaptValidatorFiles(await worker.validators(model, header(model), format), extension);
+    for (const file of files) checked.add(file.path);
+    return files;
+  });
   const compiled: CompiledTypes = new Map(); // a definition the versions share is compiled once
   // Nothing broken is ever written: each file is checked (verifyOutput) as soon as it is made, in the
   // worker when there is one (the validators where they are made, each piece of a types.ts where it
   // is compiled and laid out), while this thread goes on
-  const verify = (files: FileOutput[], checked: VersionModel[]) =>
-    worker ? worker.verify(files, checked.map(originOf)) : verifyOutput(files, checked.map(originOf));
   const declare: Declare = (name, json, anything, nothing) =>
     worker ? worker.declare(name, json, anything, nothing, format) : declarationPiece(name, json, anything, nothing, format);
   const layOut: LayOut = worker ? (...args) => worker.piece(...args) : pieceOf;
-  const typesChecked = (model: VersionModel) => emitTypes(model, header(model), format, compiled, declare, layOut);
-  const [types, rest] = await Promise.all([Promise.all(models.map(typesChecked)), Promise.all(others)]);
-  const files = [...types, ...rest.flat()];
-  await verify(files.filter((f) => !checked.has(f.path) && !types.includes(f)), models); // emitTypes checked the types
+  const types = models.map((model) => emitTypes(model, header(model), format, compiled, declare, layOut));
+  // (an emitter that throws rejects this promise, and the others are still awaited)
+  const rest = (async () =>
+    laidOut([
+      ...byProvider(models).flatMap((group) => emitProvider(group, config, testPayloads[group[0]!.provider.name] ?? [])),
+      ...(config.fixtures ? models.map((model) => emitFixtures(model, header(model), extension)) : []),
+      ...(models.length > 0 ? [emitRuntime()] : []),
+    ]))();
+  // awaited together, so that a failure on one side leaves no promise of the others unhandled
+  const [typeFiles, validatorFiles, restFiles] = await Promise.all([Promise.all(types), Promise.all(validators), rest]);
+  const files = [...typeFiles, ...validatorFiles.flat(), ...restFiles];
+  const verify = (files: FileOutput[], checked: VersionModel[]) =>
+    worker ? worker.verify(files, checked.map(originOf)) : verifyOutput(files, checked.map(originOf));
+  await verify(files.filter((f) => !checked.has(f.path) && !typeFiles.includes(f)), models); // emitTypes checked the types
   return { files: files.sort((a, b) => compare(a.path, b.path)), models };
 }
 

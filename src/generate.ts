@@ -37,14 +37,16 @@ export async function generateWithModels(
   const { loadCatalogue } = await import("./load/catalogue.js");
   const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
   const testPayloads = config.tests ? await import("./load/payloads.js").then(({ loadTestPayloads }) => loadTestPayloads(config, catalogue.providers.map((p) => p.name))) : {};
-  // an input changed while it was loaded: the output is not that of the inputs the key read, and is not kept under it
-  const keep = key !== undefined && cacheKey(config) === key ? key : undefined;
   // the worker (validators, prettier) starts now, while this thread loads model → emit → format,
   // which a run answered from the cache never loads
   const worker = config.format === false ? undefined : (await import("./format.js")).startWorker();
   try {
     const { compile } = await import("./compile.js");
-    const { files, models } = await compile(catalogue, config, worker, testPayloads);
+    const compiled = compile(catalogue, config, worker, testPayloads);
+    // an input changed while it was loaded: the output is not that of the inputs the key read, and
+    // is not kept under it (read again once compile has handed its work to the workers)
+    const keep = key !== undefined && cacheKey(config) === key ? key : undefined;
+    const { files, models } = await compiled;
     // what loading and the model stage warned about (a keyword removed, a format not checked) is
     // kept with the output, so that a run answered from the cache says it again
     const warnings = [...catalogue.warnings, ...models.flatMap((model) => model.warnings ?? [])];
