@@ -96,7 +96,7 @@ const keywordTypes = new Set(["any", "unknown", "never", "void", "undefined", "n
 const identifier = /^[A-Za-z_$][\w$]*$/;
 
 // a string holds no raw line break
-const tokenPattern = /\s+|\/\*[\s\S]*?\*\/|"(?:[^"\\\n\r]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*|\.\.\.|[{}()[\]|&:;,=?]/y;
+const tokenPattern = /(\s+)|\/\*[\s\S]*?\*\/|"(?:[^"\\\n\r]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*|\.\.\.|[{}()[\]|&:;,=?]/y;
 
 interface Token {
   text: string;
@@ -116,8 +116,9 @@ class Reader {
     while (tokenPattern.lastIndex < source.length) {
       const match = tokenPattern.exec(source) ?? unsupported();
       const text = match[0];
-      if (/^\s/.test(text)) breaks += text.match(/\n/g)?.length ?? 0;
-      else {
+      if (match[1] !== undefined) {
+        for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) breaks++;
+      } else {
         this.tokens.push({ text, breaks });
         breaks = 0;
       }
