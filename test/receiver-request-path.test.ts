@@ -252,6 +252,57 @@ describe("toNodeListener", () => {
     ]);
   });
 
+  it("answers with a Content-Length (never chunked), in bytes, keeping headers set before", async () => {
+    const ok = await send("/hooks", agentMailBody, signed(agentMailBody));
+    expect(ok.headers["content-length"]).toBe(String(Buffer.byteLength(ok.text)));
+    expect(ok.headers["transfer-encoding"]).toBeUndefined();
+    // an event name of other letters comes back in the 400's errors: its length in UTF-8 bytes
+    const odd = agentMailBody.replace('"message.received"', '"m\u00e9ss\u00e4ge"');
+    const refused = await send("/hooks", odd, signed(odd));
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain("méssäge");
+    expect(refused.headers["content-length"]).toBe(String(Buffer.byteLength(refused.text)));
+    // a header an app set before (Express's X-Powered-By) is kept; 401 unread closes the connection
+    const express = createServer((req, res) => {
+      res.setHeader("x-powered-by", "Express");
+      void ours(req, res);
+    });
+    await new Promise<void>((resolve) => express.listen(0, "127.0.0.1", resolve));
+    try {
+      const answer = await new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) =>
+        httpRequest({ host: "127.0.0.1", port: (express.address() as AddressInfo).port, path: "/", method: "POST", headers: { "content-length": "2" } }, (res) => (res.resume(), resolve({ status: res.statusCode!, headers: res.headers })))
+          .on("error", reject)
+          .end("{}"),
+      );
+      expect(answer).toMatchObject({ status: 401, headers: { "x-powered-by": "Express", "content-type": "application/json", connection: "close" } });
+    } finally {
+      express.closeAllConnections();
+      await new Promise<void>((resolve) => express.close(() => resolve()));
+    }
+  });
+
+  it("answers through setHeader and end where the response has no writeHead", async () => {
+    const written: { status: number; headers: Record<string, string>; body: unknown }[] = [];
+    const headers: Record<string, string> = {};
+    const res: NodeResponseLike = {
+      statusCode: 0,
+      setHeader: (name, value) => void (headers[name] = value),
+      end(body) {
+        written.push({ status: this.statusCode, headers: { ...headers }, body });
+      },
+    };
+    const req: NodeRequestLike = {
+      method: "POST",
+      url: "/",
+      headers: signed(agentMailBody),
+      async *[Symbol.asyncIterator]() {
+        yield agentMailBody;
+      },
+    };
+    await ours(req, res);
+    expect(written).toEqual([{ status: 200, headers: { "content-type": "application/json" }, body: '{"ok":true,"handled":false}' }]);
+  });
+
   it("still serves any other Fetch handler through a Request and its Response", async () => {
     const answer = await send("/custom", "hello", {});
     expect(answer).toMatchObject({ status: 201, text: "POST /custom hello" });

@@ -476,14 +476,23 @@ function nodeKey(node: NodeCrypto, signing: SigningConfig, secret: Uint8Array): 
     if (prefix !== "") hmac.update(prefix);
     return hmac.update(message).digest(encoding);
   };
+  // the texts compared, written into buffers made once (matches() is synchronous, so no two
+  // deliveries share them at once): the text of a MAC is ASCII, and the candidates are of its
+  // length (the verifier keeps only those)
+  const length = textLength(signing);
+  const expected = new Uint8Array(length);
+  const given = new Uint8Array(length);
   return {
     sign,
     matches(candidates, prefix, message) {
-      const expected = encoder.encode(sign(prefix, message));
+      encoder.encodeInto(sign(prefix, message), expected);
       let match = false;
-      // the same length: the text of a MAC is ASCII, and the candidates are of its length
-      for (const candidate of candidates)
-        if (node.timingSafeEqual(expected, encoder.encode(candidate))) match = true;
+      for (const candidate of candidates) {
+        // (all of it written: a candidate of other characters never meets what another left)
+        if (candidate.length !== length || encoder.encodeInto(candidate, given).written !== length)
+          continue;
+        if (node.timingSafeEqual(expected, given)) match = true;
+      }
       return match;
     },
   };
@@ -959,9 +968,14 @@ function createValidator<M>(config: ProviderConfig) {
 interface Answer {
   status: number;
   body: unknown;
+  /** The body's JSON, for an answer made once and given to every delivery. */
+  text?: string;
 }
 
 const answer = (status: number, body: unknown): Answer => ({ status, body });
+
+/** The answer to a delivery handled: one object, its JSON written once. */
+const deliveryHandled: Answer = { status: 200, body: { ok: true }, text: '{"ok":true}' };
 
 /** A request whose URL or headers cannot even be read (node:http lets some through). */
 const malformed = answer(400, {
@@ -1174,6 +1188,42 @@ class DeliveryRejection implements Rejection {
   }
 }
 
+// Functions of their own rather than closures made for every delivery, most of which never
+// call them.
+
+/** onRejected told (awaited, its failure ignored), then the 400. */
+async function rejection(
+  onRejected: ((rejection: Rejection) => unknown) | undefined,
+  error: ParseError,
+  delivery: Delivery,
+): Promise<Answer> {
+  try {
+    await onRejected?.(new DeliveryRejection(error, delivery));
+  } catch {
+    // recording a rejection must not change the response
+  }
+  return answer(400, { error: error.kind, errors: error.errors });
+}
+
+function reportError(
+  onError: ((error: unknown, context: HandlerContext) => void) | undefined,
+  error: unknown,
+  context: HandlerContext,
+): void {
+  try {
+    onError?.(error, context);
+  } catch {
+    // a failing error reporter must not change the response
+  }
+}
+
+/** The handler of `name` among the handlers' own keys. */
+function handlerOf(handlers: Record<string, unknown>, name: string | undefined): unknown {
+  return name !== undefined && Object.prototype.hasOwnProperty.call(handlers, name)
+    ? handlers[name]
+    : undefined;
+}
+
 /** The handler's logic, shared by the Fetch handler and the node:http listener. */
 function createCore<
   M,
@@ -1224,14 +1274,7 @@ function createCore<
 
     // the delivery as a Fetch Request: built only if a handler or onRejected reads it
     const delivery = new Delivery(incoming, body);
-    const reject = async (error: ParseError): Promise<Answer> => {
-      try {
-        await options.onRejected?.(new DeliveryRejection(error, delivery));
-      } catch {
-        // recording a rejection must not change the response
-      }
-      return answer(400, { error: error.kind, errors: error.errors });
-    };
+    const reject = (error: ParseError) => rejection(options.onRejected, error, delivery);
 
     // parsed once: the freshness check and the validators read the same value
     let text: string;
@@ -1271,14 +1314,11 @@ function createCore<
       parsed.validation,
       delivery,
     );
-    const report = (error: unknown) => {
-      try {
-        options.onError?.(error, context);
-      } catch {
-        // a failing error reporter must not change the response
-      }
-    };
-    const key = deliveryId === undefined ? undefined : `${config.provider}:${deliveryId}`;
+    const report = (error: unknown) => reportError(options.onError, error, context);
+    const key =
+      store === undefined || deliveryId === undefined
+        ? undefined
+        : `${config.provider}:${deliveryId}`;
     if (store && key !== undefined) {
       let duplicate: boolean;
       try {
@@ -1293,13 +1333,11 @@ function createCore<
 
     // only the handlers' own keys: an event named "constructor" or "__proto__" is unhandled;
     // the exact event's handler, else (refined names) the handler of the header's name
-    const handlerOf = (name: string | undefined) =>
-      name !== undefined && Object.prototype.hasOwnProperty.call(handlers, name)
-        ? handlers[name]
-        : undefined;
     const handler =
-      handlerOf(parsed.name) ??
-      (config.eventRefine ? handlerOf(eventHeaderValue(config, incoming.headers)) : undefined);
+      handlerOf(handlers, parsed.name) ??
+      (config.eventRefine
+        ? handlerOf(handlers, eventHeaderValue(config, incoming.headers))
+        : undefined);
     try {
       if (typeof handler === "function") {
         const handled: unknown = handler(parsed.event, context);
@@ -1317,7 +1355,7 @@ function createCore<
       report(error);
       return answer(500, { error: "handler_failed" });
     }
-    return answer(200, { ok: true });
+    return deliveryHandled;
   };
 }
 
@@ -1340,7 +1378,10 @@ export function createHandler<
       read: (limit, timeoutMs) => readBody(request, limit, timeoutMs),
       request: () => request,
     });
-    return json(result.status, result.body);
+    return new Response(result.text ?? JSON.stringify(result.body), {
+      status: result.status,
+      headers: { "content-type": "application/json" },
+    });
   }
   Object.defineProperty(handle, coreKey, { value: core });
   return handle;
@@ -1430,6 +1471,8 @@ export interface NodeResponseLike {
   statusCode: number;
   headersSent?: boolean;
   setHeader(name: string, value: string): unknown;
+  /** node:http's: the status and the headers in one call (how the adapter answers where it is there). */
+  writeHead?(status: number, headers: Record<string, string>): unknown;
   end(body?: string | Uint8Array): unknown;
   on?(event: "error", listener: (error: unknown) => void): unknown;
   destroy?(error?: Error): unknown;
@@ -1536,15 +1579,18 @@ function readNodeStream(
       if (settled) return;
       settled = true;
       deadlines.delete(deadline);
+      // read to its end, the stream has nothing more to say but "close" (or a late "error"),
+      // which find this settled: its listeners are left to go with the request
+      if (error === undefined) {
+        resolve(chunks.length === 1 ? chunks[0]! : concat(...chunks));
+        return;
+      }
       req.removeListener("data", data);
       req.removeListener("end", end);
       req.removeListener("error", broken);
       req.removeListener("close", broken);
-      if (error === undefined) resolve(chunks.length === 1 ? chunks[0]! : concat(...chunks));
-      else {
-        req.pause();
-        reject(error);
-      }
+      req.pause();
+      reject(error);
     };
     const data = (chunk: unknown) => {
       const bytes = typeof chunk === "string" ? encoder.encode(chunk) : (chunk as Uint8Array);
@@ -1557,7 +1603,9 @@ function readNodeStream(
       finish();
     };
     // an error, or the connection closed before the body's end
-    const broken = () => finish(new WebhookError(400, "the body could not be read to its end"));
+    const broken = () => {
+      if (!settled) finish(new WebhookError(400, "the body could not be read to its end"));
+    };
     const deadline = startDeadline(timeoutMs, () =>
       finish(new WebhookError(408, `the body took more than ${timeoutMs} ms to arrive`)),
     );
@@ -1569,6 +1617,8 @@ function readNodeStream(
 }
 
 const jsonHeaders: readonly (readonly [string, string])[] = [["content-type", "application/json"]];
+
+const ascii = /^[\x00-\x7f]*$/;
 
 /** node:http's request headers, read by name as a Fetch Headers is. */
 class NodeHeaders {
@@ -1702,8 +1752,25 @@ class NodeExchange implements Incoming {
     res.end(body);
   }
 
+  /**
+   * Our JSON answer, with its Content-Length, in one writeHead (where the response has it:
+   * node:http's does, and merges any header set before): one call instead of a setHeader
+   * per header, and no per-response header map.
+   */
   send(result: Answer): void {
-    this.write(result.status, JSON.stringify(result.body), jsonHeaders);
+    const text = result.text ?? JSON.stringify(result.body);
+    const res = this.res;
+    if (typeof res.writeHead !== "function") return this.write(result.status, text, jsonHeaders);
+    if (res.headersSent) return;
+    // the length in bytes: a string's length when it is ASCII (our JSON almost always is)
+    const body = ascii.test(text) ? text : encoder.encode(text);
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "content-length": String(body.length),
+    };
+    if (!this.complete) headers["connection"] = "close";
+    res.writeHead(result.status, headers);
+    res.end(body);
   }
 
   /** What is left when answering failed: a 500, else the socket closed. */
