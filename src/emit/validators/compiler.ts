@@ -21,7 +21,7 @@ import {
   type SchemaObject,
 } from "./code.js";
 import type { CompileContext, Keyword } from "./keyword.js";
-import { phases } from "./registry.js";
+import { phasesOf } from "./registry.js";
 
 /**
  * The first pass: one function per definition, conditions inlined, nothing allocated. Each
@@ -213,21 +213,21 @@ export class Compiler {
     const context = this.context();
     const add = (keywords: Keyword[], into: Parts, group?: (typeof groupTypes)[number]) => {
       for (const keyword of keywords) {
-        if (schema[keyword.keyword] === undefined || keyword.compile === undefined) continue;
-        const parts = keyword.compile(schema, context, group);
-        into.conditions.push(...(parts?.conditions ?? []));
-        into.statements.push(...(parts?.statements ?? []));
+        const parts = keyword.compile!(schema, context, group);
+        if (parts?.conditions !== undefined) into.conditions.push(...parts.conditions);
+        if (parts?.statements !== undefined) into.statements.push(...parts.statements);
       }
     };
-    add(phases.first, { conditions, statements });
+    const present = phasesOf(schema);
+    add(present.first, { conditions, statements });
     const types = typesOf(schema);
     for (const group of groupTypes) {
-      if (!phases.groups[group].some((k) => schema[k.keyword] !== undefined)) continue;
+      if (present.groups[group].length === 0) continue;
       // a group of keywords applies only to values of its type; none can if the type excludes it
       if (types.length > 0 && !types.some((t) => groupOf(t) === group)) continue;
       const guarded = !(types.length > 0 && types.every((t) => groupOf(t) === group));
       const inner: Parts = { conditions: [], statements: [] };
-      add(phases.groups[group], inner, group);
+      add(present.groups[group], inner, group);
       const guard = isType(group, VALUE);
       if (!guarded) {
         conditions.push(...inner.conditions);
@@ -237,7 +237,7 @@ export class Compiler {
         if (inner.statements.length > 0) statements.push(`if (${guard}) {`, ...inner.statements.map(indent), "}");
       }
     }
-    add(phases.last, { conditions, statements });
+    add(present.last, { conditions, statements });
     // each test once (allOf [{type: string}, {type: string, pattern}] tests the type twice)
     const seen = new Set<string>();
     const first = (test: string): boolean => {
