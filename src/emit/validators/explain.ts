@@ -16,6 +16,9 @@ const holds = new Map<string, number>([
   ...["properties", "patternProperties", "dependentSchemas", "dependencies"].map((keyword) => [keyword, 4] as const),
 ]);
 
+/** Marks where a subschema goes in a schema's JSON (which holds no control character unescaped). */
+const hole = "\u0001";
+
 /** A keyword's value with `each` applied to every subschema it holds (a copy where it holds any). */
 function mapHeld(keyword: string, value: unknown, each: (sub: unknown) => unknown): unknown {
   const kind = holds.get(keyword);
@@ -41,20 +44,23 @@ function mapHeld(keyword: string, value: unknown, each: (sub: unknown) => unknow
  */
 function jsonWith(schema: Record<string, unknown>, object: (sub: Record<string, unknown>) => string): string {
   const sub = (value: unknown): string => (isPlainObject(value) ? object(value) : JSON.stringify(value));
-  let text = "";
+  // (joined, not added up: a text made with += is a tree of its pieces, which the map of
+  // shapes would keep, many times the size of the text)
+  const members: string[] = [];
   for (const key of Object.keys(schema)) {
     const value = schema[key];
     const kind = holds.get(key) ?? 0;
-    text += `${text === "" ? "{" : ","}${JSON.stringify(key)}:`;
-    if (kind & 1 && !Array.isArray(value)) text += sub(value);
-    else if (kind & 2 && Array.isArray(value)) text += `[${value.map(sub).join(",")}]`;
+    let json: string;
+    if (kind & 1 && !Array.isArray(value)) json = sub(value);
+    else if (kind & 2 && Array.isArray(value)) json = `[${value.map(sub).join(",")}]`;
     else if (kind & 4 && isPlainObject(value)) {
-      text += `{${Object.keys(value)
+      json = `{${Object.keys(value)
         .map((k) => `${JSON.stringify(k)}:${Array.isArray(value[k]) ? JSON.stringify(value[k]) : sub(value[k])}`)
         .join(",")}}`;
-    } else text += JSON.stringify(value);
+    } else json = JSON.stringify(value);
+    members.push(`${JSON.stringify(key)}:${json}`);
   }
-  return text === "" ? "{}" : `${text}}`;
+  return `{${members.join(",")}}`;
 }
 
 /**
@@ -90,6 +96,10 @@ export function schemaText(
   const shapeOf = new Map<object, number>();
   const lengths: number[] = [];
   const counts: number[] = [];
+  // each shape's JSON in pieces, the text around its object subschemas, and their shapes
+  // between the pieces: its JSON is then written from these, once per shape
+  const pieces: string[][] = [];
+  const inside: number[][] = [];
   const short = (schema: Schema, root = false): unknown => {
     if (typeof schema !== "object") return schema;
     const out: Record<string, unknown> = {};
@@ -115,41 +125,54 @@ export function schemaText(
     }
     if (!root && out["$ref"] !== undefined && Object.keys(out).length === 1) return out["$ref"];
     if (Array.isArray(out["required"]) && isPlainObject(out["properties"])) out["required"] = shortRequired(out["required"], Object.keys(out["properties"]));
-    // its shape: its JSON with each object subschema in it standing as its shape's number (a
-    // subschema is never a number), so that equal shapes are equal JSON
-    let nested = 0; // what the numbers leave out of its JSON's length
+    // its shape: its JSON with a hole for each object subschema in it, and the shapes that fill
+    // them (JSON text never holds the control character that marks a hole)
+    const inner: number[] = [];
+    let length = 0; // its JSON's length, each subschema written out
     const text = jsonWith(out, (sub) => {
       const id = shapeOf.get(sub)!;
-      nested += lengths[id]! - String(id).length;
+      inner.push(id);
+      length += lengths[id]!;
       if (lengths[id]! >= 30) counts[id] = (counts[id] ?? 0) + 1;
-      return String(id);
+      return hole;
     });
-    let id = shapes.get(text);
+    const key = inner.length === 0 ? text : `${text}${hole}${inner.join(",")}`;
+    let id = shapes.get(key);
     if (id === undefined) {
-      id = lengths.push(text.length + nested) - 1;
-      shapes.set(text, id);
+      id = lengths.push(text.length - inner.length + length) - 1;
+      shapes.set(key, id);
+      pieces.push(inner.length === 0 ? [text] : text.split(hole));
+      inside.push(inner);
     }
     shapeOf.set(out, id);
     return out;
   };
   const shortened = Object.entries(definitions).map(([name, schema]) => [name, short(schema, true) as Record<string, unknown>] as const);
   // then the JSON, with each object subschema written more than once below the roots written
-  // once in `shared` and standing as its index there
+  // once in `shared` and standing as its index there (equal shapes, equal text: each written once)
   const index = new Map<number, number>();
   const shared: string[] = [];
-  const write = (schema: Record<string, unknown>): string =>
-    jsonWith(schema, (sub) => {
-      const id = shapeOf.get(sub)!;
-      if ((counts[id] ?? 0) < 2) return write(sub);
-      let at = index.get(id);
-      if (at === undefined) {
-        index.set(id, -1); // reserved: its own text is written below
-        at = shared.push(write(sub)) - 1;
-        index.set(id, at);
-      }
-      return String(at);
-    });
-  const definitionTexts = Object.fromEntries(shortened.map(([name, schema]) => [name, write(schema)]));
+  const written: (string | undefined)[] = [];
+  const write = (id: number): string => {
+    let text = written[id];
+    if (text !== undefined) return text;
+    const [first, ...rest] = pieces[id]!;
+    text = first!;
+    rest.forEach((piece, i) => (text += `${reference(inside[id]![i]!)}${piece}`));
+    written[id] = text;
+    return text;
+  };
+  const reference = (id: number): string => {
+    if ((counts[id] ?? 0) < 2) return write(id);
+    let at = index.get(id);
+    if (at === undefined) {
+      index.set(id, -1); // reserved: its own text is written below
+      at = shared.push(write(id)) - 1;
+      index.set(id, at);
+    }
+    return String(at);
+  };
+  const definitionTexts = Object.fromEntries(shortened.map(([name, schema]) => [name, write(shapeOf.get(schema)!)]));
   const sorted = (names: Set<string>) => [...names].sort(); // code-unit order
   return {
     definitions: definitionTexts,
@@ -171,9 +194,10 @@ function keywordsUsed(schemas: unknown[]): Set<string> {
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(visit);
     else if (isPlainObject(node)) {
-      for (const [key, value] of Object.entries(node)) {
+      // (keys, not entries: no pair made for each of the many keys)
+      for (const key of Object.keys(node)) {
         found.add(key);
-        if (key !== "const" && key !== "enum") visit(value);
+        if (key !== "const" && key !== "enum") visit(node[key]);
       }
     }
   };
