@@ -172,7 +172,8 @@ export function schemaText(
     }
     return String(at);
   };
-  const definitionTexts = Object.fromEntries(shortened.map(([name, schema]) => [name, write(shapeOf.get(schema)!)]));
+  // (a definition that is a boolean has no keys: "{}", as JSON.stringify writes an object without any)
+  const definitionTexts = Object.fromEntries(shortened.map(([name, schema]) => [name, isPlainObject(schema) ? write(shapeOf.get(schema)!) : "{}"]));
   const sorted = (names: Set<string>) => [...names].sort(); // code-unit order
   return {
     definitions: definitionTexts,
