@@ -200,10 +200,11 @@ function keysIn(value: unknown, found: Set<string>): void {
  */
 function shortRequired(required: unknown[], properties: string[]): unknown {
   const allBut = properties.filter((key) => !required.includes(key));
-  const rest = JSON.stringify(properties.filter((key) => !allBut.includes(key)));
-  if (rest !== JSON.stringify(required)) return required;
+  // the properties it lists, in their order: it is short only when it lists them so
+  const rest = properties.filter((key) => !allBut.includes(key));
+  if (rest.length !== required.length || rest.some((key, i) => key !== required[i])) return required;
   if (allBut.length === 0) return true;
-  return JSON.stringify({ allBut }).length < rest.length ? { allBut } : required;
+  return JSON.stringify({ allBut }).length < JSON.stringify(rest).length ? { allBut } : required;
 }
 
 /** A JavaScript string literal in single quotes (JSON text holds many double quotes). */
