@@ -194,26 +194,10 @@ export class Compiler {
     return check.kind === "test" ? `${check.identifier}.test(${VALUE})` : check.kind === "call" ? `${check.identifier}(${VALUE})` : `${check.identifier}.validate(${VALUE})`;
   }
 
-  /** The context a keyword's compile() gets, for one schema (its locals numbered in it). */
-  private context(): CompileContext {
-    const locals = { n: 0 };
-    return {
-      check: (schema) => this.check(schema),
-      single: (schema) => this.single(schema),
-      constant: (initializer, prefix) => this.constant(initializer, prefix),
-      hoistFunction: (key, source) => this.hoistFunction(key, source),
-      local: (prefix) => `${prefix}${++locals.n}`,
-      definition: (name) => this.definition(name),
-      definitions: this.definitions,
-      format: (name, type) => this.format(name, type),
-      rejectsUndefined: (schema) => this.rejectsUndefined(schema, 0),
-    };
-  }
-
   private parts(schema: SchemaObject): Parts {
     const conditions: string[] = [];
     const statements: string[] = [];
-    const context = this.context();
+    const context = new SchemaContext(this, this.definitions);
     const add = (keywords: Keyword[], into: Parts, group?: (typeof groupTypes)[number]) => {
       for (const keyword of keywords) {
         const parts = keyword.compile!(schema, context, group);
@@ -253,7 +237,7 @@ export class Compiler {
   }
 
   /** Whether a schema certainly fails on undefined (a missing property). */
-  private rejectsUndefined(schema: Schema, depth: number): boolean {
+  rejectsUndefined(schema: Schema, depth: number): boolean {
     if (typeof schema === "boolean") return !schema;
     if (depth > 32) return false;
     if (schema["type"] !== undefined || schema["const"] !== undefined || schema["enum"] !== undefined) return true;
@@ -265,5 +249,50 @@ export class Compiler {
       all(schema["anyOf"]) ||
       all(schema["oneOf"])
     );
+  }
+}
+
+/**
+ * The context a keyword's compile() gets, for one schema: the compiler's methods, and locals
+ * numbered in that schema (one object per schema compiled, not a closure per method).
+ */
+class SchemaContext implements CompileContext {
+  private locals = 0;
+
+  constructor(
+    private readonly compiler: Compiler,
+    readonly definitions: Record<string, Schema>,
+  ) {}
+
+  check(schema: Schema): string {
+    return this.compiler.check(schema);
+  }
+
+  single(schema: Schema): string {
+    return this.compiler.single(schema);
+  }
+
+  constant(initializer: string, prefix: string): string {
+    return this.compiler.constant(initializer, prefix);
+  }
+
+  hoistFunction(key: string, source: (name: string) => string): string {
+    return this.compiler.hoistFunction(key, source);
+  }
+
+  local(prefix: string): string {
+    return `${prefix}${++this.locals}`;
+  }
+
+  definition(name: string): string {
+    return this.compiler.definition(name);
+  }
+
+  format(name: unknown, type: "string" | "number"): string | undefined {
+    return this.compiler.format(name, type);
+  }
+
+  rejectsUndefined(schema: Schema): boolean {
+    return this.compiler.rejectsUndefined(schema, 0);
   }
 }
