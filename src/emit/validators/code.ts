@@ -195,7 +195,9 @@ const conditionGroup = 64;
 export function functionSource(name: string, parts: Parts): string {
   const d = (code: string) => place(code, "d");
   if (parts.statements.length === 0 && parts.conditions.length <= conditionGroup) {
-    return `function ${name}(d) {\n  ${returns(d(and(parts.conditions)))}\n}`;
+    // (joined: one flat string, where a template would make a tree of its pieces that the
+    // compiler keeps until the module is written)
+    return [`function ${name}(d) {`, `  ${returns(d(and(parts.conditions)))}`, "}"].join("\n");
   }
   const groups: string[][] = [];
   for (let i = 0; i < parts.conditions.length; i += conditionGroup) groups.push(parts.conditions.slice(i, i + conditionGroup));

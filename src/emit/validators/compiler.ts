@@ -110,7 +110,7 @@ export class Compiler {
     const check = this.check(schema);
     if (readsOnce(check)) return check;
     const shape = this.shape(schema as SchemaObject);
-    const call = `${this.hoistFunction(`single #${shape}`, (name) => `function ${name}(d) {\n  ${returns(place(check, "d"))}\n}`)}(${VALUE})`;
+    const call = `${this.hoistFunction(`single #${shape}`, (name) => [`function ${name}(d) {`, `  ${returns(place(check, "d"))}`, "}"].join("\n"))}(${VALUE})`;
     this.singles.set(shape, call);
     return call;
   }
