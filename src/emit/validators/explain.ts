@@ -153,10 +153,11 @@ export function schemaText(
   const write = (id: number): string => {
     let text = written[id];
     if (text !== undefined) return text;
+    // (joined: one flat string, not a tree of pieces kept until the module is written)
     const [first, ...rest] = pieces[id]!;
-    text = first!;
-    rest.forEach((piece, i) => (text += `${reference(inside[id]![i]!)}${piece}`));
-    written[id] = text;
+    const parts = [first!];
+    rest.forEach((piece, i) => parts.push(reference(inside[id]![i]!), piece));
+    written[id] = text = parts.join("");
     return text;
   };
   const reference = (id: number): string => {
