@@ -197,7 +197,7 @@ export const applicatorKeywords: Keyword[] = [
       const test = c.single(schema["if"] as Schema);
       if (!hasElse) return { conditions: [or([not(test), c.check(then!)])] };
       if (!hasThen) return { conditions: [or([test, c.check(otherwise!)])] };
-      const source = (name: string) => `function ${name}(d) {\n  ${returns(`${place(test, "d")} ? ${place(c.check(then), "d")} : ${place(c.check(otherwise), "d")}`)}\n}`;
+      const source = (name: string) => [`function ${name}(d) {`, `  ${returns(`${place(test, "d")} ? ${place(c.check(then), "d")} : ${place(c.check(otherwise), "d")}`)}`, "}"].join("\n");
       return { conditions: [`${c.hoistFunction(`if ${test} then ${c.check(then)} else ${c.check(otherwise)}`, source)}(${VALUE})`] };
     },
     explain: "explain-applicator.js",

@@ -195,7 +195,9 @@ const conditionGroup = 64;
 export function functionSource(name: string, parts: Parts): string {
   const d = (code: string) => place(code, "d");
   if (parts.statements.length === 0 && parts.conditions.length <= conditionGroup) {
-    return `function ${name}(d) {\n  ${returns(d(and(parts.conditions)))}\n}`;
+    // (joined: one flat string, where a template would make a tree of its pieces that the
+    // compiler keeps until the module is written)
+    return [`function ${name}(d) {`, `  ${returns(d(and(parts.conditions)))}`, "}"].join("\n");
   }
   const groups: string[][] = [];
   for (let i = 0; i < parts.conditions.length; i += conditionGroup) groups.push(parts.conditions.slice(i, i + conditionGroup));
@@ -226,16 +228,18 @@ export const when = (condition: string, then: string): string => `if (${OPEN}${c
  * never cut where its text merely looks like an expression.
  */
 export function layout(source: string): string {
-  let text = "";
+  // (joined: one flat string, not a tree of its many pieces)
+  const parts: string[] = [];
   let from = 0; // the first line not yet laid out
   for (let open = source.indexOf(OPEN); open !== -1; open = source.indexOf(OPEN, from)) {
     const start = source.lastIndexOf("\n", open) + 1;
     const end = source.indexOf("\n", open);
     const stop = end === -1 ? source.length : end;
-    text += source.slice(from, start) + wrap(source.slice(start, stop));
+    parts.push(source.slice(from, start), wrap(source.slice(start, stop)));
     from = stop;
   }
-  return text + source.slice(from);
+  parts.push(source.slice(from));
+  return parts.join("");
 }
 
 function wrap(line: string): string {

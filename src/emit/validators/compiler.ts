@@ -21,7 +21,7 @@ import {
   type SchemaObject,
 } from "./code.js";
 import type { CompileContext, Keyword } from "./keyword.js";
-import { phases } from "./registry.js";
+import { phasesOf } from "./registry.js";
 
 /**
  * The first pass: one function per definition, conditions inlined, nothing allocated. Each
@@ -110,7 +110,7 @@ export class Compiler {
     const check = this.check(schema);
     if (readsOnce(check)) return check;
     const shape = this.shape(schema as SchemaObject);
-    const call = `${this.hoistFunction(`single #${shape}`, (name) => `function ${name}(d) {\n  ${returns(place(check, "d"))}\n}`)}(${VALUE})`;
+    const call = `${this.hoistFunction(`single #${shape}`, (name) => [`function ${name}(d) {`, `  ${returns(place(check, "d"))}`, "}"].join("\n"))}(${VALUE})`;
     this.singles.set(shape, call);
     return call;
   }
@@ -130,10 +130,13 @@ export class Compiler {
     return shape;
   }
 
+  // (joined, not added up: a text made with += is a tree of its pieces, which the map of
+  // shapes would keep, many times the size of the text)
   private objectText(value: Record<string, unknown>): string {
-    let text = "";
-    for (const key of Object.keys(value).sort()) text += `${text === "" ? "{" : ","}${JSON.stringify(key)}:${this.part(value[key])}`;
-    return text === "" ? "{}" : `${text}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${this.part(value[key])}`)
+      .join(",")}}`;
   }
 
   /** A value in a shape's text: JSON for a primitive or a list of them (an enum, "required"), else `#<its shape>`. */
@@ -191,43 +194,27 @@ export class Compiler {
     return check.kind === "test" ? `${check.identifier}.test(${VALUE})` : check.kind === "call" ? `${check.identifier}(${VALUE})` : `${check.identifier}.validate(${VALUE})`;
   }
 
-  /** The context a keyword's compile() gets, for one schema (its locals numbered in it). */
-  private context(): CompileContext {
-    const locals = { n: 0 };
-    return {
-      check: (schema) => this.check(schema),
-      single: (schema) => this.single(schema),
-      constant: (initializer, prefix) => this.constant(initializer, prefix),
-      hoistFunction: (key, source) => this.hoistFunction(key, source),
-      local: (prefix) => `${prefix}${++locals.n}`,
-      definition: (name) => this.definition(name),
-      definitions: this.definitions,
-      format: (name, type) => this.format(name, type),
-      rejectsUndefined: (schema) => this.rejectsUndefined(schema, 0),
-    };
-  }
-
   private parts(schema: SchemaObject): Parts {
     const conditions: string[] = [];
     const statements: string[] = [];
-    const context = this.context();
+    const context = new SchemaContext(this, this.definitions);
     const add = (keywords: Keyword[], into: Parts, group?: (typeof groupTypes)[number]) => {
       for (const keyword of keywords) {
-        if (schema[keyword.keyword] === undefined || keyword.compile === undefined) continue;
-        const parts = keyword.compile(schema, context, group);
-        into.conditions.push(...(parts?.conditions ?? []));
-        into.statements.push(...(parts?.statements ?? []));
+        const parts = keyword.compile!(schema, context, group);
+        if (parts?.conditions !== undefined) into.conditions.push(...parts.conditions);
+        if (parts?.statements !== undefined) into.statements.push(...parts.statements);
       }
     };
-    add(phases.first, { conditions, statements });
+    const present = phasesOf(schema);
+    add(present.first, { conditions, statements });
     const types = typesOf(schema);
     for (const group of groupTypes) {
-      if (!phases.groups[group].some((k) => schema[k.keyword] !== undefined)) continue;
+      if (present.groups[group].length === 0) continue;
       // a group of keywords applies only to values of its type; none can if the type excludes it
       if (types.length > 0 && !types.some((t) => groupOf(t) === group)) continue;
       const guarded = !(types.length > 0 && types.every((t) => groupOf(t) === group));
       const inner: Parts = { conditions: [], statements: [] };
-      add(phases.groups[group], inner, group);
+      add(present.groups[group], inner, group);
       const guard = isType(group, VALUE);
       if (!guarded) {
         conditions.push(...inner.conditions);
@@ -237,7 +224,7 @@ export class Compiler {
         if (inner.statements.length > 0) statements.push(`if (${guard}) {`, ...inner.statements.map(indent), "}");
       }
     }
-    add(phases.last, { conditions, statements });
+    add(present.last, { conditions, statements });
     // each test once (allOf [{type: string}, {type: string, pattern}] tests the type twice)
     const seen = new Set<string>();
     const first = (test: string): boolean => {
@@ -250,7 +237,7 @@ export class Compiler {
   }
 
   /** Whether a schema certainly fails on undefined (a missing property). */
-  private rejectsUndefined(schema: Schema, depth: number): boolean {
+  rejectsUndefined(schema: Schema, depth: number): boolean {
     if (typeof schema === "boolean") return !schema;
     if (depth > 32) return false;
     if (schema["type"] !== undefined || schema["const"] !== undefined || schema["enum"] !== undefined) return true;
@@ -262,5 +249,50 @@ export class Compiler {
       all(schema["anyOf"]) ||
       all(schema["oneOf"])
     );
+  }
+}
+
+/**
+ * The context a keyword's compile() gets, for one schema: the compiler's methods, and locals
+ * numbered in that schema (one object per schema compiled, not a closure per method).
+ */
+class SchemaContext implements CompileContext {
+  private locals = 0;
+
+  constructor(
+    private readonly compiler: Compiler,
+    readonly definitions: Record<string, Schema>,
+  ) {}
+
+  check(schema: Schema): string {
+    return this.compiler.check(schema);
+  }
+
+  single(schema: Schema): string {
+    return this.compiler.single(schema);
+  }
+
+  constant(initializer: string, prefix: string): string {
+    return this.compiler.constant(initializer, prefix);
+  }
+
+  hoistFunction(key: string, source: (name: string) => string): string {
+    return this.compiler.hoistFunction(key, source);
+  }
+
+  local(prefix: string): string {
+    return `${prefix}${++this.locals}`;
+  }
+
+  definition(name: string): string {
+    return this.compiler.definition(name);
+  }
+
+  format(name: unknown, type: "string" | "number"): string | undefined {
+    return this.compiler.format(name, type);
+  }
+
+  rejectsUndefined(schema: Schema): boolean {
+    return this.compiler.rejectsUndefined(schema, 0);
   }
 }

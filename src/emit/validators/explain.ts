@@ -16,46 +16,8 @@ const holds = new Map<string, number>([
   ...["properties", "patternProperties", "dependentSchemas", "dependencies"].map((keyword) => [keyword, 4] as const),
 ]);
 
-/** A keyword's value with `each` applied to every subschema it holds (a copy where it holds any). */
-function mapHeld(keyword: string, value: unknown, each: (sub: unknown) => unknown): unknown {
-  const kind = holds.get(keyword);
-  if (kind === undefined) return value;
-  if (kind & 1 && !Array.isArray(value)) return each(value);
-  if (kind & 2 && Array.isArray(value)) return value.map(each);
-  if (kind & 4 && isPlainObject(value)) {
-    const map: Record<string, unknown> = {};
-    for (const k of Object.keys(value)) {
-      const sub = Array.isArray(value[k]) ? value[k] : each(value[k]);
-      // (a property named __proto__ stays a property)
-      if (k === "__proto__") Object.defineProperty(map, k, { value: sub, enumerable: true, writable: true, configurable: true });
-      else map[k] = sub;
-    }
-    return map;
-  }
-  return value;
-}
-
-/**
- * A written schema object's JSON, as JSON.stringify writes it, but for each object subschema
- * in it, which is written by `object`.
- */
-function jsonWith(schema: Record<string, unknown>, object: (sub: Record<string, unknown>) => string): string {
-  const sub = (value: unknown): string => (isPlainObject(value) ? object(value) : JSON.stringify(value));
-  let text = "";
-  for (const key of Object.keys(schema)) {
-    const value = schema[key];
-    const kind = holds.get(key) ?? 0;
-    text += `${text === "" ? "{" : ","}${JSON.stringify(key)}:`;
-    if (kind & 1 && !Array.isArray(value)) text += sub(value);
-    else if (kind & 2 && Array.isArray(value)) text += `[${value.map(sub).join(",")}]`;
-    else if (kind & 4 && isPlainObject(value)) {
-      text += `{${Object.keys(value)
-        .map((k) => `${JSON.stringify(k)}:${Array.isArray(value[k]) ? JSON.stringify(value[k]) : sub(value[k])}`)
-        .join(",")}}`;
-    } else text += JSON.stringify(value);
-  }
-  return text === "" ? "{}" : `${text}}`;
-}
+/** Marks where a subschema goes in a schema's JSON (which holds no control character unescaped). */
+const hole = "\u0001";
 
 /**
  * The definitions as JSON text for the second pass, written short (what `$plan` in
@@ -82,74 +44,134 @@ export function schemaText(
   const regexps = new Set<string>();
   // (unless an unevaluatedProperties needs to know what it evaluates: all)
   const evaluates = JSON.stringify(definitions).includes('"unevaluatedProperties"');
-  // first the short form of every schema, and the shape of each object subschema: equal
-  // shapes for equal JSON, found from its keys and its subschemas' shapes (not from its whole
-  // text at every depth), with its JSON's length; and how often each shape of 30 characters
-  // or more occurs below the roots
+  // first the short form of every schema, written as JSON in one walk (no copy of the schemas
+  // is made), and the shape of each object subschema: equal shapes for equal JSON, found from
+  // its keys and its subschemas' shapes (not from its whole text at every depth), with its
+  // JSON's length; and how often each shape of 30 characters or more occurs below the roots
   const shapes = new Map<string, number>();
-  const shapeOf = new Map<object, number>();
   const lengths: number[] = [];
   const counts: number[] = [];
-  const short = (schema: Schema, root = false): unknown => {
-    if (typeof schema !== "object") return schema;
-    const out: Record<string, unknown> = {};
+  // each shape's JSON in pieces, the text around its object subschemas, and their shapes
+  // between the pieces: its JSON is then written from these, once per shape
+  const pieces: string[][] = [];
+  const inside: number[][] = [];
+  // every key of every short schema object (and of the maps of them) the second pass may
+  // meet, but those below a const or an enum (as a walk of the short schemas finds them)
+  const keys = new Set<string>();
+  /**
+   * A schema's short form: its shape when it is an object, else its JSON (a boolean, or the
+   * name a subschema that is only a $ref stands as). `listed`: its keys count in `keys`.
+   */
+  const short = (schema: Schema, root: boolean, listed: boolean): number | string => {
+    if (typeof schema !== "object") return JSON.stringify(schema);
+    const names: string[] = [];
+    const members: string[] = [];
+    // its shape: its JSON with a hole for each object subschema in it, and the shapes that fill
+    // them (JSON text never holds the control character that marks a hole)
+    const inner: number[] = [];
+    let length = 0; // its JSON's length, each subschema written out
+    const sub = (value: unknown, subListed: boolean): string => {
+      const written = short(value as Schema, false, subListed);
+      if (typeof written === "string") return written;
+      inner.push(written);
+      length += lengths[written]!;
+      if (lengths[written]! >= 30) counts[written] = (counts[written] ?? 0) + 1;
+      return hole;
+    };
+    /** A keyword's value as JSON, each subschema it holds written short. */
+    const held = (keyword: string, value: unknown, valueListed: boolean): string => {
+      const kind = holds.get(keyword) ?? 0;
+      if (kind & 1 && !Array.isArray(value)) return sub(value, valueListed);
+      if (kind & 2 && Array.isArray(value)) return `[${value.map((item) => sub(item, valueListed)).join(",")}]`;
+      if (kind & 4 && isPlainObject(value)) {
+        // dependencies maps a name to a schema or to a list of names
+        const entries = Object.keys(value).map((k) => {
+          if (valueListed) keys.add(k);
+          const item = value[k];
+          if (!Array.isArray(item)) return `${JSON.stringify(k)}:${sub(item, valueListed && k !== "const" && k !== "enum")}`;
+          if (valueListed && k !== "const" && k !== "enum") keysIn(item, keys);
+          return `${JSON.stringify(k)}:${JSON.stringify(item)}`;
+        });
+        return `{${entries.join(",")}}`;
+      }
+      if (valueListed) keysIn(value, keys);
+      return JSON.stringify(value);
+    };
     const check = root ? undefined : functionFor(schema);
     if (check !== undefined) {
-      out["$check"] = check;
+      names.push("$check");
+      members.push(`"$check":${JSON.stringify(check)}`);
       checks.add(check);
     }
     let named: string | undefined;
+    let ref: string | undefined;
+    let required = -1; // where "required" is among the members
     for (const key of Object.keys(schema)) {
       const value = schema[key];
+      let json: string;
       // a $ref is read as the definition's name; additionalProperties that allows anything
       // changes nothing when another object keyword keeps the object keywords in use
-      if (key === "$ref") out[key] = (value as string).slice(14);
+      if (key === "$ref") json = JSON.stringify((ref = (value as string).slice(14)));
       else if (key === "additionalProperties" && !evaluates && alwaysValid(value as Schema) && groupKeywords.object.some((k) => k !== key && schema[k] !== undefined)) continue;
       else if (key === "enum" && Array.isArray(value) && (named = enumSet(value)) !== undefined) {
-        out[key] = named; // the Set the first pass already holds
+        json = JSON.stringify(named); // the Set the first pass already holds
         enums.add(named);
       } else if (key === "pattern" && typeof value === "string" && (named = patternRegExp(value)) !== undefined) {
-        out[key] = { $regexp: named }; // the RegExp the first pass already holds
+        json = JSON.stringify({ $regexp: named }); // the RegExp the first pass already holds
         regexps.add(named);
-      } else out[key] = mapHeld(key, value, (sub) => short(sub as Schema));
+        if (listed) keys.add("$regexp");
+      } else json = held(key, value, listed && key !== "const" && key !== "enum");
+      if (key === "required") required = members.length;
+      names.push(key);
+      members.push(`${JSON.stringify(key)}:${json}`);
     }
-    if (!root && out["$ref"] !== undefined && Object.keys(out).length === 1) return out["$ref"];
-    if (Array.isArray(out["required"]) && isPlainObject(out["properties"])) out["required"] = shortRequired(out["required"], Object.keys(out["properties"]));
-    // its shape: its JSON with each object subschema in it standing as its shape's number (a
-    // subschema is never a number), so that equal shapes are equal JSON
-    let nested = 0; // what the numbers leave out of its JSON's length
-    const text = jsonWith(out, (sub) => {
-      const id = shapeOf.get(sub)!;
-      nested += lengths[id]! - String(id).length;
-      if (lengths[id]! >= 30) counts[id] = (counts[id] ?? 0) + 1;
-      return String(id);
-    });
-    let id = shapes.get(text);
+    if (!root && ref !== undefined && names.length === 1) return JSON.stringify(ref);
+    const properties = schema["properties"];
+    if (required !== -1 && Array.isArray(schema["required"]) && isPlainObject(properties)) {
+      const written = shortRequired(schema["required"], Object.keys(properties));
+      members[required] = `"required":${JSON.stringify(written)}`;
+      if (listed) keysIn(written, keys);
+    }
+    if (listed) for (const name of names) keys.add(name);
+    const text = `{${members.join(",")}}`;
+    const key = inner.length === 0 ? text : `${text}${hole}${inner.join(",")}`;
+    let id = shapes.get(key);
     if (id === undefined) {
-      id = lengths.push(text.length + nested) - 1;
-      shapes.set(text, id);
+      id = lengths.push(text.length - inner.length + length) - 1;
+      shapes.set(key, id);
+      pieces.push(inner.length === 0 ? [text] : text.split(hole));
+      inside.push(inner);
     }
-    shapeOf.set(out, id);
-    return out;
+    return id;
   };
-  const shortened = Object.entries(definitions).map(([name, schema]) => [name, short(schema, true) as Record<string, unknown>] as const);
+  const shortened = Object.entries(definitions).map(([name, schema]) => [name, short(schema, true, true)] as const);
   // then the JSON, with each object subschema written more than once below the roots written
-  // once in `shared` and standing as its index there
+  // once in `shared` and standing as its index there (equal shapes, equal text: each written once)
   const index = new Map<number, number>();
   const shared: string[] = [];
-  const write = (schema: Record<string, unknown>): string =>
-    jsonWith(schema, (sub) => {
-      const id = shapeOf.get(sub)!;
-      if ((counts[id] ?? 0) < 2) return write(sub);
-      let at = index.get(id);
-      if (at === undefined) {
-        index.set(id, -1); // reserved: its own text is written below
-        at = shared.push(write(sub)) - 1;
-        index.set(id, at);
-      }
-      return String(at);
-    });
-  const definitionTexts = Object.fromEntries(shortened.map(([name, schema]) => [name, write(schema)]));
+  const written: (string | undefined)[] = [];
+  const write = (id: number): string => {
+    let text = written[id];
+    if (text !== undefined) return text;
+    // (joined: one flat string, not a tree of pieces kept until the module is written)
+    const [first, ...rest] = pieces[id]!;
+    const parts = [first!];
+    rest.forEach((piece, i) => parts.push(reference(inside[id]![i]!), piece));
+    written[id] = text = parts.join("");
+    return text;
+  };
+  const reference = (id: number): string => {
+    if ((counts[id] ?? 0) < 2) return write(id);
+    let at = index.get(id);
+    if (at === undefined) {
+      index.set(id, -1); // reserved: its own text is written below
+      at = shared.push(write(id)) - 1;
+      index.set(id, at);
+    }
+    return String(at);
+  };
+  // (a definition that is a boolean has no keys: "{}", as JSON.stringify writes an object without any)
+  const definitionTexts = Object.fromEntries(shortened.map(([name, id]) => [name, typeof id === "number" ? write(id) : "{}"]));
   const sorted = (names: Set<string>) => [...names].sort(); // code-unit order
   return {
     definitions: definitionTexts,
@@ -157,28 +179,20 @@ export function schemaText(
     checks: sorted(checks),
     enums: sorted(enums),
     regexps: sorted(regexps),
-    keys: keywordsUsed(shortened.map(([, schema]) => schema)),
+    keys,
   };
 }
 
-/**
- * Every key of every schema object (and of the maps of them) as the second pass reads them
- * (the short schemas, which leave out an additionalProperties that allows anything): the
- * keywords the second pass may meet, and some more.
- */
-function keywordsUsed(schemas: unknown[]): Set<string> {
-  const found = new Set<string>();
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (isPlainObject(node)) {
-      for (const [key, value] of Object.entries(node)) {
-        found.add(key);
-        if (key !== "const" && key !== "enum") visit(value);
-      }
+/** Every key of every object in a value, but those below a const or an enum, into `found`. */
+function keysIn(value: unknown, found: Set<string>): void {
+  if (Array.isArray(value)) value.forEach((item) => keysIn(item, found));
+  else if (isPlainObject(value)) {
+    // (keys, not entries: no pair made for each of the many keys)
+    for (const key of Object.keys(value)) {
+      found.add(key);
+      if (key !== "const" && key !== "enum") keysIn(value[key], found);
     }
-  };
-  schemas.forEach(visit);
-  return found;
+  }
 }
 
 /**
@@ -187,10 +201,11 @@ function keywordsUsed(schemas: unknown[]): Set<string> {
  */
 function shortRequired(required: unknown[], properties: string[]): unknown {
   const allBut = properties.filter((key) => !required.includes(key));
-  const rest = JSON.stringify(properties.filter((key) => !allBut.includes(key)));
-  if (rest !== JSON.stringify(required)) return required;
+  // the properties it lists, in their order: it is short only when it lists them so
+  const rest = properties.filter((key) => !allBut.includes(key));
+  if (rest.length !== required.length || rest.some((key, i) => key !== required[i])) return required;
   if (allBut.length === 0) return true;
-  return JSON.stringify({ allBut }).length < rest.length ? { allBut } : required;
+  return JSON.stringify({ allBut }).length < JSON.stringify(rest).length ? { allBut } : required;
 }
 
 /** A JavaScript string literal in single quotes (JSON text holds many double quotes). */

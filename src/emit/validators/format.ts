@@ -34,7 +34,9 @@ export function formatsUsed(definitions: Record<string, Schema>): Set<string> {
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(visit);
     else if (isPlainObject(node)) {
-      for (const [key, value] of Object.entries(node)) {
+      // (keys, not entries: no pair made for each of the many keys)
+      for (const key of Object.keys(node)) {
+        const value = node[key];
         if (key === "format" && typeof value === "string") found.add(value);
         else if (key === "const" || key === "enum") continue;
         else visit(value);

@@ -47,9 +47,10 @@ export function prepareSchemas(model: VersionModel): Prepared {
       return true;
     }
     const out: SchemaObject = {};
-    for (const [name, value] of Object.entries(node)) {
-      const here = `${at}/${pointerSegment(name)}`;
+    for (const name of Object.keys(node)) {
       if (!known.has(name) || ignoredKeywords.has(name)) continue;
+      const here = `${at}/${pointerSegment(name)}`;
+      const value = node[name];
       const keyword = keywords.get(name);
       if (keyword === undefined) {
         context.refuse(`keyword "${name}"`, here);

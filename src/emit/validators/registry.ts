@@ -1,6 +1,6 @@
 import type { Dialect } from "../../model/build.js";
 import { applicatorKeywords } from "./applicator.js";
-import { groupTypes, type Group } from "./code.js";
+import { groupTypes, type Group, type SchemaObject } from "./code.js";
 import { coreKeywords } from "./core.js";
 import { formatKeywords } from "./format.js";
 import type { Keyword } from "./keyword.js";
@@ -45,3 +45,51 @@ export const phases: { first: Keyword[]; groups: Record<Group, Keyword[]>; last:
 
 /** The keywords that apply to one type of value only, by type (Ajv's rule groups). */
 export const groupKeywords: Record<Group, string[]> = Object.fromEntries(groupTypes.map((g) => [g, phases.groups[g].map((k) => k.keyword)])) as Record<Group, string[]>;
+
+/** The keywords of a schema that have code, by phase and in the order of `phases`. */
+export interface Present {
+  first: Keyword[];
+  groups: Record<Group, Keyword[]>;
+  last: Keyword[];
+}
+
+/** Where a keyword's code goes: its phase, and its place among all phases' keywords in their order. */
+interface Placement {
+  keyword: Keyword;
+  phase: "first" | Group | "last";
+  position: number;
+}
+
+/** Each keyword with code, by name: where it goes (a keyword of several types goes in each of their groups). */
+const placements: ReadonlyMap<string, Placement[]> = (() => {
+  const ordered: [Placement["phase"], Keyword[]][] = [["first", phases.first], ...groupTypes.map((g) => [g, phases.groups[g]] as [Group, Keyword[]]), ["last", phases.last]];
+  const byName = new Map<string, Placement[]>();
+  let position = 0;
+  for (const [phase, list] of ordered) {
+    for (const keyword of list) {
+      position++;
+      if (keyword.compile === undefined) continue;
+      byName.set(keyword.keyword, [...(byName.get(keyword.keyword) ?? []), { keyword, phase, position }]);
+    }
+  }
+  return byName;
+})();
+
+/**
+ * The keywords with code a schema has, by phase: found from its own keys (a few), rather than
+ * by looking each of the registry's keywords up in it (a schema is compiled for each shape).
+ */
+export function phasesOf(schema: SchemaObject): Present {
+  const found: Placement[] = [];
+  for (const key of Object.keys(schema)) {
+    const at = placements.get(key);
+    if (at !== undefined && schema[key] !== undefined) found.push(...at);
+  }
+  found.sort((a, b) => a.position - b.position);
+  const present: Present = { first: [], groups: { number: [], string: [], array: [], object: [] }, last: [] };
+  for (const { keyword, phase } of found) {
+    if (phase === "first" || phase === "last") present[phase].push(keyword);
+    else present.groups[phase].push(keyword);
+  }
+  return present;
+}
