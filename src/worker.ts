@@ -65,6 +65,12 @@ port.on("message", (batch: Job[]) => {
   last = last.then(async () => {
     const replies: Reply[] = [];
     for (const job of batch) replies.push(await answer(job));
-    port.postMessage(replies);
+    try {
+      port.postMessage(replies);
+    } catch (error) {
+      // a result that cannot be sent fails its jobs, not the thread
+      const message = `could not send the result: ${error instanceof Error ? error.message : String(error)}`;
+      port.postMessage(replies.map(({ id }): Reply => ({ id, error: message })));
+    }
   });
 });
