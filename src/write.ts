@@ -212,6 +212,9 @@ export function comparisonWarnings(outDir: string, comparison: Comparison, handl
   ];
 }
 
+/** Staged files written at once (see writeOutput). */
+const writesAtOnce = 8;
+
 export async function writeOutput(
   outDir: string,
   files: FileOutput[],
@@ -227,24 +230,31 @@ export async function writeOutput(
 
   // 1. stage
   const journal: Journal = { renames: [], removals: comparison.extra };
-  const staged = changed.map((file) => {
-    const target = resolveInside(outDir, file.path);
-    const temporary = `${target}.${randomBytes(6).toString("hex")}${temporarySuffix}`;
-    journal.renames.push([path.relative(outDir, temporary), file.path]);
-    return { file, target, temporary };
-  });
-  // side by side: each write waits for its disk (writeDurably syncs), not for the one before
-  const failed = (
-    await Promise.allSettled(
-      staged.map(async ({ file, target, temporary }) => {
-        await mkdir(path.dirname(target), { recursive: true });
-        await write(temporary, file.content);
-      }),
-    )
-  ).find((result): result is PromiseRejectedResult => result.status === "rejected");
-  if (failed) {
+  let failure: { reason: unknown } | undefined;
+  try {
+    const staged = changed.map((file) => {
+      const target = resolveInside(outDir, file.path);
+      const temporary = `${target}.${randomBytes(6).toString("hex")}${temporarySuffix}`;
+      journal.renames.push([path.relative(outDir, temporary), file.path]);
+      return { file, target, temporary };
+    });
+    // a few side by side: each write waits for its disk (writeDurably syncs), not for the one
+    // before; a few, so that a run of many files does not hold as many open at once
+    for (let at = 0; at < staged.length && failure === undefined; at += writesAtOnce) {
+      const results = await Promise.allSettled(
+        staged.slice(at, at + writesAtOnce).map(async ({ file, target, temporary }) => {
+          await mkdir(path.dirname(target), { recursive: true });
+          await write(temporary, file.content);
+        }),
+      );
+      failure = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    }
+  } catch (error) {
+    failure = { reason: error };
+  }
+  if (failure !== undefined) {
     await Promise.all(journal.renames.map(([from]) => rm(path.join(outDir, from), { force: true })));
-    throw writeFailure(outDir, failed.reason);
+    throw writeFailure(outDir, failure.reason);
   }
   // 2. commit, 3. apply
   if (journal.renames.length + journal.removals.length > 0) {
