@@ -281,6 +281,16 @@ describe("toNodeListener", () => {
     }
   });
 
+  /** A signed AgentMail delivery as node:http hands it over, its body in one chunk. */
+  const signedAgentMailRequest = (): NodeRequestLike => ({
+    method: "POST",
+    url: "/",
+    headers: signed(agentMailBody),
+    async *[Symbol.asyncIterator]() {
+      yield agentMailBody;
+    },
+  });
+
   it("answers through setHeader and end where the response has no writeHead", async () => {
     const written: { status: number; headers: Record<string, string>; body: unknown }[] = [];
     const headers: Record<string, string> = {};
@@ -291,14 +301,7 @@ describe("toNodeListener", () => {
         written.push({ status: this.statusCode, headers: { ...headers }, body });
       },
     };
-    const req: NodeRequestLike = {
-      method: "POST",
-      url: "/",
-      headers: signed(agentMailBody),
-      async *[Symbol.asyncIterator]() {
-        yield agentMailBody;
-      },
-    };
+    const req = signedAgentMailRequest();
     await ours(req, res);
     expect(written).toEqual([{ status: 200, headers: { "content-type": "application/json" }, body: '{"ok":true,"handled":false}' }]);
   });
@@ -310,14 +313,7 @@ describe("toNodeListener", () => {
   });
 
   it("never rejects, even when the response cannot be written", async () => {
-    const req: NodeRequestLike = {
-      method: "POST",
-      url: "/",
-      headers: signed(agentMailBody),
-      async *[Symbol.asyncIterator]() {
-        yield agentMailBody;
-      },
-    };
+    const req = signedAgentMailRequest();
     const res: NodeResponseLike = {
       statusCode: 0,
       setHeader: () => {
