@@ -1,6 +1,6 @@
 import { pointerSegment } from "../../errors.js";
 import { isPlainObject } from "../../json.js";
-import { alwaysValid, and, isType, literal, member, not, or, place, readsOnce, refOnly, returns, splitTop, typesOf, unwrapped, VALUE, when, type Schema, type SchemaObject } from "./code.js";
+import { alwaysValid, and, isType, literal, member, not, or, place, readsOnce, refOnly, returningFunction, returns, splitTop, typesOf, unwrapped, VALUE, when, type Schema, type SchemaObject } from "./code.js";
 import type { CompileContext, Keyword, PrepareContext } from "./keyword.js";
 
 // The applicators: keywords whose value holds subschemas, applied to the value itself
@@ -197,7 +197,7 @@ export const applicatorKeywords: Keyword[] = [
       const test = c.single(schema["if"] as Schema);
       if (!hasElse) return { conditions: [or([not(test), c.check(then!)])] };
       if (!hasThen) return { conditions: [or([test, c.check(otherwise!)])] };
-      const source = (name: string) => [`function ${name}(d) {`, `  ${returns(`${place(test, "d")} ? ${place(c.check(then), "d")} : ${place(c.check(otherwise), "d")}`)}`, "}"].join("\n");
+      const source = (name: string) => returningFunction(name, `${place(test, "d")} ? ${place(c.check(then), "d")} : ${place(c.check(otherwise), "d")}`);
       return { conditions: [`${c.hoistFunction(`if ${test} then ${c.check(then)} else ${c.check(otherwise)}`, source)}(${VALUE})`] };
     },
     explain: "explain-applicator.js",

@@ -192,12 +192,16 @@ export const indent = (line: string): string => `  ${line}`;
  */
 const conditionGroup = 64;
 
+/**
+ * `function name(d) { return expression; }` on three lines (joined: one flat string, where a
+ * template would make a tree of its pieces that the compiler keeps until the module is written).
+ */
+export const returningFunction = (name: string, expression: string): string => [`function ${name}(d) {`, `  ${returns(expression)}`, "}"].join("\n");
+
 export function functionSource(name: string, parts: Parts): string {
   const d = (code: string) => place(code, "d");
   if (parts.statements.length === 0 && parts.conditions.length <= conditionGroup) {
-    // (joined: one flat string, where a template would make a tree of its pieces that the
-    // compiler keeps until the module is written)
-    return [`function ${name}(d) {`, `  ${returns(d(and(parts.conditions)))}`, "}"].join("\n");
+    return returningFunction(name, d(and(parts.conditions)));
   }
   const groups: string[][] = [];
   for (let i = 0; i < parts.conditions.length; i += conditionGroup) groups.push(parts.conditions.slice(i, i + conditionGroup));

@@ -12,7 +12,7 @@ import {
   place,
   readsOnce,
   refOnly,
-  returns,
+  returningFunction,
   splitTop,
   typesOf,
   VALUE,
@@ -78,7 +78,7 @@ export class Compiler {
   }
 
   private definitionFunction(name: string, schema: Schema): string {
-    if (typeof schema === "boolean" || alwaysValid(schema)) return `function ${this.definition(name)}(d) {\n  ${returns(`${schema !== false}`)}\n}`;
+    if (typeof schema === "boolean" || alwaysValid(schema)) return returningFunction(this.definition(name), `${schema !== false}`);
     const ref = refOnly(schema);
     const parts: Parts = ref !== undefined ? { conditions: [`${this.definition(ref)}(${VALUE})`], statements: [] } : this.parts(schema);
     // a definition that is one hoisted function (a union, an array) is that function
@@ -110,7 +110,7 @@ export class Compiler {
     const check = this.check(schema);
     if (readsOnce(check)) return check;
     const shape = this.shape(schema as SchemaObject);
-    const call = `${this.hoistFunction(`single #${shape}`, (name) => [`function ${name}(d) {`, `  ${returns(place(check, "d"))}`, "}"].join("\n"))}(${VALUE})`;
+    const call = `${this.hoistFunction(`single #${shape}`, (name) => returningFunction(name, place(check, "d")))}(${VALUE})`;
     this.singles.set(shape, call);
     return call;
   }

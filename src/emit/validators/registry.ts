@@ -36,8 +36,15 @@ export const compiledKeywords: ReadonlySet<string> = new Set([...ignoredKeywords
 const phaseGroups = (k: Keyword): readonly string[] => (typeof k.phase === "string" ? [k.phase] : k.phase);
 const byOrder = (a: Keyword, b: Keyword) => a.order - b.order;
 
+/** Keywords by phase, each in the order its code is placed: all of them (phases), or a schema's (phasesOf). */
+export interface Phases {
+  first: Keyword[];
+  groups: Record<Group, Keyword[]>;
+  last: Keyword[];
+}
+
 /** The keywords of each phase, in the order their code is placed. */
-export const phases: { first: Keyword[]; groups: Record<Group, Keyword[]>; last: Keyword[] } = {
+export const phases: Phases = {
   first: [...keywords.values()].filter((k) => k.phase === "first").sort(byOrder),
   groups: Object.fromEntries(groupTypes.map((g) => [g, [...keywords.values()].filter((k) => phaseGroups(k).includes(g)).sort(byOrder)])) as Record<Group, Keyword[]>,
   last: [...keywords.values()].filter((k) => k.phase === "last").sort(byOrder),
@@ -45,13 +52,6 @@ export const phases: { first: Keyword[]; groups: Record<Group, Keyword[]>; last:
 
 /** The keywords that apply to one type of value only, by type (Ajv's rule groups). */
 export const groupKeywords: Record<Group, string[]> = Object.fromEntries(groupTypes.map((g) => [g, phases.groups[g].map((k) => k.keyword)])) as Record<Group, string[]>;
-
-/** The keywords of a schema that have code, by phase and in the order of `phases`. */
-export interface Present {
-  first: Keyword[];
-  groups: Record<Group, Keyword[]>;
-  last: Keyword[];
-}
 
 /** Where a keyword's code goes: its phase, and its place among all phases' keywords in their order. */
 interface Placement {
@@ -79,14 +79,14 @@ const placements: ReadonlyMap<string, Placement[]> = (() => {
  * The keywords with code a schema has, by phase: found from its own keys (a few), rather than
  * by looking each of the registry's keywords up in it (a schema is compiled for each shape).
  */
-export function phasesOf(schema: SchemaObject): Present {
+export function phasesOf(schema: SchemaObject): Phases {
   const found: Placement[] = [];
   for (const key of Object.keys(schema)) {
     const at = placements.get(key);
     if (at !== undefined && schema[key] !== undefined) found.push(...at);
   }
   found.sort((a, b) => a.position - b.position);
-  const present: Present = { first: [], groups: { number: [], string: [], array: [], object: [] }, last: [] };
+  const present: Phases = { first: [], groups: Object.fromEntries(groupTypes.map((g) => [g, []])) as unknown as Record<Group, Keyword[]>, last: [] };
   for (const { keyword, phase } of found) {
     if (phase === "first" || phase === "last") present[phase].push(keyword);
     else present.groups[phase].push(keyword);
