@@ -974,8 +974,16 @@ interface Answer {
 
 const answer = (status: number, body: unknown): Answer => ({ status, body });
 
+/** An answer's JSON: written once for an answer given to every delivery. */
+const answerText = (result: Answer): string => result.text ?? JSON.stringify(result.body);
+
 /** The answer to a delivery handled: one object, its JSON written once. */
-const deliveryHandled: Answer = { status: 200, body: { ok: true }, text: '{"ok":true}' };
+const handledBody = { ok: true };
+const deliveryHandled: Answer = {
+  status: 200,
+  body: handledBody,
+  text: JSON.stringify(handledBody),
+};
 
 /** A request whose URL or headers cannot even be read (node:http lets some through). */
 const malformed = answer(400, {
@@ -983,9 +991,10 @@ const malformed = answer(400, {
   message: "the URL or a header is malformed",
 });
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
-    status,
+/** An answer as a Fetch Response. */
+function respond(result: Answer): Response {
+  return new Response(answerText(result), {
+    status: result.status,
     headers: { "content-type": "application/json" },
   });
 }
@@ -1370,7 +1379,7 @@ export function createHandler<
   const core = createCore(config, options);
   async function handle(request: Request): Promise<Response> {
     // a body a framework's parser already read cannot be checked against its signature
-    if (request.method === "POST" && request.bodyUsed) return json(500, alreadyRead);
+    if (request.method === "POST" && request.bodyUsed) return respond(answer(500, alreadyRead));
     const result = await core({
       method: request.method,
       headers: request.headers,
@@ -1378,10 +1387,7 @@ export function createHandler<
       read: (limit, timeoutMs) => readBody(request, limit, timeoutMs),
       request: () => request,
     });
-    return new Response(result.text ?? JSON.stringify(result.body), {
-      status: result.status,
-      headers: { "content-type": "application/json" },
-    });
+    return respond(result);
   }
   Object.defineProperty(handle, coreKey, { value: core });
   return handle;
@@ -1758,7 +1764,7 @@ class NodeExchange implements Incoming {
    * per header, and no per-response header map.
    */
   send(result: Answer): void {
-    const text = result.text ?? JSON.stringify(result.body);
+    const text = answerText(result);
     const res = this.res;
     if (typeof res.writeHead !== "function") return this.write(result.status, text, jsonHeaders);
     if (res.headersSent) return;
@@ -1832,7 +1838,9 @@ async function serveFetch(
     );
     return;
   }
-  const response = await handler(request).catch(() => json(500, { error: "internal_error" }));
+  const response = await handler(request).catch(() =>
+    respond(answer(500, { error: "internal_error" })),
+  );
   const bytes = new Uint8Array(await response.arrayBuffer());
   const written: [string, string][] = [];
   response.headers.forEach((value, name) => void written.push([name, value]));
