@@ -60,7 +60,7 @@ export function layoutDeclarations(source: string): string | undefined {
 
 /**
  * The declarations of a text that the reader reads whole, each with the type names it refers
- * to (in the order read, once each); undefined where it does not (that decides nothing: the
+ * to (in the order read); undefined where it does not (that decides nothing: the
  * caller parses such a text with a parser of TypeScript). What it reads is TypeScript: the
  * part of it above, with its separators, reserved words and line breaks as TypeScript's
  * grammar has them.
@@ -68,7 +68,7 @@ export function layoutDeclarations(source: string): string | undefined {
 export function readTypes(source: string): { name: string; references: string[] }[] | undefined {
   try {
     const reader = new Reader(source);
-    return reader.declarations().map(({ name }, i) => ({ name, references: [...new Set(reader.references[i])] }));
+    return reader.declarations().map(({ name }, i) => ({ name, references: reader.references[i]! }));
   } catch {
     return undefined;
   }

@@ -67,10 +67,15 @@ export type ${title}Event = ${model.events.map((e) => e.typeName).join(" | ")};`
 export async function pieceOf(raw: string, format: boolean): Promise<Piece> {
   const laidOut = format ? layoutDeclarations(raw) : raw;
   if (laidOut !== undefined) return { text: laidOut, check: await checkPiece(laidOut) };
-  // prettier would fail on a piece that does not parse: that is the internal error
-  const check = await checkPiece(raw);
-  if ("broken" in check) return { text: raw, check };
-  const text = await formatText(raw, "babel-ts");
+  let text: string;
+  try {
+    text = await formatText(raw, "babel-ts");
+  } catch (error) {
+    // prettier fails on a piece that does not parse: that is the internal error, located
+    const check = await checkPiece(raw);
+    if ("broken" in check) return { text: raw, check };
+    throw error;
+  }
   return { text, check: await checkPiece(text) };
 }
 
