@@ -88,8 +88,8 @@ export function schemaText(
         const entries = Object.keys(value).map((k) => {
           if (valueListed) keys.add(k);
           const item = value[k];
-          if (!Array.isArray(item)) return `${JSON.stringify(k)}:${sub(item, valueListed && k !== "const" && k !== "enum")}`;
-          if (valueListed && k !== "const" && k !== "enum") keysIn(item, keys);
+          if (!Array.isArray(item)) return `${JSON.stringify(k)}:${sub(item, valueListed && keysBelow(k))}`;
+          if (valueListed && keysBelow(k)) keysIn(item, keys);
           return `${JSON.stringify(k)}:${JSON.stringify(item)}`;
         });
         return `{${entries.join(",")}}`;
@@ -120,7 +120,7 @@ export function schemaText(
         json = JSON.stringify({ $regexp: named }); // the RegExp the first pass already holds
         regexps.add(named);
         if (listed) keys.add("$regexp");
-      } else json = held(key, value, listed && key !== "const" && key !== "enum");
+      } else json = held(key, value, listed && keysBelow(key));
       if (key === "required") required = members.length;
       names.push(key);
       members.push(`${JSON.stringify(key)}:${json}`);
@@ -184,13 +184,16 @@ export function schemaText(
 }
 
 /** Every key of every object in a value, but those below a const or an enum, into `found`. */
+/** Whether the keys below a key count among those the second pass may meet: not below a const's or an enum's (data, as the walk of the short schemas found them). */
+const keysBelow = (key: string): boolean => key !== "const" && key !== "enum";
+
 function keysIn(value: unknown, found: Set<string>): void {
   if (Array.isArray(value)) value.forEach((item) => keysIn(item, found));
   else if (isPlainObject(value)) {
     // (keys, not entries: no pair made for each of the many keys)
     for (const key of Object.keys(value)) {
       found.add(key);
-      if (key !== "const" && key !== "enum") keysIn(value[key], found);
+      if (keysBelow(key)) keysIn(value[key], found);
     }
   }
 }
