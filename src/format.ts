@@ -35,10 +35,12 @@ export async function formatText(content: string, parser: string): Promise<strin
 /** Formats the files, in `worker` when one is given. */
 export async function formatFiles(files: FileOutput[], worker?: GenerationWorker): Promise<FileOutput[]> {
   return Promise.all(
-    files.map(async (file) => {
+    files.map(async ({ formatFrom, ...file }) => {
       const parser = parserOf(file);
       if (!parser) return file;
-      return { ...file, content: await (worker ? worker.format(file.content, parser) : formatText(file.content, parser)) };
+      const from = formatFrom ?? 0;
+      const rest = file.content.slice(from);
+      return { ...file, content: file.content.slice(0, from) + (await (worker ? worker.format(rest, parser) : formatText(rest, parser))) };
     }),
   );
 }

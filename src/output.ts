@@ -9,6 +9,11 @@ export interface FileOutput {
   stub?: true;
   /** Already laid out as it is to be written: the format stage leaves it as it is. */
   formatted?: true;
+  /**
+   * Laid out up to here as prettier prints it, ending with a blank line after a whole
+   * statement: the format stage formats only the rest (from a statement or its comment on).
+   */
+  formatFrom?: number;
 }
 
 /** The first line of every generated file; the writer removes only files that start with it. */

@@ -41,7 +41,16 @@ export function emitValidators(model: VersionModel, header: string): FileOutput[
   // the compiler lays its code out itself (prettier would spend more time on this file than
   // the rest of the run takes)
   const validators: FileOutput = { path: `${base}/validators.js`, content: `${header}\n${validatorModule(model)}`, formatted: true };
-  return [validators, { path: `${base}/validators.d.ts`, content: `${header}\n${declarations(model)}` }];
+  return [validators, declarationsFile(model, header)];
+}
+
+/**
+ * validators.d.ts. Its head (the bulk of a large version: a line per event) is laid out here as
+ * prettier prints it; the format stage formats the tail (see declarations).
+ */
+export function declarationsFile(model: VersionModel, header: string): FileOutput {
+  const { head, tail } = declarations(model);
+  return { path: `${model.provider.name}/${model.version}/validators.d.ts`, content: `${header}\n${head}${tail}`, formatFrom: header.length + 1 + head.length };
 }
 
 /** The validators.js module of a version (without the banner). */
@@ -280,12 +289,20 @@ class $VersionMismatch extends $InvalidPayload {
 `;
 }
 
-function declarations(model: VersionModel): string {
+/**
+ * validators.d.ts as a head and a tail. The head is laid out as prettier prints it (its
+ * import on one line where that fits in the print width, else one name a line; a declaration
+ * per event, never broken): the names are identifiers, so its layout depends only on their
+ * lengths. The tail, whose lines grow with the provider's title, is left to prettier. Formatted
+ * apart, the two are what prettier prints of the whole (statements are printed one by one and
+ * the head ends with a blank line); test/golden.test.ts holds it to that.
+ */
+function declarations(model: VersionModel): { head: string; tail: string } {
   const t = model.provider.title;
   const typeNames = [...new Set(model.events.map((e) => e.typeName))].sort();
-  return `import type { ${[`${t}Event`, `${t}EventMap`, `${t}EventName`, ...typeNames].join(", ")} } from "./types.js";
-
-/** One validation error, as Ajv reports it. */
+  const head = [
+    importTypes([`${t}Event`, `${t}EventMap`, `${t}EventName`, ...typeNames], "./types.js"),
+    `/** One validation error, as Ajv reports it. */
 export interface ValidationError {
   /** JSON pointer to the failing value in the payload. */
   instancePath: string;
@@ -300,11 +317,10 @@ export interface ValidationError {
 export interface Validator<T> {
   (data: unknown): data is T;
   errors?: ValidationError[] | null;
-}
-
-${model.events.map((e) => `export declare const ${validatorName(e.typeName)}: Validator<${e.typeName}>;`).join("\n")}
-
-/** A validation error a person can act on. */
+}`,
+    ...(model.events.length > 0 ? [model.events.map((e) => `export declare const ${validatorName(e.typeName)}: Validator<${e.typeName}>;`).join("\n")] : []),
+  ];
+  const tail = `/** A validation error a person can act on. */
 export interface PayloadError {
   /** JSON pointer to the failing value in the payload, e.g. /payload/thread/status. */
   path: string;
@@ -338,4 +354,14 @@ export type ValidateEventResult =
  */
 export declare function validateEvent(payload: unknown, name?: string): ValidateEventResult;
 `;
+  return { head: `${head.join("\n\n")}\n\n`, tail };
+}
+
+/** format.ts's print width. */
+const printWidth = 100;
+
+/** `import type` of identifiers as prettier prints it: on one line when it fits, else a name a line. */
+function importTypes(names: string[], from: string): string {
+  const line = `import type { ${names.join(", ")} } from ${JSON.stringify(from)};`;
+  return line.length <= printWidth ? line : `import type {\n${names.map((name) => `  ${name},\n`).join("")}} from ${JSON.stringify(from)};`;
 }
