@@ -40,6 +40,8 @@ export async function generateWithModels(
   // the worker (validators, prettier) starts now, while this thread loads model → emit → format,
   // which a run answered from the cache never loads
   const worker = config.format === false ? undefined : (await import("./format.js")).startWorker();
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= worker?.close());
   try {
     const { compile } = await import("./compile.js");
     const compiled = compile(catalogue, config, worker, testPayloads);
@@ -47,12 +49,13 @@ export async function generateWithModels(
     // is not kept under it (read again once compile has handed its work to the workers)
     const keep = key !== undefined && cacheKey(config) === key ? key : undefined;
     const { files, models } = await compiled;
+    void close(); // the threads stop while the cache entry is written
     // what loading and the model stage warned about (a keyword removed, a format not checked) is
     // kept with the output, so that a run answered from the cache says it again
     const warnings = [...catalogue.warnings, ...models.flatMap((model) => model.warnings ?? [])];
     if (keep !== undefined) await writeCache(dir, keep, files, warnings);
     return { files, models, cached: false, warnings };
   } finally {
-    await worker?.close();
+    await close();
   }
 }
