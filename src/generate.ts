@@ -49,7 +49,7 @@ export async function generateWithModels(
     // is not kept under it (read again once compile has handed its work to the workers)
     const keep = key !== undefined && cacheKey(config) === key ? key : undefined;
     const { files, models } = await compiled;
-    void close(); // the threads stop while the cache entry is written
+    void close()?.catch(() => {}); // the threads stop while the cache entry is written (a failure to stop is thrown below)
     // what loading and the model stage warned about (a keyword removed, a format not checked) is
     // kept with the output, so that a run answered from the cache says it again
     const warnings = [...catalogue.warnings, ...models.flatMap((model) => model.warnings ?? [])];
