@@ -222,6 +222,14 @@ describe("bad input: exit 2, a message naming the file and pointer, and the outp
       [/schemas\/plain\/2024-09-18\/thread\.chat_sent\.schema\.json: not valid JSON: .* at line 3, column 1/],
     ],
     [
+      "a version whose one schema is not JSON: that problem alone (not also an empty version)",
+      async (p) => {
+        await mkdir(path.join(p, "schemas/plain/2099-01-01"));
+        await writeFile(path.join(p, "schemas/plain/2099-01-01/thread.chat_sent.schema.json"), '{\n  "type": "object",\n}\n');
+      },
+      [/^codegen: 1 problem in the input/, /schemas\/plain\/2099-01-01\/thread\.chat_sent\.schema\.json: not valid JSON: .* at line 3, column 1/],
+    ],
+    [
       "a $ref to a missing definition",
       (p) =>
         editJson(path.join(p, plainVersion, "thread.chat_sent.schema.json"), (s) => {

@@ -280,13 +280,20 @@ async function loadVersion(
   const yamlDocuments = (await readdir(dir, { withFileTypes: true }))
     .filter((e) => e.isFile() && !e.name.startsWith(".") && isOpenApiFile(e.name) && isYamlFile(e.name))
     .map((e) => e.name);
+  let unread = 0; // files that are there but could not be read or converted: a problem each already
   for (const rel of [...(await jsonFilesUnder(dir, ["examples", ...remoteFolders])), ...yamlDocuments].sort()) {
     const fileShown = `${shown}/${rel}`;
     const read = isYamlFile(rel) ? await readYamlFile(path.join(dir, rel), fileShown, problems) : await readJsonFile(path.join(dir, rel), fileShown, problems);
-    if (!read) continue;
+    if (!read) {
+      unread++;
+      continue;
+    }
     if (isOpenApiFile(rel)) {
       const converted = convertOpenApi(read.json, fileShown, problems);
-      if (!converted) continue;
+      if (!converted) {
+        unread++;
+        continue;
+      }
       read.json = converted.json;
       if (!rel.includes("/")) openapi.push({ file: rel, operations: converted.operations });
     }
@@ -300,7 +307,7 @@ async function loadVersion(
     .filter((rel) => rel.endsWith(eventSuffix))
     .map((rel) => ({ name: rel.slice(0, -eventSuffix.length), file: rel }));
   const bundles = topLevel.filter((rel) => rel.endsWith(bundleSuffix));
-  if (events.length === 0 && bundles.length === 0 && openapi.length === 0) {
+  if (events.length === 0 && bundles.length === 0 && openapi.length === 0 && unread === 0) {
     problems.add({
       code: "catalogue_missing",
       file: shown,
