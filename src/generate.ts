@@ -34,15 +34,15 @@ export async function generateWithModels(
   const key = dir ? cacheKey(config) : undefined;
   const hit = key === undefined ? undefined : await readCache(dir, key);
   if (hit) return { files: hit.files, models: [], cached: true, warnings: hit.warnings };
-  // the workers (validators, types, prettier) start now, while this thread loads the catalogue
-  // and goes on to model → emit → format, which a run answered from the cache never loads
+  const { loadCatalogue } = await import("./load/catalogue.js");
+  const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
+  const testPayloads = config.tests ? await import("./load/payloads.js").then(({ loadTestPayloads }) => loadTestPayloads(config, catalogue.providers.map((p) => p.name))) : {};
+  // the worker (validators, prettier) starts now, while this thread loads model → emit → format,
+  // which a run answered from the cache never loads
   const worker = config.format === false ? undefined : (await import("./format.js")).startWorker();
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= worker?.close());
   try {
-    const { loadCatalogue } = await import("./load/catalogue.js");
-    const catalogue = await loadCatalogue(config.schemas, { cwd, ...(config.providers ? { providers: config.providers } : {}) });
-    const testPayloads = config.tests ? await import("./load/payloads.js").then(({ loadTestPayloads }) => loadTestPayloads(config, catalogue.providers.map((p) => p.name))) : {};
     const { compile } = await import("./compile.js");
     const compiled = compile(catalogue, config, worker, testPayloads);
     // an input changed while it was loaded: the output is not that of the inputs the key read, and
