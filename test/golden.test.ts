@@ -90,7 +90,7 @@ describe("validators.d.ts, laid out in part", () => {
   const name = (length: number, seed: string) => (seed + "x".repeat(length)).slice(0, length);
   const model = (title: string, typeNames: string[], pinnedVersion?: string) =>
     ({ provider: { name: "p", title }, version: "v1", events: typeNames.map((typeName) => ({ typeName })), ...(pinnedVersion === undefined ? {} : { pinnedVersion }) }) as unknown as VersionModel;
-  // the import is `import type { TEvent, TEventMap, TEventName, …names } from "./types.js";`: 70 + 3 × the title + the names
+  // the length of the head's import: `import type { TEvent, TEventMap, TEventName, …names } from "./types.js";`
   const importLength = (title: string, names: string[]) => `import type { ${[`${title}Event`, `${title}EventMap`, `${title}EventName`, ...names].join(", ")} } from "./types.js";`.length;
   const cases: [label: string, model: VersionModel][] = [
     ["no event", model("Plain", [])],
