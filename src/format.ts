@@ -4,7 +4,7 @@ import type { Piece } from "./emit/types.js";
 import type { VersionOrigin } from "./emit/verify.js";
 import { CodegenError } from "./errors.js";
 import type { VersionModel } from "./model/build.js";
-import type { FileOutput } from "./output.js";
+import { printWidth, type FileOutput } from "./output.js";
 import type { Job, Reply } from "./worker.js";
 
 /**
@@ -29,7 +29,7 @@ const parserOf = (file: FileOutput): string | undefined =>
  */
 export async function formatText(content: string, parser: string): Promise<string> {
   const [{ format }, babel, estree] = await Promise.all([import("prettier/standalone"), import("prettier/plugins/babel"), import("prettier/plugins/estree")]);
-  return format(content, { parser, printWidth: 100, endOfLine: "lf", plugins: [babel, estree] });
+  return format(content, { parser, printWidth, endOfLine: "lf", plugins: [babel, estree] });
 }
 
 /** Formats the files, in `worker` when one is given. */

@@ -1,6 +1,8 @@
+import { printWidth } from "../output.js";
+
 /**
  * Lays out json-schema-to-typescript's unformatted declarations the way prettier prints
- * them (printWidth 100), without prettier: formatting was most of a cold run's time.
+ * them (in output.ts's printWidth), without prettier: formatting was most of a cold run's time.
  *
  * json-schema-to-typescript writes a small part of TypeScript: interfaces and type
  * aliases of names, keywords, literals, unions, intersections, arrays, tuples and object
@@ -16,8 +18,6 @@
  * only TypeScript, so text it reads back whole parses, and it notes the type names each
  * declaration refers to.
  */
-
-const width = 100;
 
 type Type =
   | { kind: "text"; text: string } // a name, keyword or literal
@@ -307,8 +307,8 @@ function printDeclaration(declaration: Declaration): string {
   if (type.kind === "union" && !hugs(type)) {
     const flat = flatText(type);
     // on the line of the name; else on the next line; else one member a line
-    if (flat !== undefined && start.length + 1 + flat.length + 1 <= width) return `${head}${start} ${flat};`;
-    if (flat !== undefined && 2 + flat.length + 1 <= width) return `${head}${start}\n  ${flat};`;
+    if (flat !== undefined && start.length + 1 + flat.length + 1 <= printWidth) return `${head}${start} ${flat};`;
+    if (flat !== undefined && 2 + flat.length + 1 <= printWidth) return `${head}${start}\n  ${flat};`;
     return `${head}${start}\n${brokenUnion(type, "  ")};`;
   }
   return `${head}${start} ${printType(type, "", start.length + 1, ";")};`;
@@ -332,8 +332,8 @@ function printObject(members: Member[], indent: string): string {
     if (type.kind === "text") return `${inner}${comment}${start} ${type.text};`; // a name or a literal stays on the line, however long
     if (type.kind === "union" && !hugs(type)) {
       const flat = flatText(type);
-      if (flat !== undefined && inner.length + start.length + 1 + flat.length + 1 <= width) return `${inner}${comment}${start} ${flat};`;
-      if (flat !== undefined && inner.length + 2 + flat.length + 1 <= width) return `${inner}${comment}${start}\n${inner}  ${flat};`;
+      if (flat !== undefined && inner.length + start.length + 1 + flat.length + 1 <= printWidth) return `${inner}${comment}${start} ${flat};`;
+      if (flat !== undefined && inner.length + 2 + flat.length + 1 <= printWidth) return `${inner}${comment}${start}\n${inner}  ${flat};`;
       return `${inner}${comment}${start}\n${brokenUnion(type, `${inner}  `)};`;
     }
     return `${inner}${comment}${start} ${printType(type, inner, inner.length + start.length + 1, ";")};`;
@@ -350,7 +350,7 @@ function brokenUnion(union: Extract<Type, { kind: "union" }>, indent: string): s
       // intersection of no object broken inside its parentheses
       if (member.kind === "union" && hugs(member)) return `${indent}| (${printType(member, `${indent}  `, indent.length + 3, ")")})`;
       const flat = operand(member);
-      if (indent.length + 2 + flat.length <= width) return `${indent}| ${flat}`;
+      if (indent.length + 2 + flat.length <= printWidth) return `${indent}| ${flat}`;
       if (member.kind === "union" || member.members.some((m) => m.kind === "object")) return unsupported();
       return `${indent}| (${printIntersection(member, `${indent}  `, indent.length + 3, ")")})`;
     })
@@ -369,7 +369,7 @@ function operand(type: Type): string {
  */
 function brokenParentheses(union: Extract<Type, { kind: "union" }>, indent: string): string {
   const flat = flatText(union);
-  if (flat !== undefined && indent.length + 2 + flat.length <= width) return `(\n${indent}  ${flat}\n${indent})`;
+  if (flat !== undefined && indent.length + 2 + flat.length <= printWidth) return `(\n${indent}  ${flat}\n${indent})`;
   return `(\n${brokenUnion(union, `${indent}  `)}\n${indent})`;
 }
 
@@ -385,11 +385,11 @@ function printIntersection(intersection: Extract<Type, { kind: "intersection" }>
   const inner = `${indent}  `;
   if (!members.some((member) => member.kind === "object")) {
     const first = operand(members[0]!);
-    if (column + first.length + 2 > width) unsupported();
+    if (column + first.length + 2 > printWidth) unsupported();
     const others = members.slice(1).map((member, i) => {
       const text = operand(member);
       const after = i === members.length - 2 ? rest : " &";
-      if (inner.length + text.length + after.length <= width) return text;
+      if (inner.length + text.length + after.length <= printWidth) return text;
       return member.kind === "union" && !hugs(member) ? brokenParentheses(member, inner) : unsupported();
     });
     return [first, ...others].join(` &\n${inner}`);
@@ -408,7 +408,7 @@ function printIntersection(intersection: Extract<Type, { kind: "intersection" }>
     const line = printed.slice(printed.lastIndexOf("\n") + 1);
     if (member.kind !== "object") {
       const text = flatText(member)!;
-      if ((printed.includes("\n") ? line.length : column + line.length) + text.length + (i === members.length - 1 ? rest.length : 4) > width) unsupported();
+      if ((printed.includes("\n") ? line.length : column + line.length) + text.length + (i === members.length - 1 ? rest.length : 4) > printWidth) unsupported();
       printed += text;
     } else printed += printObject(member.members, (object && previous ? indented : object !== previous && i > 1) ? inner : indent);
   });
@@ -464,7 +464,7 @@ function flatText(type: Type): string | undefined {
 
 function printType(type: Type, indent: string, column: number, rest: string): string {
   const flat = flatText(type);
-  if (flat !== undefined && column + flat.length + rest.length <= width) return flat;
+  if (flat !== undefined && column + flat.length + rest.length <= printWidth) return flat;
   if (flat !== undefined && type.kind !== "intersection" && !(type.kind === "array" && type.element.kind === "union")) return unsupported();
   switch (type.kind) {
     case "intersection":

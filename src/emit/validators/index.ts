@@ -1,7 +1,7 @@
 import { CodegenError } from "../../errors.js";
 import { pointerSegments } from "../../load/manifest.js";
 import type { VersionModel } from "../../model/build.js";
-import type { FileOutput } from "../../output.js";
+import { printWidth, type FileOutput } from "../../output.js";
 import { equalSource, errorsSource, explainRuntime, formatRuntime, ucs2lengthSource } from "../../runtime.js";
 import { layout, literal, type Schema } from "./code.js";
 import { Compiler } from "./compiler.js";
@@ -37,10 +37,9 @@ export const validatorName = (typeName: string): string => `validate${typeName}`
  * its file and pointer, and nothing is written.
  */
 export function emitValidators(model: VersionModel, header: string): FileOutput[] {
-  const base = `${model.provider.name}/${model.version}`;
   // the compiler lays its code out itself (prettier would spend more time on this file than
   // the rest of the run takes)
-  const validators: FileOutput = { path: `${base}/validators.js`, content: `${header}\n${validatorModule(model)}`, formatted: true };
+  const validators: FileOutput = { path: `${model.provider.name}/${model.version}/validators.js`, content: `${header}\n${validatorModule(model)}`, formatted: true };
   return [validators, declarationsFile(model, header)];
 }
 
@@ -356,9 +355,6 @@ export declare function validateEvent(payload: unknown, name?: string): Validate
 `;
   return { head: `${head.join("\n\n")}\n\n`, tail };
 }
-
-/** format.ts's print width. */
-const printWidth = 100;
 
 /** `import type` of identifiers as prettier prints it: on one line when it fits, else a name a line. */
 function importTypes(names: string[], from: string): string {
