@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadCatalogue } from "./load/catalogue.js";
-import { buildModels, compare, type VersionModel } from "./model/build.js";
+import { buildModels, type VersionModel } from "./model/build.js";
+import { compare } from "./order.js";
 import type { Comparison } from "./write.js";
 
 /**

@@ -7,7 +7,8 @@ import { originOf, verifyOutput } from "./emit/verify.js";
 import { isPlainObject } from "./json.js";
 import { loadCatalogue } from "./load/catalogue.js";
 import { pointerSegments, type Location } from "./load/manifest.js";
-import { buildModels, compare, type VersionModel } from "./model/build.js";
+import { buildModels, type VersionModel } from "./model/build.js";
+import { compare } from "./order.js";
 import { displayPath } from "./paths.js";
 
 /**

@@ -6,6 +6,7 @@ import type { CodegenConfig } from "./config.js";
 import { CodegenError, type Problem } from "./errors.js";
 import { bannerMarker, type FileOutput } from "./output.js";
 import { displayPath } from "./paths.js";
+import { compare } from "./order.js";
 
 /**
  * Stage 5, write (and its dry twin, check): only here does the generator touch the output
@@ -439,7 +440,7 @@ function otherProvider(file: string, folders: Folders): boolean {
  */
 function withManifest(files: FileOutput[], kept: Record<string, string> = {}): FileOutput[] {
   const entries = [...files.map((f) => [f.path, hashOf(f.content)] as const), ...Object.entries(kept)];
-  const listed = Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const listed = Object.fromEntries(entries.sort(([a], [b]) => compare(a, b)));
   const manifest = {
     generator: "webhook-codegen",
     about: "The files the last run wrote into this folder, with a hash of each: a run removes only files listed here. Commit it with them.",

@@ -1,5 +1,6 @@
 import { isPlainObject } from "../json.js";
-import { compare, type JsonSchema } from "../model/build.js";
+import { compare } from "../order.js";
+import type { JsonSchema } from "../model/build.js";
 import { pairBranches, type Pair, type Variant } from "./pair.js";
 import { describeNode, describeValues, isGeneratedName, shorten } from "./describe.js";
 import { describeTypes, normalize, typesOf, valuesOf, type Definitions, type SchemaNode, type TypeName } from "./normalize.js";

@@ -1,4 +1,4 @@
-import { compare } from "../model/build.js";
+import { compare } from "../order.js";
 import { isGeneratedName } from "./describe.js";
 import { questions, rules, severity, type Change, type ChangeKind, type Classification, type DiffReport, type EventDiff, type Question, type Verdict, type Witness } from "./report.js";
 

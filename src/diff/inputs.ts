@@ -3,7 +3,8 @@ import path from "node:path";
 import { loadConfig } from "../config.js";
 import { CodegenError, type Problem } from "../errors.js";
 import { loadCatalogue } from "../load/catalogue.js";
-import { buildModels, compare, type VersionModel } from "../model/build.js";
+import { buildModels, type VersionModel } from "../model/build.js";
+import { compare } from "../order.js";
 import { displayPath, packageRoot } from "../paths.js";
 
 /**

@@ -1,4 +1,5 @@
-import { compare, type VersionModel } from "../model/build.js";
+import { compare } from "../order.js";
+import type { VersionModel } from "../model/build.js";
 import { diffSchemas } from "./compare.js";
 import { isPlainObject } from "../json.js";
 import { describeValues } from "./describe.js";

@@ -1,5 +1,6 @@
 import { isPlainObject } from "../json.js";
-import { compare, type JsonSchema } from "../model/build.js";
+import { compare } from "../order.js";
+import type { JsonSchema } from "../model/build.js";
 
 /**
  * A schema as the diff sees it: the alternatives a value may take (refs followed, `allOf`

@@ -1,4 +1,4 @@
-import { compare } from "../model/build.js";
+import { compare } from "../order.js";
 import { isGeneratedName } from "./describe.js";
 import { describeTypes, propertyNames, tagValue, typesOf, type Branch, type Definitions } from "./normalize.js";
 

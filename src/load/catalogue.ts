@@ -12,6 +12,7 @@ import type { RemoteDocuments } from "../model/resolve.js";
 import { normalizeUri } from "../model/uri.js";
 import type { Manifest, PackageSource } from "./manifest.js";
 import { signingProblems } from "./signing.js";
+import { compare } from "../order.js";
 
 /**
  * Stage 1, load: read the catalogue from disk into memory, checking only what can be
@@ -176,7 +177,7 @@ async function loadProvider(
   const versions: VersionSource[] = [];
   if (options.skipVersions) return { name, shown, manifest, manifestText: read.text, versions, remotes };
   const folders = await subfolders(dir);
-  for (const [version, source] of Object.entries(manifest.sources ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [version, source] of Object.entries(manifest.sources ?? {}).sort(([a], [b]) => compare(a, b))) {
     if (folders.includes(version)) {
       problems.add({
         code: "manifest_invalid",
@@ -234,7 +235,7 @@ async function loadRemotes(
 ): Promise<RemoteDocuments[] | undefined> {
   const remotes: RemoteDocuments[] = [];
   let ok = true;
-  for (const [prefix, folder] of Object.entries(manifest.remotes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [prefix, folder] of Object.entries(manifest.remotes ?? {}).sort(([a], [b]) => compare(a, b))) {
     const folderPath = path.join(dir, folder);
     if (!existsSync(folderPath)) {
       remotes.push({ prefix: normalizeUri(prefix), shown: `${shown}/${folder}`, files: new Map() });
@@ -316,7 +317,7 @@ async function loadVersion(
   }
   const samples = await loadSamples(path.join(dir, "examples"), `${shown}/examples`, problems);
   const remotes: RemoteDocuments[] = [];
-  for (const [prefix, folder] of Object.entries(remoteMap).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [prefix, folder] of Object.entries(remoteMap).sort(([a], [b]) => compare(a, b))) {
     if (!existsSync(path.join(dir, folder))) continue;
     remotes.push({ prefix: normalizeUri(prefix), shown: `${shown}/${folder}`, files: await remoteFiles(path.join(dir, folder), `${shown}/${folder}`, problems) });
   }

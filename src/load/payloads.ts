@@ -4,6 +4,7 @@ import path from "node:path";
 import type { CodegenConfig } from "../config.js";
 import { Problems } from "../errors.js";
 import { displayPath } from "../paths.js";
+import { compare } from "../order.js";
 
 /**
  * The payloads the config names for the generated tests (`testPayloads`: captured
@@ -62,7 +63,7 @@ async function readHeaders(file: string, shown: string, problems: Problems): Pro
     problems.add({ code: "config_invalid", file: shown, message: "must be an object of header names and string values" });
     return undefined;
   }
-  return Object.fromEntries(Object.entries(read).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as Record<string, string>;
+  return Object.fromEntries(Object.entries(read).sort(([a], [b]) => compare(a, b))) as Record<string, string>;
 }
 
 /** Every *.json file under a folder but hidden ones, in code-unit order of their paths. */
@@ -74,5 +75,5 @@ async function jsonFiles(folder: string): Promise<string[]> {
     if (entry.isDirectory()) files.push(...(await jsonFiles(full)));
     else if (entry.isFile() && entry.name.endsWith(".json") && !entry.name.endsWith(".headers.json")) files.push(full);
   }
-  return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return files.sort(compare);
 }

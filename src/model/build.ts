@@ -1071,5 +1071,3 @@ function hashSources(manifestText: string, version: VersionSource, remotes: Sche
   return `sha256:${hash.digest("hex").slice(0, 16)}`;
 }
 
-// compare is in its own module, which the cache loads without this one
-export { compare };
