@@ -102,6 +102,33 @@ if (kind === "floor") {
     if (!validate(payload)) return answer(res, 400, { error: "invalid_payload", errors: validate.errors });
     answer(res, 200, { ok: true });
   };
+} else if (kind === "plain-least" || kind === "agentmail-least" || kind === "github-least") {
+  // the least a receiver that checks the signature and reads the event does: the body read,
+  // node:crypto's HMAC compared in constant time, JSON.parse, 200. No freshness check, no
+  // validation: what any verifying receiver pays on top of the floor
+  const provider = kind.slice(0, -"-least".length);
+  const secret = setup.secrets[provider];
+  const key = provider === "agentmail" ? Buffer.from(secret.slice("whsec_".length), "base64") : secret;
+  listener = async (req, res) => {
+    const body = await readText(req);
+    let given;
+    let hmac = createHmac("sha256", key);
+    if (provider === "agentmail") {
+      given = Buffer.from(String(req.headers["svix-signature"] ?? "").slice("v1,".length), "base64");
+      hmac = hmac.update(`${req.headers["svix-id"]}.${req.headers["svix-timestamp"]}.`);
+    } else {
+      const header = String(req.headers[provider === "plain" ? "plain-request-signature" : "x-hub-signature-256"] ?? "");
+      given = Buffer.from(provider === "github" ? header.slice("sha256=".length) : header, "hex");
+    }
+    const expected = hmac.update(body).digest();
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return answer(res, 401, { error: "invalid_signature" });
+    try {
+      JSON.parse(body.toString("utf8"));
+    } catch {
+      return answer(res, 400, { error: "invalid_json" });
+    }
+    answer(res, 200, { ok: true });
+  };
 } else {
   throw new Error(`unknown server kind ${kind}`);
 }
