@@ -8,6 +8,13 @@ export const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
+/** A ratio for a target's line: two decimals, or as many more as it takes not to print the bound it misses or meets by less. */
+export function against(value, bound) {
+  let digits = 2;
+  while (digits < 6 && value !== bound && value.toFixed(digits) === bound.toFixed(digits)) digits++;
+  return value.toFixed(digits);
+}
+
 /** The spread of a sample as "min–max" around its median, in the unit given. */
 export const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
 

@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
-import { median, number, table } from "./measure.js";
+import { against, median, number, table } from "./measure.js";
 
 const require = createRequire(import.meta.url);
 
@@ -318,17 +318,17 @@ export async function benchReceivers({ root, work, quick, documents, payloads, e
     const ours = `${provider}-ours`;
     const base = `${provider}-baseline`;
     const r = rps(ours) / rps(base);
-    targets.push(target(r >= 1.3, `${name} on node:http: ${r.toFixed(2)}× the hand-written baseline's requests/s (target ≥ 1.3×)`));
+    targets.push(target(r >= 1.3, `${name} on node:http: ${against(r, 1.3)}× the hand-written baseline's requests/s (target ≥ 1.3×)`));
     targets.push(target(p99(ours) <= p99(base), `${name} on node:http: p99 ${p99(ours)} ms against the baseline's ${p99(base)} ms (target: no worse)`));
     const f = rps(ours) / rps("floor");
     const least = rps(`${provider}-least`) / rps("floor");
     targets.push(
       target(
         f >= 0.5,
-        `${name} on node:http: ${f.toFixed(2)}× the bare node:http floor (target ≥ 0.5×; HMAC + JSON.parse alone, the least a verifying receiver does: ${least.toFixed(2)}×, and ${(rps(ours) / rps(`${provider}-least`)).toFixed(2)} of that)`,
+        `${name} on node:http: ${against(f, 0.5)}× the bare node:http floor (target ≥ 0.5×; HMAC + JSON.parse alone, the least a verifying receiver does: ${against(least, 0.5)}×, and ${(rps(ours) / rps(`${provider}-least`)).toFixed(2)} of that)`,
       ),
     );
-    if (inRatios[provider] !== undefined) targets.push(target(inRatios[provider] >= 1.3, `${name} Fetch handler in process: ${inRatios[provider].toFixed(2)}× the baseline (target ≥ 1.3×)`));
+    if (inRatios[provider] !== undefined) targets.push(target(inRatios[provider] >= 1.3, `${name} Fetch handler in process: ${against(inRatios[provider], 1.3)}× the baseline (target ≥ 1.3×)`));
   }
   return {
     title: `Receiver end to end: node:http on 127.0.0.1, autocannon (${connections} connections, ${duration} s after a warm-up, ${rounds} alternating round${rounds > 1 ? "s" : ""}; each server in its own process): requests/s median (min–max), p99 median`,

@@ -4,7 +4,7 @@
 // against json-schema-to-typescript's CLI on the same event files. A benchmark: it asserts nothing.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ratio, table, timeCommands, withSpread } from "./measure.js";
+import { against, ratio, table, timeCommands, withSpread } from "./measure.js";
 
 const pad = (i) => String(i).padStart(4, "0");
 
@@ -117,8 +117,8 @@ export function benchScaling({ root, work, quick, progress }) {
   const largest = results.filter((r) => r.n === sizes.at(-1));
   const distinct = largest.find((r) => !r.shared);
   const targets = [
-    `${distinct.cold.median <= 0.5 * distinct.json2ts.median ? "met    " : "NOT met"}  ${distinct.n} distinct events: codegen cold takes ${(distinct.cold.median / distinct.json2ts.median).toFixed(2)} of json2ts's CLI (target ≤ 0.5${distinct.n < 1000 ? "; the target is for 1 000 events, measured without --quick" : ""})`,
-    ...largest.map((r) => `${r.noop.median <= 0.1 * r.cold.median ? "met    " : "NOT met"}  ${r.n} events, ${r.shared ? "shared" : "distinct"}: nothing changed takes ${(r.noop.median / r.cold.median).toFixed(2)} of a cold run (target ≤ 0.1; an empty node takes ${(r.empty.median / r.cold.median).toFixed(2)}, \`codegen --version\` ${(r.loaded.median / r.cold.median).toFixed(2)}: the rest is reading and hashing the inputs and checking the output)`),
+    `${distinct.cold.median <= 0.5 * distinct.json2ts.median ? "met    " : "NOT met"}  ${distinct.n} distinct events: codegen cold takes ${against(distinct.cold.median / distinct.json2ts.median, 0.5)} of json2ts's CLI (target ≤ 0.5${distinct.n < 1000 ? "; the target is for 1 000 events, measured without --quick" : ""})`,
+    ...largest.map((r) => `${r.noop.median <= 0.1 * r.cold.median ? "met    " : "NOT met"}  ${r.n} events, ${r.shared ? "shared" : "distinct"}: nothing changed takes ${against(r.noop.median / r.cold.median, 0.1)} of a cold run (target ≤ 0.1; an empty node takes ${(r.empty.median / r.cold.median).toFixed(2)}, \`codegen --version\` ${(r.loaded.median / r.cold.median).toFixed(2)}: the rest is reading and hashing the inputs and checking the output)`),
   ];
   return {
     title: `Generation at scale: wall time on synthetic catalogues (one version, its events sharing definitions or each with its own), ${rowsNote(quick)}`,
