@@ -237,16 +237,15 @@ export async function writeOutput(
       const target = resolveInside(outDir, file.path);
       const temporary = `${target}.${randomBytes(6).toString("hex")}${temporarySuffix}`;
       journal.renames.push([path.relative(outDir, temporary), file.path]);
-      return { file, target, temporary };
+      return { file, temporary };
     });
+    // each folder made once (not once per file written into it)
+    for (const folder of new Set(staged.map(({ temporary }) => path.dirname(temporary)))) await mkdir(folder, { recursive: true });
     // a few side by side: each write waits for its disk (writeDurably syncs), not for the one
     // before; a few, so that a run of many files does not hold as many open at once
     for (let at = 0; at < staged.length && failure === undefined; at += writesAtOnce) {
       const results = await Promise.allSettled(
-        staged.slice(at, at + writesAtOnce).map(async ({ file, target, temporary }) => {
-          await mkdir(path.dirname(target), { recursive: true });
-          await write(temporary, file.content);
-        }),
+        staged.slice(at, at + writesAtOnce).map(({ file, temporary }) => write(temporary, file.content)),
       );
       failure = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
     }

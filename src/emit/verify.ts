@@ -1,6 +1,7 @@
 import { CodegenError, type Problem } from "../errors.js";
 import type { VersionModel } from "../model/build.js";
 import type { FileOutput } from "../output.js";
+import { compare } from "../order.js";
 import { readTypes } from "./layout-types.js";
 
 /** Where a file was generated from, for the message. */
@@ -138,7 +139,7 @@ export function verifyTypes(path: string, origin: VersionOrigin, pieces: readonl
 }
 
 function throwIfAny(problems: Problem[]): void {
-  if (problems.length > 0) throw new CodegenError(problems.sort((a, b) => (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)));
+  if (problems.length > 0) throw new CodegenError(problems.sort((a, b) => compare(a.message, b.message)));
 }
 
 /** A bug of the generator found in a generated file, with the provider and version it was made for. */

@@ -183,10 +183,10 @@ export function schemaText(
   };
 }
 
-/** Every key of every object in a value, but those below a const or an enum, into `found`. */
 /** Whether the keys below a key count among those the second pass may meet: not below a const's or an enum's (data, as the walk of the short schemas found them). */
 const keysBelow = (key: string): boolean => key !== "const" && key !== "enum";
 
+/** Every key of every object in a value, but those below a const or an enum, into `found`. */
 function keysIn(value: unknown, found: Set<string>): void {
   if (Array.isArray(value)) value.forEach((item) => keysIn(item, found));
   else if (isPlainObject(value)) {

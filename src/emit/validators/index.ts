@@ -1,6 +1,7 @@
 import { CodegenError } from "../../errors.js";
 import { pointerSegments } from "../../load/manifest.js";
 import type { VersionModel } from "../../model/build.js";
+import { compare } from "../../order.js";
 import { printWidth, type FileOutput } from "../../output.js";
 import { equalSource, errorsSource, explainRuntime, formatRuntime, ucs2lengthSource } from "../../runtime.js";
 import { layout, literal, type Schema } from "./code.js";
@@ -163,7 +164,7 @@ ${dispatcher(model).trim()}
 
 function dispatcher(model: VersionModel): string {
   const names = model.events.flatMap((e) => e.names.map((name) => ({ name, typeName: e.typeName, validator: validatorName(e.typeName) })));
-  names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  names.sort((a, b) => compare(a.name, b.name));
   const { event, version } = model.provider.manifest;
   const eventPointer = event.in === "body" ? event.pointer : "";
   const versionPointer = version?.in === "body" ? version.pointer : undefined;
